@@ -1,0 +1,13 @@
+//! The domain of a news site, free of storage and HTTP: what an article, a
+//! section, a topic, an author and a comment are, the rules they obey, and
+//! the pure transformations every other layer relies on (slugs, Markdown to
+//! sanitized HTML, reader-facing dates).
+
+pub mod markdown;
+pub mod model;
+pub mod slug;
+pub mod time;
+pub mod validate;
+
+pub use model::*;
+pub use validate::ValidationError;

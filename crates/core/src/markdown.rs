@@ -1,0 +1,99 @@
+//! Markdown article bodies to HTML that is safe to put on a page.
+//!
+//! The rendered HTML always passes through the sanitizer, so whatever a
+//! writer types (raw HTML included) can never bring script into a reader's
+//! browser. Headings are shifted down one level because the page's only
+//! `<h1>` is the headline.
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use std::sync::OnceLock;
+
+/// Renders Markdown to sanitized HTML.
+pub fn to_safe_html(markdown: &str) -> String {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_SMART_PUNCTUATION;
+    let events = Parser::new_ext(markdown, options).map(|event| match event {
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level: demote(level),
+            id,
+            classes,
+            attrs,
+        }),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
+        other => other,
+    });
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, events);
+    sanitize(&unsafe_html)
+}
+
+/// Cleans HTML from any source down to the tags and attributes an article body may use.
+pub fn sanitize(html: &str) -> String {
+    sanitizer().clean(html).to_string()
+}
+
+fn demote(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H2,
+        HeadingLevel::H2 => HeadingLevel::H3,
+        HeadingLevel::H3 => HeadingLevel::H4,
+        HeadingLevel::H4 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
+}
+
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    BUILDER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_tags(["figure", "figcaption"])
+            .add_tag_attributes("img", ["loading", "width", "height"])
+            .url_schemes(["http", "https", "mailto"].into_iter().collect())
+            .link_rel(Some("noopener"));
+        b
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_parts_of_a_news_body() {
+        let html = to_safe_html(
+            "# Big\n\nA [link](/news/x) and *emphasis*.\n\n> A quote\n\n- one\n- two\n\n![Alt text](/img.jpg)",
+        );
+        assert!(html.contains("<h2>Big</h2>"), "{html}");
+        assert!(
+            html.contains("<a href=\"/news/x\" rel=\"noopener\">link</a>"),
+            "{html}"
+        );
+        assert!(html.contains("<blockquote>"), "{html}");
+        assert!(html.contains("<li>two</li>"), "{html}");
+        assert!(html.contains("alt=\"Alt text\""), "{html}");
+    }
+
+    #[test]
+    fn strips_script_in_every_form() {
+        let html = to_safe_html(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))\n\n<a href=\"data:text/html,<script>\">d</a>",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("data:"), "{html}");
+    }
+
+    #[test]
+    fn sanitized_output_is_stable() {
+        let once = to_safe_html("Some **bold** <em>text</em> and <iframe src=x></iframe>");
+        assert_eq!(sanitize(&once), once);
+    }
+}

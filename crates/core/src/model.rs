@@ -1,0 +1,179 @@
+//! The things a news site is made of.
+
+use serde::{Deserialize, Serialize};
+
+/// Where an article stands in the publishing workflow. Readers only ever see `Published`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    InReview,
+    Scheduled,
+    Published,
+    Unpublished,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::InReview => "in_review",
+            Status::Scheduled => "scheduled",
+            Status::Published => "published",
+            Status::Unpublished => "unpublished",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Some(match s {
+            "draft" => Status::Draft,
+            "in_review" => Status::InReview,
+            "scheduled" => Status::Scheduled,
+            "published" => Status::Published,
+            "unpublished" => Status::Unpublished,
+            _ => return None,
+        })
+    }
+}
+
+/// Settings an editor changes without touching the server's configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteSettings {
+    pub name: String,
+    pub description: String,
+    pub copyright_holder: String,
+    /// IANA zone name; every date a reader sees is in it.
+    pub time_zone: String,
+    /// Articles per page on section, topic and author pages.
+    pub page_size: i64,
+    /// BCP 47 language tag of the site's content.
+    pub language: String,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        SiteSettings {
+            name: "bbn".into(),
+            description: "News, published with bbn.".into(),
+            copyright_holder: "bbn".into(),
+            time_zone: "UTC".into(),
+            page_size: 20,
+            language: "en".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Section {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    /// Place in the navigation, if the section is in it.
+    pub nav_position: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Topic {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// A byline: the person credited on articles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Author {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub bio: String,
+}
+
+/// An image with what a reader needs to understand it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Media {
+    pub id: i64,
+    pub url: String,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub alt: String,
+    pub caption: String,
+    pub credit: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaqItem {
+    pub question: String,
+    pub answer: String,
+}
+
+/// What a list of articles (home, section, topic, author, related) needs of each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticleSummary {
+    pub id: i64,
+    pub slug: String,
+    pub headline: String,
+    pub dek: String,
+    pub kicker: String,
+    pub section_slug: String,
+    pub section_name: String,
+    pub published_at: i64,
+    pub image: Option<Media>,
+}
+
+/// A whole article as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Article {
+    pub id: i64,
+    pub slug: String,
+    pub headline: String,
+    pub dek: String,
+    pub kicker: String,
+    pub body_markdown: String,
+    /// Sanitized when the article was saved.
+    pub body_html: String,
+    pub section: Section,
+    pub status: Status,
+    pub image: Option<Media>,
+    pub seo_title: String,
+    pub seo_description: String,
+    pub comments_open: bool,
+    pub created_at: i64,
+    pub published_at: Option<i64>,
+    pub updated_at: Option<i64>,
+    pub revision: i64,
+    pub authors: Vec<Author>,
+    pub topics: Vec<Topic>,
+    pub faq: Vec<FaqItem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentStatus {
+    Pending,
+    Approved,
+    Spam,
+    Trash,
+}
+
+impl CommentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentStatus::Pending => "pending",
+            CommentStatus::Approved => "approved",
+            CommentStatus::Spam => "spam",
+            CommentStatus::Trash => "trash",
+        }
+    }
+}
+
+/// A reader's comment as shown under an article (the email is never shown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Comment {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: i64,
+}

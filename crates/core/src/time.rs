@@ -1,0 +1,68 @@
+//! Times as readers see them, in the site's time zone.
+
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// Parses an IANA time zone name ("America/New_York").
+pub fn parse_zone(name: &str) -> Option<Tz> {
+    name.parse().ok()
+}
+
+fn at(unix: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(unix, 0).single().unwrap_or_default()
+}
+
+/// "October 19, 2023 - 11:46 am": the style of comment and article times.
+pub fn long_with_time(unix: i64, zone: Tz) -> String {
+    let t = at(unix).with_timezone(&zone);
+    let stamp = t.format("%B %-d, %Y - %-I:%M %P").to_string();
+    stamp
+}
+
+/// "October 19, 2023": dates in lists.
+pub fn long_date(unix: i64, zone: Tz) -> String {
+    at(unix)
+        .with_timezone(&zone)
+        .format("%B %-d, %Y")
+        .to_string()
+}
+
+/// RFC 3339 with the site's offset, for `<time datetime>`.
+pub fn rfc3339(unix: i64, zone: Tz) -> String {
+    at(unix).with_timezone(&zone).to_rfc3339()
+}
+
+/// The calendar year in the site's zone, for the footer.
+pub fn year(unix: i64, zone: Tz) -> i32 {
+    use chrono::Datelike;
+    at(unix).with_timezone(&zone).year()
+}
+
+/// Now, as Unix seconds.
+pub fn now() -> i64 {
+    Utc::now().timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_like_the_seed_page() {
+        let zone = parse_zone("America/New_York").unwrap_or(Tz::UTC);
+        // 2023-10-19 15:46 UTC is 11:46 in New York (EDT).
+        let t = 1_697_730_360;
+        assert_eq!(long_with_time(t, zone), "October 19, 2023 - 11:46 am");
+        assert_eq!(
+            long_with_time(t + 5 * 3600 + 5 * 60, zone),
+            "October 19, 2023 - 4:51 pm"
+        );
+        assert_eq!(long_date(t, zone), "October 19, 2023");
+        assert_eq!(rfc3339(t, zone), "2023-10-19T11:46:00-04:00");
+    }
+
+    #[test]
+    fn rejects_unknown_zones() {
+        assert!(parse_zone("Mars/Olympus").is_none());
+    }
+}

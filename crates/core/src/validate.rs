@@ -1,0 +1,161 @@
+//! Rules every write obeys, whatever door it comes through (newsroom, API, import, demo).
+
+use crate::{FaqItem, Status, slug};
+use thiserror::Error;
+
+pub const MAX_HEADLINE: usize = 300;
+pub const MAX_SHORT_TEXT: usize = 500;
+pub const MAX_BODY: usize = 1_000_000;
+
+/// A field that failed its rule, with a message a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{field}: {message}")]
+pub struct ValidationError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl ValidationError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        ValidationError {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// An article as a writer submits it, before it has an id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleDraft {
+    pub slug: String,
+    pub headline: String,
+    pub dek: String,
+    pub kicker: String,
+    pub body_markdown: String,
+    pub section_id: i64,
+    pub author_ids: Vec<i64>,
+    pub topic_ids: Vec<i64>,
+    pub faq: Vec<FaqItem>,
+    pub image_id: Option<i64>,
+    pub seo_title: String,
+    pub seo_description: String,
+    pub comments_open: bool,
+    pub status: Status,
+    /// When it went live; required for published articles.
+    pub published_at: Option<i64>,
+}
+
+impl ArticleDraft {
+    /// Trims the text fields, fills the slug from the headline when empty,
+    /// and checks every rule, reporting all failures at once.
+    pub fn normalize(mut self) -> Result<ArticleDraft, Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        self.headline = self.headline.trim().to_string();
+        self.dek = self.dek.trim().to_string();
+        self.kicker = self.kicker.trim().to_string();
+        self.slug = self.slug.trim().to_string();
+        if self.slug.is_empty() {
+            self.slug = slug::slugify(&self.headline);
+        }
+        if self.headline.is_empty() {
+            errors.push(ValidationError::new("headline", "A headline is required."));
+        } else if self.headline.chars().count() > MAX_HEADLINE {
+            errors.push(ValidationError::new(
+                "headline",
+                format!("The headline is longer than {MAX_HEADLINE} characters."),
+            ));
+        }
+        for (field, value) in [
+            ("dek", &self.dek),
+            ("kicker", &self.kicker),
+            ("seo_title", &self.seo_title),
+            ("seo_description", &self.seo_description),
+        ] {
+            if value.chars().count() > MAX_SHORT_TEXT {
+                errors.push(ValidationError::new(
+                    field,
+                    format!("This field is longer than {MAX_SHORT_TEXT} characters."),
+                ));
+            }
+        }
+        if !slug::is_valid(&self.slug) {
+            errors.push(ValidationError::new(
+                "slug",
+                "The slug may hold only lowercase letters, digits and single hyphens.",
+            ));
+        }
+        if self.body_markdown.len() > MAX_BODY {
+            errors.push(ValidationError::new("body", "The body is too long."));
+        }
+        if self.author_ids.is_empty() {
+            errors.push(ValidationError::new(
+                "authors",
+                "At least one author is required.",
+            ));
+        }
+        if self.status == Status::Published && self.published_at.is_none() {
+            errors.push(ValidationError::new(
+                "published_at",
+                "A published article needs a publication time.",
+            ));
+        }
+        for item in &self.faq {
+            if item.question.trim().is_empty() {
+                errors.push(ValidationError::new(
+                    "faq",
+                    "Every FAQ entry needs a question.",
+                ));
+                break;
+            }
+        }
+        if errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> ArticleDraft {
+        ArticleDraft {
+            slug: String::new(),
+            headline: "  Ministers meet in Pyongyang ".into(),
+            dek: String::new(),
+            kicker: String::new(),
+            body_markdown: "Body".into(),
+            section_id: 1,
+            author_ids: vec![1],
+            topic_ids: vec![],
+            faq: vec![],
+            image_id: None,
+            seo_title: String::new(),
+            seo_description: String::new(),
+            comments_open: true,
+            status: Status::Draft,
+            published_at: None,
+        }
+    }
+
+    #[test]
+    fn fills_slug_and_trims() {
+        let d = draft().normalize().unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(d.headline, "Ministers meet in Pyongyang");
+        assert_eq!(d.slug, "ministers-meet-in-pyongyang");
+    }
+
+    #[test]
+    fn reports_every_broken_field() {
+        let mut d = draft();
+        d.headline = " ".into();
+        d.author_ids.clear();
+        d.slug = "Not A Slug".into();
+        d.status = Status::Published;
+        let errors = d.normalize().err().unwrap_or_default();
+        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["headline", "slug", "authors", "published_at"]);
+    }
+}

@@ -1,0 +1,404 @@
+//! Reading articles. Every list reads one index range newest first
+//! (see the indexes of the first migration), so its cost does not grow
+//! with the size of the archive.
+
+use crate::{Result, Store, with_pool};
+use bbn_core::{Article, ArticleSummary, Author, Comment, FaqItem, Media, Section, Status, Topic};
+
+/// One page of a list, and whether another follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleList {
+    pub items: Vec<ArticleSummary>,
+    pub has_more: bool,
+}
+
+const SUMMARY_COLUMNS: &str = "a.id, a.slug, a.headline, a.dek, a.kicker, s.slug AS section_slug, \
+    s.name AS section_name, a.published_at, m.id AS image_id, m.url AS image_url, \
+    m.width AS image_width, m.height AS image_height, m.alt AS image_alt, \
+    m.caption AS image_caption, m.credit AS image_credit";
+
+const SUMMARY_JOINS: &str =
+    "JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.image_id";
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    slug: String,
+    headline: String,
+    dek: String,
+    kicker: String,
+    section_slug: String,
+    section_name: String,
+    published_at: Option<i64>,
+    image_id: Option<i64>,
+    image_url: Option<String>,
+    image_width: Option<i64>,
+    image_height: Option<i64>,
+    image_alt: Option<String>,
+    image_caption: Option<String>,
+    image_credit: Option<String>,
+}
+
+fn media(
+    id: Option<i64>,
+    url: Option<String>,
+    width: Option<i64>,
+    height: Option<i64>,
+    alt: Option<String>,
+    caption: Option<String>,
+    credit: Option<String>,
+) -> Option<Media> {
+    Some(Media {
+        id: id?,
+        url: url?,
+        width,
+        height,
+        alt: alt.unwrap_or_default(),
+        caption: caption.unwrap_or_default(),
+        credit: credit.unwrap_or_default(),
+    })
+}
+
+impl From<SummaryRow> for ArticleSummary {
+    fn from(r: SummaryRow) -> ArticleSummary {
+        ArticleSummary {
+            image: media(
+                r.image_id,
+                r.image_url,
+                r.image_width,
+                r.image_height,
+                r.image_alt,
+                r.image_caption,
+                r.image_credit,
+            ),
+            id: r.id,
+            slug: r.slug,
+            headline: r.headline,
+            dek: r.dek,
+            kicker: r.kicker,
+            section_slug: r.section_slug,
+            section_name: r.section_name,
+            published_at: r.published_at.unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ArticleRow {
+    id: i64,
+    slug: String,
+    headline: String,
+    dek: String,
+    kicker: String,
+    body_markdown: String,
+    body_html: String,
+    status: String,
+    seo_title: String,
+    seo_description: String,
+    comments_open: bool,
+    created_at: i64,
+    published_at: Option<i64>,
+    updated_at: Option<i64>,
+    revision: i64,
+    section_id: i64,
+    section_slug: String,
+    section_name: String,
+    section_description: String,
+    section_nav_position: Option<i64>,
+    image_id: Option<i64>,
+    image_url: Option<String>,
+    image_width: Option<i64>,
+    image_height: Option<i64>,
+    image_alt: Option<String>,
+    image_caption: Option<String>,
+    image_credit: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct FaqRow {
+    question: String,
+    answer: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct CommentRow {
+    id: i64,
+    parent_id: Option<i64>,
+    author_name: String,
+    body: String,
+    created_at: i64,
+}
+
+fn assemble(r: ArticleRow, authors: Vec<Author>, topics: Vec<Topic>, faq: Vec<FaqRow>) -> Article {
+    Article {
+        image: media(
+            r.image_id,
+            r.image_url,
+            r.image_width,
+            r.image_height,
+            r.image_alt,
+            r.image_caption,
+            r.image_credit,
+        ),
+        id: r.id,
+        slug: r.slug,
+        headline: r.headline,
+        dek: r.dek,
+        kicker: r.kicker,
+        body_markdown: r.body_markdown,
+        body_html: r.body_html,
+        section: Section {
+            id: r.section_id,
+            slug: r.section_slug,
+            name: r.section_name,
+            description: r.section_description,
+            nav_position: r.section_nav_position,
+        },
+        status: Status::parse(&r.status).unwrap_or(Status::Draft),
+        seo_title: r.seo_title,
+        seo_description: r.seo_description,
+        comments_open: r.comments_open,
+        created_at: r.created_at,
+        published_at: r.published_at,
+        updated_at: r.updated_at,
+        revision: r.revision,
+        authors,
+        topics,
+        faq: faq
+            .into_iter()
+            .map(|f| FaqItem {
+                question: f.question,
+                answer: f.answer,
+            })
+            .collect(),
+    }
+}
+
+/// Runs a summary query that selects `limit + 1` rows, so the page knows whether another follows.
+macro_rules! summary_page {
+    ($store:expr, $sql:expr, $limit:expr, [$($arg:expr),*]) => {{
+        let rows: Vec<SummaryRow> = with_pool!(&$store.pool, p => {
+            sqlx::query_as(&$sql)$(.bind($arg))*.fetch_all(p).await?
+        });
+        let mut items: Vec<ArticleSummary> = rows.into_iter().map(ArticleSummary::from).collect();
+        let has_more = items.len() as i64 > $limit;
+        items.truncate($limit.max(0) as usize);
+        Ok(ArticleList { items, has_more })
+    }};
+}
+
+impl Store {
+    /// A published or unpublished article by its current slug (readers' pages
+    /// check the status; the newsroom previews drafts).
+    #[tracing::instrument(skip_all)]
+    pub async fn article_by_slug(&self, slug: &str) -> Result<Option<Article>> {
+        self.article_where("a.slug = $1", slug.to_owned()).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn article_by_id(&self, id: i64) -> Result<Option<Article>> {
+        self.article_where("a.id = $1", id).await
+    }
+
+    async fn article_where<T>(&self, condition: &str, key: T) -> Result<Option<Article>>
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Sqlite>
+            + sqlx::Type<sqlx::Sqlite>
+            + for<'q> sqlx::Encode<'q, sqlx::Postgres>
+            + sqlx::Type<sqlx::Postgres>
+            + Send
+            + Clone,
+    {
+        let sql = format!(
+            "SELECT a.id, a.slug, a.headline, a.dek, a.kicker, a.body_markdown, a.body_html, a.status,
+                    a.seo_title, a.seo_description, a.comments_open, a.created_at, a.published_at,
+                    a.updated_at, a.revision, s.id AS section_id, s.slug AS section_slug,
+                    s.name AS section_name, s.description AS section_description,
+                    s.nav_position AS section_nav_position, m.id AS image_id, m.url AS image_url,
+                    m.width AS image_width, m.height AS image_height, m.alt AS image_alt,
+                    m.caption AS image_caption, m.credit AS image_credit
+             FROM articles a {SUMMARY_JOINS} WHERE {condition}"
+        );
+        let (row, people, faq) = with_pool!(&self.pool, p => {
+            let row: Option<ArticleRow> = sqlx::query_as(&sql).bind(key).fetch_optional(p).await?;
+            let Some(row) = row else { return Ok(None) };
+            // Bylines and topics in one round trip, in the order the writer gave them.
+            let people: Vec<(String, i64, i64, String, String, String)> = sqlx::query_as(
+                "SELECT 'author', x.position, au.id, au.slug, au.name, au.bio FROM article_authors x
+                   JOIN authors au ON au.id = x.author_id WHERE x.article_id = $1
+                 UNION ALL
+                 SELECT 'topic', x.position, t.id, t.slug, t.name, t.description FROM article_topics x
+                   JOIN topics t ON t.id = x.topic_id WHERE x.article_id = $1
+                 ORDER BY 1, 2",
+            )
+            .bind(row.id)
+            .fetch_all(p)
+            .await?;
+            let faq: Vec<FaqRow> = sqlx::query_as(
+                "SELECT question, answer FROM faq_items WHERE article_id = $1 ORDER BY position",
+            )
+            .bind(row.id)
+            .fetch_all(p)
+            .await?;
+            (row, people, faq)
+        });
+        let mut authors = Vec::new();
+        let mut topics = Vec::new();
+        for (kind, _, id, slug, name, text) in people {
+            if kind == "author" {
+                authors.push(Author {
+                    id,
+                    slug,
+                    name,
+                    bio: text,
+                });
+            } else {
+                topics.push(Topic {
+                    id,
+                    slug,
+                    name,
+                    description: text,
+                });
+            }
+        }
+        Ok(Some(assemble(row, authors, topics, faq)))
+    }
+
+    /// The current slug of the article that once had `old_slug`.
+    #[tracing::instrument(skip_all)]
+    pub async fn slug_redirect(&self, old_slug: &str) -> Result<Option<String>> {
+        Ok(with_pool!(&self.pool, p => {
+            sqlx::query_scalar(
+                "SELECT a.slug FROM slug_history h JOIN articles a ON a.id = h.article_id WHERE h.slug = $1",
+            )
+            .bind(old_slug)
+            .fetch_optional(p)
+            .await?
+        }))
+    }
+
+    /// Published articles, newest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn latest(&self, limit: i64, offset: i64) -> Result<ArticleList> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM articles a {SUMMARY_JOINS}
+             WHERE a.status = 'published' ORDER BY a.published_at DESC, a.id DESC LIMIT $1 OFFSET $2"
+        );
+        summary_page!(self, sql, limit, [limit + 1, offset])
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn section_articles(
+        &self,
+        section_id: i64,
+        limit: i64,
+        offset: i64,
+    ) -> Result<ArticleList> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM articles a {SUMMARY_JOINS}
+             WHERE a.section_id = $1 AND a.status = 'published'
+             ORDER BY a.published_at DESC, a.id DESC LIMIT $2 OFFSET $3"
+        );
+        summary_page!(self, sql, limit, [section_id, limit + 1, offset])
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn topic_articles(
+        &self,
+        topic_id: i64,
+        limit: i64,
+        offset: i64,
+    ) -> Result<ArticleList> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM article_topics x JOIN articles a ON a.id = x.article_id {SUMMARY_JOINS}
+             WHERE x.topic_id = $1 AND x.live_at IS NOT NULL
+             ORDER BY x.live_at DESC, x.article_id DESC LIMIT $2 OFFSET $3"
+        );
+        summary_page!(self, sql, limit, [topic_id, limit + 1, offset])
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn author_articles(
+        &self,
+        author_id: i64,
+        limit: i64,
+        offset: i64,
+    ) -> Result<ArticleList> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM article_authors x JOIN articles a ON a.id = x.article_id {SUMMARY_JOINS}
+             WHERE x.author_id = $1 AND x.live_at IS NOT NULL
+             ORDER BY x.live_at DESC, x.article_id DESC LIMIT $2 OFFSET $3"
+        );
+        summary_page!(self, sql, limit, [author_id, limit + 1, offset])
+    }
+
+    /// The editors' picks that are live, in the editors' order.
+    #[tracing::instrument(skip_all)]
+    pub async fn editors_picks(&self, limit: i64) -> Result<Vec<ArticleSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM editors_picks e JOIN articles a ON a.id = e.article_id {SUMMARY_JOINS}
+             WHERE a.status = 'published' ORDER BY e.position, a.id LIMIT $1"
+        );
+        let rows: Vec<SummaryRow> =
+            with_pool!(&self.pool, p => sqlx::query_as(&sql).bind(limit).fetch_all(p).await?);
+        Ok(rows.into_iter().map(ArticleSummary::from).collect())
+    }
+
+    /// "You may also like": the newest articles on the article's main topic,
+    /// then the newest in its section, never the article itself.
+    #[tracing::instrument(skip_all)]
+    pub async fn related(&self, article: &Article, limit: i64) -> Result<Vec<ArticleSummary>> {
+        let mut picked: Vec<ArticleSummary> = Vec::new();
+        if let Some(topic) = article.topics.first() {
+            let sql = format!(
+                "SELECT {SUMMARY_COLUMNS} FROM article_topics x JOIN articles a ON a.id = x.article_id {SUMMARY_JOINS}
+                 WHERE x.topic_id = $1 AND x.live_at IS NOT NULL AND x.article_id <> $2
+                 ORDER BY x.live_at DESC, x.article_id DESC LIMIT $3"
+            );
+            let rows: Vec<SummaryRow> = with_pool!(&self.pool, p => {
+                sqlx::query_as(&sql).bind(topic.id).bind(article.id).bind(limit).fetch_all(p).await?
+            });
+            picked.extend(rows.into_iter().map(ArticleSummary::from));
+        }
+        if (picked.len() as i64) < limit {
+            let sql = format!(
+                "SELECT {SUMMARY_COLUMNS} FROM articles a {SUMMARY_JOINS}
+                 WHERE a.section_id = $1 AND a.status = 'published' AND a.id <> $2
+                 ORDER BY a.published_at DESC, a.id DESC LIMIT $3"
+            );
+            let rows: Vec<SummaryRow> = with_pool!(&self.pool, p => {
+                sqlx::query_as(&sql).bind(article.section.id).bind(article.id).bind(limit * 2).fetch_all(p).await?
+            });
+            for s in rows.into_iter().map(ArticleSummary::from) {
+                if (picked.len() as i64) < limit && !picked.iter().any(|x| x.id == s.id) {
+                    picked.push(s);
+                }
+            }
+        }
+        Ok(picked)
+    }
+
+    /// The approved comments of an article, oldest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn approved_comments(&self, article_id: i64) -> Result<Vec<Comment>> {
+        let rows: Vec<CommentRow> = with_pool!(&self.pool, p => {
+            sqlx::query_as(
+                "SELECT id, parent_id, author_name, body, created_at FROM comments
+                 WHERE article_id = $1 AND status = 'approved' ORDER BY created_at, id",
+            )
+            .bind(article_id)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| Comment {
+                id: r.id,
+                parent_id: r.parent_id,
+                author_name: r.author_name,
+                body: r.body,
+                created_at: r.created_at,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,56 @@
+//! The change log: one row per content write, appended in the write's own
+//! transaction. Caches, the search index and other instances follow it by
+//! sequence number, so nothing that rolled back is ever seen and nothing
+//! committed is ever missed.
+
+use crate::{Result, Store, with_pool};
+
+/// One entry of the change log.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Change {
+    pub seq: i64,
+    /// "article", "section", "topic", "author", "comment", "settings", "picks"
+    pub entity: String,
+    pub entity_id: i64,
+    /// "create", "update", "delete"
+    pub op: String,
+    pub at: i64,
+}
+
+/// Appends to the change log inside the caller's transaction.
+macro_rules! log_change {
+    ($tx:expr, $entity:expr, $id:expr, $op:expr) => {
+        sqlx::query("INSERT INTO changes (entity, entity_id, op, at) VALUES ($1, $2, $3, $4)")
+            .bind($entity)
+            .bind($id)
+            .bind($op)
+            .bind(bbn_core::time::now())
+            .execute(&mut *$tx)
+            .await
+    };
+}
+pub(crate) use log_change;
+
+impl Store {
+    /// Changes after `after`, oldest first, at most `limit`.
+    #[tracing::instrument(skip_all)]
+    pub async fn changes_since(&self, after: i64, limit: i64) -> Result<Vec<Change>> {
+        Ok(with_pool!(&self.pool, p => {
+            sqlx::query_as::<_, Change>(
+                "SELECT seq, entity, entity_id, op, at FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(after)
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
+    /// The newest sequence number, or 0 on an empty log.
+    pub async fn last_change(&self) -> Result<i64> {
+        let seq: Option<i64> = with_pool!(&self.pool, p => {
+            sqlx::query_scalar("SELECT MAX(seq) FROM changes").fetch_one(p).await?
+        });
+        Ok(seq.unwrap_or(0))
+    }
+}

@@ -1,0 +1,69 @@
+//! The two connection pools and the one place that tells them apart.
+//!
+//! `with_pool!` runs the same block against whichever pool the store has;
+//! the block is compiled once per backend, so every query is type-checked
+//! for both without being written twice.
+
+use crate::{CONNECT_TIMEOUT, Result};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+#[macro_export]
+#[doc(hidden)]
+macro_rules! with_pool {
+    ($pool:expr, $p:ident => $body:expr) => {
+        match $pool {
+            $crate::db::Pool::Sqlite($p) => $body,
+            $crate::db::Pool::Postgres($p) => $body,
+        }
+    };
+}
+
+pub(crate) async fn connect(url: &str) -> Result<Pool> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let options = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(CONNECT_TIMEOUT)
+            .connect_with(options)
+            .await?;
+        Ok(Pool::Postgres(pool))
+    } else if let Some(path) = url.strip_prefix("sqlite://") {
+        open_sqlite(Path::new(path)).await
+    } else {
+        Err(sqlx::Error::Configuration(
+            format!("unsupported database URL (use postgres://… or sqlite://PATH): {url}").into(),
+        )
+        .into())
+    }
+}
+
+pub(crate) async fn open_sqlite(path: &Path) -> Result<Pool> {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // FULL: a write acknowledged to a reader survives a power cut, not only a crash.
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        .pragma("cache_size", "-32000")
+        .pragma("temp_store", "memory");
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .min_connections(1)
+        .acquire_timeout(CONNECT_TIMEOUT)
+        .connect_with(options)
+        .await?;
+    Ok(Pool::Sqlite(pool))
+}

@@ -1,0 +1,110 @@
+//! All of bbn's SQL, behind one repository API that works the same on
+//! SQLite (the embedded default) and PostgreSQL (for several instances).
+//!
+//! Each write runs in one transaction that also appends to the change log,
+//! which every cache and index follows (see `changes`). Queries are written
+//! once in SQL both backends accept; the few real differences live in
+//! `db` and in the per-backend migrations.
+
+mod articles;
+mod changes;
+mod comments;
+mod db;
+mod error;
+mod migrate;
+mod settings;
+mod taxonomy;
+
+pub use articles::{ArticleList, NewMedia};
+pub use changes::Change;
+pub use comments::NewComment;
+pub use error::StoreError;
+pub use migrate::SCHEMA_VERSION;
+
+use db::Pool;
+use std::path::Path;
+use std::time::Duration;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The repository: a handle to bbn's database, cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+    /// SQLite allows one writer at a time; writers queue here instead of
+    /// failing with "database is locked" inside a transaction.
+    write_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend())
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database file at `path`.
+    pub async fn open_sqlite(path: &Path) -> Result<Store> {
+        Ok(Store::from_pool(db::open_sqlite(path).await?))
+    }
+
+    /// Connects to a database named by URL: `postgres://…` or `sqlite://PATH`.
+    pub async fn connect(url: &str) -> Result<Store> {
+        Ok(Store::from_pool(db::connect(url).await?))
+    }
+
+    fn from_pool(pool: Pool) -> Store {
+        Store {
+            pool,
+            write_lock: Default::default(),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Brings the schema up to this binary's version. A database written by
+    /// a newer bbn is refused rather than misread.
+    pub async fn migrate(&self) -> Result<()> {
+        migrate::run(&self.pool).await
+    }
+
+    /// Answers once the database can run a query; used by `/healthz`.
+    pub async fn ping(&self) -> Result<()> {
+        with_pool!(&self.pool, p => {
+            sqlx::query("SELECT 1").execute(p).await?;
+        });
+        Ok(())
+    }
+
+    /// Closes every connection; in-flight queries finish first.
+    pub async fn close(&self) {
+        with_pool!(&self.pool, p => p.close().await)
+    }
+
+    async fn writer(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.pool {
+            Pool::Sqlite(_) => Some(self.write_lock.lock().await),
+            Pool::Postgres(_) => None,
+        }
+    }
+}
+
+/// How long a connection attempt may take before start-up reports the database unreachable.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[cfg(feature = "testing")]
+pub mod testing;

@@ -1,0 +1,50 @@
+//! Versioned schema migrations, one folder per backend, applied in order at
+//! start-up, each in its own transaction. Applied files are never edited:
+//! a change to the schema is a new file in both folders.
+
+use crate::db::Pool;
+use crate::{Result, StoreError, with_pool};
+
+struct Migration {
+    version: i64,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+/// The schema version this binary writes and understands.
+pub const SCHEMA_VERSION: i64 = 1;
+
+pub(crate) async fn run(pool: &Pool) -> Result<()> {
+    let sqlite = matches!(pool, Pool::Sqlite(_));
+    with_pool!(pool, p => {
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+        )
+        .execute(p)
+        .await?;
+        let current: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations").fetch_one(p).await?;
+        let current = current.unwrap_or(0);
+        if current > SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew { found: current, supported: SCHEMA_VERSION });
+        }
+        for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+            let mut tx = p.begin().await?;
+            sqlx::raw_sql(if sqlite { m.sqlite } else { m.postgres }).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+                .bind(m.version)
+                .bind(bbn_core::time::now())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            tracing::info!(version = m.version, "applied migration");
+        }
+    });
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! Sections, topics and authors: the ways readers browse.
+
+use crate::changes::log_change;
+use crate::error::OnConflict;
+use crate::{Result, Store, StoreError, with_pool};
+use bbn_core::{Author, Section, Topic, ValidationError, slug};
+
+#[derive(sqlx::FromRow)]
+struct SectionRow {
+    id: i64,
+    slug: String,
+    name: String,
+    description: String,
+    nav_position: Option<i64>,
+}
+
+impl From<SectionRow> for Section {
+    fn from(r: SectionRow) -> Section {
+        Section {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            description: r.description,
+            nav_position: r.nav_position,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct TopicRow {
+    id: i64,
+    slug: String,
+    name: String,
+    description: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct AuthorRow {
+    id: i64,
+    slug: String,
+    name: String,
+    bio: String,
+}
+
+fn check_name_and_slug(name: &str, slug_value: &str) -> Result<()> {
+    let mut errors = Vec::new();
+    if name.trim().is_empty() || name.chars().count() > 200 {
+        errors.push(ValidationError::new(
+            "name",
+            "A name of 1 to 200 characters is required.",
+        ));
+    }
+    if !slug::is_valid(slug_value) {
+        errors.push(ValidationError::new(
+            "slug",
+            "The slug may hold only lowercase letters, digits and single hyphens.",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(errors))
+    }
+}
+
+const SECTION_COLUMNS: &str = "SELECT id, slug, name, description, nav_position FROM sections";
+
+impl Store {
+    #[tracing::instrument(skip_all)]
+    pub async fn create_section(
+        &self,
+        slug: &str,
+        name: &str,
+        description: &str,
+        nav_position: Option<i64>,
+    ) -> Result<i64> {
+        check_name_and_slug(name, slug)?;
+        let _w = self.writer().await;
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO sections (slug, name, description, nav_position) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(slug)
+            .bind(name.trim())
+            .bind(description.trim())
+            .bind(nav_position)
+            .fetch_one(&mut *tx)
+            .await
+            .on_conflict("slug")?;
+            log_change!(tx, "section", id, "create")?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// The sections shown in the navigation, in order.
+    #[tracing::instrument(skip_all)]
+    pub async fn nav_sections(&self) -> Result<Vec<Section>> {
+        let sql =
+            format!("{SECTION_COLUMNS} WHERE nav_position IS NOT NULL ORDER BY nav_position, id");
+        let rows: Vec<SectionRow> =
+            with_pool!(&self.pool, p => sqlx::query_as(&sql).fetch_all(p).await?);
+        Ok(rows.into_iter().map(Section::from).collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn section_by_slug(&self, slug: &str) -> Result<Option<Section>> {
+        let sql = format!("{SECTION_COLUMNS} WHERE slug = $1");
+        let row: Option<SectionRow> =
+            with_pool!(&self.pool, p => sqlx::query_as(&sql).bind(slug).fetch_optional(p).await?);
+        Ok(row.map(Section::from))
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn create_topic(&self, slug: &str, name: &str, description: &str) -> Result<i64> {
+        check_name_and_slug(name, slug)?;
+        let _w = self.writer().await;
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO topics (slug, name, description) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind(slug)
+            .bind(name.trim())
+            .bind(description.trim())
+            .fetch_one(&mut *tx)
+            .await
+            .on_conflict("slug")?;
+            log_change!(tx, "topic", id, "create")?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn topic_by_slug(&self, slug: &str) -> Result<Option<Topic>> {
+        let row: Option<TopicRow> = with_pool!(&self.pool, p => {
+            sqlx::query_as("SELECT id, slug, name, description FROM topics WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(p)
+                .await?
+        });
+        Ok(row.map(|r| Topic {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            description: r.description,
+        }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn create_author(&self, slug: &str, name: &str, bio: &str) -> Result<i64> {
+        check_name_and_slug(name, slug)?;
+        let _w = self.writer().await;
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO authors (slug, name, bio) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind(slug)
+            .bind(name.trim())
+            .bind(bio.trim())
+            .fetch_one(&mut *tx)
+            .await
+            .on_conflict("slug")?;
+            log_change!(tx, "author", id, "create")?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn author_by_slug(&self, slug: &str) -> Result<Option<Author>> {
+        let row: Option<AuthorRow> = with_pool!(&self.pool, p => {
+            sqlx::query_as("SELECT id, slug, name, bio FROM authors WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(p)
+                .await?
+        });
+        Ok(row.map(|r| Author {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            bio: r.bio,
+        }))
+    }
+}

@@ -1,0 +1,177 @@
+//! Throwaway databases for tests: a fresh SQLite file or a fresh PostgreSQL
+//! database per test, so tests run in parallel and never see each other.
+//!
+//! PostgreSQL is found at `BBN_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`). When it cannot be reached
+//! the PostgreSQL tests say so on the terminal and pass without running,
+//! unless `BBN_REQUIRE_POSTGRES=1` (set by `.ci/run`), which makes that a failure.
+
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test set-up fails loudly"
+)]
+
+use crate::{Backend, Store};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A migrated, empty store that is deleted when dropped.
+pub struct TestDb {
+    pub store: Store,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    Database { admin_url: String, name: String },
+}
+
+fn unique_name() -> String {
+    format!(
+        "bbn_test_{}_{:016x}",
+        std::process::id(),
+        rand::random::<u64>()
+    )
+}
+
+fn admin_url() -> String {
+    std::env::var("BBN_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string())
+}
+
+/// The URL of a database named `name` on the same server as `admin`.
+fn with_database(admin: &str, name: &str) -> String {
+    let (base, query) = admin
+        .split_once('?')
+        .map_or((admin, None), |(b, q)| (b, Some(q)));
+    let root = match base.rfind('/') {
+        Some(i) if i > "postgres://".len() => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => Some(TestDb::sqlite().await),
+            Backend::Postgres => TestDb::postgres().await,
+        }
+    }
+
+    pub async fn sqlite() -> TestDb {
+        let dir = std::env::temp_dir().join(unique_name());
+        std::fs::create_dir_all(&dir).expect("create test dir");
+        let store = Store::open_sqlite(&dir.join("bbn.db"))
+            .await
+            .expect("open sqlite");
+        store.migrate().await.expect("migrate sqlite");
+        TestDb {
+            store,
+            cleanup: Cleanup::Dir(dir),
+        }
+    }
+
+    /// A fresh PostgreSQL database, or `None` (after saying why) when the
+    /// server is unreachable and not required.
+    pub async fn postgres() -> Option<TestDb> {
+        let admin_url = admin_url();
+        let admin = match Store::connect(&admin_url).await {
+            Ok(s) => s,
+            Err(e) => {
+                if std::env::var("BBN_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                    panic!(
+                        "PostgreSQL is required (BBN_REQUIRE_POSTGRES=1) but {admin_url} is unreachable: {e}"
+                    );
+                }
+                static SAID: OnceLock<()> = OnceLock::new();
+                SAID.get_or_init(|| {
+                    // Written past the test harness's capture so that it shows on the terminal.
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "\nPOSTGRESQL TESTS NOT RUN: cannot reach {admin_url} ({e}). \
+                         Start PostgreSQL or set BBN_TEST_POSTGRES_URL to run them.\n"
+                    );
+                });
+                return None;
+            }
+        };
+        let name = unique_name();
+        admin
+            .execute_raw(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        admin.close().await;
+        let store = Store::connect(&with_database(&admin_url, &name))
+            .await
+            .expect("connect test database");
+        store.migrate().await.expect("migrate postgres");
+        Some(TestDb {
+            store,
+            cleanup: Cleanup::Database { admin_url, name },
+        })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Database { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime, which cannot be blocked on; a
+                // short-lived thread with its own runtime removes the database.
+                let _ = std::thread::spawn(move || {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    else {
+                        return;
+                    };
+                    rt.block_on(async {
+                        if let Ok(admin) = Store::connect(&admin_url).await {
+                            let _ = admin
+                                .execute_raw(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .await;
+                            admin.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+impl Store {
+    /// Runs one statement that binds nothing; for test set-up only.
+    pub async fn execute_raw(&self, sql: &str) -> crate::Result<()> {
+        crate::with_pool!(&self.pool, p => { sqlx::raw_sql(sql).execute(p).await?; });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn derives_database_urls() {
+        assert_eq!(
+            super::with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            super::with_database("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+    }
+}

@@ -1,0 +1,458 @@
+//! The store suite: every test runs on SQLite and on PostgreSQL.
+
+use bbn_core::validate::ArticleDraft;
+use bbn_core::{CommentStatus, FaqItem, SiteSettings, Status};
+use bbn_store::testing::TestDb;
+use bbn_store::{Backend, NewComment, Store, StoreError};
+
+struct Fixture {
+    world: i64,
+    sport: i64,
+    alice: i64,
+    bob: i64,
+    diplomacy: i64,
+    trade: i64,
+}
+
+async fn fixture(store: &Store) -> Fixture {
+    Fixture {
+        world: store
+            .create_section("world", "World", "", Some(1))
+            .await
+            .unwrap(),
+        sport: store
+            .create_section("sports", "Sports", "", Some(2))
+            .await
+            .unwrap(),
+        alice: store
+            .create_author("alice-ames", "Alice Ames", "Covers diplomacy.")
+            .await
+            .unwrap(),
+        bob: store
+            .create_author("bob-bell", "Bob Bell", "")
+            .await
+            .unwrap(),
+        diplomacy: store
+            .create_topic("diplomacy", "Diplomacy", "")
+            .await
+            .unwrap(),
+        trade: store.create_topic("trade", "Trade", "").await.unwrap(),
+    }
+}
+
+fn draft(f: &Fixture, headline: &str, published_at: Option<i64>) -> ArticleDraft {
+    ArticleDraft {
+        slug: String::new(),
+        headline: headline.into(),
+        dek: "A dek".into(),
+        kicker: "Kicker".into(),
+        body_markdown: "Para one.\n\n> Quote".into(),
+        section_id: f.world,
+        author_ids: vec![f.alice],
+        topic_ids: vec![f.diplomacy],
+        faq: vec![],
+        image_id: None,
+        seo_title: String::new(),
+        seo_description: String::new(),
+        comments_open: true,
+        status: if published_at.is_some() {
+            Status::Published
+        } else {
+            Status::Draft
+        },
+        published_at,
+    }
+}
+
+async fn migrations_run_twice_and_refuse_newer_schema(store: Store) {
+    store.migrate().await.unwrap();
+    store
+        .execute_raw("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)")
+        .await
+        .unwrap();
+    match store.migrate().await {
+        Err(StoreError::SchemaTooNew { found: 999, .. }) => {}
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+}
+
+async fn article_round_trip_keeps_every_part(store: Store) {
+    let f = fixture(&store).await;
+    let mut d = draft(&f, "Ministers meet <script>", Some(1_000));
+    d.author_ids = vec![f.bob, f.alice];
+    d.topic_ids = vec![f.trade, f.diplomacy];
+    d.body_markdown = "Hello <script>alert(1)</script> **world**".into();
+    d.faq = vec![
+        FaqItem {
+            question: "Q1?".into(),
+            answer: "A1".into(),
+        },
+        FaqItem {
+            question: "Q2?".into(),
+            answer: "A2".into(),
+        },
+    ];
+    let id = store.create_article(d).await.unwrap();
+    let a = store
+        .article_by_slug("ministers-meet-script")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.id, id);
+    assert_eq!(a.headline, "Ministers meet <script>");
+    let authors: Vec<_> = a.authors.iter().map(|x| x.name.as_str()).collect();
+    assert_eq!(
+        authors,
+        ["Bob Bell", "Alice Ames"],
+        "byline order is the writer's"
+    );
+    let topics: Vec<_> = a.topics.iter().map(|x| x.slug.as_str()).collect();
+    assert_eq!(topics, ["trade", "diplomacy"]);
+    assert_eq!(a.faq.len(), 2);
+    assert_eq!(a.faq[1].question, "Q2?");
+    assert!(a.body_html.contains("<strong>world</strong>"));
+    assert!(!a.body_html.contains("<script"));
+    assert_eq!(a.section.slug, "world");
+    assert_eq!(a.published_at, Some(1_000));
+    assert_eq!(
+        store.article_by_id(id).await.unwrap().map(|a| a.slug),
+        Some(a.slug)
+    );
+}
+
+async fn lists_are_newest_first_paginated_and_only_published(store: Store) {
+    let f = fixture(&store).await;
+    for i in 0..5 {
+        store
+            .create_article(draft(&f, &format!("Story {i}"), Some(100 + i)))
+            .await
+            .unwrap();
+    }
+    let draft_id = store
+        .create_article(draft(&f, "Secret draft", None))
+        .await
+        .unwrap();
+    store.set_editors_picks(&[draft_id]).await.unwrap();
+
+    let page1 = store.latest(2, 0).await.unwrap();
+    let heads: Vec<_> = page1.items.iter().map(|a| a.headline.as_str()).collect();
+    assert_eq!(heads, ["Story 4", "Story 3"]);
+    assert!(page1.has_more);
+    let page3 = store.latest(2, 4).await.unwrap();
+    assert_eq!(page3.items.len(), 1);
+    assert!(!page3.has_more, "the last page says so");
+
+    for list in [
+        store.latest(50, 0).await.unwrap(),
+        store.section_articles(f.world, 50, 0).await.unwrap(),
+        store.topic_articles(f.diplomacy, 50, 0).await.unwrap(),
+        store.author_articles(f.alice, 50, 0).await.unwrap(),
+    ] {
+        assert_eq!(list.items.len(), 5);
+        assert!(list.items.iter().all(|a| a.headline != "Secret draft"));
+        assert_eq!(list.items[0].headline, "Story 4");
+    }
+    assert!(
+        store.editors_picks(10).await.unwrap().is_empty(),
+        "a draft is never picked publicly"
+    );
+    assert!(
+        store
+            .section_articles(f.sport, 10, 0)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
+
+async fn publishing_and_unpublishing_move_topic_and_author_pages(store: Store) {
+    let f = fixture(&store).await;
+    let id = store
+        .create_article(draft(&f, "Draft first", None))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .topic_articles(f.diplomacy, 10, 0)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    store
+        .update_article(id, draft(&f, "Draft first", Some(500)), None, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .topic_articles(f.diplomacy, 10, 0)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .author_articles(f.alice, 10, 0)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    let mut unpublished = draft(&f, "Draft first", Some(500));
+    unpublished.status = Status::Unpublished;
+    store
+        .update_article(id, unpublished, None, false)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .topic_articles(f.diplomacy, 10, 0)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(
+        store
+            .author_articles(f.alice, 10, 0)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
+
+async fn related_prefers_topic_then_section_and_never_self(store: Store) {
+    let f = fixture(&store).await;
+    let main = store
+        .create_article(draft(&f, "Main", Some(10)))
+        .await
+        .unwrap();
+    let mut same_section = draft(&f, "Same section", Some(30));
+    same_section.topic_ids = vec![f.trade];
+    store.create_article(same_section).await.unwrap();
+    store
+        .create_article(draft(&f, "Same topic old", Some(5)))
+        .await
+        .unwrap();
+    store
+        .create_article(draft(&f, "Same topic new", Some(20)))
+        .await
+        .unwrap();
+    let mut elsewhere = draft(&f, "Elsewhere", Some(40));
+    elsewhere.section_id = f.sport;
+    elsewhere.topic_ids = vec![];
+    store.create_article(elsewhere).await.unwrap();
+    let a = store.article_by_id(main).await.unwrap().unwrap();
+    let related: Vec<_> = store
+        .related(&a, 4)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.headline)
+        .collect();
+    assert_eq!(
+        related,
+        ["Same topic new", "Same topic old", "Same section"]
+    );
+}
+
+async fn slug_change_keeps_old_slug_as_redirect(store: Store) {
+    let f = fixture(&store).await;
+    let id = store
+        .create_article(draft(&f, "Old name", Some(1)))
+        .await
+        .unwrap();
+    let mut d = draft(&f, "Old name", Some(1));
+    d.slug = "new-name".into();
+    store.update_article(id, d, None, true).await.unwrap();
+    assert!(store.article_by_slug("old-name").await.unwrap().is_none());
+    assert_eq!(
+        store.slug_redirect("old-name").await.unwrap().as_deref(),
+        Some("new-name")
+    );
+    let a = store.article_by_slug("new-name").await.unwrap().unwrap();
+    assert!(a.updated_at.is_some());
+    assert_eq!(a.revision, 2);
+}
+
+async fn bad_writes_change_nothing(store: Store) {
+    let f = fixture(&store).await;
+    store
+        .create_article(draft(&f, "Taken", Some(1)))
+        .await
+        .unwrap();
+    let before = store.last_change().await.unwrap();
+    match store.create_article(draft(&f, "Taken", Some(2))).await {
+        Err(StoreError::Conflict { field: "slug" }) => {}
+        other => panic!("duplicate slug: {other:?}"),
+    }
+    let mut unknown = draft(&f, "Unknown section", Some(1));
+    unknown.section_id = 999_999;
+    assert!(matches!(
+        store.create_article(unknown).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let mut unknown = draft(&f, "Unknown author", Some(1));
+    unknown.author_ids = vec![999_999];
+    assert!(matches!(
+        store.create_article(unknown).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(
+        store
+            .article_by_slug("unknown-author")
+            .await
+            .unwrap()
+            .is_none(),
+        "rolled back whole"
+    );
+    assert!(matches!(
+        store.create_section("world", "Again", "", None).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(
+        store.last_change().await.unwrap(),
+        before,
+        "no change logged for a failed write"
+    );
+}
+
+async fn stale_revision_is_refused(store: Store) {
+    let f = fixture(&store).await;
+    let id = store
+        .create_article(draft(&f, "Shared", Some(1)))
+        .await
+        .unwrap();
+    store
+        .update_article(id, draft(&f, "Shared v2", Some(1)), Some(1), false)
+        .await
+        .unwrap();
+    let stale = store
+        .update_article(id, draft(&f, "Shared stale", Some(1)), Some(1), false)
+        .await;
+    assert!(matches!(
+        stale,
+        Err(StoreError::Conflict { field: "revision" })
+    ));
+    assert_eq!(
+        store.article_by_id(id).await.unwrap().unwrap().headline,
+        "Shared v2"
+    );
+}
+
+async fn every_write_is_in_the_change_log(store: Store) {
+    let f = fixture(&store).await;
+    let start = store.last_change().await.unwrap();
+    let id = store
+        .create_article(draft(&f, "Logged", Some(1)))
+        .await
+        .unwrap();
+    store
+        .update_article(id, draft(&f, "Logged", Some(1)), None, false)
+        .await
+        .unwrap();
+    let changes = store.changes_since(start, 10).await.unwrap();
+    let ops: Vec<_> = changes
+        .iter()
+        .map(|c| (c.entity.as_str(), c.entity_id, c.op.as_str()))
+        .collect();
+    assert_eq!(ops, [("article", id, "create"), ("article", id, "update")]);
+    assert!(changes[0].seq < changes[1].seq);
+}
+
+async fn comments_show_only_approved_in_order(store: Store) {
+    let f = fixture(&store).await;
+    let id = store
+        .create_article(draft(&f, "Talked about", Some(1)))
+        .await
+        .unwrap();
+    for (name, status, at) in [
+        ("Second", CommentStatus::Approved, 20),
+        ("Spammer", CommentStatus::Spam, 15),
+        ("First", CommentStatus::Approved, 10),
+        ("Waiting", CommentStatus::Pending, 5),
+    ] {
+        store
+            .add_comment(&NewComment {
+                article_id: id,
+                parent_id: None,
+                author_name: name.into(),
+                author_email: "x@example.com".into(),
+                body: "text".into(),
+                status,
+                created_at: at,
+            })
+            .await
+            .unwrap();
+    }
+    let names: Vec<_> = store
+        .approved_comments(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.author_name)
+        .collect();
+    assert_eq!(names, ["First", "Second"]);
+}
+
+async fn settings_round_trip_and_validate(store: Store) {
+    assert_eq!(store.settings().await.unwrap(), SiteSettings::default());
+    let s = SiteSettings {
+        name: "Big Big News".into(),
+        time_zone: "America/New_York".into(),
+        page_size: 12,
+        ..SiteSettings::default()
+    };
+    store.save_settings(&s).await.unwrap();
+    assert_eq!(store.settings().await.unwrap(), s);
+    let bad = SiteSettings {
+        time_zone: "Nowhere/Else".into(),
+        page_size: 0,
+        ..s.clone()
+    };
+    match store.save_settings(&bad).await {
+        Err(StoreError::Invalid(errors)) => assert_eq!(errors.len(), 2),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        store.settings().await.unwrap(),
+        s,
+        "a refused save changes nothing"
+    );
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() {
+                let db = super::TestDb::new(super::Backend::Sqlite).await.unwrap();
+                super::$name(db.store.clone()).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() {
+                let Some(db) = super::TestDb::new(super::Backend::Postgres).await else { return };
+                super::$name(db.store.clone()).await;
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    migrations_run_twice_and_refuse_newer_schema,
+    article_round_trip_keeps_every_part,
+    lists_are_newest_first_paginated_and_only_published,
+    publishing_and_unpublishing_move_topic_and_author_pages,
+    related_prefers_topic_then_section_and_never_self,
+    slug_change_keeps_old_slug_as_redirect,
+    bad_writes_change_nothing,
+    stale_revision_is_refused,
+    every_write_is_in_the_change_log,
+    comments_show_only_approved_in_order,
+    settings_round_trip_and_validate,
+);
