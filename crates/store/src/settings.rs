@@ -37,6 +37,14 @@ impl Store {
             .unwrap_or_default())
     }
 
+    /// Whether nobody has set this site up yet (no settings saved).
+    pub async fn is_new_site(&self) -> Result<bool> {
+        let n: i64 = with_pool!(&self.pool, p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM site_settings").fetch_one(p).await?
+        });
+        Ok(n == 0)
+    }
+
     #[tracing::instrument(skip_all)]
     pub async fn save_settings(&self, s: &SiteSettings) -> Result<()> {
         let mut errors = Vec::new();

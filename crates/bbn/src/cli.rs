@@ -1,0 +1,77 @@
+//! The command line: `bbn [serve]` and the options every command shares.
+
+use crate::config::Config;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// bbn — a news publishing platform: the reader site, its newsroom and its chores, in one binary.
+///
+/// With no command, bbn serves the site (`bbn serve`).
+#[derive(Debug, Parser)]
+#[command(name = "bbn", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub site: SiteArgs,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the site over HTTP (the default command).
+    Serve(ServeArgs),
+}
+
+/// Which site a command works on. Each option can also come from a BBN_*
+/// variable or from bbn.toml; a flag beats a variable, which beats the file.
+#[derive(Debug, Args, Default, Clone)]
+pub struct SiteArgs {
+    /// Folder for the site's data: the SQLite database, media and indexes. Created on first start. [default: ./bbn-data]
+    #[arg(long, env = "BBN_DATA_DIR", global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database to use instead of the embedded SQLite file: postgres://user@host/db for PostgreSQL, or sqlite://PATH.
+    #[arg(
+        long,
+        env = "BBN_DATABASE_URL",
+        global = true,
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// Settings file read before the BBN_* variables and flags. [default: ./bbn.toml, when present]
+    #[arg(long, env = "BBN_CONFIG", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Default, Clone)]
+pub struct ServeArgs {
+    /// Address and port to listen on. [default: 127.0.0.1:8080]
+    #[arg(long, env = "BBN_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Public address of the site, used in canonical links and feeds. [default: http://<listen address>]
+    #[arg(long, env = "BBN_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Theme folder whose templates/ and static/ files override the built-in theme's files of the same name.
+    #[arg(long, env = "BBN_THEME", value_name = "DIR")]
+    pub theme: Option<PathBuf>,
+    /// Start with an empty site instead of filling a new database with demo content.
+    #[arg(long, env = "BBN_NO_DEMO")]
+    pub no_demo: bool,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => crate::serve::run(Config::resolve(&cli.site, &cli.serve)?).await,
+        Some(Command::Serve(args)) => {
+            let merged = ServeArgs {
+                listen: args.listen.or(cli.serve.listen),
+                base_url: args.base_url.or(cli.serve.base_url),
+                theme: args.theme.or(cli.serve.theme),
+                no_demo: args.no_demo || cli.serve.no_demo,
+            };
+            crate::serve::run(Config::resolve(&cli.site, &merged)?).await
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! One typed, validated configuration: defaults, then bbn.toml, then BBN_*
+//! variables, then flags (clap has already put variables under flags).
+
+use crate::cli::{ServeArgs, SiteArgs};
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// A value that must not appear in logs or error messages (a database URL may hold a password).
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    /// The URL with any password replaced, for messages.
+    pub fn redacted(&self) -> String {
+        match (self.0.find("://"), self.0.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                let userinfo = &self.0[scheme + 3..at];
+                match userinfo.split_once(':') {
+                    Some((user, _)) => {
+                        format!("{}{user}:***{}", &self.0[..scheme + 3], &self.0[at..])
+                    }
+                    None => self.0.clone(),
+                }
+            }
+            _ => self.0.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// The settings file. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    base_url: Option<String>,
+    theme: Option<PathBuf>,
+    demo: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// None: the embedded SQLite database in `data_dir`.
+    pub database_url: Option<Secret>,
+    pub base_url: String,
+    pub theme: Option<PathBuf>,
+    pub demo: bool,
+}
+
+fn read_file(explicit: Option<&Path>) -> anyhow::Result<FileConfig> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let default = PathBuf::from("bbn.toml");
+            if !default.exists() {
+                return Ok(FileConfig::default());
+            }
+            default
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    toml::from_str(&text)
+        .with_context(|| format!("{} is not a valid bbn settings file", path.display()))
+}
+
+impl Config {
+    pub fn resolve(site: &SiteArgs, serve: &ServeArgs) -> anyhow::Result<Config> {
+        let file = read_file(site.config.as_deref())?;
+        let listen_text = serve
+            .listen
+            .clone()
+            .or(file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen_text.parse().with_context(|| {
+            format!("--listen {listen_text:?} is not an address like 127.0.0.1:8080")
+        })?;
+        let base_url = serve
+            .base_url
+            .clone()
+            .or(file.base_url)
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_string();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            bail!("--base-url {base_url:?} must start with http:// or https://");
+        }
+        let database_url = site
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .filter(|u| !u.is_empty())
+            .map(Secret);
+        if let Some(url) = &database_url
+            && !["postgres://", "postgresql://", "sqlite://"]
+                .iter()
+                .any(|p| url.expose().starts_with(p))
+        {
+            bail!(
+                "--database-url must start with postgres:// or sqlite:// (got {})",
+                url.redacted()
+            );
+        }
+        Ok(Config {
+            listen,
+            data_dir: site
+                .data_dir
+                .clone()
+                .or(file.data_dir)
+                .unwrap_or_else(|| PathBuf::from("bbn-data")),
+            database_url,
+            base_url,
+            theme: serve.theme.clone().or(file.theme),
+            demo: !serve.no_demo && file.demo.unwrap_or(true),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_hide_passwords() {
+        let s = Secret("postgres://bbn:hunter2@db:5432/news".into());
+        assert_eq!(format!("{s:?}"), "postgres://bbn:***@db:5432/news");
+        assert_eq!(
+            Secret("postgres://postgres@127.0.0.1/x".into()).redacted(),
+            "postgres://postgres@127.0.0.1/x"
+        );
+    }
+
+    #[test]
+    fn flags_beat_the_file_which_beats_defaults() {
+        let dir = std::env::temp_dir().join(format!("bbn-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("bbn.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\nbase_url = \"https://news.example/\"\ndemo = false\n",
+        )
+        .unwrap();
+        let site = SiteArgs {
+            config: Some(file.clone()),
+            ..Default::default()
+        };
+        let c = Config::resolve(&site, &ServeArgs::default()).unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.base_url, "https://news.example");
+        assert!(!c.demo);
+        assert_eq!(c.data_dir, PathBuf::from("bbn-data"));
+        let flags = ServeArgs {
+            listen: Some("127.0.0.1:9100".into()),
+            ..Default::default()
+        };
+        assert_eq!(Config::resolve(&site, &flags).unwrap().listen.port(), 9100);
+        std::fs::write(&file, "lisen = 1\n").unwrap();
+        assert!(
+            Config::resolve(&site, &ServeArgs::default()).is_err(),
+            "typos in the file are reported"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        let bad_listen = ServeArgs {
+            listen: Some("nowhere".into()),
+            ..Default::default()
+        };
+        assert!(Config::resolve(&SiteArgs::default(), &bad_listen).is_err());
+        let bad_db = SiteArgs {
+            database_url: Some("mysql://x".into()),
+            ..Default::default()
+        };
+        assert!(Config::resolve(&bad_db, &ServeArgs::default()).is_err());
+    }
+}

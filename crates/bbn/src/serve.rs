@@ -1,0 +1,90 @@
+//! `bbn serve`: open the site's database, bring it up to date, and serve it
+//! until SIGINT or SIGTERM, then finish in-flight requests and exit 0.
+
+use crate::config::Config;
+use anyhow::{Context, anyhow};
+use bbn_store::Store;
+use bbn_web::{AppState, Theme, WebConfig};
+use std::sync::Arc;
+
+/// Opens the site named by the configuration, migrated and ready.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data folder {}", config.data_dir.display()))?;
+    let probe = config.data_dir.join(".bbn-write-test");
+    std::fs::write(&probe, b"ok")
+        .with_context(|| format!("data folder {} is not writable", config.data_dir.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    let store = match &config.database_url {
+        Some(url) => {
+            tokio::time::timeout(bbn_store::CONNECT_TIMEOUT * 2, Store::connect(url.expose()))
+                .await
+                .map_err(|_| anyhow!("timed out"))
+                .and_then(|r| r.map_err(anyhow::Error::from))
+                .with_context(|| format!("cannot reach the database at {}", url.redacted()))?
+        }
+        None => {
+            let path = config.data_dir.join("bbn.db");
+            Store::open_sqlite(&path)
+                .await
+                .with_context(|| format!("cannot open the SQLite database {}", path.display()))?
+        }
+    };
+    store
+        .migrate()
+        .await
+        .context("cannot prepare the database")?;
+    Ok(store)
+}
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    if store.is_new_site().await? {
+        if config.demo {
+            let n = crate::demo::load(&store)
+                .await
+                .context("cannot load the demo content")?;
+            tracing::info!(articles = n, "new database: filled it with the demo site");
+        } else {
+            store
+                .save_settings(&bbn_core::SiteSettings::default())
+                .await?;
+            tracing::info!("new database: starting with an empty site");
+        }
+    }
+    let theme = Theme::load(config.theme.as_deref()).context("cannot load the theme")?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let state = AppState {
+        store: store.clone(),
+        theme,
+        config: Arc::new(WebConfig::new(&config.base_url)),
+    };
+    tracing::info!(address = %config.listen, base_url = %config.base_url, "bbn is serving; open {}/", config.base_url);
+    bbn_web::serve(listener, state, shutdown_signal())
+        .await
+        .context("the server stopped")?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,79 @@
+//! The web layer's one error type. Handlers return `AppError`; it becomes a
+//! status code with a marker, and `render_error_pages` (a middleware with
+//! access to the theme) turns the marker into a page in the site's look.
+//! Internal causes are logged once and never shown to the reader.
+
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use bbn_store::StoreError;
+
+use crate::AppState;
+use crate::views::Chrome;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("template: {0:#}")]
+    Render(#[from] minijinja::Error),
+}
+
+/// Marks a response whose body the error-page middleware should render.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorPage(pub StatusCode);
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            AppError::NotFound | AppError::Store(StoreError::NotFound) => StatusCode::NOT_FOUND,
+            AppError::Store(StoreError::Invalid(_)) => StatusCode::BAD_REQUEST,
+            AppError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
+            _ => {
+                tracing::error!(error = %self, "request failed");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        let mut response = status.into_response();
+        response.extensions_mut().insert(ErrorPage(status));
+        response
+    }
+}
+
+/// Renders the themed page for responses marked with `ErrorPage`.
+pub async fn render_error_pages(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    let Some(ErrorPage(status)) = response.extensions().get::<ErrorPage>().copied() else {
+        return response;
+    };
+    let template = if status == StatusCode::NOT_FOUND {
+        "errors/404.html"
+    } else {
+        "errors/error.html"
+    };
+    // The site's look needs the database; when that is what failed, a plain page still answers.
+    let chrome = Chrome::load(&state, None).await.ok();
+    let body = state
+        .theme
+        .render(
+            template,
+            minijinja::context! { chrome, status => status.as_u16(), reason => status.canonical_reason() },
+        )
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "error page failed to render");
+            format!("<!doctype html><title>{status}</title><h1>{status}</h1>")
+        });
+    let mut page = (status, Html(body)).into_response();
+    page.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    page
+}

@@ -1,0 +1,3 @@
+//! Request extractors shared by handlers.
+
+pub mod pagination;

@@ -1,0 +1,40 @@
+//! The site map: every URL bbn answers, grouped by audience.
+
+use crate::{AppState, assets, error, health, middleware, site};
+use axum::Router;
+use axum::routing::get;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
+
+pub fn router(state: AppState) -> Router {
+    // Readers
+    let site = Router::new()
+        .route("/", get(site::home::show))
+        .route("/news/{slug}", get(site::article::show))
+        .route("/section/{slug}", get(site::section::show))
+        .route("/topic/{slug}", get(site::topic::show))
+        .route("/author/{slug}", get(site::author::show));
+
+    // Operators and browsers
+    let infrastructure = Router::new()
+        .route("/healthz", get(health::check))
+        .route("/assets/{*name}", get(assets::serve));
+
+    Router::new()
+        .merge(site)
+        .merge(infrastructure)
+        .fallback(|| async { error::AppError::NotFound })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::render_error_pages,
+        ))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn(middleware::server_timing))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .with_state(state)
+}

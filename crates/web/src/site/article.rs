@@ -1,0 +1,49 @@
+//! The article page, at its one canonical URL `/news/{slug}`.
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::views::{Chrome, Crumb, article_url, article_view};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use bbn_core::Status;
+
+/// How many articles "You may also like" shows.
+const RELATED: i64 = 4;
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let store = &state.store;
+    let Some(article) = store.article_by_slug(&slug).await? else {
+        // An old slug moves permanently to the article's current URL.
+        return match store.slug_redirect(&slug).await? {
+            Some(current) => Ok(Redirect::permanent(&article_url(&current)).into_response()),
+            None => Err(AppError::NotFound),
+        };
+    };
+    if article.status != Status::Published {
+        return Err(AppError::NotFound);
+    }
+    let chrome = Chrome::load(&state, Some(&article.section.slug)).await?;
+    let related = store.related(&article, RELATED).await?;
+    let comments = store.approved_comments(article.id).await?;
+    let view = article_view(&article, &related, &comments, chrome.zone);
+    let crumbs = vec![
+        Crumb {
+            name: "Home".into(),
+            url: "/".into(),
+        },
+        Crumb {
+            name: view.section.name.clone(),
+            url: view.section.url.clone(),
+        },
+    ];
+    let canonical = view.url.clone();
+    Ok(super::page(
+        &state,
+        "site/article.html",
+        minijinja::context! { chrome, article => view, crumbs, canonical },
+    )?
+    .into_response())
+}

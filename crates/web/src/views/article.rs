@@ -1,0 +1,116 @@
+//! The article page's view.
+
+use super::{ImageView, SummaryView, When, author_url, section_url, summaries, topic_url};
+use bbn_core::{Article, ArticleSummary, Comment, FaqItem};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentView {
+    pub id: i64,
+    pub name: String,
+    pub posted: When,
+    /// Paragraphs of the comment as typed; escaped by the template.
+    pub paragraphs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleView {
+    pub url: String,
+    pub headline: String,
+    pub dek: String,
+    pub kicker: String,
+    pub description: String,
+    pub title: String,
+    pub section: Link,
+    pub authors: Vec<Link>,
+    pub topic: Option<Link>,
+    pub topics: Vec<Link>,
+    pub published: Option<When>,
+    pub updated: Option<When>,
+    pub image: Option<ImageView>,
+    pub body_html: String,
+    pub faq: Vec<FaqItem>,
+    pub related: Vec<SummaryView>,
+    pub comments: Vec<CommentView>,
+    pub comments_open: bool,
+}
+
+pub fn article_view(
+    a: &Article,
+    related: &[ArticleSummary],
+    comments: &[Comment],
+    zone: Tz,
+) -> ArticleView {
+    let topics: Vec<Link> = a
+        .topics
+        .iter()
+        .map(|t| Link {
+            name: t.name.clone(),
+            url: topic_url(&t.slug),
+        })
+        .collect();
+    let published = a.published_at.map(|t| When::new(t, zone));
+    // "Updated" shows only when it is later than publication, to the minute.
+    let updated = match (a.published_at, a.updated_at) {
+        (Some(p), Some(u)) if u / 60 > p / 60 => Some(When::new(u, zone)),
+        _ => None,
+    };
+    ArticleView {
+        url: super::article_url(&a.slug),
+        headline: a.headline.clone(),
+        dek: a.dek.clone(),
+        kicker: a.kicker.clone(),
+        description: if a.seo_description.is_empty() {
+            a.dek.clone()
+        } else {
+            a.seo_description.clone()
+        },
+        title: if a.seo_title.is_empty() {
+            a.headline.clone()
+        } else {
+            a.seo_title.clone()
+        },
+        section: Link {
+            name: a.section.name.clone(),
+            url: section_url(&a.section.slug),
+        },
+        authors: a
+            .authors
+            .iter()
+            .map(|p| Link {
+                name: p.name.clone(),
+                url: author_url(&p.slug),
+            })
+            .collect(),
+        topic: topics.first().cloned(),
+        topics,
+        published,
+        updated,
+        image: a.image.as_ref().map(ImageView::from),
+        body_html: a.body_html.clone(),
+        faq: a.faq.clone(),
+        related: summaries(related, zone),
+        comments: comments
+            .iter()
+            .map(|c| CommentView {
+                id: c.id,
+                name: c.author_name.clone(),
+                posted: When::new(c.created_at, zone),
+                paragraphs: c
+                    .body
+                    .split("\n\n")
+                    .map(|p| p.trim().to_string())
+                    .filter(|p| !p.is_empty())
+                    .collect(),
+            })
+            .collect(),
+        comments_open: a.comments_open,
+    }
+}

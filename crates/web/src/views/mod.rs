@@ -1,0 +1,97 @@
+//! What templates receive: view structs made for the page, never database rows.
+//! Dates are formatted here, in the site's time zone, and URLs are built here,
+//! so templates only lay things out.
+
+mod article;
+mod chrome;
+
+pub use article::article_view;
+pub use chrome::{Chrome, Crumb, Pager};
+
+use bbn_core::{ArticleSummary, Media, time};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+pub fn article_url(slug: &str) -> String {
+    format!("/news/{slug}")
+}
+pub fn section_url(slug: &str) -> String {
+    format!("/section/{slug}")
+}
+pub fn topic_url(slug: &str) -> String {
+    format!("/topic/{slug}")
+}
+pub fn author_url(slug: &str) -> String {
+    format!("/author/{slug}")
+}
+
+/// A moment, both machine-readable and as a reader reads it.
+#[derive(Debug, Clone, Serialize)]
+pub struct When {
+    pub iso: String,
+    pub date: String,
+    pub long: String,
+}
+
+impl When {
+    pub fn new(unix: i64, zone: Tz) -> When {
+        When {
+            iso: time::rfc3339(unix, zone),
+            date: time::long_date(unix, zone),
+            long: time::long_with_time(unix, zone),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageView {
+    pub url: String,
+    pub alt: String,
+    pub caption: String,
+    pub credit: String,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+}
+
+impl From<&Media> for ImageView {
+    fn from(m: &Media) -> ImageView {
+        ImageView {
+            url: m.url.clone(),
+            alt: m.alt.clone(),
+            caption: m.caption.clone(),
+            credit: m.credit.clone(),
+            width: m.width,
+            height: m.height,
+        }
+    }
+}
+
+/// An article in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryView {
+    pub url: String,
+    pub headline: String,
+    pub dek: String,
+    pub kicker: String,
+    pub section_name: String,
+    pub section_url: String,
+    pub published: When,
+    pub image: Option<ImageView>,
+}
+
+pub fn summary(s: &ArticleSummary, zone: Tz) -> SummaryView {
+    SummaryView {
+        url: article_url(&s.slug),
+        headline: s.headline.clone(),
+        dek: s.dek.clone(),
+        kicker: s.kicker.clone(),
+        section_name: s.section_name.clone(),
+        section_url: section_url(&s.section_slug),
+        published: When::new(s.published_at, zone),
+        image: s.image.as_ref().map(ImageView::from),
+    }
+}
+
+pub fn summaries(list: &[ArticleSummary], zone: Tz) -> Vec<SummaryView> {
+    list.iter().map(|s| summary(s, zone)).collect()
+}
