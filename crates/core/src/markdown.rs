@@ -2,8 +2,8 @@
 //!
 //! The rendered HTML always passes through the sanitizer, so whatever a
 //! writer types (raw HTML included) can never bring script into a reader's
-//! browser. Headings are shifted down one level because the page's only
-//! `<h1>` is the headline.
+//! browser. A level-one heading in a body becomes `<h2>`: the page's only
+//! `<h1>` is the headline, and `##` already means a section of the story.
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use std::sync::OnceLock;
@@ -42,10 +42,7 @@ pub fn sanitize(html: &str) -> String {
 fn demote(level: HeadingLevel) -> HeadingLevel {
     match level {
         HeadingLevel::H1 => HeadingLevel::H2,
-        HeadingLevel::H2 => HeadingLevel::H3,
-        HeadingLevel::H3 => HeadingLevel::H4,
-        HeadingLevel::H4 => HeadingLevel::H5,
-        _ => HeadingLevel::H6,
+        other => other,
     }
 }
 
@@ -68,9 +65,13 @@ mod tests {
     #[test]
     fn renders_the_parts_of_a_news_body() {
         let html = to_safe_html(
-            "# Big\n\nA [link](/news/x) and *emphasis*.\n\n> A quote\n\n- one\n- two\n\n![Alt text](/img.jpg)",
+            "# Big\n\n## Part\n\nA [link](/news/x) and *emphasis*.\n\n> A quote\n\n- one\n- two\n\n![Alt text](/img.jpg)",
         );
         assert!(html.contains("<h2>Big</h2>"), "{html}");
+        assert!(
+            html.contains("<h2>Part</h2>"),
+            "headings follow the h1 headline in order: {html}"
+        );
         assert!(
             html.contains("<a href=\"/news/x\" rel=\"noopener\">link</a>"),
             "{html}"

@@ -14,9 +14,10 @@ fn at(unix: i64) -> DateTime<Utc> {
 
 /// "October 19, 2023 - 11:46 am": the style of comment and article times.
 pub fn long_with_time(unix: i64, zone: Tz) -> String {
-    let t = at(unix).with_timezone(&zone);
-    let stamp = t.format("%B %-d, %Y - %-I:%M %P").to_string();
-    stamp
+    at(unix)
+        .with_timezone(&zone)
+        .format("%B %-d, %Y - %-I:%M %P")
+        .to_string()
 }
 
 /// "October 19, 2023": dates in lists.

@@ -22,6 +22,8 @@ pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postg
 /// A migrated, empty store that is deleted when dropped.
 pub struct TestDb {
     pub store: Store,
+    /// The URL that reaches this database (for starting a `bbn` process on it).
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -72,8 +74,10 @@ impl TestDb {
             .await
             .expect("open sqlite");
         store.migrate().await.expect("migrate sqlite");
+        let url = format!("sqlite://{}", dir.join("bbn.db").display());
         TestDb {
             store,
+            url,
             cleanup: Cleanup::Dir(dir),
         }
     }
@@ -108,12 +112,12 @@ impl TestDb {
             .await
             .expect("create test database");
         admin.close().await;
-        let store = Store::connect(&with_database(&admin_url, &name))
-            .await
-            .expect("connect test database");
+        let url = with_database(&admin_url, &name);
+        let store = Store::connect(&url).await.expect("connect test database");
         store.migrate().await.expect("migrate postgres");
         Some(TestDb {
             store,
+            url,
             cleanup: Cleanup::Database { admin_url, name },
         })
     }

@@ -1,5 +1,7 @@
 //! The store suite: every test runs on SQLite and on PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
 use bbn_core::validate::ArticleDraft;
 use bbn_core::{CommentStatus, FaqItem, SiteSettings, Status};
 use bbn_store::testing::TestDb;

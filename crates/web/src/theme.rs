@@ -109,6 +109,38 @@ fn read_overrides(root: Option<&Path>, sub: &str) -> Result<HashMap<String, Vec<
     Ok(found)
 }
 
+/// HTML-escapes what templates print, leaving `/` alone so URLs stay readable.
+fn escape_html(
+    out: &mut minijinja::Output<'_>,
+    state: &minijinja::State<'_, '_>,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    if value.is_safe() || !matches!(state.auto_escape(), minijinja::AutoEscape::Html) {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    if value.is_undefined() || value.is_none() {
+        return Ok(());
+    }
+    let text = value.to_string();
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&text[start..i])
+            .map_err(minijinja::Error::from)?;
+        out.write_str(entity).map_err(minijinja::Error::from)?;
+        start = i + 1;
+    }
+    out.write_str(&text[start..])
+        .map_err(minijinja::Error::from)
+}
+
 impl Theme {
     /// Loads the embedded theme with any files of `override_dir` on top.
     pub fn load(override_dir: Option<&Path>) -> Result<Arc<Theme>, ThemeError> {
@@ -157,6 +189,7 @@ impl Theme {
         env.set_keep_trailing_newline(true);
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
+        env.set_formatter(escape_html);
         let urls = Arc::new(urls);
         env.add_function(
             "asset",

@@ -1,0 +1,523 @@
+//! The reader site as a reader sees it: every page type rendered through the
+//! real router, on SQLite and on PostgreSQL, asserting the parts on the page.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use bbn_core::validate::ArticleDraft;
+use bbn_core::{CommentStatus, FaqItem, SiteSettings, Status};
+use bbn_store::testing::TestDb;
+use bbn_store::{Backend, NewComment, NewMedia, Store};
+use bbn_web::{AppState, Theme, WebConfig};
+use http_body_util::BodyExt;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// 2023-10-19 15:46 UTC = 11:46 am in New York.
+const T0: i64 = 1_697_730_360;
+
+struct Site {
+    app: Router,
+    store: Store,
+    _db: TestDb,
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, HeaderMap, String) {
+    let response = app
+        .clone()
+        .oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+fn app_for(store: &Store) -> Router {
+    bbn_web::router(AppState {
+        store: store.clone(),
+        theme: Theme::load(None).unwrap(),
+        config: Arc::new(WebConfig::new("https://news.example")),
+    })
+}
+
+fn draft(
+    section: i64,
+    authors: Vec<i64>,
+    topics: Vec<i64>,
+    headline: &str,
+    at: i64,
+) -> ArticleDraft {
+    ArticleDraft {
+        slug: String::new(),
+        headline: headline.into(),
+        dek: format!("Dek of {headline}"),
+        kicker: String::new(),
+        body_markdown: format!("Body of {headline}."),
+        section_id: section,
+        author_ids: authors,
+        topic_ids: topics,
+        faq: vec![],
+        image_id: None,
+        seo_title: String::new(),
+        seo_description: String::new(),
+        comments_open: true,
+        status: Status::Published,
+        published_at: Some(at),
+    }
+}
+
+/// A small news site: two sections, two authors, a topic, the seed-like story
+/// with FAQ, comments and image, and enough topic articles to paginate.
+async fn site(db: TestDb) -> Site {
+    let store = db.store.clone();
+    store
+        .save_settings(&SiteSettings {
+            name: "Big Big News".into(),
+            description: "News from everywhere.".into(),
+            copyright_holder: "Big Big News".into(),
+            time_zone: "America/New_York".into(),
+            page_size: 3,
+            language: "en".into(),
+        })
+        .await
+        .unwrap();
+    let world = store
+        .create_section("world", "World", "World news.", Some(1))
+        .await
+        .unwrap();
+    let sports = store
+        .create_section("sports", "Sports", "", Some(2))
+        .await
+        .unwrap();
+    let gabriel = store
+        .create_author("gabriel-martinez", "Gabriel Martinez", "Covers diplomacy.")
+        .await
+        .unwrap();
+    let nadia = store
+        .create_author("nadia-haddad", "Nadia Haddad", "")
+        .await
+        .unwrap();
+    let diplomacy = store
+        .create_topic(
+            "diplomatic-relations",
+            "Diplomatic Relations",
+            "Talks between states.",
+        )
+        .await
+        .unwrap();
+    let image = store
+        .create_media(&NewMedia {
+            url: "/media/pyongyang.jpg".into(),
+            width: Some(1200),
+            height: Some(675),
+            alt: "Two ministers shake hands".into(),
+            caption: "The ministers meet.".into(),
+            credit: "Photo: Staff".into(),
+        })
+        .await
+        .unwrap();
+    for i in 0..4 {
+        store
+            .create_article(draft(
+                world,
+                vec![nadia],
+                vec![diplomacy],
+                &format!("Older diplomacy story {i}"),
+                T0 - 86_400 * (i + 1),
+            ))
+            .await
+            .unwrap();
+    }
+    store
+        .create_article(draft(
+            sports,
+            vec![nadia],
+            vec![],
+            "Game seven tonight",
+            T0 - 3_600,
+        ))
+        .await
+        .unwrap();
+    let mut hidden = draft(
+        world,
+        vec![gabriel],
+        vec![diplomacy],
+        "Unpublished draft story",
+        T0 + 60,
+    );
+    hidden.status = Status::Draft;
+    hidden.published_at = None;
+    store.create_article(hidden).await.unwrap();
+    let mut seed = draft(
+        world,
+        vec![gabriel, nadia],
+        vec![diplomacy],
+        "Ministers meet in Pyongyang",
+        T0,
+    );
+    seed.kicker = "Russia-North Korea Security Talks".into();
+    seed.body_markdown = "Lavrov arrived on Wednesday.\n\n> A new strategic level.\n\n- one\n- two\n\n<script>alert('x')</script>".into();
+    seed.faq = (1..=6)
+        .map(|i| FaqItem {
+            question: format!("Question {i}?"),
+            answer: format!("Answer {i}."),
+        })
+        .collect();
+    seed.image_id = Some(image);
+    let seed_id = store.create_article(seed).await.unwrap();
+    for (name, minutes, text) in [
+        ("CarBuff42", 0, "Why <b>now</b>?"),
+        ("JournalistJoe", 305, "Interesting meeting."),
+        ("Hidden", 310, "pending one"),
+    ] {
+        store
+            .add_comment(&NewComment {
+                article_id: seed_id,
+                parent_id: None,
+                author_name: name.into(),
+                author_email: "reader@example.com".into(),
+                body: text.into(),
+                status: if name == "Hidden" {
+                    CommentStatus::Pending
+                } else {
+                    CommentStatus::Approved
+                },
+                created_at: T0 + minutes * 60,
+            })
+            .await
+            .unwrap();
+    }
+    store.set_editors_picks(&[seed_id]).await.unwrap();
+    Site {
+        app: app_for(&store),
+        store,
+        _db: db,
+    }
+}
+
+fn position(page: &str, needle: &str) -> usize {
+    page.find(needle)
+        .unwrap_or_else(|| panic!("page lacks {needle:?}"))
+}
+
+async fn article_page_shows_every_part_of_the_seed_page(db: TestDb) {
+    let s = site(db).await;
+    let (status, _, page) = get(&s.app, "/news/ministers-meet-in-pyongyang").await;
+    assert_eq!(status, StatusCode::OK);
+    // Topic label above the headline, then dek and byline.
+    let kicker = position(&page, "Russia-North Korea Security Talks");
+    let h1 = position(
+        &page,
+        "<h1 class=\"story__headline\">Ministers meet in Pyongyang</h1>",
+    );
+    assert!(kicker < h1);
+    assert!(
+        position(
+            &page,
+            "<p class=\"story__dek\">Dek of Ministers meet in Pyongyang"
+        ) > h1
+    );
+    assert!(page.contains(r#"by <a rel="author" href="/author/gabriel-martinez">Gabriel Martinez</a> and <a rel="author" href="/author/nadia-haddad">Nadia Haddad</a>"#));
+    assert!(page.contains(
+        r#"<time datetime="2023-10-19T11:46:00-04:00">October 19, 2023 - 11:46 am</time>"#
+    ));
+    // Featured image with alt, caption and credit.
+    assert!(page.contains(r#"alt="Two ministers shake hands""#));
+    assert!(page.contains("The ministers meet."));
+    assert!(page.contains("Photo: Staff"));
+    // Body: quote and list kept, script removed.
+    assert!(page.contains("<blockquote>"));
+    assert!(page.contains("<li>two</li>"));
+    assert!(!page.contains("alert('x')"));
+    // FAQ, then "More about", "You may also like".
+    let faq = position(
+        &page,
+        "Frequently Asked Questions about Diplomatic Relations",
+    );
+    assert!(page.contains("<dt>Question 6?</dt>"));
+    let more = position(
+        &page,
+        r#"<a href="/topic/diplomatic-relations">More about Diplomatic Relations"#,
+    );
+    let related = position(&page, "You may also like");
+    assert!(faq < more && more < related);
+    let related_block = &page[related..position(&page, "id=\"comments\"")];
+    assert_eq!(
+        related_block.matches("class=\"card\"").count(),
+        4,
+        "up to four related articles"
+    );
+    assert!(related_block.contains("Older diplomacy story 0"));
+    assert!(
+        !related_block.contains("Ministers meet in Pyongyang"),
+        "never the article itself"
+    );
+    assert!(!related_block.contains("Unpublished draft story"));
+    // Comments in order, seed-style times, escaped text, no pending ones.
+    let c1 = position(&page, "CarBuff42");
+    let c2 = position(&page, "JournalistJoe");
+    assert!(c1 < c2);
+    assert!(page.contains("October 19, 2023 - 4:51 pm"));
+    assert!(page.contains("Why &lt;b&gt;now&lt;/b&gt;?"));
+    assert!(!page.contains("pending one"));
+    assert!(page.contains("2 Comments"));
+    assert!(page.contains("Leave a Comment"));
+    assert!(page.contains(r#"name="email""#));
+    // Sidebar and footer.
+    assert!(page.contains("Editors' Picks"));
+    assert!(page.contains("Latest News"));
+    assert!(page.contains("News from everywhere."));
+    assert!(page.contains(&format!("© {} Big Big News", chrono_year())));
+    assert!(page.contains(
+        r#"<link rel="canonical" href="https://news.example/news/ministers-meet-in-pyongyang">"#
+    ));
+}
+
+fn chrono_year() -> i32 {
+    // The footer year is the current year in the site's zone; around New Year
+    // UTC and New York may differ, so accept the page's own rendering of now.
+    bbn_core::time::year(
+        bbn_core::time::now(),
+        bbn_core::time::parse_zone("America/New_York").unwrap(),
+    )
+}
+
+async fn home_page_has_lead_latest_picks_and_sections(db: TestDb) {
+    let s = site(db).await;
+    let (status, _, page) = get(&s.app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    let lead = &page[position(&page, "class=\"lead\"")..];
+    assert!(
+        lead.starts_with("class=\"lead\"") && lead[..800].contains("Ministers meet in Pyongyang"),
+        "the newest story leads"
+    );
+    assert!(page.contains("Editors' Picks"));
+    assert!(page.contains("Latest News"));
+    assert!(page.contains(r#"<a href="/section/world">World</a></h2>"#));
+    assert!(page.contains(r#"<a href="/section/sports">Sports</a></h2>"#));
+    assert!(page.contains("Game seven tonight"));
+    assert!(!page.contains("Unpublished draft story"));
+}
+
+async fn list_pages_paginate_newest_first_with_a_clear_end(db: TestDb) {
+    let s = site(db).await;
+    // Diplomacy topic: the seed story and four older ones; page size 3.
+    let (status, _, p1) = get(&s.app, "/topic/diplomatic-relations").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(p1.contains("Talks between states."));
+    assert!(
+        position(&p1, "Ministers meet in Pyongyang") < position(&p1, "Older diplomacy story 0")
+    );
+    assert!(p1.contains(r#"<link rel="next" href="/topic/diplomatic-relations?page=2">"#));
+    assert!(!p1.contains("rel=\"prev\""));
+    let (status, _, p2) = get(&s.app, "/topic/diplomatic-relations?page=2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(p2.contains(r#"<link rel="prev" href="/topic/diplomatic-relations">"#));
+    assert!(!p2.contains("rel=\"next\""));
+    assert!(p2.contains("You have reached the oldest stories."));
+    assert!(p2.contains("Older diplomacy story 3"));
+    assert_eq!(
+        get(&s.app, "/topic/diplomatic-relations?page=3").await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    let (status, _, section) = get(&s.app, "/section/world").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(section.contains("<h1>World</h1>"));
+    assert!(section.contains("aria-current=\"page\">World"));
+    let (status, _, author) = get(&s.app, "/author/gabriel-martinez").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(author.contains("Covers diplomacy."));
+    assert!(author.contains("Ministers meet in Pyongyang"));
+    assert!(!author.contains("Unpublished draft story"));
+}
+
+async fn bad_addresses_get_the_sites_404_page(db: TestDb) {
+    let s = site(db).await;
+    for uri in [
+        "/no/such/page",
+        "/news/no-such-story",
+        "/news/unpublished-draft-story",
+        "/section/nowhere",
+        "/topic/nothing",
+        "/author/nobody",
+        "/section/world?page=0",
+        "/section/world?page=-1",
+        "/section/world?page=abc",
+        "/section/world?page=99999999999999999999",
+        "/topic/diplomatic-relations?page=999",
+        "/assets/css/site.0000000000.css",
+    ] {
+        let (status, headers, page) = get(&s.app, uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(
+            headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{uri}"
+        );
+        assert!(page.contains("We could not find that page"), "{uri}");
+        assert!(page.contains("Big Big News"), "{uri}: in the site's look");
+        assert!(!page.contains("Unpublished draft story"), "{uri}");
+    }
+}
+
+async fn a_changed_slug_redirects_permanently(db: TestDb) {
+    let s = site(db).await;
+    let article = s
+        .store
+        .article_by_slug("game-seven-tonight")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut d = draft(
+        article.section.id,
+        vec![article.authors[0].id],
+        vec![],
+        "Game seven tonight",
+        article.published_at.unwrap(),
+    );
+    d.slug = "game-seven-decides-the-series".into();
+    s.store
+        .update_article(article.id, d, None, true)
+        .await
+        .unwrap();
+    let (status, headers, _) = get(&s.app, "/news/game-seven-tonight").await;
+    assert_eq!(status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(
+        headers[header::LOCATION],
+        "/news/game-seven-decides-the-series"
+    );
+    let (status, _, page) = get(&s.app, "/news/game-seven-decides-the-series").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("dateline__updated"),
+        "an edited article shows its update time"
+    );
+}
+
+async fn an_empty_site_renders_every_page(db: TestDb) {
+    let store = db.store.clone();
+    let app = app_for(&store);
+    let (status, _, home) = get(&app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("No news yet"));
+    assert_eq!(get(&app, "/healthz").await.0, StatusCode::OK);
+    assert_eq!(get(&app, "/section/world").await.0, StatusCode::NOT_FOUND);
+    store
+        .create_section("world", "World", "", Some(1))
+        .await
+        .unwrap();
+    let (status, _, section) = get(&app, "/section/world").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(section.contains("Nothing has been published here yet."));
+    drop(db);
+}
+
+async fn assets_have_hashed_urls_and_long_caching(db: TestDb) {
+    let s = site(db).await;
+    let (_, _, page) = get(&s.app, "/").await;
+    let start = position(&page, "<link rel=\"stylesheet\" href=\"")
+        + "<link rel=\"stylesheet\" href=\"".len();
+    let url = &page[start..start + page[start..].find('"').unwrap()];
+    assert!(
+        url.starts_with("/assets/css/site.") && url.ends_with(".css"),
+        "{url}"
+    );
+    let (status, headers, css) = get(&s.app, url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert!(css.contains("prefers-color-scheme: dark"));
+}
+
+async fn health_answers_once_the_database_does(db: TestDb) {
+    let s = site(db).await;
+    let (status, _, body) = get(&s.app, "/healthz").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
+    s.store.close().await;
+    assert_eq!(
+        get(&s.app, "/healthz").await.0,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+}
+
+async fn reader_text_is_never_markup(db: TestDb) {
+    let s = site(db).await;
+    let world = s.store.section_by_slug("world").await.unwrap().unwrap();
+    let author = s
+        .store
+        .author_by_slug("nadia-haddad")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut d = draft(
+        world.id,
+        vec![author.id],
+        vec![],
+        "<img src=x onerror=alert(1)> headline",
+        T0 + 120,
+    );
+    d.slug = "xss-headline".into();
+    d.kicker = "<script>alert(2)</script>".into();
+    s.store.create_article(d).await.unwrap();
+    for uri in [
+        "/news/xss-headline",
+        "/",
+        "/section/world",
+        "/author/nadia-haddad",
+    ] {
+        let (_, _, page) = get(&s.app, uri).await;
+        assert!(!page.contains("<img src=x"), "{uri}");
+        assert!(!page.contains("<script>alert(2)"), "{uri}");
+        assert!(
+            page.contains("&lt;img src=x onerror=alert(1)&gt; headline"),
+            "{uri}"
+        );
+    }
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() {
+                super::$name(super::TestDb::new(super::Backend::Sqlite).await.unwrap()).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() {
+                let Some(db) = super::TestDb::new(super::Backend::Postgres).await else { return };
+                super::$name(db).await;
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    article_page_shows_every_part_of_the_seed_page,
+    home_page_has_lead_latest_picks_and_sections,
+    list_pages_paginate_newest_first_with_a_clear_end,
+    bad_addresses_get_the_sites_404_page,
+    a_changed_slug_redirects_permanently,
+    an_empty_site_renders_every_page,
+    assets_have_hashed_urls_and_long_caching,
+    health_answers_once_the_database_does,
+    reader_text_is_never_markup,
+);
