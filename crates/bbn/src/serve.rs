@@ -5,7 +5,6 @@ use crate::config::Config;
 use anyhow::{Context, anyhow};
 use bbn_store::Store;
 use bbn_web::{AppState, Theme, WebConfig};
-use std::sync::Arc;
 
 /// Opens the site named by the configuration, migrated and ready.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
@@ -56,11 +55,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let state = AppState {
-        store: store.clone(),
-        theme,
-        config: Arc::new(WebConfig::new(&config.base_url)),
-    };
+    let state = AppState::new(store.clone(), theme, WebConfig::new(&config.base_url));
     tracing::info!(address = %config.listen, base_url = %config.base_url, "bbn is serving; open {}/", config.base_url);
     bbn_web::serve(listener, state, shutdown_signal())
         .await

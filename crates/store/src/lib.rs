@@ -41,6 +41,9 @@ pub struct Store {
     /// SQLite allows one writer at a time; writers queue here instead of
     /// failing with "database is locked" inside a transaction.
     write_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Counts writes made through this store; memos of derived data compare it
+    /// to know they are still current (see `generation`).
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -66,6 +69,7 @@ impl Store {
         Store {
             pool,
             write_lock: Default::default(),
+            generation: Default::default(),
         }
     }
 
@@ -95,11 +99,42 @@ impl Store {
         with_pool!(&self.pool, p => p.close().await)
     }
 
-    async fn writer(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match self.pool {
+    /// A number that changes after every write made through this store
+    /// (successful or not). Data derived from the database and kept in memory
+    /// is current while the number it was made at still matches.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Marks that the database may have changed elsewhere (another instance's
+    /// write seen in the change log), so memos made before are no longer current.
+    pub fn invalidate(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// Held for the length of a write: queues SQLite writers, and moves the
+    /// generation on when the write is over.
+    async fn writer(&self) -> WriteGuard<'_> {
+        let lock = match self.pool {
             Pool::Sqlite(_) => Some(self.write_lock.lock().await),
             Pool::Postgres(_) => None,
+        };
+        WriteGuard {
+            _lock: lock,
+            store: self,
         }
+    }
+}
+
+struct WriteGuard<'a> {
+    _lock: Option<tokio::sync::MutexGuard<'a, ()>>,
+    store: &'a Store,
+}
+
+impl Drop for WriteGuard<'_> {
+    fn drop(&mut self) {
+        self.store.invalidate();
     }
 }
 

@@ -158,6 +158,16 @@ impl Drop for TestDb {
 }
 
 impl Store {
+    /// Whether a database of that name exists on this PostgreSQL server.
+    pub async fn database_exists(&self, name: &str) -> crate::Result<bool> {
+        Ok(crate::with_pool!(&self.pool, p => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM pg_database WHERE datname = $1")
+                .bind(name)
+                .fetch_one(p)
+                .await?
+        }) > 0)
+    }
+
     /// Runs one statement that binds nothing; for test set-up only.
     pub async fn execute_raw(&self, sql: &str) -> crate::Result<()> {
         crate::with_pool!(&self.pool, p => { sqlx::raw_sql(sql).execute(p).await?; });

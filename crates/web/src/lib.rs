@@ -30,6 +30,18 @@ pub struct AppState {
     pub store: Store,
     pub theme: Arc<Theme>,
     pub config: Arc<WebConfig>,
+    shared: Arc<views::SharedPartsMemo>,
+}
+
+impl AppState {
+    pub fn new(store: Store, theme: Arc<Theme>, config: WebConfig) -> AppState {
+        AppState {
+            store,
+            theme,
+            config: Arc::new(config),
+            shared: Default::default(),
+        }
+    }
 }
 
 /// Serves the site on `listener` until `shutdown` resolves, then lets

@@ -41,11 +41,11 @@ async fn get(app: &Router, uri: &str) -> (StatusCode, HeaderMap, String) {
 }
 
 fn app_for(store: &Store) -> Router {
-    bbn_web::router(AppState {
-        store: store.clone(),
-        theme: Theme::load(None).unwrap(),
-        config: Arc::new(WebConfig::new("https://news.example")),
-    })
+    bbn_web::router(AppState::new(
+        store.clone(),
+        Theme::load(None).unwrap(),
+        WebConfig::new("https://news.example"),
+    ))
 }
 
 fn draft(
@@ -494,6 +494,44 @@ async fn reader_text_is_never_markup(db: TestDb) {
     }
 }
 
+async fn sidebar_and_settings_change_at_once_after_a_write(db: TestDb) {
+    let s = site(db).await;
+    let (_, _, before) = get(&s.app, "/section/sports").await;
+    assert!(!before.contains("Breaking: late news"));
+    let sports = s.store.section_by_slug("sports").await.unwrap().unwrap();
+    let author = s
+        .store
+        .author_by_slug("nadia-haddad")
+        .await
+        .unwrap()
+        .unwrap();
+    let id = s
+        .store
+        .create_article(draft(
+            sports.id,
+            vec![author.id],
+            vec![],
+            "Breaking: late news",
+            bbn_core::time::now(),
+        ))
+        .await
+        .unwrap();
+    s.store.set_editors_picks(&[id]).await.unwrap();
+    let mut settings = s.store.settings().await.unwrap();
+    settings.name = "Bigger News".into();
+    s.store.save_settings(&settings).await.unwrap();
+    let (_, _, after) = get(&s.app, "/section/world").await;
+    let aside = &after[position(&after, "Editors' Picks")..];
+    assert!(
+        aside.contains("Breaking: late news"),
+        "Latest News and Editors' Picks follow at once"
+    );
+    assert!(
+        after.contains("© ") && after.contains("Bigger News"),
+        "settings follow at once"
+    );
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -520,4 +558,5 @@ on_both_backends!(
     assets_have_hashed_urls_and_long_caching,
     health_answers_once_the_database_does,
     reader_text_is_never_markup,
+    sidebar_and_settings_change_at_once_after_a_write,
 );

@@ -115,12 +115,6 @@ struct ArticleRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct FaqRow {
-    question: String,
-    answer: String,
-}
-
-#[derive(sqlx::FromRow)]
 struct CommentRow {
     id: i64,
     parent_id: Option<i64>,
@@ -129,7 +123,7 @@ struct CommentRow {
     created_at: i64,
 }
 
-fn assemble(r: ArticleRow, authors: Vec<Author>, topics: Vec<Topic>, faq: Vec<FaqRow>) -> Article {
+fn assemble(r: ArticleRow, authors: Vec<Author>, topics: Vec<Topic>, faq: Vec<FaqItem>) -> Article {
     Article {
         image: media(
             r.image_id,
@@ -219,46 +213,46 @@ impl Store {
                     m.caption AS image_caption, m.credit AS image_credit
              FROM articles a {SUMMARY_JOINS} WHERE {condition}"
         );
-        let (row, people, faq) = with_pool!(&self.pool, p => {
+        let (row, parts) = with_pool!(&self.pool, p => {
             let row: Option<ArticleRow> = sqlx::query_as(&sql).bind(key).fetch_optional(p).await?;
             let Some(row) = row else { return Ok(None) };
-            // Bylines and topics in one round trip, in the order the writer gave them.
-            let people: Vec<(String, i64, i64, String, String, String)> = sqlx::query_as(
+            // Bylines, topics and FAQ in one round trip, each in the writer's order.
+            let parts: Vec<(String, i64, i64, String, String, String)> = sqlx::query_as(
                 "SELECT 'author', x.position, au.id, au.slug, au.name, au.bio FROM article_authors x
                    JOIN authors au ON au.id = x.author_id WHERE x.article_id = $1
                  UNION ALL
                  SELECT 'topic', x.position, t.id, t.slug, t.name, t.description FROM article_topics x
                    JOIN topics t ON t.id = x.topic_id WHERE x.article_id = $1
+                 UNION ALL
+                 SELECT 'faq', f.position, 0, '', f.question, f.answer FROM faq_items f WHERE f.article_id = $1
                  ORDER BY 1, 2",
             )
             .bind(row.id)
             .fetch_all(p)
             .await?;
-            let faq: Vec<FaqRow> = sqlx::query_as(
-                "SELECT question, answer FROM faq_items WHERE article_id = $1 ORDER BY position",
-            )
-            .bind(row.id)
-            .fetch_all(p)
-            .await?;
-            (row, people, faq)
+            (row, parts)
         });
         let mut authors = Vec::new();
         let mut topics = Vec::new();
-        for (kind, _, id, slug, name, text) in people {
-            if kind == "author" {
-                authors.push(Author {
+        let mut faq = Vec::new();
+        for (kind, _, id, slug, name, text) in parts {
+            match kind.as_str() {
+                "author" => authors.push(Author {
                     id,
                     slug,
                     name,
                     bio: text,
-                });
-            } else {
-                topics.push(Topic {
+                }),
+                "topic" => topics.push(Topic {
                     id,
                     slug,
                     name,
                     description: text,
-                });
+                }),
+                _ => faq.push(FaqItem {
+                    question: name,
+                    answer: text,
+                }),
             }
         }
         Ok(Some(assemble(row, authors, topics, faq)))

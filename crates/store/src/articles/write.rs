@@ -69,32 +69,45 @@ fn prepare(draft: ArticleDraft) -> Result<(ArticleDraft, String)> {
 
 impl Store {
     /// Creates an article and returns its id.
-    #[tracing::instrument(skip_all)]
     pub async fn create_article(&self, draft: ArticleDraft) -> Result<i64> {
-        let (d, html) = prepare(draft)?;
+        let ids = self.create_articles(vec![draft]).await?;
+        ids.first().copied().ok_or(StoreError::NotFound)
+    }
+
+    /// Creates many articles in one transaction (imports, benchmarks): all or none.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_articles(&self, drafts: Vec<ArticleDraft>) -> Result<Vec<i64>> {
+        let prepared = drafts
+            .into_iter()
+            .map(prepare)
+            .collect::<Result<Vec<_>>>()?;
         let now = bbn_core::time::now();
         let _w = self.writer().await;
         with_pool!(&self.pool, p => {
             let mut tx = p.begin().await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO articles (slug, headline, dek, kicker, body_markdown, body_html, section_id, status,
-                    image_id, seo_title, seo_description, comments_open, created_at, published_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
-            )
-            .bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(&html)
-            .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
-            .bind(&d.seo_description).bind(d.comments_open).bind(now).bind(d.published_at)
-            .fetch_one(&mut *tx)
-            .await
-            .on_conflict("slug")
-            .or_else(|e| match e {
-                StoreError::Database(db) => Err(db).on_missing_reference("section"),
-                other => Err(other),
-            })?;
-            write_parts!(tx, id, d);
-            log_change!(tx, "article", id, "create")?;
+            let mut ids = Vec::with_capacity(prepared.len());
+            for (d, html) in &prepared {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO articles (slug, headline, dek, kicker, body_markdown, body_html, section_id, status,
+                        image_id, seo_title, seo_description, comments_open, created_at, published_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+                )
+                .bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(html)
+                .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
+                .bind(&d.seo_description).bind(d.comments_open).bind(now).bind(d.published_at)
+                .fetch_one(&mut *tx)
+                .await
+                .on_conflict("slug")
+                .or_else(|e| match e {
+                    StoreError::Database(db) => Err(db).on_missing_reference("section"),
+                    other => Err(other),
+                })?;
+                write_parts!(tx, id, d);
+                log_change!(tx, "article", id, "create")?;
+                ids.push(id);
+            }
             tx.commit().await?;
-            Ok(id)
+            Ok(ids)
         })
     }
 

@@ -22,11 +22,11 @@ pub async fn show(State(state): State<AppState>) -> Result<Html<String>, AppErro
     let mut stories = summaries(&front.items, zone);
     let lead = (!stories.is_empty()).then(|| stories.remove(0));
     let mut blocks = Vec::new();
-    for section in store.nav_sections().await? {
+    for section in &chrome.nav_sections {
         let list = store.section_articles(section.id, 4, 0).await?;
         blocks.push(SectionBlock {
             url: section_url(&section.slug),
-            name: section.name,
+            name: section.name.clone(),
             articles: summaries(&list.items, zone),
         });
     }

@@ -4,9 +4,53 @@
 use super::{SummaryView, section_url, summaries};
 use crate::AppState;
 use crate::error::AppError;
-use bbn_core::time;
+use bbn_core::{ArticleSummary, Section, SiteSettings, time};
 use chrono_tz::Tz;
 use serde::Serialize;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// What every page shows and every page would otherwise query again.
+struct SharedParts {
+    settings: SiteSettings,
+    nav: Vec<Section>,
+    picks: Vec<ArticleSummary>,
+    latest: Vec<ArticleSummary>,
+}
+
+/// Keeps the shared parts in memory while they are current: until the next
+/// write through this instance's store (its generation moves on), and at most
+/// `MAX_AGE` for writes made by other instances on the same database.
+#[derive(Default)]
+pub struct SharedPartsMemo {
+    slot: RwLock<Option<(u64, Instant, Arc<SharedParts>)>>,
+}
+
+const MAX_AGE: Duration = Duration::from_secs(1);
+
+impl SharedPartsMemo {
+    async fn get(&self, state: &AppState) -> Result<Arc<SharedParts>, AppError> {
+        let generation = state.store.generation();
+        if let Ok(slot) = self.slot.read()
+            && let Some((g, at, parts)) = slot.as_ref()
+            && *g == generation
+            && at.elapsed() < MAX_AGE
+        {
+            return Ok(parts.clone());
+        }
+        let store = &state.store;
+        let parts = Arc::new(SharedParts {
+            settings: store.settings().await?,
+            nav: store.nav_sections().await?,
+            picks: store.editors_picks(5).await?,
+            latest: store.latest(6, 0).await?.items,
+        });
+        if let Ok(mut slot) = self.slot.write() {
+            *slot = Some((generation, Instant::now(), parts.clone()));
+        }
+        Ok(parts)
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NavItem {
@@ -37,38 +81,40 @@ pub struct Chrome {
     pub zone: Tz,
     #[serde(skip)]
     pub page_size: i64,
+    /// The navigation's sections, for pages that show a block per section.
+    #[serde(skip)]
+    pub nav_sections: Vec<Section>,
 }
 
 impl Chrome {
     /// Loads the shared parts; `current_section` marks the navigation item of the page.
     pub async fn load(state: &AppState, current_section: Option<&str>) -> Result<Chrome, AppError> {
-        let store = &state.store;
-        let settings = store.settings().await?;
+        let parts = state.shared.get(state).await?;
+        let settings = &parts.settings;
         let zone: Tz = time::parse_zone(&settings.time_zone).unwrap_or(Tz::UTC);
-        let nav = store.nav_sections().await?;
-        let picks = store.editors_picks(5).await?;
-        let latest = store.latest(6, 0).await?;
         let now = time::now();
         Ok(Chrome {
             year: time::year(now, zone),
             today: time::long_date(now, zone),
-            nav: nav
-                .into_iter()
+            nav: parts
+                .nav
+                .iter()
                 .map(|s| NavItem {
                     current: current_section == Some(s.slug.as_str()),
                     url: section_url(&s.slug),
-                    name: s.name,
+                    name: s.name.clone(),
                 })
                 .collect(),
-            picks: summaries(&picks, zone),
-            latest: summaries(&latest.items, zone),
-            site_name: settings.name,
-            description: settings.description,
-            copyright: settings.copyright_holder,
-            language: settings.language,
+            picks: summaries(&parts.picks, zone),
+            latest: summaries(&parts.latest, zone),
+            site_name: settings.name.clone(),
+            description: settings.description.clone(),
+            copyright: settings.copyright_holder.clone(),
+            language: settings.language.clone(),
             base_url: state.config.base_url.clone(),
             zone,
             page_size: settings.page_size,
+            nav_sections: parts.nav.clone(),
         })
     }
 }

@@ -6,7 +6,7 @@ mod article;
 mod chrome;
 
 pub use article::article_view;
-pub use chrome::{Chrome, Crumb, Pager};
+pub use chrome::{Chrome, Crumb, Pager, SharedPartsMemo};
 
 use bbn_core::{ArticleSummary, Media, time};
 use chrono_tz::Tz;

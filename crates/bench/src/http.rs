@@ -1,0 +1,72 @@
+//! A minimal keep-alive HTTP/1.1 client for loopback measurements.
+
+use anyhow::{Context, bail};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+pub struct Client {
+    reader: BufReader<TcpStream>,
+    port: u16,
+}
+
+pub struct Response {
+    pub status: u16,
+    pub server_ms: Option<f64>,
+    pub body_len: usize,
+}
+
+impl Client {
+    pub fn connect(port: u16) -> anyhow::Result<Client> {
+        let stream = TcpStream::connect(("127.0.0.1", port))?;
+        stream.set_nodelay(true)?;
+        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+        Ok(Client {
+            reader: BufReader::new(stream),
+            port,
+        })
+    }
+
+    pub fn get(&mut self, path: &str) -> anyhow::Result<Response> {
+        write!(
+            self.reader.get_mut(),
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+            self.port
+        )?;
+        let mut line = String::new();
+        self.reader.read_line(&mut line)?;
+        let status: u16 = line.split(' ').nth(1).context("status line")?.parse()?;
+        let mut length = None;
+        let mut server_ms = None;
+        loop {
+            line.clear();
+            if self.reader.read_line(&mut line)? == 0 {
+                bail!("connection closed");
+            }
+            let header = line.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            let (name, value) = header.split_once(':').unwrap_or((header, ""));
+            let value = value.trim();
+            if name.eq_ignore_ascii_case("content-length") {
+                length = Some(value.parse::<usize>()?);
+            } else if name.eq_ignore_ascii_case("server-timing") {
+                server_ms = value
+                    .split("dur=")
+                    .nth(1)
+                    .and_then(|v| v.split(';').next()?.parse().ok());
+            } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                bail!("chunked responses are not expected from bbn pages");
+            }
+        }
+        let length = length.context("content-length")?;
+        let mut body = vec![0; length];
+        self.reader.read_exact(&mut body)?;
+        Ok(Response {
+            status,
+            server_ms,
+            body_len: length,
+        })
+    }
+}
