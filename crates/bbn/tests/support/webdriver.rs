@@ -1,0 +1,204 @@
+//! Just enough of the W3C WebDriver protocol to drive Debian's headless
+//! Chromium through chromedriver: open pages, resize, run a script, emulate
+//! the dark scheme, take screenshots. Plain HTTP/1.1 on loopback.
+
+use base64::Engine;
+use serde_json::{Value, json};
+use std::io::{BufRead, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Whether browser tests must run (CI) rather than skip when no browser is installed.
+pub fn required() -> bool {
+    std::env::var("BBN_REQUIRE_BROWSER").is_ok_and(|v| v == "1")
+}
+
+fn installed(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+pub struct Browser {
+    driver: Child,
+    port: u16,
+    session: String,
+}
+
+fn request(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .map_err(|e| e.to_string())?;
+    let payload = body.map(|b| b.to_string()).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
+        payload.len()
+    )
+    .map_err(|e| e.to_string())?;
+    // chromedriver may keep the connection open: read the headers, then exactly the body.
+    let mut reader = std::io::BufReader::new(stream);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0 || line == "\r\n" {
+            break;
+        }
+        head.push_str(&line);
+    }
+    let length = head
+        .lines()
+        .find_map(|l| {
+            l.split_once(':')
+                .filter(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        })
+        .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+        .ok_or_else(|| format!("no content-length in {head}"))?;
+    let mut raw = vec![0; length];
+    reader.read_exact(&mut raw).map_err(|e| e.to_string())?;
+    let body = String::from_utf8_lossy(&raw).into_owned();
+    let value: Value = serde_json::from_str(&body).map_err(|e| format!("{e}: {body}"))?;
+    if let Some(error) = value["value"]["error"].as_str() {
+        return Err(format!("{error}: {}", value["value"]["message"]));
+    }
+    Ok(value["value"].clone())
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium session; `None` (after
+    /// saying so) when they are not installed and not required.
+    pub fn start() -> Option<Browser> {
+        if !installed("chromedriver") || !installed("chromium") {
+            assert!(
+                !required(),
+                "browser tests are required (BBN_REQUIRE_BROWSER=1) but chromium/chromedriver are missing"
+            );
+            // Past the test harness's capture, so that it shows on the terminal.
+            let _ = writeln!(
+                std::io::stderr(),
+                "\nBROWSER TESTS NOT RUN: chromium and chromedriver are not installed (apt-get install chromium chromium-driver).\n"
+            );
+            return None;
+        }
+        let port = super::free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while request(port, "GET", "/status", None).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = super::temp_dir("chromium-profile");
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--hide-scrollbars", format!("--user-data-dir={}", profile.display()),
+                ]
+            }
+        }}});
+        let session =
+            request(port, "POST", "/session", Some(&capabilities)).expect("browser session");
+        let session = session["sessionId"]
+            .as_str()
+            .expect("session id")
+            .to_string();
+        Some(Browser {
+            driver,
+            port,
+            session,
+        })
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let path = format!("/session/{}{path}", self.session);
+        request(self.port, method, &path, body.as_ref())
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    pub fn open(&self, url: &str) {
+        self.call("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    /// Sets the viewport's CSS width and height (device metrics, so the page
+    /// sees exactly that width whatever the window chrome).
+    pub fn viewport(&self, width: u32, height: u32) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}),
+        );
+    }
+
+    pub fn dark_scheme(&self, dark: bool) {
+        let value = if dark { "dark" } else { "light" };
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({"features": [{"name": "prefers-color-scheme", "value": value}]}),
+        );
+    }
+
+    fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({ "cmd": cmd, "params": params })),
+        )
+    }
+
+    pub fn eval(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [] })),
+        )
+    }
+
+    /// Saves a PNG of the whole page under target/screenshots/ and returns its path.
+    pub fn screenshot(&self, name: &str) -> std::path::PathBuf {
+        let height = self
+            .eval("return document.documentElement.scrollHeight")
+            .as_u64()
+            .unwrap_or(2000)
+            .min(8000);
+        let width = self
+            .eval("return window.innerWidth")
+            .as_u64()
+            .unwrap_or(1280);
+        self.viewport(width as u32, height as u32);
+        let data = self.cdp("Page.captureScreenshot", json!({"format": "png"}));
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data["data"].as_str().expect("screenshot data"))
+            .expect("base64 screenshot");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, bytes).expect("write screenshot");
+        path
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = request(
+            self.port,
+            "DELETE",
+            &format!("/session/{}", self.session),
+            None,
+        );
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
