@@ -428,6 +428,42 @@ async fn settings_round_trip_and_validate(store: Store) {
     );
 }
 
+async fn section_fronts_give_each_section_its_newest(store: Store) {
+    let f = fixture(&store).await;
+    for i in 0..6 {
+        let mut d = draft(&f, &format!("World {i}"), Some(100 + i));
+        d.section_id = f.world;
+        store.create_article(d).await.unwrap();
+    }
+    let mut d = draft(&f, "Sport 0", Some(50));
+    d.section_id = f.sport;
+    store.create_article(d).await.unwrap();
+    store
+        .create_article(draft(&f, "World draft", None))
+        .await
+        .unwrap();
+    let fronts = store.section_fronts(&[f.sport, f.world], 4).await.unwrap();
+    assert_eq!(fronts.len(), 2);
+    assert_eq!(fronts[0].0, f.sport);
+    let sport: Vec<_> = fronts[0].1.iter().map(|a| a.headline.as_str()).collect();
+    assert_eq!(sport, ["Sport 0"]);
+    let world: Vec<_> = fronts[1].1.iter().map(|a| a.headline.as_str()).collect();
+    assert_eq!(world, ["World 5", "World 4", "World 3", "World 2"]);
+    assert!(store.section_fronts(&[], 4).await.unwrap().is_empty());
+}
+
+async fn a_batch_with_one_bad_article_writes_nothing(store: Store) {
+    let f = fixture(&store).await;
+    let mut bad = draft(&f, "Bad one", Some(2));
+    bad.author_ids = vec![999_999];
+    let result = store
+        .create_articles(vec![draft(&f, "Good one", Some(1)), bad])
+        .await;
+    assert!(matches!(result, Err(StoreError::Invalid(_))));
+    assert!(store.article_by_slug("good-one").await.unwrap().is_none());
+    assert!(store.latest(10, 0).await.unwrap().items.is_empty());
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -457,4 +493,6 @@ on_both_backends!(
     every_write_is_in_the_change_log,
     comments_show_only_approved_in_order,
     settings_round_trip_and_validate,
+    section_fronts_give_each_section_its_newest,
+    a_batch_with_one_bad_article_writes_nothing,
 );

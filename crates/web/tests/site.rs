@@ -12,7 +12,6 @@ use bbn_store::testing::TestDb;
 use bbn_store::{Backend, NewComment, NewMedia, Store};
 use bbn_web::{AppState, Theme, WebConfig};
 use http_body_util::BodyExt;
-use std::sync::Arc;
 use tower::ServiceExt;
 
 /// 2023-10-19 15:46 UTC = 11:46 am in New York.

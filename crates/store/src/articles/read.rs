@@ -4,6 +4,7 @@
 
 use crate::{Result, Store, with_pool};
 use bbn_core::{Article, ArticleSummary, Author, Comment, FaqItem, Media, Section, Status, Topic};
+use sqlx::FromRow;
 
 /// One page of a list, and whether another follows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -324,6 +325,50 @@ impl Store {
              ORDER BY x.live_at DESC, x.article_id DESC LIMIT $2 OFFSET $3"
         );
         summary_page!(self, sql, limit, [author_id, limit + 1, offset])
+    }
+
+    /// The newest `per_section` articles of each section, in one round trip
+    /// (each part reads its own index range). Grouped by section, in the order given.
+    #[tracing::instrument(skip_all)]
+    pub async fn section_fronts(
+        &self,
+        section_ids: &[i64],
+        per_section: i64,
+    ) -> Result<Vec<(i64, Vec<ArticleSummary>)>> {
+        if section_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let limit = section_ids.len() + 1;
+        let parts: Vec<String> = (1..=section_ids.len())
+            .map(|i| {
+                format!(
+                    "SELECT * FROM (SELECT {SUMMARY_COLUMNS}, a.section_id AS front_section FROM articles a {SUMMARY_JOINS}
+                     WHERE a.section_id = ${i} AND a.status = 'published'
+                     ORDER BY a.published_at DESC, a.id DESC LIMIT ${limit}) AS front{i}"
+                )
+            })
+            .collect();
+        let sql = parts.join(" UNION ALL ");
+        let rows: Vec<(SummaryRow, i64)> = with_pool!(&self.pool, p => {
+            let mut q = sqlx::query(&sql);
+            for id in section_ids {
+                q = q.bind(*id);
+            }
+            q.bind(per_section)
+                .fetch_all(p)
+                .await?
+                .iter()
+                .map(|r| Ok((SummaryRow::from_row(r)?, sqlx::Row::try_get::<i64, _>(r, "front_section")?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        let mut fronts: Vec<(i64, Vec<ArticleSummary>)> =
+            section_ids.iter().map(|id| (*id, Vec::new())).collect();
+        for (row, section) in rows {
+            if let Some((_, list)) = fronts.iter_mut().find(|(id, _)| *id == section) {
+                list.push(ArticleSummary::from(row));
+            }
+        }
+        Ok(fronts)
     }
 
     /// The editors' picks that are live, in the editors' order.

@@ -26,8 +26,10 @@ pub async fn show(
         return Err(AppError::NotFound);
     }
     let chrome = Chrome::load(&state, Some(&article.section.slug)).await?;
-    let related = store.related(&article, RELATED).await?;
-    let comments = store.approved_comments(article.id).await?;
+    let (related, comments) = tokio::try_join!(
+        store.related(&article, RELATED),
+        store.approved_comments(article.id)
+    )?;
     let view = article_view(&article, &related, &comments, chrome.zone);
     let crumbs = vec![
         Crumb {

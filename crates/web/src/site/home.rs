@@ -18,18 +18,21 @@ pub async fn show(State(state): State<AppState>) -> Result<Html<String>, AppErro
     let chrome = Chrome::load(&state, None).await?;
     let zone = chrome.zone;
     let store = &state.store;
-    let front = store.latest(11, 0).await?;
+    let section_ids: Vec<i64> = chrome.nav_sections.iter().map(|s| s.id).collect();
+    let (front, fronts) =
+        tokio::try_join!(store.latest(11, 0), store.section_fronts(&section_ids, 4))?;
     let mut stories = summaries(&front.items, zone);
     let lead = (!stories.is_empty()).then(|| stories.remove(0));
-    let mut blocks = Vec::new();
-    for section in &chrome.nav_sections {
-        let list = store.section_articles(section.id, 4, 0).await?;
-        blocks.push(SectionBlock {
+    let blocks: Vec<SectionBlock> = chrome
+        .nav_sections
+        .iter()
+        .zip(fronts)
+        .map(|(section, (_, articles))| SectionBlock {
             url: section_url(&section.slug),
             name: section.name.clone(),
-            articles: summaries(&list.items, zone),
-        });
-    }
+            articles: summaries(&articles, zone),
+        })
+        .collect();
     super::page(
         &state,
         "site/home.html",
