@@ -94,7 +94,9 @@ pub fn article_view(
         published,
         updated,
         image: a.image.as_ref().map(ImageView::from),
-        body_html: a.body_html.clone(),
+        // Sanitized when saved and again here, so HTML that reached the database
+        // another way (an import, a restore, a hand edit) cannot reach a reader unclean.
+        body_html: bbn_core::markdown::sanitize(&a.body_html),
         faq: a.faq.clone(),
         related: summaries(related, zone),
         comments: comments
