@@ -22,6 +22,30 @@ pub struct Cli {
 pub enum Command {
     /// Serve the site over HTTP (the default command).
     Serve(ServeArgs),
+    /// Manage staff accounts from the shell.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account. The password is read from standard input when
+    /// it is piped in, otherwise generated and printed once.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// contributor, author, editor or admin
+        #[arg(long, default_value = "contributor")]
+        role: String,
+    },
+    /// Set a new password (from standard input, or generated and printed once)
+    /// and sign the account out everywhere.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 /// Which site a command works on. Each option can also come from a BBN_*
@@ -72,6 +96,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 no_demo: args.no_demo || cli.serve.no_demo,
             };
             crate::serve::run(Config::resolve(&cli.site, &merged)?).await
+        }
+        Some(Command::User(cmd)) => {
+            crate::user::run(Config::resolve(&cli.site, &cli.serve)?, cmd).await
         }
     }
 }

@@ -56,6 +56,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let state = AppState::new(store.clone(), theme, WebConfig::new(&config.base_url));
+    if let Some(path) = state.prepare_setup_link().await? {
+        tracing::warn!(
+            "no staff account yet: create the first admin at {}{path}",
+            config.base_url
+        );
+    }
     tracing::info!(address = %config.listen, base_url = %config.base_url, "bbn is serving; open {}/", config.base_url);
     bbn_web::serve(listener, state, shutdown_signal())
         .await

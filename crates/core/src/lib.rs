@@ -5,6 +5,7 @@
 
 pub mod markdown;
 pub mod model;
+pub mod password;
 pub mod slug;
 pub mod time;
 pub mod validate;

@@ -177,3 +177,57 @@ pub struct Comment {
     pub body: String,
     pub created_at: i64,
 }
+
+/// What a staff member may do. Each role can do everything the one before it can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Writes and edits own drafts, submits them for review.
+    Contributor,
+    /// Also publishes, schedules, updates and unpublishes own articles.
+    Author,
+    /// Everything on every article; picks, sections, topics, comments.
+    Editor,
+    /// Also staff accounts and site settings.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Contributor, Role::Author, Role::Editor, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Contributor => "contributor",
+            Role::Author => "author",
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Contributor => "Contributor",
+            Role::Author => "Author",
+            Role::Editor => "Editor",
+            Role::Admin => "Admin",
+        }
+    }
+}
+
+/// A staff account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub has_password: bool,
+    /// The byline this person writes under.
+    pub author_id: Option<i64>,
+    pub created_at: i64,
+}

@@ -13,6 +13,7 @@ mod db;
 mod error;
 mod migrate;
 mod settings;
+mod staff;
 mod taxonomy;
 
 pub use articles::{ArticleList, NewMedia};
@@ -20,6 +21,7 @@ pub use changes::Change;
 pub use comments::NewComment;
 pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;
+pub use staff::{NewUser, Session, normalize_email};
 
 use db::Pool;
 use std::path::Path;

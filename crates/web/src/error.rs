@@ -16,20 +16,51 @@ use crate::views::Chrome;
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// A newsroom page asked for without a session: go sign in, then come back.
+    #[error("sign-in required")]
+    SignInRequired { next: String },
+    #[error("forbidden")]
+    Forbidden,
+    #[error("the form's security token did not match")]
+    CsrfRejected,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("too many attempts")]
+    TooManyRequests,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("template: {0:#}")]
     Render(#[from] minijinja::Error),
 }
 
+/// Percent-encodes a path for a query parameter.
+fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Marks a response whose body the error-page middleware should render.
-#[derive(Debug, Clone, Copy)]
-pub struct ErrorPage(pub StatusCode);
+#[derive(Debug, Clone)]
+pub struct ErrorPage(pub StatusCode, pub Option<String>);
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if let AppError::SignInRequired { next } = &self {
+            let target: String = url_escape(next);
+            return axum::response::Redirect::to(&format!("/newsroom/sign-in?next={target}"))
+                .into_response();
+        }
         let status = match &self {
             AppError::NotFound | AppError::Store(StoreError::NotFound) => StatusCode::NOT_FOUND,
+            AppError::Forbidden | AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Store(StoreError::Invalid(_)) => StatusCode::BAD_REQUEST,
             AppError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
             _ => {
@@ -37,8 +68,17 @@ impl IntoResponse for AppError {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };
+        let message = match &self {
+            AppError::CsrfRejected => {
+                Some("The form expired or came from another site. Go back, reload the page and try again.".to_string())
+            }
+            AppError::Forbidden => Some("Your account is not allowed to do that.".to_string()),
+            AppError::BadRequest(m) => Some(m.clone()),
+            AppError::TooManyRequests => Some("Too many attempts. Wait a few minutes, then try again.".to_string()),
+            _ => None,
+        };
         let mut response = status.into_response();
-        response.extensions_mut().insert(ErrorPage(status));
+        response.extensions_mut().insert(ErrorPage(status, message));
         response
     }
 }
@@ -50,7 +90,7 @@ pub async fn render_error_pages(
     next: Next,
 ) -> Response {
     let response = next.run(request).await;
-    let Some(ErrorPage(status)) = response.extensions().get::<ErrorPage>().copied() else {
+    let Some(ErrorPage(status, message)) = response.extensions().get::<ErrorPage>().cloned() else {
         return response;
     };
     let template = if status == StatusCode::NOT_FOUND {
@@ -64,7 +104,7 @@ pub async fn render_error_pages(
         .theme
         .render(
             template,
-            minijinja::context! { chrome, status => status.as_u16(), reason => status.canonical_reason() },
+            minijinja::context! { chrome, status => status.as_u16(), reason => status.canonical_reason(), message },
         )
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "error page failed to render");

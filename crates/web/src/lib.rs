@@ -9,6 +9,7 @@ mod error;
 mod extract;
 mod health;
 mod middleware;
+mod newsroom;
 mod router;
 mod site;
 mod theme;
@@ -31,6 +32,9 @@ pub struct AppState {
     pub theme: Arc<Theme>,
     pub config: Arc<WebConfig>,
     shared: Arc<views::SharedPartsMemo>,
+    /// The one-time link that creates the first admin, while there is no staff account.
+    setup_token: Arc<std::sync::Mutex<Option<String>>>,
+    sign_in_limiter: Arc<newsroom::limiter::SignInLimiter>,
 }
 
 impl AppState {
@@ -40,6 +44,31 @@ impl AppState {
             theme,
             config: Arc::new(config),
             shared: Default::default(),
+            setup_token: Default::default(),
+            sign_in_limiter: Default::default(),
+        }
+    }
+
+    /// When the site has no staff account yet, makes the one-time setup link
+    /// and returns its path; `None` when someone can already sign in.
+    pub async fn prepare_setup_link(&self) -> Result<Option<String>, bbn_store::StoreError> {
+        if self.store.count_users().await? > 0 {
+            return Ok(None);
+        }
+        let token = extract::session::random_token();
+        if let Ok(mut slot) = self.setup_token.lock() {
+            *slot = Some(token.clone());
+        }
+        Ok(Some(format!("/newsroom/setup/{token}")))
+    }
+
+    fn setup_token(&self) -> Option<String> {
+        self.setup_token.lock().ok().and_then(|t| t.clone())
+    }
+
+    fn clear_setup_token(&self) {
+        if let Ok(mut slot) = self.setup_token.lock() {
+            *slot = None;
         }
     }
 }

@@ -1,10 +1,12 @@
 //! The site map: every URL bbn answers, grouped by audience.
 
-use crate::{AppState, assets, error, health, middleware, site};
+use crate::{AppState, assets, error, health, middleware, newsroom, site};
 use axum::Router;
+use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
 pub fn router(state: AppState) -> Router {
@@ -16,6 +18,12 @@ pub fn router(state: AppState) -> Router {
         .route("/topic/{slug}", get(site::topic::show))
         .route("/author/{slug}", get(site::author::show));
 
+    // Staff: never cached by browsers or proxies.
+    let newsroom = newsroom::routes().layer(SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ));
+
     // Operators and browsers
     let infrastructure = Router::new()
         .route("/healthz", get(health::check))
@@ -23,6 +31,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(site)
+        .merge(newsroom)
         .merge(infrastructure)
         .fallback(|| async { error::AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(

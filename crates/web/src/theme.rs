@@ -190,6 +190,8 @@ impl Theme {
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         env.set_formatter(escape_html);
+        // `errors.email` on a form shown for the first time (no errors yet) is simply empty.
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
         let urls = Arc::new(urls);
         env.add_function(
             "asset",

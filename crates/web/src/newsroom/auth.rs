@@ -1,0 +1,363 @@
+//! Getting into the newsroom: the one-time setup of the first admin, signing
+//! in and out, and changing one's own password.
+
+use super::limiter::Verdict;
+use crate::AppState;
+use crate::error::AppError;
+use crate::extract::csrf::{CSRF_COOKIE, CsrfForm};
+use crate::extract::session::{
+    CurrentUser, IDLE_TIMEOUT_SECS, SESSION_COOKIE, random_token, token_hash,
+};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use bbn_core::{Role, ValidationError, password};
+use bbn_store::{NewUser, StoreError};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+/// Renders a newsroom form page, making sure the browser holds a CSRF cookie
+/// for forms that are sent before anyone is signed in.
+fn anonymous_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    template: &str,
+    ctx: minijinja::Value,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let existing = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, v)| *k == CSRF_COOKIE && v.len() == 64)
+        .map(|(_, v)| v.to_string());
+    let token = existing.clone().unwrap_or_else(random_token);
+    let ctx = minijinja::context! { csrf => token, ..ctx };
+    let body = state.theme.render(template, ctx)?;
+    let mut response = (status, Html(body)).into_response();
+    if existing.is_none() {
+        let cookie = format!(
+            "{CSRF_COOKIE}={token}; Path=/newsroom; HttpOnly; SameSite=Strict{}",
+            secure(state)
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+fn secure(state: &AppState) -> &'static str {
+    if state.config.base_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+/// Starts a session for `user_id` (always a new token: a session id known
+/// before sign-in is never reused) and sends the browser to `next`.
+async fn sign_in_as(state: &AppState, user_id: i64, next: &str) -> Result<Response, AppError> {
+    let token = random_token();
+    let now = bbn_core::time::now();
+    state
+        .store
+        .create_session(
+            &token_hash(&token),
+            user_id,
+            &random_token(),
+            now + IDLE_TIMEOUT_SECS,
+        )
+        .await?;
+    let mut response = Redirect::to(next).into_response();
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{}",
+        secure(state)
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+/// Only newsroom addresses are followed after sign-in (no open redirects).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with("/newsroom") && !n.starts_with("//") && !n.contains('\\') => {
+            n.to_string()
+        }
+        _ => "/newsroom".to_string(),
+    }
+}
+
+fn field_errors(errors: &[ValidationError]) -> minijinja::Value {
+    let map: std::collections::BTreeMap<&str, &str> = errors
+        .iter()
+        .map(|e| (e.field, e.message.as_str()))
+        .collect();
+    minijinja::Value::from_serialize(map)
+}
+
+// ---- first admin ----
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    name: String,
+    email: String,
+    password: String,
+    confirm: String,
+}
+
+fn setup_token_matches(state: &AppState, token: &str) -> bool {
+    state.setup_token().is_some_and(|t| t == token)
+}
+
+pub async fn setup_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    if !setup_token_matches(&state, &token) || state.store.count_users().await? > 0 {
+        return Err(AppError::NotFound);
+    }
+    let site = state.store.settings().await?.name;
+    anonymous_form(
+        &state,
+        &headers,
+        "newsroom/setup.html",
+        minijinja::context! { site, token },
+        StatusCode::OK,
+    )
+}
+
+pub async fn setup(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    CsrfForm(form): CsrfForm<SetupForm>,
+) -> Result<Response, AppError> {
+    if !setup_token_matches(&state, &token) || state.store.count_users().await? > 0 {
+        return Err(AppError::NotFound);
+    }
+    let mut errors = Vec::new();
+    if let Err(m) = password::check_strength(&form.password, &form.email) {
+        errors.push(ValidationError::new("password", m));
+    } else if form.password != form.confirm {
+        errors.push(ValidationError::new("confirm", "The two passwords differ."));
+    }
+    let result = if errors.is_empty() {
+        let hash = password::hash(&form.password)
+            .map_err(|_| AppError::BadRequest("The password could not be used.".into()))?;
+        state
+            .store
+            .create_user(&NewUser {
+                email: form.email.clone(),
+                name: form.name.clone(),
+                role: Role::Admin,
+                password_hash: Some(hash),
+            })
+            .await
+    } else {
+        Err(StoreError::Invalid(errors))
+    };
+    match result {
+        Ok(id) => {
+            state.clear_setup_token();
+            tracing::info!(user = id, "first admin created");
+            sign_in_as(&state, id, "/newsroom").await
+        }
+        Err(StoreError::Invalid(errors)) => {
+            let site = state.store.settings().await?.name;
+            let ctx = minijinja::context! { site, token, errors => field_errors(&errors), name => form.name, email => form.email };
+            anonymous_form(
+                &state,
+                &headers,
+                "newsroom/setup.html",
+                ctx,
+                StatusCode::BAD_REQUEST,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- sign in / out ----
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn sign_in_page(
+    State(state): State<AppState>,
+    Query(q): Query<NextQuery>,
+    headers: HeaderMap,
+    user: crate::extract::session::MaybeUser,
+) -> Result<Response, AppError> {
+    if user.0.is_some() {
+        return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
+    }
+    let site = state.store.settings().await?.name;
+    let ctx = minijinja::context! { site, next => safe_next(q.next.as_deref()) };
+    anonymous_form(
+        &state,
+        &headers,
+        "newsroom/sign_in.html",
+        ctx,
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// The address the request came from (the TCP peer).
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        Ok(ClientAddr(ip.unwrap_or_else(|| "unknown".into())))
+    }
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    headers: HeaderMap,
+    CsrfForm(form): CsrfForm<SignInForm>,
+) -> Result<Response, AppError> {
+    let ip_key = format!("ip:{address}");
+    let email_key = format!("email:{}", form.email.trim().to_lowercase());
+    let keys = [ip_key.as_str(), email_key.as_str()];
+    match state.sign_in_limiter.check(&keys) {
+        Verdict::Refuse => return Err(AppError::TooManyRequests),
+        Verdict::Wait(d) => tokio::time::sleep(d).await,
+        Verdict::Go => {}
+    }
+    let found = state.store.user_for_sign_in(&form.email).await?;
+    // The same work whether or not the email exists, and the same answer.
+    let ok = match &found {
+        Some((user, Some(hash))) => password::verify(&form.password, hash) && !user.disabled,
+        _ => {
+            password::verify(&form.password, password::decoy_hash());
+            false
+        }
+    };
+    let next = safe_next(form.next.as_deref());
+    match found {
+        Some((user, _)) if ok => {
+            state.sign_in_limiter.succeeded(&email_key);
+            tracing::info!(user = user.id, "signed in");
+            sign_in_as(&state, user.id, &next).await
+        }
+        _ => {
+            state.sign_in_limiter.failed(&keys);
+            let site = state.store.settings().await?.name;
+            let ctx = minijinja::context! { site, next, email => form.email, failed => true };
+            anonymous_form(
+                &state,
+                &headers,
+                "newsroom/sign_in.html",
+                ctx,
+                StatusCode::UNAUTHORIZED,
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, AppError> {
+    state.store.delete_session(&user.token_hash).await?;
+    let mut response = Redirect::to("/newsroom/sign-in").into_response();
+    let cookie = format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        secure(&state)
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+// ---- own password ----
+
+pub async fn password_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Html<String>, AppError> {
+    super::page(
+        &state,
+        &user,
+        "newsroom/password.html",
+        minijinja::context! {},
+    )
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    password: String,
+    confirm: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> Result<Response, AppError> {
+    let stored = state
+        .store
+        .user_for_sign_in(&user.user.email)
+        .await?
+        .and_then(|(_, h)| h);
+    let mut errors = Vec::new();
+    if !stored.is_some_and(|h| password::verify(&form.current, &h)) {
+        errors.push(ValidationError::new(
+            "current",
+            "That is not your current password.",
+        ));
+    }
+    if let Err(m) = password::check_strength(&form.password, &user.user.email) {
+        errors.push(ValidationError::new("password", m));
+    } else if form.password != form.confirm {
+        errors.push(ValidationError::new("confirm", "The two passwords differ."));
+    }
+    if !errors.is_empty() {
+        let body = super::render(
+            &state,
+            &user,
+            "newsroom/password.html",
+            minijinja::context! { errors => field_errors(&errors) },
+        )?;
+        return Ok((StatusCode::BAD_REQUEST, Html(body)).into_response());
+    }
+    let hash = password::hash(&form.password)
+        .map_err(|_| AppError::BadRequest("The password could not be used.".into()))?;
+    state
+        .store
+        .set_password(user.user.id, &hash, Some(&user.token_hash))
+        .await?;
+    Ok(Redirect::to("/newsroom?notice=password-changed").into_response())
+}

@@ -1,0 +1,78 @@
+//! The newsroom under `/newsroom`: where staff sign in, write, review and
+//! publish. Every handler takes a `CurrentUser` and checks the role it needs
+//! on the server; hiding a button is never the protection.
+
+pub mod auth;
+pub mod home;
+pub mod limiter;
+pub mod staff;
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::extract::session::CurrentUser;
+use axum::Router;
+use axum::response::Html;
+use axum::routing::{get, post};
+use serde::Serialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/newsroom", get(home::show))
+        .route(
+            "/newsroom/setup/{token}",
+            get(auth::setup_page).post(auth::setup),
+        )
+        .route(
+            "/newsroom/sign-in",
+            get(auth::sign_in_page).post(auth::sign_in),
+        )
+        .route("/newsroom/sign-out", post(auth::sign_out))
+        .route(
+            "/newsroom/account/password",
+            get(auth::password_page).post(auth::change_password),
+        )
+        .route("/newsroom/staff", get(staff::list).post(staff::invite))
+        .route("/newsroom/staff/{id}", post(staff::update))
+}
+
+/// What every newsroom page shows of the person using it.
+#[derive(Serialize)]
+struct Me {
+    name: String,
+    email: String,
+    role: &'static str,
+    is_editor: bool,
+    is_admin: bool,
+    can_publish: bool,
+}
+
+/// Renders a newsroom template with the signed-in user and their CSRF token.
+pub(crate) fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    template: &str,
+    ctx: minijinja::Value,
+) -> Result<String, AppError> {
+    let u = &user.user;
+    let me = Me {
+        name: u.name.clone(),
+        email: u.email.clone(),
+        role: u.role.label(),
+        is_editor: u.role >= bbn_core::Role::Editor,
+        is_admin: u.role >= bbn_core::Role::Admin,
+        can_publish: u.role >= bbn_core::Role::Author,
+    };
+    Ok(state.theme.render(
+        template,
+        minijinja::context! { me, csrf => user.csrf_token.clone(), ..ctx },
+    )?)
+}
+
+pub(crate) fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    template: &str,
+    ctx: minijinja::Value,
+) -> Result<Html<String>, AppError> {
+    Ok(Html(render(state, user, template, ctx)?))
+}

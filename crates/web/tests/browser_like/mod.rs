@@ -1,0 +1,162 @@
+//! A test client that behaves like a browser towards the router: it keeps
+//! cookies, and fills in forms with the CSRF token of the page they came from.
+
+#![allow(dead_code, reason = "each test file uses a part")]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use bbn_store::Store;
+use bbn_web::{AppState, Theme, WebConfig};
+use http_body_util::BodyExt;
+use std::collections::BTreeMap;
+use tower::ServiceExt;
+
+pub fn app(store: &Store, base_url: &str) -> (Router, AppState) {
+    let state = AppState::new(
+        store.clone(),
+        Theme::load(None).unwrap(),
+        WebConfig::new(base_url),
+    );
+    (bbn_web::router(state.clone()), state)
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> Option<&str> {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(str::to_string)
+    }
+}
+
+/// The value of the first `name="_csrf"` hidden field on a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html
+        .find(marker)
+        .map(|i| i + marker.len())
+        .expect("the page has a CSRF field");
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+pub struct Client {
+    router: Router,
+    cookies: BTreeMap<String, String>,
+}
+
+fn encode(fields: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(fields).unwrap()
+}
+
+impl Client {
+    pub fn new(router: Router) -> Client {
+        Client {
+            router,
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    async fn send(&mut self, request: Request<Body>) -> Page {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        for c in response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+        {
+            let pair = c.split(';').next().unwrap_or("");
+            if let Some((k, v)) = pair.split_once('=') {
+                if v.is_empty() || c.contains("Max-Age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn get(&mut self, uri: &str) -> Page {
+        let request = Request::builder()
+            .uri(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// Posts exactly these fields (no token added).
+    pub async fn post_form(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
+        let request = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(encode(fields)))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// Posts a form as a browser would from `page`: with that page's CSRF token.
+    pub async fn submit(&mut self, uri: &str, page: &str, fields: &[(&str, &str)]) -> Page {
+        let token = csrf_of(page);
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", &token)];
+        all.extend_from_slice(fields);
+        self.post_form(uri, &all).await
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str) {
+        let form = self.get("/newsroom/sign-in").await;
+        let r = self
+            .submit(
+                "/newsroom/sign-in",
+                &form.body,
+                &[("email", email), ("password", password)],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "sign-in of {email} failed: {}",
+            r.body
+        );
+    }
+}
