@@ -170,6 +170,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
             comments_open: fm.comments_open,
             status: Status::Published,
             published_at: Some(published),
+            scheduled_at: None,
         };
         let id = store
             .create_article(draft)

@@ -258,6 +258,7 @@ pub async fn fill(store: &Store, spec: &Spec) -> anyhow::Result<()> {
                 status: Status::Published,
                 // Newest first by index spacing: one story every five minutes.
                 published_at: Some(now - (spec.articles - i) as i64 * 300),
+                scheduled_at: None,
             });
         }
         let ids = store.create_articles(drafts).await?;

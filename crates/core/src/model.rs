@@ -142,6 +142,10 @@ pub struct Article {
     pub created_at: i64,
     pub published_at: Option<i64>,
     pub updated_at: Option<i64>,
+    /// When a scheduled article publishes itself.
+    pub scheduled_at: Option<i64>,
+    /// The staff account that started it.
+    pub created_by: Option<i64>,
     pub revision: i64,
     pub authors: Vec<Author>,
     pub topics: Vec<Topic>,
@@ -230,4 +234,22 @@ pub struct User {
     /// The byline this person writes under.
     pub author_id: Option<i64>,
     pub created_at: i64,
+}
+
+/// A dated note at the end of an article: a correction of a fact, or an update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Correction {
+    pub id: i64,
+    /// "correction" or "update"
+    pub kind: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// One saved state of an article, as the revision list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RevisionInfo {
+    pub revision: i64,
+    pub created_at: i64,
+    pub user_name: Option<String>,
 }

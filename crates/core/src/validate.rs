@@ -1,6 +1,7 @@
 //! Rules every write obeys, whatever door it comes through (newsroom, API, import, demo).
 
 use crate::{FaqItem, Status, slug};
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub const MAX_HEADLINE: usize = 300;
@@ -24,8 +25,9 @@ impl ValidationError {
     }
 }
 
-/// An article as a writer submits it, before it has an id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An article as a writer submits it, before it has an id. Also what a
+/// revision keeps, so that any saved state can be restored as it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleDraft {
     pub slug: String,
     pub headline: String,
@@ -43,6 +45,9 @@ pub struct ArticleDraft {
     pub status: Status,
     /// When it went live; required for published articles.
     pub published_at: Option<i64>,
+    /// When a scheduled article publishes itself.
+    #[serde(default)]
+    pub scheduled_at: Option<i64>,
 }
 
 impl ArticleDraft {
@@ -93,6 +98,12 @@ impl ArticleDraft {
                 "At least one author is required.",
             ));
         }
+        if self.status == Status::Scheduled && self.scheduled_at.is_none() {
+            errors.push(ValidationError::new(
+                "scheduled_at",
+                "A scheduled article needs a publication time.",
+            ));
+        }
         if self.status == Status::Published && self.published_at.is_none() {
             errors.push(ValidationError::new(
                 "published_at",
@@ -137,6 +148,7 @@ mod tests {
             comments_open: true,
             status: Status::Draft,
             published_at: None,
+            scheduled_at: None,
         }
     }
 

@@ -16,7 +16,7 @@ mod settings;
 mod staff;
 mod taxonomy;
 
-pub use articles::{ArticleList, NewMedia};
+pub use articles::{ArticleFilter, ArticleList, Edit, NewMedia, NewsroomItem};
 pub use changes::Change;
 pub use comments::NewComment;
 pub use error::StoreError;

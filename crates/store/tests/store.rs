@@ -5,7 +5,7 @@
 use bbn_core::validate::ArticleDraft;
 use bbn_core::{CommentStatus, FaqItem, SiteSettings, Status};
 use bbn_store::testing::TestDb;
-use bbn_store::{Backend, NewComment, Store, StoreError};
+use bbn_store::{ArticleFilter, Backend, Edit, NewComment, Store, StoreError};
 
 struct Fixture {
     world: i64,
@@ -63,6 +63,7 @@ fn draft(f: &Fixture, headline: &str, published_at: Option<i64>) -> ArticleDraft
             Status::Draft
         },
         published_at,
+        scheduled_at: None,
     }
 }
 
@@ -464,6 +465,243 @@ async fn a_batch_with_one_bad_article_writes_nothing(store: Store) {
     assert!(store.latest(10, 0).await.unwrap().items.is_empty());
 }
 
+async fn every_save_keeps_a_restorable_revision(store: Store) {
+    let f = fixture(&store).await;
+    let id = store
+        .create_article(draft(&f, "First words", None))
+        .await
+        .unwrap();
+    let mut second = draft(&f, "Second words", None);
+    second.body_markdown = "Changed body".into();
+    let r = store
+        .save_article(
+            id,
+            second,
+            Edit {
+                expected_revision: Some(1),
+                ..Edit::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(r, 2);
+    let revisions: Vec<i64> = store
+        .revisions(id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.revision)
+        .collect();
+    assert_eq!(revisions, [2, 1]);
+    let old = store.revision(id, 1).await.unwrap().unwrap();
+    assert_eq!(old.headline, "First words");
+    // Restoring is saving the old state again, as a new revision.
+    store
+        .save_article(
+            id,
+            old,
+            Edit {
+                expected_revision: Some(2),
+                ..Edit::default()
+            },
+        )
+        .await
+        .unwrap();
+    let a = store.article_by_id(id).await.unwrap().unwrap();
+    assert_eq!((a.headline.as_str(), a.revision), ("First words", 3));
+}
+
+async fn scheduled_articles_publish_exactly_once(store: Store) {
+    let f = fixture(&store).await;
+    let mut d = draft(&f, "Embargoed", None);
+    d.status = Status::Scheduled;
+    d.scheduled_at = Some(1_000);
+    let id = store.create_article(d).await.unwrap();
+    let mut later = draft(&f, "Later", None);
+    later.status = Status::Scheduled;
+    later.scheduled_at = Some(5_000);
+    store.create_article(later).await.unwrap();
+    assert!(store.publish_due(999).await.unwrap().is_empty());
+    assert!(
+        store
+            .topic_articles(f.diplomacy, 10, 0)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    // Two instances' schedulers at the same moment: one publication.
+    let (a, b) = tokio::join!(store.publish_due(1_000), store.publish_due(1_000));
+    let mut all = a.unwrap();
+    all.extend(b.unwrap());
+    assert_eq!(all, [id]);
+    let published = store.article_by_id(id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            published.status,
+            published.published_at,
+            published.scheduled_at
+        ),
+        (Status::Published, Some(1_000), None)
+    );
+    assert_eq!(
+        store
+            .topic_articles(f.diplomacy, 10, 0)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1,
+        "topic pages follow"
+    );
+    assert_eq!(
+        store.revisions(id).await.unwrap()[0].revision,
+        published.revision,
+        "the publication is a revision"
+    );
+}
+
+async fn corrections_append_and_move_the_update_time(store: Store) {
+    let f = fixture(&store).await;
+    let id = store
+        .create_article(draft(&f, "Corrected", Some(10)))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.add_correction(id, "retraction", "x", None).await,
+        Err(StoreError::Invalid(_))
+    ));
+    store
+        .add_correction(
+            id,
+            "correction",
+            "An earlier version misspelled a name.",
+            None,
+        )
+        .await
+        .unwrap();
+    let a = store.article_by_id(id).await.unwrap().unwrap();
+    assert!(a.updated_at.unwrap() > 10);
+    let c = store.corrections(id).await.unwrap();
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].kind, "correction");
+}
+
+async fn newsroom_lists_filter_by_every_field(store: Store) {
+    let f = fixture(&store).await;
+    let user = store
+        .create_user(&bbn_store::NewUser {
+            email: "w@example.com".into(),
+            name: "Wendy Writer".into(),
+            role: bbn_core::Role::Contributor,
+            password_hash: None,
+        })
+        .await
+        .unwrap();
+    let mut mine = draft(&f, "Mine 100% done_ok", None);
+    mine.author_ids = vec![f.bob];
+    store.create_article_by(mine, Some(user)).await.unwrap();
+    store
+        .create_article(draft(&f, "Published piece", Some(5)))
+        .await
+        .unwrap();
+    let mut sport = draft(&f, "Sport draft", None);
+    sport.section_id = f.sport;
+    sport.topic_ids = vec![f.trade];
+    store.create_article(sport).await.unwrap();
+    let heads = |items: Vec<bbn_store::NewsroomItem>| {
+        items.into_iter().map(|i| i.headline).collect::<Vec<_>>()
+    };
+    let all = store
+        .newsroom_articles(&ArticleFilter::default(), 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(all.0.len(), 3);
+    let by = |f: ArticleFilter| {
+        let store = store.clone();
+        async move { heads(store.newsroom_articles(&f, 10, 0).await.unwrap().0) }
+    };
+    assert_eq!(
+        by(ArticleFilter {
+            status: Some(Status::Published),
+            ..Default::default()
+        })
+        .await,
+        ["Published piece"]
+    );
+    assert_eq!(
+        by(ArticleFilter {
+            section_id: Some(f.sport),
+            ..Default::default()
+        })
+        .await,
+        ["Sport draft"]
+    );
+    assert_eq!(
+        by(ArticleFilter {
+            author_id: Some(f.bob),
+            ..Default::default()
+        })
+        .await,
+        ["Mine 100% done_ok"]
+    );
+    assert_eq!(
+        by(ArticleFilter {
+            topic_id: Some(f.trade),
+            ..Default::default()
+        })
+        .await,
+        ["Sport draft"]
+    );
+    assert_eq!(
+        by(ArticleFilter {
+            headline: Some("PUBLISHED".into()),
+            ..Default::default()
+        })
+        .await,
+        ["Published piece"]
+    );
+    assert_eq!(
+        by(ArticleFilter {
+            headline: Some("100%".into()),
+            ..Default::default()
+        })
+        .await,
+        ["Mine 100% done_ok"]
+    );
+    assert!(
+        by(ArticleFilter {
+            headline: Some("%".into()),
+            ..Default::default()
+        })
+        .await
+        .len()
+            == 1,
+        "% is literal"
+    );
+    assert_eq!(
+        by(ArticleFilter {
+            mine: Some((user, None)),
+            ..Default::default()
+        })
+        .await,
+        ["Mine 100% done_ok"]
+    );
+    let page = store
+        .newsroom_articles(&ArticleFilter::default(), 2, 0)
+        .await
+        .unwrap();
+    assert!(page.1 && page.0.len() == 2);
+    assert_eq!(
+        all.0
+            .iter()
+            .find(|i| i.headline == "Mine 100% done_ok")
+            .unwrap()
+            .authors,
+        ["Bob Bell"]
+    );
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -495,4 +733,8 @@ on_both_backends!(
     settings_round_trip_and_validate,
     section_fronts_give_each_section_its_newest,
     a_batch_with_one_bad_article_writes_nothing,
+    every_save_keeps_a_restorable_revision,
+    scheduled_articles_publish_exactly_once,
+    corrections_append_and_move_the_update_time,
+    newsroom_lists_filter_by_every_field,
 );

@@ -70,6 +70,7 @@ fn draft(
         comments_open: true,
         status: Status::Published,
         published_at: Some(at),
+        scheduled_at: None,
     }
 }
 

@@ -56,3 +56,9 @@ CREATE INDEX corrections_article ON corrections (article_id, created_at);
 -- Scheduled articles waiting for their time.
 ALTER TABLE articles ADD COLUMN scheduled_at BIGINT;
 CREATE INDEX articles_scheduled ON articles (status, scheduled_at);
+-- Who started the article: contributors may edit their own drafts.
+ALTER TABLE articles ADD COLUMN created_by BIGINT REFERENCES users (id);
+CREATE INDEX articles_created_by ON articles (created_by);
+-- Newsroom lists: by last change, newest first.
+ALTER TABLE articles ADD COLUMN modified_at BIGINT;
+CREATE INDEX articles_modified ON articles (modified_at DESC, id DESC);

@@ -1,6 +1,7 @@
 //! Writing articles: every write validates through `bbn_core`, renders the
 //! body to sanitized HTML, keeps the denormalized `live_at` of bylines and
-//! topics in step with the article, and logs the change, all in one transaction.
+//! topics in step with the article, keeps a revision, and logs the change,
+//! all in one transaction.
 
 use crate::changes::log_change;
 use crate::error::{OnConflict, OnMissingReference};
@@ -19,6 +20,18 @@ pub struct NewMedia {
     pub credit: String,
 }
 
+/// How a save relates to what is stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Edit {
+    /// The revision the editor started from; a save based on an older one
+    /// is refused with `Conflict { field: "revision" }` and changes nothing.
+    pub expected_revision: Option<i64>,
+    /// Move the reader-visible "updated" time to now.
+    pub mark_updated: bool,
+    /// The staff account saving, for the revision history.
+    pub by: Option<i64>,
+}
+
 fn live_at(d: &ArticleDraft) -> Option<i64> {
     if d.status == Status::Published {
         d.published_at
@@ -27,9 +40,10 @@ fn live_at(d: &ArticleDraft) -> Option<i64> {
     }
 }
 
-/// Writes an article's bylines, topics and FAQ, replacing what it had.
+/// Writes an article's bylines, topics and FAQ, replacing what it had, and
+/// keeps a revision of the whole draft.
 macro_rules! write_parts {
-    ($tx:expr, $id:expr, $d:expr) => {{
+    ($tx:expr, $id:expr, $d:expr, $revision:expr, $by:expr, $now:expr) => {{
         let live = live_at(&$d);
         sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind($id).execute(&mut *$tx).await?;
         sqlx::query("DELETE FROM article_topics WHERE article_id = $1").bind($id).execute(&mut *$tx).await?;
@@ -51,6 +65,12 @@ macro_rules! write_parts {
         }
         // A slug now in use no longer redirects elsewhere.
         sqlx::query("DELETE FROM slug_history WHERE slug = $1").bind(&$d.slug).execute(&mut *$tx).await?;
+        let snapshot = serde_json::to_string(&$d).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        sqlx::query(
+            "INSERT INTO article_revisions (article_id, revision, user_id, created_at, snapshot) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind($id).bind($revision).bind($by).bind($now).bind(snapshot)
+        .execute(&mut *$tx).await?;
     }};
 }
 
@@ -63,6 +83,9 @@ fn prepare(draft: ArticleDraft) -> Result<(ArticleDraft, String)> {
     let mut d = draft.normalize().map_err(StoreError::Invalid)?;
     dedup(&mut d.author_ids);
     dedup(&mut d.topic_ids);
+    if d.status != Status::Scheduled {
+        d.scheduled_at = None;
+    }
     let html = markdown::to_safe_html(&d.body_markdown);
     Ok((d, html))
 }
@@ -70,13 +93,26 @@ fn prepare(draft: ArticleDraft) -> Result<(ArticleDraft, String)> {
 impl Store {
     /// Creates an article and returns its id.
     pub async fn create_article(&self, draft: ArticleDraft) -> Result<i64> {
-        let ids = self.create_articles(vec![draft]).await?;
+        self.create_article_by(draft, None).await
+    }
+
+    /// Creates an article started by a staff account.
+    pub async fn create_article_by(&self, draft: ArticleDraft, by: Option<i64>) -> Result<i64> {
+        let ids = self.create_articles_by(vec![draft], by).await?;
         ids.first().copied().ok_or(StoreError::NotFound)
     }
 
     /// Creates many articles in one transaction (imports, benchmarks): all or none.
-    #[tracing::instrument(skip_all)]
     pub async fn create_articles(&self, drafts: Vec<ArticleDraft>) -> Result<Vec<i64>> {
+        self.create_articles_by(drafts, None).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_articles_by(
+        &self,
+        drafts: Vec<ArticleDraft>,
+        by: Option<i64>,
+    ) -> Result<Vec<i64>> {
         let prepared = drafts
             .into_iter()
             .map(prepare)
@@ -89,12 +125,14 @@ impl Store {
             for (d, html) in &prepared {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO articles (slug, headline, dek, kicker, body_markdown, body_html, section_id, status,
-                        image_id, seo_title, seo_description, comments_open, created_at, published_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+                        image_id, seo_title, seo_description, comments_open, created_at, published_at, scheduled_at,
+                        created_by, modified_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $13) RETURNING id",
                 )
                 .bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(html)
                 .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
-                .bind(&d.seo_description).bind(d.comments_open).bind(now).bind(d.published_at)
+                .bind(&d.seo_description).bind(d.comments_open).bind(now).bind(d.published_at).bind(d.scheduled_at)
+                .bind(by)
                 .fetch_one(&mut *tx)
                 .await
                 .on_conflict("slug")
@@ -102,7 +140,7 @@ impl Store {
                     StoreError::Database(db) => Err(db).on_missing_reference("section"),
                     other => Err(other),
                 })?;
-                write_parts!(tx, id, d);
+                write_parts!(tx, id, d, 1_i64, by, now);
                 log_change!(tx, "article", id, "create")?;
                 ids.push(id);
             }
@@ -111,10 +149,9 @@ impl Store {
         })
     }
 
-    /// Replaces an article's content. With `expected_revision`, a save based
-    /// on an older revision is refused with `Conflict` and changes nothing.
-    /// A changed slug keeps the old one as a redirect.
-    #[tracing::instrument(skip_all)]
+    /// Replaces an article's content, status and dates. With
+    /// `expected_revision`, a save based on an older revision is refused with
+    /// `Conflict` and changes nothing. A changed slug keeps the old one as a redirect.
     pub async fn update_article(
         &self,
         id: i64,
@@ -122,6 +159,22 @@ impl Store {
         expected_revision: Option<i64>,
         mark_updated: bool,
     ) -> Result<()> {
+        self.save_article(
+            id,
+            draft,
+            Edit {
+                expected_revision,
+                mark_updated,
+                by: None,
+            },
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// As `update_article`, with the editor's account; returns the new revision number.
+    #[tracing::instrument(skip_all)]
+    pub async fn save_article(&self, id: i64, draft: ArticleDraft, edit: Edit) -> Result<i64> {
         let (d, html) = prepare(draft)?;
         let now = bbn_core::time::now();
         let _w = self.writer().await;
@@ -133,23 +186,33 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
             let Some((old_slug, revision)) = current else { return Err(StoreError::NotFound) };
-            if expected_revision.is_some_and(|r| r != revision) {
+            if edit.expected_revision.is_some_and(|r| r != revision) {
                 return Err(StoreError::Conflict { field: "revision" });
             }
-            sqlx::query(
+            // The revision check above and this update agree even under concurrency:
+            // the WHERE clause only matches the revision that was read.
+            let updated = sqlx::query(
                 "UPDATE articles SET slug = $1, headline = $2, dek = $3, kicker = $4, body_markdown = $5,
                     body_html = $6, section_id = $7, status = $8, image_id = $9, seo_title = $10,
-                    seo_description = $11, comments_open = $12, published_at = $13,
-                    updated_at = CASE WHEN $14 THEN $15 ELSE updated_at END, revision = revision + 1
-                 WHERE id = $16",
+                    seo_description = $11, comments_open = $12, published_at = $13, scheduled_at = $14,
+                    updated_at = CASE WHEN $15 THEN $16 ELSE updated_at END, modified_at = $16,
+                    revision = revision + 1
+                 WHERE id = $17 AND revision = $18",
             )
             .bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(&html)
             .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
-            .bind(&d.seo_description).bind(d.comments_open).bind(d.published_at)
-            .bind(mark_updated).bind(now).bind(id)
+            .bind(&d.seo_description).bind(d.comments_open).bind(d.published_at).bind(d.scheduled_at)
+            .bind(edit.mark_updated).bind(now).bind(id).bind(revision)
             .execute(&mut *tx)
             .await
-            .on_conflict("slug")?;
+            .on_conflict("slug")
+            .or_else(|e| match e {
+                StoreError::Database(db) => Err(db).on_missing_reference("section"),
+                other => Err(other),
+            })?;
+            if updated.rows_affected() == 0 {
+                return Err(StoreError::Conflict { field: "revision" });
+            }
             if old_slug != d.slug {
                 sqlx::query(
                     "INSERT INTO slug_history (slug, article_id) VALUES ($1, $2)
@@ -160,10 +223,100 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            write_parts!(tx, id, d);
+            write_parts!(tx, id, d, revision + 1, edit.by, now);
             log_change!(tx, "article", id, "update")?;
             tx.commit().await?;
-            Ok(())
+            Ok(revision + 1)
+        })
+    }
+
+    /// Publishes every scheduled article whose time has come; returns their
+    /// ids. Safe to run on several instances at once: each article is
+    /// published by exactly one of them (the UPDATE re-checks the status).
+    #[tracing::instrument(skip_all)]
+    pub async fn publish_due(&self, now: i64) -> Result<Vec<i64>> {
+        let _w = self.writer().await;
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let due: Vec<(i64, i64)> = sqlx::query_as(
+                "UPDATE articles SET status = 'published', published_at = COALESCE(published_at, scheduled_at),
+                    scheduled_at = NULL, modified_at = $1, revision = revision + 1
+                 WHERE status = 'scheduled' AND scheduled_at <= $1
+                 RETURNING id, published_at",
+            )
+            .bind(now)
+            .fetch_all(&mut *tx)
+            .await?;
+            for (id, published_at) in &due {
+                sqlx::query("UPDATE article_authors SET live_at = $1 WHERE article_id = $2")
+                    .bind(*published_at).bind(*id).execute(&mut *tx).await?;
+                sqlx::query("UPDATE article_topics SET live_at = $1 WHERE article_id = $2")
+                    .bind(*published_at).bind(*id).execute(&mut *tx).await?;
+                // The revision history records the publication like any other save.
+                let snapshot: Option<String> = sqlx::query_scalar(
+                    "SELECT snapshot FROM article_revisions WHERE article_id = $1 ORDER BY revision DESC LIMIT 1",
+                )
+                .bind(*id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(Ok(mut d)) = snapshot.map(|s| serde_json::from_str::<ArticleDraft>(&s)) {
+                    d.status = Status::Published;
+                    d.published_at = Some(*published_at);
+                    d.scheduled_at = None;
+                    let json = serde_json::to_string(&d).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+                    sqlx::query(
+                        "INSERT INTO article_revisions (article_id, revision, user_id, created_at, snapshot)
+                         SELECT $1, revision, NULL, $2, $3 FROM articles WHERE id = $1",
+                    )
+                    .bind(*id).bind(now).bind(json)
+                    .execute(&mut *tx).await?;
+                }
+                log_change!(tx, "article", *id, "update")?;
+            }
+            tx.commit().await?;
+            Ok(due.into_iter().map(|(id, _)| id).collect())
+        })
+    }
+
+    /// Appends a dated correction or update note; it moves the article's "updated" time.
+    #[tracing::instrument(skip_all)]
+    pub async fn add_correction(
+        &self,
+        article_id: i64,
+        kind: &str,
+        body: &str,
+        by: Option<i64>,
+    ) -> Result<i64> {
+        let body = body.trim();
+        let mut errors = Vec::new();
+        if !matches!(kind, "correction" | "update") {
+            errors.push(ValidationError::new("kind", "Choose correction or update."));
+        }
+        if body.is_empty() || body.chars().count() > 2_000 {
+            errors.push(ValidationError::new(
+                "body",
+                "Write the note (up to 2,000 characters).",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let now = bbn_core::time::now();
+        let _w = self.writer().await;
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO corrections (article_id, kind, body, created_at, user_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(article_id).bind(kind).bind(body).bind(now).bind(by)
+            .fetch_one(&mut *tx)
+            .await
+            .on_missing_reference("article")?;
+            sqlx::query("UPDATE articles SET updated_at = $1, modified_at = $1 WHERE id = $2")
+                .bind(now).bind(article_id).execute(&mut *tx).await?;
+            log_change!(tx, "article", article_id, "update")?;
+            tx.commit().await?;
+            Ok(id)
         })
     }
 
