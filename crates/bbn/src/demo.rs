@@ -202,6 +202,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
             time_zone: site.site.time_zone,
             page_size: 10,
             language: "en".into(),
+            blocking_checks: Vec::new(),
         })
         .await?;
     Ok(names.len())

@@ -63,9 +63,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         );
     }
     tracing::info!(address = %config.listen, base_url = %config.base_url, "bbn is serving; open {}/", config.base_url);
+    let scheduler = crate::scheduler::spawn(store.clone());
     bbn_web::serve(listener, state, shutdown_signal())
         .await
         .context("the server stopped")?;
+    scheduler.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

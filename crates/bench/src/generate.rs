@@ -196,6 +196,7 @@ pub async fn fill(store: &Store, spec: &Spec) -> anyhow::Result<()> {
             time_zone: "America/New_York".into(),
             page_size: 20,
             language: "en".into(),
+            blocking_checks: Vec::new(),
         })
         .await?;
     let mut sections = Vec::new();

@@ -48,6 +48,9 @@ pub struct SiteSettings {
     pub page_size: i64,
     /// BCP 47 language tag of the site's content.
     pub language: String,
+    /// Pre-publish checks (see `checks::Check`) that block publishing instead of warning.
+    #[serde(default)]
+    pub blocking_checks: Vec<String>,
 }
 
 impl Default for SiteSettings {
@@ -59,6 +62,7 @@ impl Default for SiteSettings {
             time_zone: "UTC".into(),
             page_size: 20,
             language: "en".into(),
+            blocking_checks: Vec::new(),
         }
     }
 }

@@ -67,3 +67,41 @@ mod tests {
         assert!(parse_zone("Mars/Olympus").is_none());
     }
 }
+
+/// Reads a `<input type="datetime-local">` value ("2026-11-28T09:30") as a
+/// time in `zone`. None when malformed or when the local time does not exist.
+pub fn parse_local(text: &str, zone: Tz) -> Option<i64> {
+    let text = text.trim();
+    let naive = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S"))
+        .ok()?;
+    zone.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.timestamp())
+}
+
+/// The value for a `<input type="datetime-local">` showing `unix` in `zone`.
+pub fn local_input(unix: i64, zone: Tz) -> String {
+    at(unix)
+        .with_timezone(&zone)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+#[cfg(test)]
+mod local_tests {
+    use super::*;
+
+    #[test]
+    fn reads_and_writes_form_times_in_the_site_zone() {
+        let zone = parse_zone("America/New_York").unwrap();
+        let t = parse_local("2023-10-19T11:46", zone).unwrap();
+        assert_eq!(t, 1_697_730_360);
+        assert_eq!(local_input(t, zone), "2023-10-19T11:46");
+        assert!(parse_local("yesterday", zone).is_none());
+        assert!(
+            parse_local("2023-03-12T02:30", zone).is_none(),
+            "a time skipped by the clock change"
+        );
+    }
+}

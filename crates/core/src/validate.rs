@@ -50,6 +50,30 @@ pub struct ArticleDraft {
     pub scheduled_at: Option<i64>,
 }
 
+impl From<&crate::Article> for ArticleDraft {
+    /// The article as it stands, ready to be edited and saved again.
+    fn from(a: &crate::Article) -> ArticleDraft {
+        ArticleDraft {
+            slug: a.slug.clone(),
+            headline: a.headline.clone(),
+            dek: a.dek.clone(),
+            kicker: a.kicker.clone(),
+            body_markdown: a.body_markdown.clone(),
+            section_id: a.section.id,
+            author_ids: a.authors.iter().map(|x| x.id).collect(),
+            topic_ids: a.topics.iter().map(|x| x.id).collect(),
+            faq: a.faq.clone(),
+            image_id: a.image.as_ref().map(|m| m.id),
+            seo_title: a.seo_title.clone(),
+            seo_description: a.seo_description.clone(),
+            comments_open: a.comments_open,
+            status: a.status,
+            published_at: a.published_at,
+            scheduled_at: a.scheduled_at,
+        }
+    }
+}
+
 impl ArticleDraft {
     /// Trims the text fields, fills the slug from the headline when empty,
     /// and checks every rule, reporting all failures at once.

@@ -12,6 +12,7 @@ struct Row {
     time_zone: String,
     page_size: i64,
     language: String,
+    blocking_checks: String,
 }
 
 impl Store {
@@ -20,7 +21,8 @@ impl Store {
     pub async fn settings(&self) -> Result<SiteSettings> {
         let row: Option<Row> = with_pool!(&self.pool, p => {
             sqlx::query_as(
-                "SELECT name, description, copyright_holder, time_zone, page_size, language FROM site_settings WHERE id = 1",
+                "SELECT name, description, copyright_holder, time_zone, page_size, language, blocking_checks
+                 FROM site_settings WHERE id = 1",
             )
             .fetch_optional(p)
             .await?
@@ -33,6 +35,12 @@ impl Store {
                 time_zone: r.time_zone,
                 page_size: r.page_size,
                 language: r.language,
+                blocking_checks: r
+                    .blocking_checks
+                    .split(',')
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+                    .collect(),
             })
             .unwrap_or_default())
     }
@@ -60,6 +68,15 @@ impl Store {
                 "Unknown time zone.",
             ));
         }
+        if s.blocking_checks
+            .iter()
+            .any(|c| bbn_core::checks::Check::parse(c).is_none())
+        {
+            errors.push(bbn_core::ValidationError::new(
+                "blocking_checks",
+                "Unknown check.",
+            ));
+        }
         if !(1..=200).contains(&s.page_size) {
             errors.push(bbn_core::ValidationError::new(
                 "page_size",
@@ -73,11 +90,13 @@ impl Store {
         with_pool!(&self.pool, p => {
             let mut tx = p.begin().await?;
             sqlx::query(
-                "INSERT INTO site_settings (id, name, description, copyright_holder, time_zone, page_size, language)
-                 VALUES (1, $1, $2, $3, $4, $5, $6)
+                "INSERT INTO site_settings (id, name, description, copyright_holder, time_zone, page_size, language,
+                   blocking_checks)
+                 VALUES (1, $1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
                    copyright_holder = excluded.copyright_holder, time_zone = excluded.time_zone,
-                   page_size = excluded.page_size, language = excluded.language",
+                   page_size = excluded.page_size, language = excluded.language,
+                   blocking_checks = excluded.blocking_checks",
             )
             .bind(&s.name)
             .bind(&s.description)
@@ -85,6 +104,7 @@ impl Store {
             .bind(&s.time_zone)
             .bind(s.page_size)
             .bind(&s.language)
+            .bind(s.blocking_checks.join(","))
             .execute(&mut *tx)
             .await?;
             log_change!(tx, "settings", 1_i64, "update")?;

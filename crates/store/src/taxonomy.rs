@@ -186,3 +186,100 @@ impl Store {
         }))
     }
 }
+
+/// What the newsroom's article form offers to choose from.
+impl Store {
+    pub async fn all_sections(&self) -> Result<Vec<Section>> {
+        let sql = format!("{SECTION_COLUMNS} ORDER BY nav_position IS NULL, nav_position, name");
+        let rows: Vec<SectionRow> =
+            with_pool!(&self.pool, p => sqlx::query_as(&sql).fetch_all(p).await?);
+        Ok(rows.into_iter().map(Section::from).collect())
+    }
+
+    pub async fn all_topics(&self) -> Result<Vec<Topic>> {
+        let rows: Vec<TopicRow> = with_pool!(&self.pool, p => {
+            sqlx::query_as("SELECT id, slug, name, description FROM topics ORDER BY name").fetch_all(p).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| Topic {
+                id: r.id,
+                slug: r.slug,
+                name: r.name,
+                description: r.description,
+            })
+            .collect())
+    }
+
+    pub async fn all_authors(&self) -> Result<Vec<Author>> {
+        let rows: Vec<AuthorRow> = with_pool!(&self.pool, p => {
+            sqlx::query_as("SELECT id, slug, name, bio FROM authors ORDER BY name").fetch_all(p).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| Author {
+                id: r.id,
+                slug: r.slug,
+                name: r.name,
+                bio: r.bio,
+            })
+            .collect())
+    }
+
+    /// The topics with these names, created when missing ("pick or create").
+    #[tracing::instrument(skip_all)]
+    pub async fn topics_named(&self, names: &[String]) -> Result<Vec<i64>> {
+        let mut ids = Vec::new();
+        for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+            let slug = slug::slugify(name);
+            if slug.is_empty() {
+                return Err(StoreError::Invalid(vec![ValidationError::new(
+                    "topics",
+                    format!("\"{name}\" is not a usable topic name."),
+                )]));
+            }
+            let found: Option<i64> = with_pool!(&self.pool, p => {
+                sqlx::query_scalar("SELECT id FROM topics WHERE slug = $1").bind(&slug).fetch_optional(p).await?
+            });
+            let id = match found {
+                Some(id) => id,
+                None => match self.create_topic(&slug, name, "").await {
+                    Ok(id) => id,
+                    // Someone created it a moment ago.
+                    Err(StoreError::Conflict { .. }) => with_pool!(&self.pool, p => {
+                        sqlx::query_scalar("SELECT id FROM topics WHERE slug = $1").bind(&slug).fetch_one(p).await?
+                    }),
+                    Err(e) => return Err(e),
+                },
+            };
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The article ids of the editors' picks, in order.
+    pub async fn editors_pick_ids(&self) -> Result<Vec<i64>> {
+        Ok(with_pool!(&self.pool, p => {
+            sqlx::query_scalar("SELECT article_id FROM editors_picks ORDER BY position").fetch_all(p).await?
+        }))
+    }
+
+    /// Which of these article slugs are not published articles.
+    pub async fn unpublished_among(&self, slugs: &[String]) -> Result<Vec<String>> {
+        let mut missing = Vec::new();
+        for s in slugs {
+            let live: Option<i64> = with_pool!(&self.pool, p => {
+                sqlx::query_scalar("SELECT id FROM articles WHERE slug = $1 AND status = 'published'")
+                    .bind(s)
+                    .fetch_optional(p)
+                    .await?
+            });
+            if live.is_none() {
+                missing.push(s.clone());
+            }
+        }
+        Ok(missing)
+    }
+}

@@ -71,8 +71,9 @@ async fn the_setup_link_creates_the_first_admin_once(db: TestDb) {
     let home = browser.get("/newsroom").await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.body.contains("Ada Admin"));
+    let staff = browser.get("/newsroom/staff").await;
     assert!(
-        home.body.contains("ada@example.com"),
+        staff.body.contains("ada@example.com"),
         "emails are kept lowercased"
     );
     let (user, _) = db

@@ -86,6 +86,7 @@ async fn site(db: TestDb) -> Site {
             time_zone: "America/New_York".into(),
             page_size: 3,
             language: "en".into(),
+            blocking_checks: Vec::new(),
         })
         .await
         .unwrap();

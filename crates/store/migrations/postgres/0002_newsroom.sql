@@ -62,3 +62,6 @@ CREATE INDEX articles_created_by ON articles (created_by);
 -- Newsroom lists: by last change, newest first.
 ALTER TABLE articles ADD COLUMN modified_at BIGINT;
 CREATE INDEX articles_modified ON articles (modified_at DESC, id DESC);
+
+-- Pre-publish checks that block publishing (comma-separated check names).
+ALTER TABLE site_settings ADD COLUMN blocking_checks TEXT NOT NULL DEFAULT '';

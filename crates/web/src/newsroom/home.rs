@@ -1,10 +1,13 @@
-//! The newsroom's front page.
+//! The newsroom's front page: what needs doing, by whom.
 
+use super::articles::list::rows;
 use crate::AppState;
 use crate::error::AppError;
 use crate::extract::session::CurrentUser;
 use axum::extract::{Query, State};
 use axum::response::Html;
+use bbn_core::{Role, Status, time};
+use bbn_store::ArticleFilter;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -23,11 +26,41 @@ pub async fn show(
         }
         _ => None,
     };
-    let site = state.store.settings().await?.name;
-    super::page(
-        &state,
-        &user,
-        "newsroom/home.html",
-        minijinja::context! { site, notice },
-    )
+    let settings = state.store.settings().await?;
+    let zone = time::parse_zone(&settings.time_zone).unwrap_or(chrono_tz::UTC);
+    let me = &user.user;
+    let store = &state.store;
+    let mine = ArticleFilter {
+        mine: Some((me.id, me.author_id)),
+        status: Some(Status::Draft),
+        ..Default::default()
+    };
+    let review = ArticleFilter {
+        status: Some(Status::InReview),
+        ..Default::default()
+    };
+    let scheduled = ArticleFilter {
+        status: Some(Status::Scheduled),
+        ..Default::default()
+    };
+    let (drafts, review, scheduled, counts) = tokio::try_join!(
+        store.newsroom_articles(&mine, 10, 0),
+        store.newsroom_articles(&review, 10, 0),
+        store.newsroom_articles(&scheduled, 10, 0),
+        store.status_counts(),
+    )?;
+    let counts: Vec<_> = counts
+        .into_iter()
+        .map(|(s, n)| minijinja::context! { status => s.as_str(), label => super::articles::edit::status_label(s), n })
+        .collect();
+    let ctx = minijinja::context! {
+        site => settings.name,
+        notice,
+        counts,
+        drafts => rows(drafts.0, me, zone),
+        review => rows(review.0, me, zone),
+        scheduled => rows(scheduled.0, me, zone),
+        reviewer => me.role >= Role::Editor,
+    };
+    super::page(&state, &user, "newsroom/home.html", ctx)
 }

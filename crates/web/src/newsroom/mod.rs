@@ -2,6 +2,7 @@
 //! publish. Every handler takes a `CurrentUser` and checks the role it needs
 //! on the server; hiding a button is never the protection.
 
+pub mod articles;
 pub mod auth;
 pub mod home;
 pub mod limiter;
@@ -31,6 +32,36 @@ pub fn routes() -> Router<AppState> {
             "/newsroom/account/password",
             get(auth::password_page).post(auth::change_password),
         )
+        .route("/newsroom/articles", get(articles::list::show))
+        .route(
+            "/newsroom/articles/new",
+            get(articles::edit::new_page).post(articles::edit::create),
+        )
+        .route(
+            "/newsroom/articles/{id}/edit",
+            get(articles::edit::edit_page).post(articles::edit::save),
+        )
+        .route(
+            "/newsroom/articles/{id}/preview",
+            get(articles::edit::preview_article),
+        )
+        .route(
+            "/newsroom/articles/{id}/status",
+            post(articles::status::change),
+        )
+        .route(
+            "/newsroom/articles/{id}/corrections",
+            post(articles::status::correct),
+        )
+        .route(
+            "/newsroom/articles/{id}/revisions",
+            get(articles::history::show),
+        )
+        .route(
+            "/newsroom/articles/{id}/revisions/{rev}/restore",
+            post(articles::history::restore),
+        )
+        .route("/newsroom/preview", post(articles::edit::preview_fragment))
         .route("/newsroom/staff", get(staff::list).post(staff::invite))
         .route("/newsroom/staff/{id}", post(staff::update))
 }

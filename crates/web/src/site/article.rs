@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::views::{Chrome, Crumb, article_url, article_view};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use bbn_core::Status;
+use bbn_core::{Article, Status};
 
 /// How many articles "You may also like" shows.
 const RELATED: i64 = 4;
@@ -25,12 +25,24 @@ pub async fn show(
     if article.status != Status::Published {
         return Err(AppError::NotFound);
     }
-    let chrome = Chrome::load(&state, Some(&article.section.slug)).await?;
-    let (related, comments) = tokio::try_join!(
+    render(&state, article, false).await
+}
+
+/// Renders an article page; `preview` marks it as a staff preview (not for
+/// search engines, and shown whatever the article's status).
+pub(crate) async fn render(
+    state: &AppState,
+    article: Article,
+    preview: bool,
+) -> Result<Response, AppError> {
+    let store = &state.store;
+    let chrome = Chrome::load(state, Some(&article.section.slug)).await?;
+    let (related, comments, corrections) = tokio::try_join!(
         store.related(&article, RELATED),
-        store.approved_comments(article.id)
+        store.approved_comments(article.id),
+        store.corrections(article.id)
     )?;
-    let view = article_view(&article, &related, &comments, chrome.zone);
+    let view = article_view(&article, &related, &comments, &corrections, chrome.zone);
     let crumbs = vec![
         Crumb {
             name: "Home".into(),
@@ -42,10 +54,11 @@ pub async fn show(
         },
     ];
     let canonical = view.url.clone();
+    let status = preview.then(|| crate::newsroom::articles::edit::status_label(article.status));
     Ok(super::page(
-        &state,
+        state,
         "site/article.html",
-        minijinja::context! { chrome, article => view, crumbs, canonical },
+        minijinja::context! { chrome, article => view, crumbs, canonical, preview => status },
     )?
     .into_response())
 }

@@ -1,7 +1,7 @@
 //! The article page's view.
 
 use super::{ImageView, SummaryView, When, author_url, section_url, summaries, topic_url};
-use bbn_core::{Article, ArticleSummary, Comment, FaqItem};
+use bbn_core::{Article, ArticleSummary, Comment, Correction, FaqItem};
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -18,6 +18,13 @@ pub struct CommentView {
     pub posted: When,
     /// Paragraphs of the comment as typed; escaped by the template.
     pub paragraphs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CorrectionView {
+    pub label: &'static str,
+    pub body: String,
+    pub when: When,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -40,12 +47,14 @@ pub struct ArticleView {
     pub related: Vec<SummaryView>,
     pub comments: Vec<CommentView>,
     pub comments_open: bool,
+    pub corrections: Vec<CorrectionView>,
 }
 
 pub fn article_view(
     a: &Article,
     related: &[ArticleSummary],
     comments: &[Comment],
+    corrections: &[Correction],
     zone: Tz,
 ) -> ArticleView {
     let topics: Vec<Link> = a
@@ -114,5 +123,17 @@ pub fn article_view(
             })
             .collect(),
         comments_open: a.comments_open,
+        corrections: corrections
+            .iter()
+            .map(|c| CorrectionView {
+                label: if c.kind == "correction" {
+                    "Correction"
+                } else {
+                    "Update"
+                },
+                body: c.body.clone(),
+                when: When::new(c.created_at, zone),
+            })
+            .collect(),
     }
 }

@@ -58,6 +58,27 @@ pub fn csrf_of(html: &str) -> String {
     html[start..start + html[start..].find('"').unwrap()].to_string()
 }
 
+/// The first value of each `<input type="hidden">` on a page.
+pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    for tag in html.split("<input type=\"hidden\" name=\"").skip(1) {
+        let Some((name, rest)) = tag.split_once('"') else {
+            continue;
+        };
+        let Some(value) = rest
+            .strip_prefix(" value=\"")
+            .and_then(|r| r.split_once('"'))
+            .map(|(v, _)| v)
+        else {
+            continue;
+        };
+        if !found.iter().any(|(n, _)| n == name) {
+            found.push((name.to_string(), value.to_string()));
+        }
+    }
+    found
+}
+
 pub struct Client {
     router: Router,
     cookies: BTreeMap<String, String>,
@@ -135,10 +156,18 @@ impl Client {
         self.send(request).await
     }
 
-    /// Posts a form as a browser would from `page`: with that page's CSRF token.
+    /// Posts a form as a browser would from `page`: with that page's CSRF
+    /// token and its other hidden fields (such as the revision being edited),
+    /// unless `fields` gives them.
     pub async fn submit(&mut self, uri: &str, page: &str, fields: &[(&str, &str)]) -> Page {
         let token = csrf_of(page);
+        let hidden = hidden_fields(page);
         let mut all: Vec<(&str, &str)> = vec![("_csrf", &token)];
+        for (k, v) in &hidden {
+            if k != "_csrf" && k != "next" && !fields.iter().any(|(f, _)| f == k) {
+                all.push((k, v));
+            }
+        }
         all.extend_from_slice(fields);
         self.post_form(uri, &all).await
     }

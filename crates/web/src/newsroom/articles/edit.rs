@@ -1,0 +1,393 @@
+//! The article editor: a new article, editing one, previews.
+
+use super::form::{ArticleForm, form_view};
+use super::{can_correct, can_edit, can_publish, can_submit};
+use crate::AppState;
+use crate::error::AppError;
+use crate::extract::csrf::CsrfForm;
+use crate::extract::session::CurrentUser;
+use crate::views::When;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use bbn_core::checks::{self, Check};
+use bbn_core::{Article, Status, ValidationError, time};
+use bbn_store::{Edit, StoreError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What the editor shows about the article being edited (nothing for a new one).
+#[derive(Serialize)]
+struct Meta {
+    id: i64,
+    status: &'static str,
+    status_label: &'static str,
+    public_url: Option<String>,
+    preview_url: String,
+    published: Option<When>,
+    scheduled: Option<When>,
+    can_submit: bool,
+    can_publish: bool,
+    can_correct: bool,
+    is_live: bool,
+}
+
+pub fn status_label(s: Status) -> &'static str {
+    match s {
+        Status::Draft => "Draft",
+        Status::InReview => "In review",
+        Status::Scheduled => "Scheduled",
+        Status::Published => "Published",
+        Status::Unpublished => "Unpublished",
+    }
+}
+
+#[derive(Serialize)]
+struct FindingView {
+    check: &'static str,
+    label: &'static str,
+    message: String,
+    blocking: bool,
+}
+
+/// Everything the editor page needs besides the form itself.
+pub(crate) struct Screen<'a> {
+    pub article: Option<&'a Article>,
+    pub status: StatusCode,
+    pub errors: BTreeMap<&'static str, String>,
+    pub notice: Option<String>,
+    pub preview_html: Option<String>,
+}
+
+impl Screen<'_> {
+    fn ok(article: Option<&Article>) -> Screen<'_> {
+        Screen {
+            article,
+            status: StatusCode::OK,
+            errors: BTreeMap::new(),
+            notice: None,
+            preview_html: None,
+        }
+    }
+}
+
+/// The pre-publish checks of the form as it stands, marked blocking per the site's settings.
+pub(crate) async fn findings(
+    state: &AppState,
+    form: &ArticleForm,
+    article: Option<&Article>,
+) -> Result<Vec<checks::Finding>, AppError> {
+    let draft = form.to_draft(Vec::new(), Status::Draft, None, None);
+    let linked = checks::linked_article_slugs(&form.body);
+    let own_slug = article.map(|a| a.slug.clone());
+    let linked: Vec<String> = linked
+        .into_iter()
+        .filter(|s| Some(s) != own_slug.as_ref())
+        .collect();
+    let unpublished = state.store.unpublished_among(&linked).await?;
+    let image_alt_missing = article
+        .and_then(|a| a.image.as_ref())
+        .is_some_and(|m| m.alt.trim().is_empty());
+    Ok(checks::run(&draft, image_alt_missing, &unpublished))
+}
+
+pub(crate) async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &ArticleForm,
+    screen: Screen<'_>,
+) -> Result<Response, AppError> {
+    let settings = state.store.settings().await?;
+    let zone = time::parse_zone(&settings.time_zone).unwrap_or(chrono_tz::UTC);
+    let sections = state.store.all_sections().await?;
+    let authors = state.store.all_authors().await?;
+    let topics: Vec<String> = state
+        .store
+        .all_topics()
+        .await?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    let found = findings(state, form, screen.article).await?;
+    let findings: Vec<FindingView> = found
+        .into_iter()
+        .map(|f| FindingView {
+            check: f.check.as_str(),
+            label: f.check.label(),
+            message: f.message,
+            blocking: settings
+                .blocking_checks
+                .iter()
+                .any(|c| c == f.check.as_str()),
+        })
+        .collect();
+    let meta = screen.article.map(|a| Meta {
+        id: a.id,
+        status: a.status.as_str(),
+        status_label: status_label(a.status),
+        public_url: (a.status == Status::Published).then(|| crate::views::article_url(&a.slug)),
+        preview_url: format!("/newsroom/articles/{}/preview", a.id),
+        published: a.published_at.map(|t| When::new(t, zone)),
+        scheduled: a.scheduled_at.map(|t| When::new(t, zone)),
+        can_submit: can_submit(&user.user, a),
+        can_publish: can_publish(&user.user, a),
+        can_correct: can_correct(&user.user),
+        is_live: a.status == Status::Published,
+    });
+    let corrections = match screen.article {
+        Some(a) => state.store.corrections(a.id).await?,
+        None => Vec::new(),
+    };
+    let corrections: Vec<_> = corrections
+        .into_iter()
+        .map(|c| minijinja::context! { kind => c.kind, body => c.body, when => When::new(c.created_at, zone) })
+        .collect();
+    let ctx = minijinja::context! {
+        site => settings.name,
+        form => form_view(form, &sections, &authors),
+        topics,
+        meta,
+        findings,
+        corrections,
+        errors => screen.errors,
+        notice => screen.notice,
+        preview_html => screen.preview_html,
+        zone => settings.time_zone,
+        action => screen.article.map_or("/newsroom/articles/new".to_string(), |a| format!("/newsroom/articles/{}/edit", a.id)),
+    };
+    let body = super::super::render(state, user, "newsroom/article_edit.html", ctx)?;
+    Ok((screen.status, Html(body)).into_response())
+}
+
+pub(crate) fn field_errors(errors: Vec<ValidationError>) -> BTreeMap<&'static str, String> {
+    let mut map = BTreeMap::new();
+    for e in errors {
+        map.entry(e.field).or_insert(e.message);
+    }
+    map
+}
+
+async fn load(state: &AppState, id: i64) -> Result<Article, AppError> {
+    state
+        .store
+        .article_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn new_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    let sections = state.store.all_sections().await?;
+    let form = ArticleForm {
+        section_id: sections.first().map(|s| s.id),
+        author_ids: user.user.author_id.into_iter().collect(),
+        comments_open: true,
+        ..ArticleForm::default()
+    };
+    render(&state, &user, &form, Screen::ok(None)).await
+}
+
+#[derive(Deserialize)]
+pub struct Saved {
+    saved: Option<String>,
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<Saved>,
+) -> Result<Response, AppError> {
+    let article = load(&state, id).await?;
+    if !can_edit(&user.user, &article) {
+        return Err(AppError::Forbidden);
+    }
+    let picked = state.store.editors_pick_ids().await?.contains(&id);
+    let form = ArticleForm::from_article(&article, picked);
+    let mut screen = Screen::ok(Some(&article));
+    screen.notice = match q.saved.as_deref() {
+        Some("1") => Some("Saved.".into()),
+        Some("created") => Some("Created as a draft.".into()),
+        Some("status") => Some(format!("Status: {}.", status_label(article.status))),
+        Some("restored") => Some("The revision was restored as a new save.".into()),
+        Some("corrected") => Some("The note was added to the article.".into()),
+        _ => None,
+    };
+    render(&state, &user, &form, screen).await
+}
+
+/// Handles the buttons that redraw the form without saving: FAQ controls and preview.
+async fn redraw(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &mut ArticleForm,
+    article: Option<&Article>,
+) -> Result<Option<Response>, AppError> {
+    if form.apply_faq_action() {
+        let mut screen = Screen::ok(article);
+        screen.notice = Some("Not saved yet: save to keep the FAQ changes.".into());
+        return Ok(Some(render(state, user, form, screen).await?));
+    }
+    if form.action == "preview" {
+        let mut screen = Screen::ok(article);
+        screen.preview_html = Some(bbn_core::markdown::to_safe_html(&form.body));
+        screen.notice = Some("Preview below. Not saved yet.".into());
+        return Ok(Some(render(state, user, form, screen).await?));
+    }
+    Ok(None)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let mut form = ArticleForm::parse(fields).map_err(AppError::BadRequest)?;
+    if let Some(page) = redraw(&state, &user, &mut form, None).await? {
+        return Ok(page);
+    }
+    let outcome = match state.store.topics_named(&form.topic_names()).await {
+        Ok(topic_ids) => {
+            state
+                .store
+                .create_article_by(
+                    form.to_draft(topic_ids, Status::Draft, None, None),
+                    Some(user.user.id),
+                )
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(id) => {
+            if form.editors_pick && can_correct(&user.user) {
+                let mut picks = state.store.editors_pick_ids().await?;
+                picks.push(id);
+                state.store.set_editors_picks(&picks).await?;
+            }
+            Ok(
+                Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=created"))
+                    .into_response(),
+            )
+        }
+        Err(e) => refused(&state, &user, &form, None, e).await,
+    }
+}
+
+/// Shows the form again, as sent, with what was wrong: nothing typed is lost.
+pub(crate) async fn refused(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &ArticleForm,
+    article: Option<&Article>,
+    e: StoreError,
+) -> Result<Response, AppError> {
+    let mut screen = Screen::ok(article);
+    match e {
+        StoreError::Invalid(errors) => {
+            screen.status = StatusCode::BAD_REQUEST;
+            screen.errors = field_errors(errors);
+            screen.notice = Some("Not saved: fix the fields marked below.".into());
+        }
+        StoreError::Conflict { field: "slug" } => {
+            screen.status = StatusCode::CONFLICT;
+            screen.errors.insert(
+                "slug",
+                "Another article uses this slug. Choose another.".into(),
+            );
+            screen.notice = Some("Not saved: the slug is taken.".into());
+        }
+        StoreError::Conflict { field: "revision" } => {
+            screen.status = StatusCode::CONFLICT;
+            screen.notice = Some(
+                "Not saved: someone else saved this article after you opened it. Your text is below; \
+                 open the article again in another tab to see their version, then merge and save."
+                    .into(),
+            );
+        }
+        other => return Err(other.into()),
+    }
+    render(state, user, form, screen).await
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let article = load(&state, id).await?;
+    if !can_edit(&user.user, &article) {
+        return Err(AppError::Forbidden);
+    }
+    let mut form = ArticleForm::parse(fields.clone()).map_err(AppError::BadRequest)?;
+    if let Some(page) = redraw(&state, &user, &mut form, Some(&article)).await? {
+        return Ok(page);
+    }
+    let mark_updated =
+        fields.iter().any(|(k, _)| k == "mark_updated") && article.status == Status::Published;
+    let outcome = match state.store.topics_named(&form.topic_names()).await {
+        Ok(topic_ids) => {
+            let draft = form.to_draft(
+                topic_ids,
+                article.status,
+                article.published_at,
+                article.scheduled_at,
+            );
+            let edit = Edit {
+                expected_revision: form.revision,
+                mark_updated,
+                by: Some(user.user.id),
+            };
+            state.store.save_article(id, draft, edit).await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(_) => {
+            if can_correct(&user.user) {
+                let mut picks = state.store.editors_pick_ids().await?;
+                let was = picks.contains(&id);
+                if form.editors_pick != was {
+                    picks.retain(|p| *p != id);
+                    if form.editors_pick {
+                        picks.push(id);
+                    }
+                    state.store.set_editors_picks(&picks).await?;
+                }
+            }
+            Ok(Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=1")).into_response())
+        }
+        Err(e) => refused(&state, &user, &form, Some(&article), e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PreviewForm {
+    body: String,
+}
+
+/// The live preview beside the editor: Markdown in, sanitized HTML out.
+pub async fn preview_fragment(
+    _user: CurrentUser,
+    CsrfForm(form): CsrfForm<PreviewForm>,
+) -> Html<String> {
+    Html(bbn_core::markdown::to_safe_html(&form.body))
+}
+
+/// Any article, as readers would see it once published; staff only.
+pub async fn preview_article(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let article = load(&state, id).await?;
+    crate::site::article::render(&state, article, true).await
+}
+
+#[allow(dead_code, reason = "listed for the settings screen")]
+pub fn all_checks() -> Vec<(&'static str, &'static str)> {
+    Check::ALL.iter().map(|c| (c.as_str(), c.label())).collect()
+}

@@ -1,0 +1,173 @@
+//! Revisions: the list of saves, the difference between two, and restoring one.
+
+use super::can_edit;
+use crate::AppState;
+use crate::error::AppError;
+use crate::extract::csrf::CsrfForm;
+use crate::extract::session::CurrentUser;
+use crate::views::When;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use bbn_core::time;
+use bbn_core::validate::ArticleDraft;
+use bbn_store::{Edit, StoreError};
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize)]
+pub struct Compare {
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct FieldChange {
+    field: &'static str,
+    before: String,
+    after: String,
+}
+
+#[derive(Serialize)]
+struct Line {
+    /// "same", "added" or "removed"
+    kind: &'static str,
+    text: String,
+}
+
+fn fields(d: &ArticleDraft) -> Vec<(&'static str, String)> {
+    vec![
+        ("Headline", d.headline.clone()),
+        ("Dek", d.dek.clone()),
+        ("Topic label", d.kicker.clone()),
+        ("Slug", d.slug.clone()),
+        ("Section", d.section_id.to_string()),
+        ("Authors", format!("{:?}", d.author_ids)),
+        ("Topics", format!("{:?}", d.topic_ids)),
+        ("Status", d.status.as_str().to_string()),
+        ("SEO title", d.seo_title.clone()),
+        ("SEO description", d.seo_description.clone()),
+        ("Comments open", d.comments_open.to_string()),
+        (
+            "FAQ",
+            d.faq
+                .iter()
+                .map(|f| format!("Q: {}\nA: {}", f.question, f.answer))
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+        ),
+    ]
+}
+
+fn body_diff(before: &str, after: &str) -> Vec<Line> {
+    similar::TextDiff::from_lines(before, after)
+        .iter_all_changes()
+        .map(|c| Line {
+            kind: match c.tag() {
+                similar::ChangeTag::Equal => "same",
+                similar::ChangeTag::Insert => "added",
+                similar::ChangeTag::Delete => "removed",
+            },
+            text: c.value().trim_end_matches('\n').to_string(),
+        })
+        .collect()
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<Compare>,
+) -> Result<Html<String>, AppError> {
+    let a = state
+        .store
+        .article_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !can_edit(&user.user, &a) {
+        return Err(AppError::Forbidden);
+    }
+    let settings = state.store.settings().await?;
+    let zone = time::parse_zone(&settings.time_zone).unwrap_or(chrono_tz::UTC);
+    let list = state.store.revisions(id).await?;
+    let revisions: Vec<_> = list
+        .iter()
+        .map(|r| minijinja::context! { revision => r.revision, when => When::new(r.created_at, zone), by => r.user_name.clone() })
+        .collect();
+    let newest = list.first().map(|r| r.revision).unwrap_or(a.revision);
+    let to = q.to.unwrap_or(newest);
+    let from = q.from.unwrap_or(to - 1);
+    let (before, after) = (
+        state.store.revision(id, from).await?,
+        state.store.revision(id, to).await?,
+    );
+    let compared = match (before, after) {
+        (Some(b), Some(af)) => {
+            let changes: Vec<FieldChange> = fields(&b)
+                .into_iter()
+                .zip(fields(&af))
+                .filter(|((_, x), (_, y))| x != y)
+                .map(|((field, before), (_, after))| FieldChange {
+                    field,
+                    before,
+                    after,
+                })
+                .collect();
+            Some(
+                minijinja::context! { from, to, changes, body => body_diff(&b.body_markdown, &af.body_markdown), body_changed => b.body_markdown != af.body_markdown },
+            )
+        }
+        _ => None,
+    };
+    let ctx = minijinja::context! { site => settings.name, article_id => id, headline => a.headline, revisions, compared, current => a.revision };
+    super::super::page(&state, &user, "newsroom/revisions.html", ctx)
+}
+
+#[derive(Deserialize)]
+pub struct RestoreForm {
+    revision: Option<i64>,
+}
+
+/// Saves an old revision's content again as the newest revision; the status
+/// and dates stay as they are now (restoring text never publishes or unpublishes).
+pub async fn restore(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, rev)): Path<(i64, i64)>,
+    CsrfForm(form): CsrfForm<RestoreForm>,
+) -> Result<Response, AppError> {
+    let a = state
+        .store
+        .article_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !can_edit(&user.user, &a) {
+        return Err(AppError::Forbidden);
+    }
+    let mut old = state
+        .store
+        .revision(id, rev)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    old.status = a.status;
+    old.published_at = a.published_at;
+    old.scheduled_at = a.scheduled_at;
+    let edit = Edit {
+        expected_revision: form.revision.or(Some(a.revision)),
+        mark_updated: false,
+        by: Some(user.user.id),
+    };
+    match state.store.save_article(id, old, edit).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=restored")).into_response(),
+        ),
+        // A slug or byline that no longer exists makes the old state unsavable as it was.
+        Err(StoreError::Invalid(errors)) => Err(AppError::BadRequest(format!(
+            "This revision cannot be restored as it was: {}",
+            errors
+                .into_iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}

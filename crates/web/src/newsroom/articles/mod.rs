@@ -1,0 +1,49 @@
+//! Articles in the newsroom: lists, the editor, the workflow, history.
+//!
+//! Who may do what (checked here, on the server, for every request):
+//! - contributor: create; edit own articles while draft or in review; submit own drafts.
+//! - author: as contributor, and edit, publish, schedule and unpublish own articles.
+//! - editor and admin: everything on every article, plus corrections and editors' picks.
+//!
+//! "Own" means started by the account or carrying its byline.
+
+pub mod edit;
+pub mod form;
+pub mod history;
+pub mod list;
+pub mod status;
+
+use bbn_core::{Article, Role, Status, User};
+
+pub fn is_own(user: &User, a: &Article) -> bool {
+    a.created_by == Some(user.id)
+        || user
+            .author_id
+            .is_some_and(|id| a.authors.iter().any(|x| x.id == id))
+}
+
+pub fn can_edit(user: &User, a: &Article) -> bool {
+    match user.role {
+        Role::Editor | Role::Admin => true,
+        Role::Author => is_own(user, a),
+        Role::Contributor => {
+            is_own(user, a) && matches!(a.status, Status::Draft | Status::InReview)
+        }
+    }
+}
+
+pub fn can_submit(user: &User, a: &Article) -> bool {
+    a.status == Status::Draft && (user.role >= Role::Editor || is_own(user, a))
+}
+
+pub fn can_publish(user: &User, a: &Article) -> bool {
+    match user.role {
+        Role::Editor | Role::Admin => true,
+        Role::Author => is_own(user, a),
+        Role::Contributor => false,
+    }
+}
+
+pub fn can_correct(user: &User) -> bool {
+    user.role >= Role::Editor
+}

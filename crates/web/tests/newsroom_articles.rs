@@ -1,0 +1,967 @@
+//! The newsroom's articles as staff use them: the editor, the workflow, the
+//! role matrix, revisions, corrections, conflicts and bad input, and the
+//! reader site following every change at once. SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod browser_like;
+
+use axum::Router;
+use axum::http::StatusCode;
+use bbn_core::{Role, SiteSettings, Status, password};
+use bbn_store::testing::TestDb;
+use bbn_store::{Backend, NewUser, Store};
+use browser_like::{Client, app};
+
+struct Newsroom {
+    router: Router,
+    store: Store,
+    world: i64,
+    _db: TestDb,
+}
+
+const PW: &str = "a long enough phrase";
+
+async fn newsroom(db: TestDb) -> Newsroom {
+    let store = db.store.clone();
+    store
+        .save_settings(&SiteSettings {
+            name: "Big Big News".into(),
+            time_zone: "America/New_York".into(),
+            ..SiteSettings::default()
+        })
+        .await
+        .unwrap();
+    let world = store
+        .create_section("world", "World", "", Some(1))
+        .await
+        .unwrap();
+    store
+        .create_section("sports", "Sports", "", Some(2))
+        .await
+        .unwrap();
+    let hash = password::hash(PW).unwrap();
+    for (email, name, role) in [
+        ("admin@example.com", "Ada Admin", Role::Admin),
+        ("editor@example.com", "Eddie Editor", Role::Editor),
+        ("author@example.com", "Aria Author", Role::Author),
+        ("other@example.com", "Otto Other", Role::Author),
+        ("contrib@example.com", "Cora Contributor", Role::Contributor),
+    ] {
+        store
+            .create_user(&NewUser {
+                email: email.into(),
+                name: name.into(),
+                role,
+                password_hash: Some(hash.clone()),
+            })
+            .await
+            .unwrap();
+    }
+    let (router, _) = app(&store, "http://news.example");
+    Newsroom {
+        router,
+        store,
+        world,
+        _db: db,
+    }
+}
+
+impl Newsroom {
+    async fn as_user(&self, email: &str) -> Client {
+        let mut c = Client::new(self.router.clone());
+        c.sign_in(email, PW).await;
+        c
+    }
+
+    async fn author_id(&self, email: &str) -> i64 {
+        self.store
+            .user_for_sign_in(email)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .author_id
+            .unwrap()
+    }
+
+    /// Creates an article through the editor as `client`; returns its id.
+    async fn write(
+        &self,
+        client: &mut Client,
+        headline: &str,
+        body: &str,
+        extra: &[(&str, &str)],
+    ) -> i64 {
+        let form = client.get("/newsroom/articles/new").await;
+        assert_eq!(form.status, StatusCode::OK);
+        let world = self.world.to_string();
+        // As a browser would send it: the byline boxes the form came with ticked.
+        let checked: Vec<String> = form
+            .body
+            .split("name=\"authors\" value=\"")
+            .skip(1)
+            .filter_map(|rest| {
+                let (id, after) = rest.split_once('"')?;
+                after.starts_with(" checked").then(|| id.to_string())
+            })
+            .collect();
+        let mut fields = vec![
+            ("headline", headline),
+            ("dek", "A dek."),
+            ("body", body),
+            ("section_id", world.as_str()),
+            ("action", "save"),
+        ];
+        fields.extend(checked.iter().map(|id| ("authors", id.as_str())));
+        fields.extend_from_slice(extra);
+        let created = client
+            .submit("/newsroom/articles/new", &form.body, &fields)
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        let location = created.location().unwrap().to_string();
+        location
+            .trim_start_matches("/newsroom/articles/")
+            .split('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    async fn status_of(&self, id: i64) -> Status {
+        self.store.article_by_id(id).await.unwrap().unwrap().status
+    }
+}
+
+fn edit_url(id: i64) -> String {
+    format!("/newsroom/articles/{id}/edit")
+}
+
+async fn act(
+    client: &mut Client,
+    id: i64,
+    action: &str,
+    extra: &[(&str, &str)],
+) -> browser_like::Page {
+    let page = client.get(&edit_url(id)).await;
+    let page_body = if page.status == StatusCode::OK {
+        page.body
+    } else {
+        client.get("/newsroom").await.body
+    };
+    let revision = page_body
+        .split("name=\"revision\" value=\"")
+        .nth(1)
+        .map(|s| s.split('"').next().unwrap().to_string());
+    let mut fields = vec![("action", action)];
+    if let Some(r) = revision.as_deref() {
+        fields.push(("revision", r));
+    }
+    fields.extend_from_slice(extra);
+    client
+        .submit(
+            &format!("/newsroom/articles/{id}/status"),
+            &page_body,
+            &fields,
+        )
+        .await
+}
+
+async fn a_contributor_drafts_and_submits_but_cannot_publish(db: TestDb) {
+    let n = newsroom(db).await;
+    let mut cora = n.as_user("contrib@example.com").await;
+    let id = n
+        .write(
+            &mut cora,
+            "Ministers meet in Pyongyang",
+            "Lavrov arrived.\n\n> A quote.",
+            &[
+                ("topics", "Diplomatic Relations, Brand New Topic"),
+                ("faq_question", "Why now?"),
+                ("faq_answer", "Because of the summit."),
+                ("faq_question", "Who?"),
+                ("faq_answer", "Two ministers."),
+            ],
+        )
+        .await;
+    let a = n.store.article_by_id(id).await.unwrap().unwrap();
+    assert_eq!(a.status, Status::Draft);
+    assert_eq!(a.slug, "ministers-meet-in-pyongyang");
+    assert_eq!(
+        a.authors[0].name, "Cora Contributor",
+        "the writer's byline by default"
+    );
+    assert_eq!(
+        a.topics.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["Diplomatic Relations", "Brand New Topic"]
+    );
+    assert_eq!(a.faq.len(), 2);
+    assert_eq!(
+        Client::new(n.router.clone())
+            .get("/news/ministers-meet-in-pyongyang")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let preview = cora.get(&format!("/newsroom/articles/{id}/preview")).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(preview.body.contains("Preview for staff") && preview.body.contains("Why now?"));
+    let anonymous = Client::new(n.router.clone())
+        .get(&format!("/newsroom/articles/{id}/preview"))
+        .await;
+    assert_eq!(
+        anonymous.status,
+        StatusCode::SEE_OTHER,
+        "previews are for signed-in staff only"
+    );
+
+    let submitted = act(&mut cora, id, "submit", &[]).await;
+    assert_eq!(submitted.status, StatusCode::SEE_OTHER);
+    assert_eq!(n.status_of(id).await, Status::InReview);
+    let crafted = act(&mut cora, id, "publish", &[]).await;
+    assert_eq!(
+        crafted.status,
+        StatusCode::FORBIDDEN,
+        "a contributor's crafted publish is refused"
+    );
+    assert_eq!(n.status_of(id).await, Status::InReview);
+    let home = n.as_user("editor@example.com").await.get("/newsroom").await;
+    assert!(
+        home.body.contains("Review queue") && home.body.contains("Ministers meet in Pyongyang")
+    );
+}
+
+async fn every_cell_of_the_role_matrix(db: TestDb) {
+    let n = newsroom(db).await;
+    // One article of the author's and one of another author's, both drafts.
+    let mut aria = n.as_user("author@example.com").await;
+    let own = n.write(&mut aria, "Aria's story", "Text.", &[]).await;
+    let mut otto = n.as_user("other@example.com").await;
+    let others = n.write(&mut otto, "Otto's story", "Text.", &[]).await;
+    let mut cora = n.as_user("contrib@example.com").await;
+    let coras = n.write(&mut cora, "Cora's story", "Text.", &[]).await;
+
+    struct Case {
+        who: &'static str,
+        article: i64,
+        action: &'static str,
+        allowed: bool,
+    }
+    let cases = [
+        // contributor
+        Case {
+            who: "contrib@example.com",
+            article: coras,
+            action: "edit",
+            allowed: true,
+        },
+        Case {
+            who: "contrib@example.com",
+            article: others,
+            action: "edit",
+            allowed: false,
+        },
+        Case {
+            who: "contrib@example.com",
+            article: coras,
+            action: "publish",
+            allowed: false,
+        },
+        Case {
+            who: "contrib@example.com",
+            article: coras,
+            action: "schedule",
+            allowed: false,
+        },
+        Case {
+            who: "contrib@example.com",
+            article: coras,
+            action: "correct",
+            allowed: false,
+        },
+        Case {
+            who: "contrib@example.com",
+            article: coras,
+            action: "submit",
+            allowed: true,
+        },
+        // author
+        Case {
+            who: "author@example.com",
+            article: own,
+            action: "edit",
+            allowed: true,
+        },
+        Case {
+            who: "author@example.com",
+            article: others,
+            action: "edit",
+            allowed: false,
+        },
+        Case {
+            who: "author@example.com",
+            article: others,
+            action: "publish",
+            allowed: false,
+        },
+        Case {
+            who: "author@example.com",
+            article: own,
+            action: "publish",
+            allowed: true,
+        },
+        Case {
+            who: "author@example.com",
+            article: own,
+            action: "unpublish",
+            allowed: true,
+        },
+        Case {
+            who: "author@example.com",
+            article: own,
+            action: "correct",
+            allowed: false,
+        },
+        // editor
+        Case {
+            who: "editor@example.com",
+            article: others,
+            action: "edit",
+            allowed: true,
+        },
+        Case {
+            who: "editor@example.com",
+            article: others,
+            action: "publish",
+            allowed: true,
+        },
+        Case {
+            who: "editor@example.com",
+            article: others,
+            action: "correct",
+            allowed: true,
+        },
+        Case {
+            who: "editor@example.com",
+            article: others,
+            action: "unpublish",
+            allowed: true,
+        },
+        Case {
+            who: "editor@example.com",
+            article: coras,
+            action: "schedule",
+            allowed: true,
+        },
+        // admin
+        Case {
+            who: "admin@example.com",
+            article: own,
+            action: "edit",
+            allowed: true,
+        },
+        Case {
+            who: "admin@example.com",
+            article: own,
+            action: "publish",
+            allowed: true,
+        },
+        Case {
+            who: "admin@example.com",
+            article: own,
+            action: "correct",
+            allowed: true,
+        },
+    ];
+    let tomorrow = bbn_core::time::local_input(
+        bbn_core::time::now() + 86_400,
+        bbn_core::time::parse_zone("America/New_York").unwrap(),
+    );
+    for (i, c) in cases.into_iter().enumerate() {
+        let headline = format!("Edited {i}");
+        let mut client = n.as_user(c.who).await;
+        let status = match c.action {
+            "edit" => {
+                let page = client.get(&edit_url(c.article)).await;
+                if page.status == StatusCode::OK {
+                    let r = client
+                        .submit(
+                            &edit_url(c.article),
+                            &page.body,
+                            &[
+                                ("headline", &headline),
+                                ("section_id", &n.world.to_string()),
+                                (
+                                    "authors",
+                                    &n.author_id("author@example.com").await.to_string(),
+                                ),
+                                ("action", "save"),
+                            ],
+                        )
+                        .await;
+                    r.status
+                } else {
+                    // A crafted POST without the page: still refused.
+                    let home = client.get("/newsroom").await;
+                    let r = client
+                        .submit(
+                            &edit_url(c.article),
+                            &home.body,
+                            &[("headline", "Edited"), ("action", "save")],
+                        )
+                        .await;
+                    assert_eq!(r.status, page.status, "GET and POST agree");
+                    r.status
+                }
+            }
+            "correct" => {
+                let home = client.get("/newsroom").await;
+                client
+                    .submit(
+                        &format!("/newsroom/articles/{}/corrections", c.article),
+                        &home.body,
+                        &[("kind", "update"), ("body", "Added detail.")],
+                    )
+                    .await
+                    .status
+            }
+            "schedule" => {
+                act(
+                    &mut client,
+                    c.article,
+                    "schedule",
+                    &[("scheduled_at", &tomorrow)],
+                )
+                .await
+                .status
+            }
+            other => act(&mut client, c.article, other, &[]).await.status,
+        };
+        let ok = status == StatusCode::SEE_OTHER;
+        assert_eq!(
+            ok, c.allowed,
+            "{} {} article {}: {}",
+            c.who, c.action, c.article, status
+        );
+        if !c.allowed {
+            assert_eq!(status, StatusCode::FORBIDDEN, "{} {}", c.who, c.action);
+        }
+    }
+    // Staff administration and site settings are the admin's alone.
+    for who in [
+        "contrib@example.com",
+        "author@example.com",
+        "editor@example.com",
+    ] {
+        assert_eq!(
+            n.as_user(who).await.get("/newsroom/staff").await.status,
+            StatusCode::FORBIDDEN,
+            "{who}"
+        );
+    }
+    assert_eq!(
+        n.as_user("admin@example.com")
+            .await
+            .get("/newsroom/staff")
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+async fn warnings_show_and_chosen_checks_block_publishing(db: TestDb) {
+    let n = newsroom(db).await;
+    let mut eddie = n.as_user("editor@example.com").await;
+    let id = n
+        .write(
+            &mut eddie,
+            "Budget talks TK",
+            "Numbers to come: TKTK. See [the old story](/news/never-published).",
+            &[("faq_question", "Empty?"), ("faq_answer", "")],
+        )
+        .await;
+    let page = eddie.get(&edit_url(id)).await;
+    for warning in [
+        "Placeholder text left in",
+        "FAQ questions without answers",
+        "Links to unpublished articles",
+    ] {
+        assert!(page.body.contains(warning), "the editor lists: {warning}");
+    }
+    let mut settings = n.store.settings().await.unwrap();
+    settings.blocking_checks = vec!["placeholder".into()];
+    n.store.save_settings(&settings).await.unwrap();
+    let blocked = act(&mut eddie, id, "publish", &[]).await;
+    assert_eq!(blocked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(blocked.body.contains("Not published"));
+    assert_eq!(n.status_of(id).await, Status::Draft);
+    // Fix it in the editor, then publish.
+    let page = eddie.get(&edit_url(id)).await;
+    let fixed = eddie
+        .submit(
+            &edit_url(id),
+            &page.body,
+            &[
+                ("headline", "Budget talks resume"),
+                ("dek", "A dek."),
+                ("body", "Numbers are in."),
+                ("section_id", &n.world.to_string()),
+                (
+                    "authors",
+                    &n.author_id("editor@example.com").await.to_string(),
+                ),
+                ("slug", "budget-talks"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(fixed.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        act(&mut eddie, id, "publish", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let reader = Client::new(n.router.clone())
+        .get("/news/budget-talks")
+        .await;
+    assert_eq!(reader.status, StatusCode::OK);
+    assert!(reader.body.contains("Budget talks resume") && reader.body.contains("Eddie Editor"));
+}
+
+async fn scheduling_refuses_the_past_and_publishes_on_time(db: TestDb) {
+    let n = newsroom(db).await;
+    let mut eddie = n.as_user("editor@example.com").await;
+    let id = n.write(&mut eddie, "Embargoed report", "Text.", &[]).await;
+    let past = act(
+        &mut eddie,
+        id,
+        "schedule",
+        &[("scheduled_at", "2020-01-01T09:00")],
+    )
+    .await;
+    assert_eq!(past.status, StatusCode::BAD_REQUEST);
+    assert!(past.body.contains("That time has passed"));
+    let garbage = act(
+        &mut eddie,
+        id,
+        "schedule",
+        &[("scheduled_at", "next tuesday")],
+    )
+    .await;
+    assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
+    assert_eq!(n.status_of(id).await, Status::Draft);
+    let zone = bbn_core::time::parse_zone("America/New_York").unwrap();
+    let soon = bbn_core::time::now() + 3_600;
+    let ok = act(
+        &mut eddie,
+        id,
+        "schedule",
+        &[("scheduled_at", &bbn_core::time::local_input(soon, zone))],
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let a = n.store.article_by_id(id).await.unwrap().unwrap();
+    assert_eq!(a.status, Status::Scheduled);
+    assert_eq!(
+        a.scheduled_at,
+        Some(soon - soon % 60),
+        "minute precision in the site's zone"
+    );
+    assert_eq!(
+        Client::new(n.router.clone())
+            .get("/news/embargoed-report")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    n.store.publish_due(soon).await.unwrap();
+    assert_eq!(
+        Client::new(n.router.clone())
+            .get("/news/embargoed-report")
+            .await
+            .status,
+        StatusCode::OK,
+        "on the site at once"
+    );
+}
+
+async fn a_stale_save_is_refused_and_nothing_is_lost(db: TestDb) {
+    let n = newsroom(db).await;
+    let mut eddie = n.as_user("editor@example.com").await;
+    let id = n.write(&mut eddie, "Shared story", "Original.", &[]).await;
+    let mut ada = n.as_user("admin@example.com").await;
+    let eddie_page = eddie.get(&edit_url(id)).await;
+    let ada_page = ada.get(&edit_url(id)).await;
+    let world = n.world.to_string();
+    let author = n.author_id("editor@example.com").await.to_string();
+    let first = ada
+        .submit(
+            &edit_url(id),
+            &ada_page.body,
+            &[
+                ("headline", "Shared story"),
+                ("body", "Ada's version."),
+                ("section_id", &world),
+                ("authors", &author),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    let second = eddie
+        .submit(
+            &edit_url(id),
+            &eddie_page.body,
+            &[
+                ("headline", "Shared story"),
+                ("body", "Eddie's version."),
+                ("section_id", &world),
+                ("authors", &author),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::CONFLICT);
+    assert!(second.body.contains("someone else saved this article"));
+    assert!(
+        second.body.contains("Eddie&#39;s version.") || second.body.contains("Eddie's version."),
+        "the typed text is still in the form"
+    );
+    assert_eq!(
+        n.store
+            .article_by_id(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .body_markdown,
+        "Ada's version."
+    );
+}
+
+async fn bad_input_is_explained_and_changes_nothing(db: TestDb) {
+    let n = newsroom(db).await;
+    let mut eddie = n.as_user("editor@example.com").await;
+    n.write(&mut eddie, "Taken slug", "Text.", &[]).await;
+    let before = n.store.last_change().await.unwrap();
+    let form = eddie.get("/newsroom/articles/new").await;
+    let world = n.world.to_string();
+    let long = "x".repeat(301);
+    for (fields, status, message) in [
+        (
+            vec![("headline", ""), ("section_id", world.as_str())],
+            StatusCode::BAD_REQUEST,
+            "A headline is required.",
+        ),
+        (
+            vec![("headline", long.as_str()), ("section_id", world.as_str())],
+            StatusCode::BAD_REQUEST,
+            "longer than 300",
+        ),
+        (
+            vec![("headline", "Taken slug"), ("section_id", world.as_str())],
+            StatusCode::CONFLICT,
+            "Another article uses this slug.",
+        ),
+        (
+            vec![("headline", "Bad section"), ("section_id", "999999")],
+            StatusCode::BAD_REQUEST,
+            "This does not exist.",
+        ),
+        (
+            vec![
+                ("headline", "Bad author"),
+                ("section_id", world.as_str()),
+                ("authors", "999999"),
+            ],
+            StatusCode::BAD_REQUEST,
+            "This does not exist.",
+        ),
+        (
+            vec![
+                ("headline", "No author"),
+                ("section_id", world.as_str()),
+                ("authors", "abc"),
+            ],
+            StatusCode::BAD_REQUEST,
+            "Unknown author.",
+        ),
+        (
+            vec![
+                ("headline", "Bad slug"),
+                ("slug", "Not A Slug!"),
+                ("section_id", world.as_str()),
+            ],
+            StatusCode::BAD_REQUEST,
+            "lowercase letters",
+        ),
+    ] {
+        let mut all = fields.clone();
+        all.push(("body", "Text."));
+        all.push(("action", "save"));
+        if !all.iter().any(|(k, _)| *k == "authors") {
+            let a = n.author_id("editor@example.com").await.to_string();
+            all.push(("authors", Box::leak(a.into_boxed_str())));
+        }
+        let r = eddie
+            .submit("/newsroom/articles/new", &form.body, &all)
+            .await;
+        assert_eq!(
+            r.status,
+            status,
+            "{fields:?}: {}",
+            &r.body[..r.body.len().min(300)]
+        );
+        assert!(r.body.contains(message), "{fields:?} says {message}");
+    }
+    let forged = eddie
+        .post_form(
+            "/newsroom/articles/new",
+            &[
+                ("_csrf", "forged"),
+                ("headline", "Forged"),
+                ("section_id", &world),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        n.store.last_change().await.unwrap(),
+        before,
+        "nothing was written"
+    );
+    let expired = Client::new(n.router.clone())
+        .post_form("/newsroom/articles/new", &[("headline", "x")])
+        .await;
+    assert_eq!(
+        expired.status,
+        StatusCode::SEE_OTHER,
+        "no session: off to sign in"
+    );
+}
+
+async fn revisions_list_compare_and_restore(db: TestDb) {
+    let n = newsroom(db).await;
+    let mut eddie = n.as_user("editor@example.com").await;
+    let id = n
+        .write(&mut eddie, "Versioned", "First line.\nSecond line.", &[])
+        .await;
+    let world = n.world.to_string();
+    let author = n.author_id("editor@example.com").await.to_string();
+    let page = eddie.get(&edit_url(id)).await;
+    eddie
+        .submit(
+            &edit_url(id),
+            &page.body,
+            &[
+                ("headline", "Versioned twice"),
+                ("body", "First line.\nChanged line."),
+                ("section_id", &world),
+                ("authors", &author),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    let history = eddie
+        .get(&format!("/newsroom/articles/{id}/revisions"))
+        .await;
+    assert_eq!(history.status, StatusCode::OK);
+    assert!(history.body.contains("Eddie Editor"));
+    assert!(
+        history.body.contains("nr-diff-removed\">- Second line."),
+        "{}",
+        history.body
+    );
+    assert!(history.body.contains("nr-diff-added\">+ Changed line."));
+    assert!(history.body.contains("Versioned twice"));
+    let restored = eddie
+        .submit(
+            &format!("/newsroom/articles/{id}/revisions/1/restore"),
+            &history.body,
+            &[("revision", "2")],
+        )
+        .await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER);
+    let a = n.store.article_by_id(id).await.unwrap().unwrap();
+    assert_eq!(
+        (a.headline.as_str(), a.body_markdown.as_str(), a.revision),
+        ("Versioned", "First line.\nSecond line.", 3)
+    );
+}
+
+async fn corrections_show_on_the_article(db: TestDb) {
+    let n = newsroom(db).await;
+    let mut eddie = n.as_user("editor@example.com").await;
+    let id = n.write(&mut eddie, "Corrected story", "Text.", &[]).await;
+    act(&mut eddie, id, "publish", &[]).await;
+    let page = eddie.get(&edit_url(id)).await;
+    let r = eddie
+        .submit(
+            &format!("/newsroom/articles/{id}/corrections"),
+            &page.body,
+            &[
+                ("kind", "correction"),
+                ("body", "An earlier version misnamed the minister."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let reader = Client::new(n.router.clone())
+        .get("/news/corrected-story")
+        .await;
+    assert!(reader.body.contains("<strong>Correction, "));
+    assert!(
+        reader
+            .body
+            .contains("An earlier version misnamed the minister.")
+    );
+    let a = n.store.article_by_id(id).await.unwrap().unwrap();
+    assert!(a.updated_at >= a.published_at, "the updated time moved");
+    let empty = eddie
+        .submit(
+            &format!("/newsroom/articles/{id}/corrections"),
+            &page.body,
+            &[("kind", "correction"), ("body", " ")],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+}
+
+async fn the_reader_site_follows_each_action_at_once(db: TestDb) {
+    let n = newsroom(db).await;
+    let mut eddie = n.as_user("editor@example.com").await;
+    let reader = || Client::new(n.router.clone());
+    let id = n
+        .write(
+            &mut eddie,
+            "Breaking story",
+            "Text.",
+            &[("editors_pick", "on")],
+        )
+        .await;
+    assert!(!reader().get("/").await.body.contains("Breaking story"));
+    act(&mut eddie, id, "publish", &[]).await;
+    let home = reader().get("/").await.body;
+    assert!(home.contains("Breaking story"));
+    assert!(
+        home[home.find("Editors' Picks").unwrap()..].contains("Breaking story"),
+        "picked in the editor"
+    );
+    let page = eddie.get(&edit_url(id)).await;
+    let world = n.world.to_string();
+    let author = n.author_id("editor@example.com").await.to_string();
+    eddie
+        .submit(
+            &edit_url(id),
+            &page.body,
+            &[
+                ("headline", "Breaking story, updated"),
+                ("slug", "breaking-story"),
+                ("body", "More."),
+                ("section_id", &world),
+                ("authors", &author),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert!(
+        reader()
+            .get("/news/breaking-story")
+            .await
+            .body
+            .contains("Breaking story, updated")
+    );
+    act(&mut eddie, id, "unpublish", &[]).await;
+    assert_eq!(
+        reader().get("/news/breaking-story").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(!reader().get("/").await.body.contains("Breaking story"));
+}
+
+async fn the_live_preview_renders_safely(db: TestDb) {
+    let n = newsroom(db).await;
+    let mut cora = n.as_user("contrib@example.com").await;
+    let page = cora.get("/newsroom/articles/new").await;
+    let r = cora
+        .submit(
+            "/newsroom/preview",
+            &page.body,
+            &[("body", "**bold** <script>alert(1)</script>")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("<strong>bold</strong>") && !r.body.contains("<script"));
+    let forged = cora
+        .post_form("/newsroom/preview", &[("body", "x"), ("_csrf", "bad")])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // Without JavaScript: the Preview button and the FAQ buttons redraw the form unsaved.
+    let world = n.world.to_string();
+    let shown = cora
+        .submit(
+            "/newsroom/articles/new",
+            &page.body,
+            &[
+                ("headline", "Draft"),
+                ("body", "## Heading"),
+                ("section_id", &world),
+                ("action", "preview"),
+            ],
+        )
+        .await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("<h2>Heading</h2>"));
+    let added = cora
+        .submit(
+            "/newsroom/articles/new",
+            &page.body,
+            &[
+                ("headline", "Draft"),
+                ("faq_question", "Q1"),
+                ("faq_answer", "A1"),
+                ("section_id", &world),
+                ("action", "faq-add"),
+            ],
+        )
+        .await;
+    assert!(added.body.contains("Question 2"));
+    assert_eq!(
+        n.store
+            .newsroom_articles(&Default::default(), 10, 0)
+            .await
+            .unwrap()
+            .0
+            .len(),
+        0,
+        "nothing saved"
+    );
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() {
+                super::$name(super::TestDb::new(super::Backend::Sqlite).await.unwrap()).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() {
+                let Some(db) = super::TestDb::new(super::Backend::Postgres).await else { return };
+                super::$name(db).await;
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    a_contributor_drafts_and_submits_but_cannot_publish,
+    every_cell_of_the_role_matrix,
+    warnings_show_and_chosen_checks_block_publishing,
+    scheduling_refuses_the_past_and_publishes_on_time,
+    a_stale_save_is_refused_and_nothing_is_lost,
+    bad_input_is_explained_and_changes_nothing,
+    revisions_list_compare_and_restore,
+    corrections_show_on_the_article,
+    the_reader_site_follows_each_action_at_once,
+    the_live_preview_renders_safely,
+);
