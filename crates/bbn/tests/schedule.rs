@@ -13,7 +13,12 @@ use support::{Server, http_get, temp_dir};
 
 async fn schedule(store: &Store, slug: &str, at: i64) {
     let section = store.section_by_slug("world").await.unwrap().unwrap().id;
-    let author = store.author_by_slug("gabriel-martinez").await.unwrap().unwrap().id;
+    let author = store
+        .author_by_slug("gabriel-martinez")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     store
         .create_article(ArticleDraft {
             slug: slug.into(),
@@ -56,16 +61,34 @@ async fn scheduled_articles_go_out_on_time_and_after_a_restart() {
 
     // While running: due in three seconds.
     schedule(&store, "while-running", bbn_core::time::now() + 3).await;
-    assert_eq!(http_get(server.port, "/news/while-running").unwrap().0, 404, "not before its time");
-    assert!(wait_for(server.port, "/news/while-running", Duration::from_secs(15)), "published on its own");
+    assert_eq!(
+        http_get(server.port, "/news/while-running").unwrap().0,
+        404,
+        "not before its time"
+    );
+    assert!(
+        wait_for(server.port, "/news/while-running", Duration::from_secs(15)),
+        "published on its own"
+    );
 
     // Due while bbn is stopped: published as soon as it starts again.
     schedule(&store, "during-downtime", bbn_core::time::now() + 2).await;
     server.terminate();
     tokio::time::sleep(Duration::from_secs(3)).await;
     let server = Server::start(&dir, &[]);
-    assert!(wait_for(server.port, "/news/during-downtime", Duration::from_secs(10)), "published after the restart");
-    let a = store.article_by_slug("during-downtime").await.unwrap().unwrap();
+    assert!(
+        wait_for(
+            server.port,
+            "/news/during-downtime",
+            Duration::from_secs(10)
+        ),
+        "published after the restart"
+    );
+    let a = store
+        .article_by_slug("during-downtime")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(a.status, Status::Published);
     server.terminate();
     store.close().await;

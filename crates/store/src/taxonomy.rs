@@ -283,3 +283,120 @@ impl Store {
         Ok(missing)
     }
 }
+
+/// Editing the taxonomy (newsroom: editors).
+impl Store {
+    #[tracing::instrument(skip_all)]
+    pub async fn update_section(
+        &self,
+        id: i64,
+        slug: &str,
+        name: &str,
+        description: &str,
+        nav_position: Option<i64>,
+    ) -> Result<()> {
+        check_name_and_slug(name, slug)?;
+        let _w = self.writer().await;
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query("UPDATE sections SET slug = $1, name = $2, description = $3, nav_position = $4 WHERE id = $5")
+                .bind(slug)
+                .bind(name.trim())
+                .bind(description.trim())
+                .bind(nav_position)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .on_conflict("slug")?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            log_change!(tx, "section", id, "update")?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn update_topic(
+        &self,
+        id: i64,
+        slug: &str,
+        name: &str,
+        description: &str,
+    ) -> Result<()> {
+        check_name_and_slug(name, slug)?;
+        let _w = self.writer().await;
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query("UPDATE topics SET slug = $1, name = $2, description = $3 WHERE id = $4")
+                .bind(slug)
+                .bind(name.trim())
+                .bind(description.trim())
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .on_conflict("slug")?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            log_change!(tx, "topic", id, "update")?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Moves every article of topic `from` to topic `into` and deletes `from`.
+    #[tracing::instrument(skip_all)]
+    pub async fn merge_topics(&self, from: i64, into: i64) -> Result<()> {
+        if from == into {
+            return Err(StoreError::Invalid(vec![ValidationError::new(
+                "into",
+                "Choose a different topic to merge into.",
+            )]));
+        }
+        let _w = self.writer().await;
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let both: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM topics WHERE id = $1 OR id = $2")
+                .bind(from)
+                .bind(into)
+                .fetch_one(&mut *tx)
+                .await?;
+            if both != 2 {
+                return Err(StoreError::NotFound);
+            }
+            // Articles already on both keep one link; the others move over.
+            sqlx::query(
+                "DELETE FROM article_topics WHERE topic_id = $1
+                   AND article_id IN (SELECT article_id FROM article_topics WHERE topic_id = $2)",
+            )
+            .bind(from)
+            .bind(into)
+            .execute(&mut *tx)
+            .await?;
+            let moved: Vec<i64> = sqlx::query_scalar("UPDATE article_topics SET topic_id = $1 WHERE topic_id = $2 RETURNING article_id")
+                .bind(into)
+                .bind(from)
+                .fetch_all(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM topics WHERE id = $1").bind(from).execute(&mut *tx).await?;
+            for article in moved {
+                log_change!(tx, "article", article, "update")?;
+            }
+            log_change!(tx, "topic", from, "delete")?;
+            log_change!(tx, "topic", into, "update")?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// How many articles (of any status) each topic has, by topic id.
+    pub async fn topic_counts(&self) -> Result<Vec<(i64, i64)>> {
+        Ok(with_pool!(&self.pool, p => {
+            sqlx::query_as("SELECT topic_id, COUNT(*) FROM article_topics GROUP BY topic_id").fetch_all(p).await?
+        }))
+    }
+}

@@ -6,7 +6,10 @@ pub mod articles;
 pub mod auth;
 pub mod home;
 pub mod limiter;
+pub mod picks;
+pub mod settings;
 pub mod staff;
+pub mod taxonomy;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -62,6 +65,22 @@ pub fn routes() -> Router<AppState> {
             post(articles::history::restore),
         )
         .route("/newsroom/preview", post(articles::edit::preview_fragment))
+        .route(
+            "/newsroom/sections",
+            get(taxonomy::sections).post(taxonomy::create_section),
+        )
+        .route("/newsroom/sections/{id}", post(taxonomy::update_section))
+        .route(
+            "/newsroom/topics",
+            get(taxonomy::topics).post(taxonomy::create_topic),
+        )
+        .route("/newsroom/topics/{id}", post(taxonomy::update_topic))
+        .route("/newsroom/topics/{id}/merge", post(taxonomy::merge_topic))
+        .route("/newsroom/picks", get(picks::show).post(picks::change))
+        .route(
+            "/newsroom/settings",
+            get(settings::show).post(settings::save),
+        )
         .route("/newsroom/staff", get(staff::list).post(staff::invite))
         .route("/newsroom/staff/{id}", post(staff::update))
 }

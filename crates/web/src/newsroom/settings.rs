@@ -1,0 +1,97 @@
+//! Site settings, for admins: name, description, copyright holder, time zone,
+//! page size, and which pre-publish checks block publishing.
+
+use super::articles::edit::field_errors;
+use crate::AppState;
+use crate::error::AppError;
+use crate::extract::csrf::CsrfForm;
+use crate::extract::session::CurrentUser;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use bbn_core::checks::Check;
+use bbn_core::{Role, SiteSettings};
+use bbn_store::StoreError;
+use std::collections::BTreeMap;
+
+async fn page(
+    state: &AppState,
+    me: &CurrentUser,
+    s: &SiteSettings,
+    status: StatusCode,
+    errors: BTreeMap<&'static str, String>,
+    saved: bool,
+) -> Result<Response, AppError> {
+    let checks: Vec<_> = Check::ALL
+        .iter()
+        .map(|c| minijinja::context! { name => c.as_str(), label => c.label(), on => s.blocking_checks.iter().any(|b| b == c.as_str()) })
+        .collect();
+    let zones: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    let ctx =
+        minijinja::context! { site => s.name.clone(), settings => s, checks, zones, errors, saved };
+    let body = super::render(state, me, "newsroom/settings.html", ctx)?;
+    Ok((status, Html(body)).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct Saved {
+    saved: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    axum::extract::Query(q): axum::extract::Query<Saved>,
+) -> Result<Response, AppError> {
+    me.require(Role::Admin)?;
+    let s = state.store.settings().await?;
+    page(
+        &state,
+        &me,
+        &s,
+        StatusCode::OK,
+        BTreeMap::new(),
+        q.saved.is_some(),
+    )
+    .await
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    me.require(Role::Admin)?;
+    let mut s = state.store.settings().await?;
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+    };
+    s.name = get("name").unwrap_or_default();
+    s.description = get("description").unwrap_or_default();
+    s.copyright_holder = get("copyright_holder").unwrap_or_default();
+    s.time_zone = get("time_zone").unwrap_or_default();
+    s.page_size = get("page_size").and_then(|v| v.parse().ok()).unwrap_or(0);
+    s.blocking_checks = fields
+        .iter()
+        .filter(|(k, _)| k == "blocking")
+        .map(|(_, v)| v.clone())
+        .collect();
+    match state.store.save_settings(&s).await {
+        Ok(()) => Ok(Redirect::to("/newsroom/settings?saved=1").into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            page(
+                &state,
+                &me,
+                &s,
+                StatusCode::BAD_REQUEST,
+                field_errors(errors),
+                false,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

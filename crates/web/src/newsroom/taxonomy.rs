@@ -1,0 +1,233 @@
+//! Sections and topics, for editors: create, rename, describe, order the
+//! navigation, merge topics.
+
+use super::articles::edit::field_errors;
+use crate::AppState;
+use crate::error::AppError;
+use crate::extract::csrf::CsrfForm;
+use crate::extract::session::CurrentUser;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use bbn_core::{Role, slug};
+use bbn_store::StoreError;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+async fn sections_page(
+    state: &AppState,
+    me: &CurrentUser,
+    status: StatusCode,
+    errors: BTreeMap<&'static str, String>,
+    notice: Option<&str>,
+) -> Result<Response, AppError> {
+    let sections = state.store.all_sections().await?;
+    let site = state.store.settings().await?.name;
+    let body = super::render(
+        state,
+        me,
+        "newsroom/sections.html",
+        minijinja::context! { site, sections, errors, notice },
+    )?;
+    Ok((status, Html(body)).into_response())
+}
+
+pub async fn sections(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> Result<Response, AppError> {
+    me.require(Role::Editor)?;
+    sections_page(&state, &me, StatusCode::OK, BTreeMap::new(), None).await
+}
+
+#[derive(Deserialize)]
+pub struct SectionForm {
+    name: String,
+    slug: Option<String>,
+    description: Option<String>,
+    /// Empty: not in the navigation.
+    nav_position: Option<String>,
+}
+
+fn nav_position(text: Option<&str>) -> Result<Option<i64>, AppError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => t.parse().map(Some).map_err(|_| {
+            AppError::BadRequest("The navigation position must be a whole number.".into())
+        }),
+    }
+}
+
+fn slug_or_name(slug_value: Option<&str>, name: &str) -> String {
+    match slug_value.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => s.to_string(),
+        None => slug::slugify(name),
+    }
+}
+
+async fn after_write(
+    state: &AppState,
+    me: &CurrentUser,
+    result: Result<(), StoreError>,
+    ok: &str,
+    page: &str,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("{page}?done={ok}")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            let errors = field_errors(errors);
+            if page.ends_with("sections") {
+                sections_page(
+                    state,
+                    me,
+                    StatusCode::BAD_REQUEST,
+                    errors,
+                    Some("Not saved."),
+                )
+                .await
+            } else {
+                topics_page(
+                    state,
+                    me,
+                    StatusCode::BAD_REQUEST,
+                    errors,
+                    Some("Not saved."),
+                )
+                .await
+            }
+        }
+        Err(StoreError::Conflict { .. }) => {
+            let errors = BTreeMap::from([("slug", "This slug is in use already.".to_string())]);
+            if page.ends_with("sections") {
+                sections_page(state, me, StatusCode::CONFLICT, errors, Some("Not saved.")).await
+            } else {
+                topics_page(state, me, StatusCode::CONFLICT, errors, Some("Not saved.")).await
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn create_section(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    CsrfForm(f): CsrfForm<SectionForm>,
+) -> Result<Response, AppError> {
+    me.require(Role::Editor)?;
+    let slug = slug_or_name(f.slug.as_deref(), &f.name);
+    let nav = nav_position(f.nav_position.as_deref())?;
+    let result = state
+        .store
+        .create_section(&slug, &f.name, f.description.as_deref().unwrap_or(""), nav)
+        .await
+        .map(|_| ());
+    after_write(&state, &me, result, "created", "/newsroom/sections").await
+}
+
+pub async fn update_section(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<SectionForm>,
+) -> Result<Response, AppError> {
+    me.require(Role::Editor)?;
+    let slug = slug_or_name(f.slug.as_deref(), &f.name);
+    let nav = nav_position(f.nav_position.as_deref())?;
+    let result = state
+        .store
+        .update_section(
+            id,
+            &slug,
+            &f.name,
+            f.description.as_deref().unwrap_or(""),
+            nav,
+        )
+        .await;
+    after_write(&state, &me, result, "saved", "/newsroom/sections").await
+}
+
+async fn topics_page(
+    state: &AppState,
+    me: &CurrentUser,
+    status: StatusCode,
+    errors: BTreeMap<&'static str, String>,
+    notice: Option<&str>,
+) -> Result<Response, AppError> {
+    let counts = state.store.topic_counts().await?;
+    let topics: Vec<_> = state
+        .store
+        .all_topics()
+        .await?
+        .into_iter()
+        .map(|t| {
+            let n = counts.iter().find(|(id, _)| *id == t.id).map_or(0, |(_, n)| *n);
+            minijinja::context! { id => t.id, slug => t.slug, name => t.name, description => t.description, articles => n }
+        })
+        .collect();
+    let site = state.store.settings().await?.name;
+    let body = super::render(
+        state,
+        me,
+        "newsroom/topics.html",
+        minijinja::context! { site, topics, errors, notice },
+    )?;
+    Ok((status, Html(body)).into_response())
+}
+
+pub async fn topics(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
+    me.require(Role::Editor)?;
+    topics_page(&state, &me, StatusCode::OK, BTreeMap::new(), None).await
+}
+
+#[derive(Deserialize)]
+pub struct TopicForm {
+    name: String,
+    slug: Option<String>,
+    description: Option<String>,
+}
+
+pub async fn create_topic(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    CsrfForm(f): CsrfForm<TopicForm>,
+) -> Result<Response, AppError> {
+    me.require(Role::Editor)?;
+    let slug = slug_or_name(f.slug.as_deref(), &f.name);
+    let result = state
+        .store
+        .create_topic(&slug, &f.name, f.description.as_deref().unwrap_or(""))
+        .await
+        .map(|_| ());
+    after_write(&state, &me, result, "created", "/newsroom/topics").await
+}
+
+pub async fn update_topic(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<TopicForm>,
+) -> Result<Response, AppError> {
+    me.require(Role::Editor)?;
+    let slug = slug_or_name(f.slug.as_deref(), &f.name);
+    let result = state
+        .store
+        .update_topic(id, &slug, &f.name, f.description.as_deref().unwrap_or(""))
+        .await;
+    after_write(&state, &me, result, "saved", "/newsroom/topics").await
+}
+
+#[derive(Deserialize)]
+pub struct MergeForm {
+    into: i64,
+}
+
+pub async fn merge_topic(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<MergeForm>,
+) -> Result<Response, AppError> {
+    me.require(Role::Editor)?;
+    let result = state.store.merge_topics(id, f.into).await;
+    after_write(&state, &me, result, "merged", "/newsroom/topics").await
+}
