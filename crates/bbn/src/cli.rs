@@ -80,6 +80,9 @@ pub struct ServeArgs {
     /// Theme folder whose templates/ and static/ files override the built-in theme's files of the same name.
     #[arg(long, env = "BBN_THEME", value_name = "DIR")]
     pub theme: Option<PathBuf>,
+    /// Largest image upload accepted, in megabytes. [default: 10]
+    #[arg(long, env = "BBN_MAX_UPLOAD_MB", value_name = "MB")]
+    pub max_upload_mb: Option<usize>,
     /// Start with an empty site instead of filling a new database with demo content.
     #[arg(long, env = "BBN_NO_DEMO")]
     pub no_demo: bool,
@@ -93,6 +96,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 listen: args.listen.or(cli.serve.listen),
                 base_url: args.base_url.or(cli.serve.base_url),
                 theme: args.theme.or(cli.serve.theme),
+                max_upload_mb: args.max_upload_mb.or(cli.serve.max_upload_mb),
                 no_demo: args.no_demo || cli.serve.no_demo,
             };
             crate::serve::run(Config::resolve(&cli.site, &merged)?).await

@@ -48,6 +48,7 @@ struct FileConfig {
     base_url: Option<String>,
     theme: Option<PathBuf>,
     demo: Option<bool>,
+    max_upload_mb: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +60,7 @@ pub struct Config {
     pub base_url: String,
     pub theme: Option<PathBuf>,
     pub demo: bool,
+    pub max_upload_bytes: usize,
 }
 
 fn read_file(explicit: Option<&Path>) -> anyhow::Result<FileConfig> {
@@ -126,6 +128,11 @@ impl Config {
             base_url,
             theme: serve.theme.clone().or(file.theme),
             demo: !serve.no_demo && file.demo.unwrap_or(true),
+            max_upload_bytes: match serve.max_upload_mb.or(file.max_upload_mb).unwrap_or(10) {
+                0 => bail!("--max-upload-mb must be at least 1"),
+                mb if mb > 1024 => bail!("--max-upload-mb must be at most 1024"),
+                mb => mb * 1024 * 1024,
+            },
         })
     }
 }

@@ -21,6 +21,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         // Colour codes only for a person at a terminal, never in log files.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        // A log pipe that closes (a crashed collector, `| head`) must not stop the
+        // server: failed log writes are dropped instead of reported on that same stderr.
+        .log_internal_errors(false)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

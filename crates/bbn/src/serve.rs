@@ -55,7 +55,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let state = AppState::new(store.clone(), theme, WebConfig::new(&config.base_url));
+    let state = AppState::new(
+        store.clone(),
+        theme,
+        WebConfig::new(&config.base_url)
+            .with_media(config.data_dir.join("media"), config.max_upload_bytes),
+    );
     if let Some(path) = state.prepare_setup_link().await? {
         tracing::warn!(
             "no staff account yet: create the first admin at {}{path}",

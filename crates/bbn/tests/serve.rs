@@ -252,3 +252,42 @@ fn environment_variables_configure_the_server() {
     let _ = child.wait();
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_closed_log_pipe_does_not_stop_the_server() {
+    use std::io::BufRead;
+    let dir = temp_dir("closed-log");
+    let port = free_port();
+    let mut child = bbn()
+        .args([
+            "serve",
+            "--no-demo",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is gone now: every later log line meets a closed pipe.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http_get(port, "/healthz").is_none_or(|(s, _)| s != 200) {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "bbn exited when its log pipe closed"
+        );
+        assert!(Instant::now() < deadline, "bbn did not answer");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(http_get(port, "/no-such-page").unwrap().0, 404);
+    assert!(child.try_wait().unwrap().is_none());
+    let _ = child.kill();
+    let _ = child.wait();
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -157,7 +157,8 @@ fn a_new_site_prints_its_setup_link() {
     let stderr = child.stderr.take().unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut link = None;
-    for line in BufReader::new(stderr).lines() {
+    let mut lines = BufReader::new(stderr).lines();
+    for line in lines.by_ref() {
         let line = line.unwrap();
         if let Some(i) = line.find("/newsroom/setup/") {
             link = Some(line[i..].split_whitespace().next().unwrap().to_string());
@@ -165,8 +166,25 @@ fn a_new_site_prints_its_setup_link() {
         }
         assert!(Instant::now() < deadline);
     }
+    // Keep reading the log so the server never writes into a closed pipe.
+    let rest =
+        std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>().join("\n"));
     let link = link.expect("the log names the setup link");
-    let (status, body) = support::http_get(port, &link).unwrap();
+    // The link is logged as the server starts; give it a moment to answer.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let (status, body) = loop {
+        if let Some(answer) = support::http_get(port, &link) {
+            break answer;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!(
+                "the setup link {link} on port {port} does not answer; log:\n{}",
+                rest.join().unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     assert_eq!(status, 200);
     assert!(body.contains("Create the first admin"));
     assert_eq!(

@@ -104,6 +104,8 @@ pub struct Media {
     pub alt: String,
     pub caption: String,
     pub credit: String,
+    /// Resized copies for `srcset` ("URL 480w, URL 960w"); empty when there are none.
+    pub srcset: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -39,6 +39,11 @@ pub fn year(unix: i64, zone: Tz) -> i32 {
     at(unix).with_timezone(&zone).year()
 }
 
+/// "2026/11": a folder name for files made in that month (UTC).
+pub fn year_month(unix: i64) -> String {
+    at(unix).format("%Y/%m").to_string()
+}
+
 /// Now, as Unix seconds.
 pub fn now() -> i64 {
     Utc::now().timestamp()

@@ -1,16 +1,33 @@
 //! The settings of the web layer that come from the server's configuration
 //! (not from the database's site settings).
 
+use std::path::PathBuf;
+
 #[derive(Debug, Clone)]
 pub struct WebConfig {
     /// The public address of the site, without a trailing slash, e.g. `https://news.example`.
     pub base_url: String,
+    /// Where uploaded images live (`<data dir>/media`); None: no uploads.
+    pub media_dir: Option<PathBuf>,
+    /// The largest upload accepted, in bytes.
+    pub max_upload_bytes: usize,
 }
+
+/// 10 MB, the default upload limit.
+pub const DEFAULT_MAX_UPLOAD: usize = 10 * 1024 * 1024;
 
 impl WebConfig {
     pub fn new(base_url: &str) -> WebConfig {
         WebConfig {
             base_url: base_url.trim_end_matches('/').to_string(),
+            media_dir: None,
+            max_upload_bytes: DEFAULT_MAX_UPLOAD,
         }
+    }
+
+    pub fn with_media(mut self, dir: PathBuf, max_upload_bytes: usize) -> WebConfig {
+        self.media_dir = Some(dir);
+        self.max_upload_bytes = max_upload_bytes;
+        self
     }
 }

@@ -8,6 +8,7 @@ mod config;
 mod error;
 mod extract;
 mod health;
+mod media;
 mod middleware;
 mod newsroom;
 mod router;
@@ -15,7 +16,7 @@ mod site;
 mod theme;
 mod views;
 
-pub use config::WebConfig;
+pub use config::{DEFAULT_MAX_UPLOAD, WebConfig};
 pub use error::AppError;
 pub use router::router;
 pub use theme::{Theme, ThemeError};

@@ -1,6 +1,6 @@
 //! The site map: every URL bbn answers, grouped by audience.
 
-use crate::{AppState, assets, error, health, middleware, newsroom, site};
+use crate::{AppState, assets, error, health, media, middleware, newsroom, site};
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::get;
@@ -19,15 +19,17 @@ pub fn router(state: AppState) -> Router {
         .route("/author/{slug}", get(site::author::show));
 
     // Staff: never cached by browsers or proxies.
-    let newsroom = newsroom::routes().layer(SetResponseHeaderLayer::overriding(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store"),
-    ));
+    let newsroom =
+        newsroom::routes(state.config.max_upload_bytes).layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
 
     // Operators and browsers
     let infrastructure = Router::new()
         .route("/healthz", get(health::check))
-        .route("/assets/{*name}", get(assets::serve));
+        .route("/assets/{*name}", get(assets::serve))
+        .route("/media/{*path}", get(media::serve));
 
     Router::new()
         .merge(site)

@@ -122,6 +122,7 @@ async fn site(db: TestDb) -> Site {
             alt: "Two ministers shake hands".into(),
             caption: "The ministers meet.".into(),
             credit: "Photo: Staff".into(),
+            srcset: "/media/pyongyang-480.jpg 480w, /media/pyongyang-960.jpg 960w".into(),
         })
         .await
         .unwrap();

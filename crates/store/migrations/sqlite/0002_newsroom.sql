@@ -65,3 +65,6 @@ CREATE INDEX articles_modified ON articles (modified_at DESC, id DESC);
 
 -- Pre-publish checks that block publishing (comma-separated check names).
 ALTER TABLE site_settings ADD COLUMN blocking_checks TEXT NOT NULL DEFAULT '';
+
+-- Resized copies of an image for srcset: "URL WIDTHw, URL WIDTHw".
+ALTER TABLE media ADD COLUMN srcset TEXT NOT NULL DEFAULT '';

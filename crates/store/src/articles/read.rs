@@ -16,7 +16,7 @@ pub struct ArticleList {
 const SUMMARY_COLUMNS: &str = "a.id, a.slug, a.headline, a.dek, a.kicker, s.slug AS section_slug, \
     s.name AS section_name, a.published_at, m.id AS image_id, m.url AS image_url, \
     m.width AS image_width, m.height AS image_height, m.alt AS image_alt, \
-    m.caption AS image_caption, m.credit AS image_credit";
+    m.caption AS image_caption, m.credit AS image_credit, m.srcset AS image_srcset";
 
 const SUMMARY_JOINS: &str =
     "JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.image_id";
@@ -31,6 +31,13 @@ struct SummaryRow {
     section_slug: String,
     section_name: String,
     published_at: Option<i64>,
+    #[sqlx(flatten)]
+    image: ImageCols,
+}
+
+/// The featured image's columns, as every article query selects them.
+#[derive(sqlx::FromRow)]
+struct ImageCols {
     image_id: Option<i64>,
     image_url: Option<String>,
     image_width: Option<i64>,
@@ -38,40 +45,28 @@ struct SummaryRow {
     image_alt: Option<String>,
     image_caption: Option<String>,
     image_credit: Option<String>,
+    image_srcset: Option<String>,
 }
 
-fn media(
-    id: Option<i64>,
-    url: Option<String>,
-    width: Option<i64>,
-    height: Option<i64>,
-    alt: Option<String>,
-    caption: Option<String>,
-    credit: Option<String>,
-) -> Option<Media> {
-    Some(Media {
-        id: id?,
-        url: url?,
-        width,
-        height,
-        alt: alt.unwrap_or_default(),
-        caption: caption.unwrap_or_default(),
-        credit: credit.unwrap_or_default(),
-    })
+impl ImageCols {
+    fn into_media(self) -> Option<Media> {
+        Some(Media {
+            id: self.image_id?,
+            url: self.image_url?,
+            width: self.image_width,
+            height: self.image_height,
+            alt: self.image_alt.unwrap_or_default(),
+            caption: self.image_caption.unwrap_or_default(),
+            credit: self.image_credit.unwrap_or_default(),
+            srcset: self.image_srcset.unwrap_or_default(),
+        })
+    }
 }
 
 impl From<SummaryRow> for ArticleSummary {
     fn from(r: SummaryRow) -> ArticleSummary {
         ArticleSummary {
-            image: media(
-                r.image_id,
-                r.image_url,
-                r.image_width,
-                r.image_height,
-                r.image_alt,
-                r.image_caption,
-                r.image_credit,
-            ),
+            image: r.image.into_media(),
             id: r.id,
             slug: r.slug,
             headline: r.headline,
@@ -108,13 +103,8 @@ struct ArticleRow {
     section_name: String,
     section_description: String,
     section_nav_position: Option<i64>,
-    image_id: Option<i64>,
-    image_url: Option<String>,
-    image_width: Option<i64>,
-    image_height: Option<i64>,
-    image_alt: Option<String>,
-    image_caption: Option<String>,
-    image_credit: Option<String>,
+    #[sqlx(flatten)]
+    image: ImageCols,
 }
 
 #[derive(sqlx::FromRow)]
@@ -128,15 +118,7 @@ struct CommentRow {
 
 fn assemble(r: ArticleRow, authors: Vec<Author>, topics: Vec<Topic>, faq: Vec<FaqItem>) -> Article {
     Article {
-        image: media(
-            r.image_id,
-            r.image_url,
-            r.image_width,
-            r.image_height,
-            r.image_alt,
-            r.image_caption,
-            r.image_credit,
-        ),
+        image: r.image.into_media(),
         id: r.id,
         slug: r.slug,
         headline: r.headline,
@@ -215,7 +197,7 @@ impl Store {
                     s.name AS section_name, s.description AS section_description,
                     s.nav_position AS section_nav_position, m.id AS image_id, m.url AS image_url,
                     m.width AS image_width, m.height AS image_height, m.alt AS image_alt,
-                    m.caption AS image_caption, m.credit AS image_credit
+                    m.caption AS image_caption, m.credit AS image_credit, m.srcset AS image_srcset
              FROM articles a {SUMMARY_JOINS} WHERE {condition}"
         );
         let (row, parts) = with_pool!(&self.pool, p => {

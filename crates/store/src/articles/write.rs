@@ -18,6 +18,8 @@ pub struct NewMedia {
     pub alt: String,
     pub caption: String,
     pub credit: String,
+    /// Resized copies ("URL 480w, URL 960w").
+    pub srcset: String,
 }
 
 /// How a save relates to what is stored.
@@ -343,6 +345,45 @@ impl Store {
         })
     }
 
+    /// Changes what readers are told about an image.
+    #[tracing::instrument(skip_all)]
+    pub async fn update_media_text(
+        &self,
+        id: i64,
+        alt: &str,
+        caption: &str,
+        credit: &str,
+    ) -> Result<()> {
+        if [alt, caption, credit]
+            .iter()
+            .any(|t| t.chars().count() > 1_000)
+        {
+            return Err(StoreError::Invalid(vec![ValidationError::new(
+                "image",
+                "Alt text, caption and credit are limited to 1,000 characters.",
+            )]));
+        }
+        let _w = self.writer().await;
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query("UPDATE media SET alt = $1, caption = $2, credit = $3 WHERE id = $4")
+                .bind(alt.trim()).bind(caption.trim()).bind(credit.trim()).bind(id)
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            // Pages showing the image change too.
+            let articles: Vec<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE image_id = $1")
+                .bind(id).fetch_all(&mut *tx).await?;
+            for a in articles {
+                log_change!(tx, "article", a, "update")?;
+            }
+            log_change!(tx, "media", id, "update")?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
     /// Records an image in the media library.
     #[tracing::instrument(skip_all)]
     pub async fn create_media(&self, m: &NewMedia) -> Result<i64> {
@@ -356,11 +397,11 @@ impl Store {
         with_pool!(&self.pool, p => {
             let mut tx = p.begin().await?;
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO media (url, width, height, alt, caption, credit, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                "INSERT INTO media (url, width, height, alt, caption, credit, created_at, srcset)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(&m.url).bind(m.width).bind(m.height).bind(&m.alt).bind(&m.caption).bind(&m.credit)
-            .bind(bbn_core::time::now())
+            .bind(bbn_core::time::now()).bind(&m.srcset)
             .fetch_one(&mut *tx)
             .await?;
             log_change!(tx, "media", id, "create")?;

@@ -15,12 +15,27 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::extract::session::CurrentUser;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::response::Html;
 use axum::routing::{get, post};
 use serde::Serialize;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
     Router::new()
+        .route(
+            "/newsroom/articles/{id}/image",
+            // The form around the file needs a little room besides the file itself.
+            post(articles::image::upload)
+                .layer(DefaultBodyLimit::max(max_upload_bytes + 64 * 1024)),
+        )
+        .route(
+            "/newsroom/articles/{id}/image/details",
+            post(articles::image::details),
+        )
+        .route(
+            "/newsroom/articles/{id}/image/remove",
+            post(articles::image::remove),
+        )
         .route("/newsroom", get(home::show))
         .route(
             "/newsroom/setup/{token}",

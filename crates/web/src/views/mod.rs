@@ -51,6 +51,9 @@ pub struct ImageView {
     pub credit: String,
     pub width: Option<i64>,
     pub height: Option<i64>,
+    pub srcset: String,
+    /// The smallest copy, for small slots such as list cards.
+    pub thumb: String,
 }
 
 impl From<&Media> for ImageView {
@@ -62,6 +65,14 @@ impl From<&Media> for ImageView {
             credit: m.credit.clone(),
             width: m.width,
             height: m.height,
+            srcset: m.srcset.clone(),
+            thumb: m
+                .srcset
+                .split(',')
+                .next()
+                .and_then(|c| c.split_whitespace().next())
+                .unwrap_or(&m.url)
+                .to_string(),
         }
     }
 }

@@ -13,11 +13,11 @@ use std::collections::BTreeMap;
 use tower::ServiceExt;
 
 pub fn app(store: &Store, base_url: &str) -> (Router, AppState) {
-    let state = AppState::new(
-        store.clone(),
-        Theme::load(None).unwrap(),
-        WebConfig::new(base_url),
-    );
+    app_with(store, WebConfig::new(base_url))
+}
+
+pub fn app_with(store: &Store, config: WebConfig) -> (Router, AppState) {
+    let state = AppState::new(store.clone(), Theme::load(None).unwrap(), config);
     (bbn_web::router(state.clone()), state)
 }
 
@@ -170,6 +170,49 @@ impl Client {
         }
         all.extend_from_slice(fields);
         self.post_form(uri, &all).await
+    }
+
+    /// Posts a multipart form (an upload) with the page's CSRF token unless `fields` has one.
+    pub async fn upload(
+        &mut self,
+        uri: &str,
+        page: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+    ) -> Page {
+        let boundary = "----bbn-test-boundary";
+        let mut body: Vec<u8> = Vec::new();
+        let token = csrf_of(page);
+        let mut all: Vec<(&str, &str)> = Vec::new();
+        if !fields.iter().any(|(k, _)| *k == "_csrf") {
+            all.push(("_csrf", &token));
+        }
+        all.extend_from_slice(fields);
+        for (k, v) in all {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n", file.0)
+                .as_bytes(),
+        );
+        body.extend(file.1);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
     }
 
     pub async fn sign_in(&mut self, email: &str, password: &str) {

@@ -153,6 +153,8 @@ pub(crate) async fn render(
         notice => screen.notice,
         preview_html => screen.preview_html,
         zone => settings.time_zone,
+        image => screen.article.and_then(|a| a.image.as_ref()).map(crate::views::ImageView::from),
+        max_upload_mb => state.config.max_upload_bytes / (1024 * 1024),
         action => screen.article.map_or("/newsroom/articles/new".to_string(), |a| format!("/newsroom/articles/{}/edit", a.id)),
     };
     let body = super::super::render(state, user, "newsroom/article_edit.html", ctx)?;

@@ -10,6 +10,7 @@
 pub mod edit;
 pub mod form;
 pub mod history;
+pub mod image;
 pub mod list;
 pub mod status;
 

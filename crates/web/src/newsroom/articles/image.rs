@@ -1,0 +1,250 @@
+//! The featured image of an article: upload (checked by content, resized),
+//! what readers are told about it (alt text, caption, credit), removal.
+
+use super::can_edit;
+use super::edit::{Screen, render};
+use super::form::ArticleForm;
+use crate::AppState;
+use crate::error::AppError;
+use crate::extract::csrf::CsrfForm;
+use crate::extract::session::CurrentUser;
+use crate::media;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use bbn_core::Article;
+use bbn_core::validate::ArticleDraft;
+use bbn_store::{Edit, NewMedia};
+use serde::Deserialize;
+
+async fn editable(state: &AppState, user: &CurrentUser, id: i64) -> Result<Article, AppError> {
+    let a = state
+        .store
+        .article_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !can_edit(&user.user, &a) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(a)
+}
+
+/// The editor again, with a message about the image.
+async fn say(
+    state: &AppState,
+    user: &CurrentUser,
+    a: &Article,
+    status: StatusCode,
+    notice: String,
+) -> Result<Response, AppError> {
+    let picked = state.store.editors_pick_ids().await?.contains(&a.id);
+    let form = ArticleForm::from_article(a, picked);
+    let mut screen = Screen {
+        article: Some(a),
+        status,
+        errors: Default::default(),
+        notice: Some(notice.clone()),
+        preview_html: None,
+    };
+    screen.errors.insert("image", notice);
+    render(state, user, &form, screen).await
+}
+
+async fn set_image(
+    state: &AppState,
+    user: &CurrentUser,
+    a: &Article,
+    image_id: Option<i64>,
+    revision: Option<i64>,
+) -> Result<(), AppError> {
+    let mut draft = ArticleDraft::from(a);
+    draft.image_id = image_id;
+    let edit = Edit {
+        expected_revision: revision.or(Some(a.revision)),
+        mark_updated: false,
+        by: Some(user.user.id),
+    };
+    state.store.save_article(a.id, draft, edit).await?;
+    Ok(())
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let a = editable(&state, &user, id).await?;
+    let limit_mb = state.config.max_upload_bytes / (1024 * 1024);
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut file: Option<Vec<u8>> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return say(
+                    &state,
+                    &user,
+                    &a,
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("The file is larger than the {limit_mb} MB limit."),
+                )
+                .await;
+            }
+            Err(_) => return Err(AppError::BadRequest("The upload could not be read.".into())),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let bytes = match field.bytes().await {
+                Ok(b) => b,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return say(
+                        &state,
+                        &user,
+                        &a,
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!("The file is larger than the {limit_mb} MB limit."),
+                    )
+                    .await;
+                }
+                Err(_) => return Err(AppError::BadRequest("The upload could not be read.".into())),
+            };
+            file = Some(bytes.to_vec());
+        } else {
+            let text = field
+                .text()
+                .await
+                .map_err(|_| AppError::BadRequest("The upload could not be read.".into()))?;
+            fields.push((name, text));
+        }
+    }
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    // The CSRF token travels inside the multipart body like any other field.
+    let sent = get(crate::extract::csrf::CSRF_FIELD);
+    if sent.len() != user.csrf_token.len() || sent != user.csrf_token {
+        return Err(AppError::CsrfRejected);
+    }
+    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+        return say(
+            &state,
+            &user,
+            &a,
+            StatusCode::BAD_REQUEST,
+            "Choose an image file to upload.".into(),
+        )
+        .await;
+    };
+    if bytes.len() > state.config.max_upload_bytes {
+        return say(
+            &state,
+            &user,
+            &a,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("The file is larger than the {limit_mb} MB limit."),
+        )
+        .await;
+    }
+    let Some(dir) = state.config.media_dir.clone() else {
+        return say(
+            &state,
+            &user,
+            &a,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "This site has no media folder; uploads are off.".into(),
+        )
+        .await;
+    };
+    let stored = tokio::task::spawn_blocking(move || media::store(&dir, &bytes))
+        .await
+        .map_err(|_| AppError::BadRequest("The image could not be processed.".into()))?;
+    let stored = match stored {
+        Ok(s) => s,
+        Err(e @ (media::MediaError::NotAnImage | media::MediaError::Damaged)) => {
+            return say(
+                &state,
+                &user,
+                &a,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                e.to_string(),
+            )
+            .await;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "storing an upload failed");
+            return say(
+                &state,
+                &user,
+                &a,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The image could not be stored. Try again.".into(),
+            )
+            .await;
+        }
+    };
+    let media_id = state
+        .store
+        .create_media(&NewMedia {
+            url: stored.url,
+            width: Some(i64::from(stored.width)),
+            height: Some(i64::from(stored.height)),
+            alt: get("alt").trim().to_string(),
+            caption: get("caption").trim().to_string(),
+            credit: get("credit").trim().to_string(),
+            srcset: stored.srcset,
+        })
+        .await?;
+    set_image(
+        &state,
+        &user,
+        &a,
+        Some(media_id),
+        get("revision").parse().ok(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=1")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Details {
+    alt: String,
+    caption: String,
+    credit: String,
+}
+
+pub async fn details(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<Details>,
+) -> Result<Response, AppError> {
+    let a = editable(&state, &user, id).await?;
+    let image = a.image.as_ref().ok_or(AppError::NotFound)?;
+    state
+        .store
+        .update_media_text(image.id, &f.alt, &f.caption, &f.credit)
+        .await?;
+    Ok(Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=1")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Remove {
+    revision: Option<i64>,
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<Remove>,
+) -> Result<Response, AppError> {
+    let a = editable(&state, &user, id).await?;
+    set_image(&state, &user, &a, None, f.revision).await?;
+    Ok(Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=1")).into_response())
+}
