@@ -65,12 +65,23 @@ pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
 pub struct Server {
     pub child: Child,
     pub port: u16,
+    /// The server's log so far, when started with `start_logged`.
+    pub log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Server {
     pub fn start(data_dir: &Path, extra: &[&str]) -> Server {
+        Server::launch(data_dir, extra, false)
+    }
+
+    /// Starts bbn and keeps its log (read as it comes) in `log`.
+    pub fn start_logged(data_dir: &Path, extra: &[&str]) -> Server {
+        Server::launch(data_dir, extra, true)
+    }
+
+    fn launch(data_dir: &Path, extra: &[&str], logged: bool) -> Server {
         let port = free_port();
-        let child = bbn()
+        let mut child = bbn()
             .args([
                 "serve",
                 "--listen",
@@ -80,10 +91,30 @@ impl Server {
             .arg(data_dir)
             .args(extra)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(if logged {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .unwrap();
-        let server = Server { child, port };
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        if let Some(stderr) = child.stderr.take() {
+            let sink = log.clone();
+            std::thread::spawn(move || {
+                use std::io::BufRead;
+                for line in std::io::BufReader::new(stderr)
+                    .lines()
+                    .map_while(Result::ok)
+                {
+                    if let Ok(mut l) = sink.lock() {
+                        l.push_str(&line);
+                        l.push('\n');
+                    }
+                }
+            });
+        }
+        let server = Server { child, port, log };
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if let Some((200, _)) = http_get(port, "/healthz") {

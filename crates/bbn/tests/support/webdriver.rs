@@ -131,6 +131,12 @@ impl Browser {
 
     pub fn open(&self, url: &str) {
         self.call("POST", "/url", Some(json!({ "url": url })));
+        self.wait_loaded();
+    }
+
+    /// Forgets every cookie: the next page is seen as by a new visitor.
+    pub fn clear_cookies(&self) {
+        self.call("DELETE", "/cookie", None);
     }
 
     /// Sets the viewport's CSS width and height (device metrics, so the page
@@ -156,6 +162,80 @@ impl Browser {
             "/goog/cdp/execute",
             Some(json!({ "cmd": cmd, "params": params })),
         )
+    }
+
+    /// The WebDriver id of the first element matching a CSS selector.
+    pub fn find(&self, css: &str) -> String {
+        let found = self.call(
+            "POST",
+            "/element",
+            Some(json!({ "using": "css selector", "value": css })),
+        );
+        found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(|v| v.as_str())
+            .unwrap_or_else(|| panic!("no element {css}"))
+            .to_string()
+    }
+
+    /// Types into a field as a person would (after clearing it).
+    pub fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css);
+        self.call("POST", &format!("/element/{id}/clear"), Some(json!({})));
+        self.call(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    /// Chooses a file for an `<input type="file">`.
+    pub fn attach(&self, css: &str, path: &Path) {
+        let id = self.find(css);
+        self.call(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": path.display().to_string() })),
+        );
+    }
+
+    /// Clicks an element (a submit button or a link) and waits until the
+    /// page it leads to has replaced this one and loaded.
+    pub fn click(&self, css: &str) {
+        let id = self.find(css);
+        self.eval("window.__bbnOldPage = true");
+        self.call("POST", &format!("/element/{id}/click"), Some(json!({})));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.eval("return window.__bbnOldPage === true || document.readyState !== 'complete'")
+            == true
+        {
+            assert!(Instant::now() < deadline, "clicking {css} led nowhere");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn wait_loaded(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.eval("return document.readyState") != "complete" {
+            assert!(Instant::now() < deadline, "page did not load");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn url(&self) -> String {
+        self.call("GET", "/url", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The visible text of the page.
+    pub fn text(&self) -> String {
+        self.eval("return document.body.innerText")
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     pub fn eval(&self, script: &str) -> Value {
