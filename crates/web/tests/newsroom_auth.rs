@@ -430,6 +430,22 @@ async fn admins_manage_staff_and_nobody_else_can(db: TestDb) {
     again.sign_in("new@example.com", &fresh).await;
 }
 
+async fn an_expired_session_asks_to_sign_in_again(db: TestDb) {
+    staff(&db, "idle@example.com", Role::Author).await;
+    let (router, _) = app(&db.store, "http://news.example");
+    let mut browser = Client::new(router);
+    browser.sign_in("idle@example.com", "a long enough phrase").await;
+    let page = browser.get("/newsroom").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Eight hours without a request later:
+    db.store.execute_raw("UPDATE sessions SET expires_at = 0").await.unwrap();
+    let gate = browser.get("/newsroom").await;
+    assert_eq!(gate.status, StatusCode::SEE_OTHER);
+    assert_eq!(gate.location(), Some("/newsroom/sign-in?next=/newsroom"));
+    let late = browser.submit("/newsroom/account/password", &page.body, &[("current", "x"), ("password", "y"), ("confirm", "y")]).await;
+    assert_eq!(late.status, StatusCode::SEE_OTHER, "a form sent after expiry is not acted on");
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -454,4 +470,5 @@ on_both_backends!(
     disabling_an_account_ends_its_sessions_at_once,
     changing_the_password_signs_out_other_sessions,
     admins_manage_staff_and_nobody_else_can,
+    an_expired_session_asks_to_sign_in_again,
 );
