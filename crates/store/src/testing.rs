@@ -189,3 +189,25 @@ mod tests {
         );
     }
 }
+
+/// Defines `mod sqlite` and `mod postgres`, each with one `#[tokio::test]` per
+/// name that calls the function of that name with a fresh `TestDb` of its
+/// backend. The PostgreSQL tests pass without running (after saying why)
+/// when no server is reachable, unless `BBN_REQUIRE_POSTGRES=1`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() {
+                let db = $crate::testing::TestDb::new($crate::Backend::Sqlite).await.expect("SQLite test database");
+                super::$name(db).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() {
+                let Some(db) = $crate::testing::TestDb::new($crate::Backend::Postgres).await else { return };
+                super::$name(db).await;
+            })*
+        }
+    };
+}

@@ -5,7 +5,7 @@
 use bbn_core::validate::ArticleDraft;
 use bbn_core::{CommentStatus, FaqItem, SiteSettings, Status};
 use bbn_store::testing::TestDb;
-use bbn_store::{ArticleFilter, Backend, Edit, NewComment, Store, StoreError};
+use bbn_store::{ArticleFilter, Edit, NewComment, Store, StoreError};
 
 struct Fixture {
     world: i64,
@@ -67,7 +67,8 @@ fn draft(f: &Fixture, headline: &str, published_at: Option<i64>) -> ArticleDraft
     }
 }
 
-async fn migrations_run_twice_and_refuse_newer_schema(store: Store) {
+async fn migrations_run_twice_and_refuse_newer_schema(db: TestDb) {
+    let store = db.store.clone();
     store.migrate().await.unwrap();
     store
         .execute_raw("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)")
@@ -79,7 +80,8 @@ async fn migrations_run_twice_and_refuse_newer_schema(store: Store) {
     }
 }
 
-async fn article_round_trip_keeps_every_part(store: Store) {
+async fn article_round_trip_keeps_every_part(db: TestDb) {
+    let store = db.store.clone();
     let f = fixture(&store).await;
     let mut d = draft(&f, "Ministers meet <script>", Some(1_000));
     d.author_ids = vec![f.bob, f.alice];
@@ -123,7 +125,8 @@ async fn article_round_trip_keeps_every_part(store: Store) {
     );
 }
 
-async fn lists_are_newest_first_paginated_and_only_published(store: Store) {
+async fn lists_are_newest_first_paginated_and_only_published(db: TestDb) {
+    let store = db.store.clone();
     let f = fixture(&store).await;
     for i in 0..5 {
         store
@@ -169,7 +172,8 @@ async fn lists_are_newest_first_paginated_and_only_published(store: Store) {
     );
 }
 
-async fn publishing_and_unpublishing_move_topic_and_author_pages(store: Store) {
+async fn publishing_and_unpublishing_move_topic_and_author_pages(db: TestDb) {
+    let store = db.store.clone();
     let f = fixture(&store).await;
     let id = store
         .create_article(draft(&f, "Draft first", None))
@@ -229,7 +233,8 @@ async fn publishing_and_unpublishing_move_topic_and_author_pages(store: Store) {
     );
 }
 
-async fn related_prefers_topic_then_section_and_never_self(store: Store) {
+async fn related_prefers_topic_then_section_and_never_self(db: TestDb) {
+    let store = db.store.clone();
     let f = fixture(&store).await;
     let main = store
         .create_article(draft(&f, "Main", Some(10)))
@@ -264,7 +269,8 @@ async fn related_prefers_topic_then_section_and_never_self(store: Store) {
     );
 }
 
-async fn slug_change_keeps_old_slug_as_redirect(store: Store) {
+async fn slug_change_keeps_old_slug_as_redirect(db: TestDb) {
+    let store = db.store.clone();
     let f = fixture(&store).await;
     let id = store
         .create_article(draft(&f, "Old name", Some(1)))
@@ -283,7 +289,8 @@ async fn slug_change_keeps_old_slug_as_redirect(store: Store) {
     assert_eq!(a.revision, 2);
 }
 
-async fn bad_writes_change_nothing(store: Store) {
+async fn bad_writes_change_nothing(db: TestDb) {
+    let store = db.store.clone();
     let f = fixture(&store).await;
     store
         .create_article(draft(&f, "Taken", Some(1)))
@@ -325,7 +332,8 @@ async fn bad_writes_change_nothing(store: Store) {
     );
 }
 
-async fn stale_revision_is_refused(store: Store) {
+async fn stale_revision_is_refused(db: TestDb) {
+    let store = db.store.clone();
     let f = fixture(&store).await;
     let id = store
         .create_article(draft(&f, "Shared", Some(1)))
@@ -348,7 +356,8 @@ async fn stale_revision_is_refused(store: Store) {
     );
 }
 
-async fn every_write_is_in_the_change_log(store: Store) {
+async fn every_write_is_in_the_change_log(db: TestDb) {
+    let store = db.store.clone();
     let f = fixture(&store).await;
     let start = store.last_change().await.unwrap();
     let id = store
@@ -368,7 +377,8 @@ async fn every_write_is_in_the_change_log(store: Store) {
     assert!(changes[0].seq < changes[1].seq);
 }
 
-async fn comments_show_only_approved_in_order(store: Store) {
+async fn comments_show_only_approved_in_order(db: TestDb) {
+    let store = db.store.clone();
     let f = fixture(&store).await;
     let id = store
         .create_article(draft(&f, "Talked about", Some(1)))
@@ -403,7 +413,8 @@ async fn comments_show_only_approved_in_order(store: Store) {
     assert_eq!(names, ["First", "Second"]);
 }
 
-async fn settings_round_trip_and_validate(store: Store) {
+async fn settings_round_trip_and_validate(db: TestDb) {
+    let store = db.store.clone();
     assert_eq!(store.settings().await.unwrap(), SiteSettings::default());
     let s = SiteSettings {
         name: "Big Big News".into(),
@@ -429,7 +440,8 @@ async fn settings_round_trip_and_validate(store: Store) {
     );
 }
 
-async fn section_fronts_give_each_section_its_newest(store: Store) {
+async fn section_fronts_give_each_section_its_newest(db: TestDb) {
+    let store = db.store.clone();
     let f = fixture(&store).await;
     for i in 0..6 {
         let mut d = draft(&f, &format!("World {i}"), Some(100 + i));
@@ -453,7 +465,8 @@ async fn section_fronts_give_each_section_its_newest(store: Store) {
     assert!(store.section_fronts(&[], 4).await.unwrap().is_empty());
 }
 
-async fn a_batch_with_one_bad_article_writes_nothing(store: Store) {
+async fn a_batch_with_one_bad_article_writes_nothing(db: TestDb) {
+    let store = db.store.clone();
     let f = fixture(&store).await;
     let mut bad = draft(&f, "Bad one", Some(2));
     bad.author_ids = vec![999_999];
@@ -465,7 +478,8 @@ async fn a_batch_with_one_bad_article_writes_nothing(store: Store) {
     assert!(store.latest(10, 0).await.unwrap().items.is_empty());
 }
 
-async fn every_save_keeps_a_restorable_revision(store: Store) {
+async fn every_save_keeps_a_restorable_revision(db: TestDb) {
+    let store = db.store.clone();
     let f = fixture(&store).await;
     let id = store
         .create_article(draft(&f, "First words", None))
@@ -511,7 +525,8 @@ async fn every_save_keeps_a_restorable_revision(store: Store) {
     assert_eq!((a.headline.as_str(), a.revision), ("First words", 3));
 }
 
-async fn scheduled_articles_publish_exactly_once(store: Store) {
+async fn scheduled_articles_publish_exactly_once(db: TestDb) {
+    let store = db.store.clone();
     let f = fixture(&store).await;
     let mut d = draft(&f, "Embargoed", None);
     d.status = Status::Scheduled;
@@ -561,7 +576,8 @@ async fn scheduled_articles_publish_exactly_once(store: Store) {
     );
 }
 
-async fn corrections_append_and_move_the_update_time(store: Store) {
+async fn corrections_append_and_move_the_update_time(db: TestDb) {
+    let store = db.store.clone();
     let f = fixture(&store).await;
     let id = store
         .create_article(draft(&f, "Corrected", Some(10)))
@@ -587,7 +603,8 @@ async fn corrections_append_and_move_the_update_time(store: Store) {
     assert_eq!(c[0].kind, "correction");
 }
 
-async fn newsroom_lists_filter_by_every_field(store: Store) {
+async fn newsroom_lists_filter_by_every_field(db: TestDb) {
+    let store = db.store.clone();
     let f = fixture(&store).await;
     let user = store
         .create_user(&bbn_store::NewUser {
@@ -702,24 +719,7 @@ async fn newsroom_lists_filter_by_every_field(store: Store) {
     );
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() {
-                let db = super::TestDb::new(super::Backend::Sqlite).await.unwrap();
-                super::$name(db.store.clone()).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() {
-                let Some(db) = super::TestDb::new(super::Backend::Postgres).await else { return };
-                super::$name(db.store.clone()).await;
-            })*
-        }
-    };
-}
-
-on_both_backends!(
+bbn_store::on_both_backends!(
     migrations_run_twice_and_refuse_newer_schema,
     article_round_trip_keeps_every_part,
     lists_are_newest_first_paginated_and_only_published,

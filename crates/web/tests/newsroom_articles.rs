@@ -10,7 +10,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use bbn_core::{Role, SiteSettings, Status, password};
 use bbn_store::testing::TestDb;
-use bbn_store::{Backend, NewUser, Store};
+use bbn_store::{NewUser, Store};
 use browser_like::{Client, app};
 
 struct Newsroom {
@@ -937,23 +937,7 @@ async fn the_live_preview_renders_safely(db: TestDb) {
     );
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() {
-                super::$name(super::TestDb::new(super::Backend::Sqlite).await.unwrap()).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() {
-                let Some(db) = super::TestDb::new(super::Backend::Postgres).await else { return };
-                super::$name(db).await;
-            })*
-        }
-    };
-}
-
-on_both_backends!(
+bbn_store::on_both_backends!(
     a_contributor_drafts_and_submits_but_cannot_publish,
     every_cell_of_the_role_matrix,
     warnings_show_and_chosen_checks_block_publishing,

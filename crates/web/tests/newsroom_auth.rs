@@ -8,8 +8,8 @@ mod browser_like;
 
 use axum::http::StatusCode;
 use bbn_core::{Role, password};
+use bbn_store::NewUser;
 use bbn_store::testing::TestDb;
-use bbn_store::{Backend, NewUser};
 use browser_like::{Client, app};
 
 async fn staff(db: &TestDb, email: &str, role: Role) -> i64 {
@@ -434,35 +434,34 @@ async fn an_expired_session_asks_to_sign_in_again(db: TestDb) {
     staff(&db, "idle@example.com", Role::Author).await;
     let (router, _) = app(&db.store, "http://news.example");
     let mut browser = Client::new(router);
-    browser.sign_in("idle@example.com", "a long enough phrase").await;
+    browser
+        .sign_in("idle@example.com", "a long enough phrase")
+        .await;
     let page = browser.get("/newsroom").await;
     assert_eq!(page.status, StatusCode::OK);
     // Eight hours without a request later:
-    db.store.execute_raw("UPDATE sessions SET expires_at = 0").await.unwrap();
+    db.store
+        .execute_raw("UPDATE sessions SET expires_at = 0")
+        .await
+        .unwrap();
     let gate = browser.get("/newsroom").await;
     assert_eq!(gate.status, StatusCode::SEE_OTHER);
     assert_eq!(gate.location(), Some("/newsroom/sign-in?next=/newsroom"));
-    let late = browser.submit("/newsroom/account/password", &page.body, &[("current", "x"), ("password", "y"), ("confirm", "y")]).await;
-    assert_eq!(late.status, StatusCode::SEE_OTHER, "a form sent after expiry is not acted on");
+    let late = browser
+        .submit(
+            "/newsroom/account/password",
+            &page.body,
+            &[("current", "x"), ("password", "y"), ("confirm", "y")],
+        )
+        .await;
+    assert_eq!(
+        late.status,
+        StatusCode::SEE_OTHER,
+        "a form sent after expiry is not acted on"
+    );
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() {
-                super::$name(super::TestDb::new(super::Backend::Sqlite).await.unwrap()).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() {
-                let Some(db) = super::TestDb::new(super::Backend::Postgres).await else { return };
-                super::$name(db).await;
-            })*
-        }
-    };
-}
-
-on_both_backends!(
+bbn_store::on_both_backends!(
     the_setup_link_creates_the_first_admin_once,
     signing_in_and_out,
     forms_without_the_right_token_are_refused,

@@ -7,8 +7,8 @@ mod browser_like;
 
 use axum::http::StatusCode;
 use bbn_core::{Role, SiteSettings, password};
+use bbn_store::NewUser;
 use bbn_store::testing::TestDb;
-use bbn_store::{Backend, NewUser};
 use bbn_web::WebConfig;
 use browser_like::{Client, app_with};
 use image::{DynamicImage, ImageFormat};
@@ -292,23 +292,7 @@ async fn an_image_without_alt_text_is_flagged(db: TestDb) {
     let _ = std::fs::remove_dir_all(&d.media);
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() {
-                super::$name(super::TestDb::new(super::Backend::Sqlite).await.unwrap()).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() {
-                let Some(db) = super::TestDb::new(super::Backend::Postgres).await else { return };
-                super::$name(db).await;
-            })*
-        }
-    };
-}
-
-on_both_backends!(
+bbn_store::on_both_backends!(
     an_upload_becomes_a_responsive_featured_image,
     fake_oversized_and_forged_uploads_are_refused,
     an_image_without_alt_text_is_flagged,

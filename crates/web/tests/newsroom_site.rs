@@ -8,8 +8,8 @@ mod browser_like;
 use axum::http::StatusCode;
 use bbn_core::validate::ArticleDraft;
 use bbn_core::{Role, SiteSettings, Status, password};
+use bbn_store::NewUser;
 use bbn_store::testing::TestDb;
-use bbn_store::{Backend, NewUser};
 use browser_like::{Client, app};
 
 const PW: &str = "a long enough phrase";
@@ -363,23 +363,7 @@ async fn settings_change_the_site_at_once(db: TestDb) {
     );
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() {
-                super::$name(super::TestDb::new(super::Backend::Sqlite).await.unwrap()).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() {
-                let Some(db) = super::TestDb::new(super::Backend::Postgres).await else { return };
-                super::$name(db).await;
-            })*
-        }
-    };
-}
-
-on_both_backends!(
+bbn_store::on_both_backends!(
     only_editors_run_the_site_and_only_admins_its_settings,
     sections_and_the_navigation,
     topics_rename_and_merge,

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use bbn_core::validate::ArticleDraft;
 use bbn_core::{CommentStatus, FaqItem, SiteSettings, Status};
 use bbn_store::testing::TestDb;
-use bbn_store::{Backend, NewComment, NewMedia, Store};
+use bbn_store::{NewComment, NewMedia, Store};
 use bbn_web::{AppState, Theme, WebConfig};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
@@ -534,23 +534,7 @@ async fn sidebar_and_settings_change_at_once_after_a_write(db: TestDb) {
     );
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() {
-                super::$name(super::TestDb::new(super::Backend::Sqlite).await.unwrap()).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() {
-                let Some(db) = super::TestDb::new(super::Backend::Postgres).await else { return };
-                super::$name(db).await;
-            })*
-        }
-    };
-}
-
-on_both_backends!(
+bbn_store::on_both_backends!(
     article_page_shows_every_part_of_the_seed_page,
     home_page_has_lead_latest_picks_and_sections,
     list_pages_paginate_newest_first_with_a_clear_end,

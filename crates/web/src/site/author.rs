@@ -1,10 +1,10 @@
 //! An author's page: bio and bylines, newest first.
 
-use super::section::pager_canonical;
+use super::listing::{Heading, render};
 use crate::AppState;
 use crate::error::AppError;
 use crate::extract::pagination::PageNumber;
-use crate::views::{Chrome, Pager, author_url, summaries};
+use crate::views::{Chrome, author_url};
 use axum::extract::{Path, State};
 use axum::response::Html;
 
@@ -23,18 +23,11 @@ pub async fn show(
         .store
         .author_articles(author.id, chrome.page_size, page.offset(chrome.page_size))
         .await?;
-    if list.items.is_empty() && page.0 > 1 {
-        return Err(AppError::NotFound);
-    }
-    let url = author_url(&author.slug);
-    let pager = Pager::new(&url, page.0, list.has_more);
-    let articles = summaries(&list.items, chrome.zone);
-    super::page(
-        &state,
-        "site/list.html",
-        minijinja::context! {
-            chrome, articles, pager, canonical => pager_canonical(&url, page),
-            kind => "author", title => author.name, description => author.bio,
-        },
-    )
+    let heading = Heading {
+        kind: "author",
+        title: &author.name,
+        description: &author.bio,
+        url: author_url(&author.slug),
+    };
+    render(&state, chrome, list, page, heading)
 }

@@ -3,6 +3,7 @@
 pub mod article;
 pub mod author;
 pub mod home;
+mod listing;
 pub mod section;
 pub mod topic;
 

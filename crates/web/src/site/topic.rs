@@ -1,10 +1,10 @@
 //! A topic's page ("More about <topic>"): its description and articles, newest first.
 
-use super::section::pager_canonical;
+use super::listing::{Heading, render};
 use crate::AppState;
 use crate::error::AppError;
 use crate::extract::pagination::PageNumber;
-use crate::views::{Chrome, Pager, summaries, topic_url};
+use crate::views::{Chrome, topic_url};
 use axum::extract::{Path, State};
 use axum::response::Html;
 
@@ -23,18 +23,11 @@ pub async fn show(
         .store
         .topic_articles(topic.id, chrome.page_size, page.offset(chrome.page_size))
         .await?;
-    if list.items.is_empty() && page.0 > 1 {
-        return Err(AppError::NotFound);
-    }
-    let url = topic_url(&topic.slug);
-    let pager = Pager::new(&url, page.0, list.has_more);
-    let articles = summaries(&list.items, chrome.zone);
-    super::page(
-        &state,
-        "site/list.html",
-        minijinja::context! {
-            chrome, articles, pager, canonical => pager_canonical(&url, page),
-            kind => "topic", title => topic.name, description => topic.description,
-        },
-    )
+    let heading = Heading {
+        kind: "topic",
+        title: &topic.name,
+        description: &topic.description,
+        url: topic_url(&topic.slug),
+    };
+    render(&state, chrome, list, page, heading)
 }
