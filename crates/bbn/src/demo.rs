@@ -203,6 +203,8 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
             page_size: 10,
             language: "en".into(),
             blocking_checks: Vec::new(),
+            logo_id: None,
+            logo_url: None,
         })
         .await?;
     Ok(names.len())

@@ -197,6 +197,8 @@ pub async fn fill(store: &Store, spec: &Spec) -> anyhow::Result<()> {
             page_size: 20,
             language: "en".into(),
             blocking_checks: Vec::new(),
+            logo_id: None,
+            logo_url: None,
         })
         .await?;
     let mut sections = Vec::new();

@@ -51,6 +51,12 @@ pub struct SiteSettings {
     /// Pre-publish checks (see `checks::Check`) that block publishing instead of warning.
     #[serde(default)]
     pub blocking_checks: Vec<String>,
+    /// The logo image (media id), shown in the masthead instead of the name in type.
+    #[serde(default)]
+    pub logo_id: Option<i64>,
+    /// The logo's URL, read with the settings (saving ignores it).
+    #[serde(default)]
+    pub logo_url: Option<String>,
 }
 
 impl Default for SiteSettings {
@@ -63,6 +69,8 @@ impl Default for SiteSettings {
             page_size: 20,
             language: "en".into(),
             blocking_checks: Vec::new(),
+            logo_id: None,
+            logo_url: None,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Site settings: one row, edited by admins.
 
 use crate::changes::log_change;
+use crate::error::OnMissingReference;
 use crate::{Result, Store, with_pool};
 use bbn_core::SiteSettings;
 
@@ -13,6 +14,8 @@ struct Row {
     page_size: i64,
     language: String,
     blocking_checks: String,
+    logo_id: Option<i64>,
+    logo_url: Option<String>,
 }
 
 impl Store {
@@ -21,8 +24,9 @@ impl Store {
     pub async fn settings(&self) -> Result<SiteSettings> {
         let row: Option<Row> = with_pool!(&self.pool, p => {
             sqlx::query_as(
-                "SELECT name, description, copyright_holder, time_zone, page_size, language, blocking_checks
-                 FROM site_settings WHERE id = 1",
+                "SELECT s.name, s.description, s.copyright_holder, s.time_zone, s.page_size, s.language,
+                        s.blocking_checks, s.logo_id, m.url AS logo_url
+                 FROM site_settings s LEFT JOIN media m ON m.id = s.logo_id WHERE s.id = 1",
             )
             .fetch_optional(p)
             .await?
@@ -41,6 +45,8 @@ impl Store {
                     .filter(|c| !c.is_empty())
                     .map(str::to_string)
                     .collect(),
+                logo_id: r.logo_id,
+                logo_url: r.logo_url,
             })
             .unwrap_or_default())
     }
@@ -91,12 +97,12 @@ impl Store {
             let mut tx = p.begin().await?;
             sqlx::query(
                 "INSERT INTO site_settings (id, name, description, copyright_holder, time_zone, page_size, language,
-                   blocking_checks)
-                 VALUES (1, $1, $2, $3, $4, $5, $6, $7)
+                   blocking_checks, logo_id)
+                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
                    copyright_holder = excluded.copyright_holder, time_zone = excluded.time_zone,
                    page_size = excluded.page_size, language = excluded.language,
-                   blocking_checks = excluded.blocking_checks",
+                   blocking_checks = excluded.blocking_checks, logo_id = excluded.logo_id",
             )
             .bind(&s.name)
             .bind(&s.description)
@@ -105,8 +111,10 @@ impl Store {
             .bind(s.page_size)
             .bind(&s.language)
             .bind(s.blocking_checks.join(","))
+            .bind(s.logo_id)
             .execute(&mut *tx)
-            .await?;
+            .await
+            .on_missing_reference("logo")?;
             log_change!(tx, "settings", 1_i64, "update")?;
             tx.commit().await?;
         });

@@ -175,21 +175,6 @@ impl Store {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn derives_database_urls() {
-        assert_eq!(
-            super::with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
-            "postgres://postgres@127.0.0.1:5432/x"
-        );
-        assert_eq!(
-            super::with_database("postgres://u@h/db?sslmode=disable", "x"),
-            "postgres://u@h/x?sslmode=disable"
-        );
-    }
-}
-
 /// Defines `mod sqlite` and `mod postgres`, each with one `#[tokio::test]` per
 /// name that calls the function of that name with a fresh `TestDb` of its
 /// backend. The PostgreSQL tests pass without running (after saying why)
@@ -210,4 +195,19 @@ macro_rules! on_both_backends {
             })*
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn derives_database_urls() {
+        assert_eq!(
+            super::with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            super::with_database("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+    }
 }

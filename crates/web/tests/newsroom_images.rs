@@ -292,8 +292,78 @@ async fn an_image_without_alt_text_is_flagged(db: TestDb) {
     let _ = std::fs::remove_dir_all(&d.media);
 }
 
+async fn admins_set_the_logo(db: TestDb) {
+    let mut d = desk(db, 10 * 1024 * 1024).await;
+    let hash = password::hash(PW).unwrap();
+    d.store
+        .create_user(&NewUser {
+            email: "a@example.com".into(),
+            name: "Ada Admin".into(),
+            role: Role::Admin,
+            password_hash: Some(hash),
+        })
+        .await
+        .unwrap();
+    // The editor may not.
+    let home = d.client.get("/newsroom").await;
+    let denied = d
+        .client
+        .upload(
+            "/newsroom/settings/logo",
+            &home.body,
+            &[],
+            ("logo.png", &picture(ImageFormat::Png, 400, 100)),
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let mut admin = Client::new(d.router.clone());
+    admin.sign_in("a@example.com", PW).await;
+    let page = admin.get("/newsroom/settings").await;
+    let fake = admin
+        .upload(
+            "/newsroom/settings/logo",
+            &page.body,
+            &[],
+            ("logo.png", b"not an image"),
+        )
+        .await;
+    assert_eq!(fake.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = admin
+        .upload(
+            "/newsroom/settings/logo",
+            &page.body,
+            &[],
+            ("logo.png", &picture(ImageFormat::Png, 400, 100)),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let front = Client::new(d.router.clone()).get("/").await.body;
+    assert!(
+        front.contains("<img class=\"brand__logo\" src=\"/media/")
+            && front.contains("alt=\"Big Big News\"")
+    );
+    let page = admin.get("/newsroom/settings").await;
+    admin
+        .upload(
+            "/newsroom/settings/logo",
+            &page.body,
+            &[("action", "remove")],
+            ("", b""),
+        )
+        .await;
+    assert!(
+        !Client::new(d.router.clone())
+            .get("/")
+            .await
+            .body
+            .contains("brand__logo")
+    );
+    let _ = std::fs::remove_dir_all(&d.media);
+}
+
 bbn_store::on_both_backends!(
     an_upload_becomes_a_responsive_featured_image,
     fake_oversized_and_forged_uploads_are_refused,
     an_image_without_alt_text_is_flagged,
+    admins_set_the_logo,
 );

@@ -87,6 +87,8 @@ async fn site(db: TestDb) -> Site {
             page_size: 3,
             language: "en".into(),
             blocking_checks: Vec::new(),
+            logo_id: None,
+            logo_url: None,
         })
         .await
         .unwrap();

@@ -68,3 +68,5 @@ ALTER TABLE site_settings ADD COLUMN blocking_checks TEXT NOT NULL DEFAULT '';
 
 -- Resized copies of an image for srcset: "URL WIDTHw, URL WIDTHw".
 ALTER TABLE media ADD COLUMN srcset TEXT NOT NULL DEFAULT '';
+-- The site's logo, shown in the masthead instead of its name in type.
+ALTER TABLE site_settings ADD COLUMN logo_id INTEGER REFERENCES media (id);

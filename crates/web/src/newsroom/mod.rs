@@ -10,6 +10,7 @@ pub mod picks;
 pub mod settings;
 pub mod staff;
 pub mod taxonomy;
+pub mod upload;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -27,6 +28,10 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
             // The form around the file needs a little room besides the file itself.
             post(articles::image::upload)
                 .layer(DefaultBodyLimit::max(max_upload_bytes + 64 * 1024)),
+        )
+        .route(
+            "/newsroom/settings/logo",
+            post(settings::logo).layer(DefaultBodyLimit::max(max_upload_bytes + 64 * 1024)),
         )
         .route(
             "/newsroom/articles/{id}/image/details",

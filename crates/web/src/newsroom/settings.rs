@@ -95,3 +95,61 @@ pub async fn save(
         Err(e) => Err(e.into()),
     }
 }
+
+/// Uploads a new logo (or, with `remove`, goes back to the name in type).
+pub async fn logo(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    me.require(Role::Admin)?;
+    let mut s = state.store.settings().await?;
+    let form = match super::upload::read(multipart, &me, state.config.max_upload_bytes).await {
+        Ok(f) => f,
+        Err(super::upload::Refusal::TooLarge(m)) => {
+            return page(
+                &state,
+                &me,
+                &s,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                BTreeMap::from([("logo", m)]),
+                false,
+            )
+            .await;
+        }
+        Err(super::upload::Refusal::Error(e)) => return Err(e),
+    };
+    if form.field("action") == "remove" {
+        s.logo_id = None;
+    } else {
+        let stored = match super::articles::image::store_file(&state, form.file).await {
+            Ok(stored) => stored,
+            Err((status, message)) => {
+                return page(
+                    &state,
+                    &me,
+                    &s,
+                    status,
+                    BTreeMap::from([("logo", message)]),
+                    false,
+                )
+                .await;
+            }
+        };
+        let id = state
+            .store
+            .create_media(&bbn_store::NewMedia {
+                url: stored.url,
+                width: Some(i64::from(stored.width)),
+                height: Some(i64::from(stored.height)),
+                alt: s.name.clone(),
+                caption: String::new(),
+                credit: String::new(),
+                srcset: stored.srcset,
+            })
+            .await?;
+        s.logo_id = Some(id);
+    }
+    state.store.save_settings(&s).await?;
+    Ok(Redirect::to("/newsroom/settings?saved=1").into_response())
+}

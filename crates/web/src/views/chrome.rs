@@ -68,6 +68,7 @@ pub struct Crumb {
 #[derive(Debug, Clone, Serialize)]
 pub struct Chrome {
     pub site_name: String,
+    pub logo_url: Option<String>,
     pub description: String,
     pub copyright: String,
     pub language: String,
@@ -108,6 +109,7 @@ impl Chrome {
             picks: summaries(&parts.picks, zone),
             latest: summaries(&parts.latest, zone),
             site_name: settings.name.clone(),
+            logo_url: settings.logo_url.clone(),
             description: settings.description.clone(),
             copyright: settings.copyright_holder.clone(),
             language: settings.language.clone(),

@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::extract::csrf::CsrfForm;
 use crate::extract::session::CurrentUser;
 use crate::media;
+use crate::newsroom::upload;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -72,131 +73,30 @@ pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, AppError> {
     let a = editable(&state, &user, id).await?;
-    let limit_mb = state.config.max_upload_bytes / (1024 * 1024);
-    let mut fields: Vec<(String, String)> = Vec::new();
-    let mut file: Option<Vec<u8>> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return say(
-                    &state,
-                    &user,
-                    &a,
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!("The file is larger than the {limit_mb} MB limit."),
-                )
-                .await;
-            }
-            Err(_) => return Err(AppError::BadRequest("The upload could not be read.".into())),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let bytes = match field.bytes().await {
-                Ok(b) => b,
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    return say(
-                        &state,
-                        &user,
-                        &a,
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        format!("The file is larger than the {limit_mb} MB limit."),
-                    )
-                    .await;
-                }
-                Err(_) => return Err(AppError::BadRequest("The upload could not be read.".into())),
-            };
-            file = Some(bytes.to_vec());
-        } else {
-            let text = field
-                .text()
-                .await
-                .map_err(|_| AppError::BadRequest("The upload could not be read.".into()))?;
-            fields.push((name, text));
+    let mut form = match upload::read(multipart, &user, state.config.max_upload_bytes).await {
+        Ok(f) => f,
+        Err(upload::Refusal::TooLarge(m)) => {
+            return say(&state, &user, &a, StatusCode::PAYLOAD_TOO_LARGE, m).await;
         }
-    }
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
+        Err(upload::Refusal::Error(e)) => return Err(e),
     };
-    // The CSRF token travels inside the multipart body like any other field.
-    let sent = get(crate::extract::csrf::CSRF_FIELD);
-    if sent.len() != user.csrf_token.len() || sent != user.csrf_token {
-        return Err(AppError::CsrfRejected);
-    }
-    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
-        return say(
-            &state,
-            &user,
-            &a,
-            StatusCode::BAD_REQUEST,
-            "Choose an image file to upload.".into(),
-        )
-        .await;
-    };
-    if bytes.len() > state.config.max_upload_bytes {
-        return say(
-            &state,
-            &user,
-            &a,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("The file is larger than the {limit_mb} MB limit."),
-        )
-        .await;
-    }
-    let Some(dir) = state.config.media_dir.clone() else {
-        return say(
-            &state,
-            &user,
-            &a,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "This site has no media folder; uploads are off.".into(),
-        )
-        .await;
-    };
-    let stored = tokio::task::spawn_blocking(move || media::store(&dir, &bytes))
-        .await
-        .map_err(|_| AppError::BadRequest("The image could not be processed.".into()))?;
-    let stored = match stored {
+    let stored = match store_file(&state, std::mem::take(&mut form.file)).await {
         Ok(s) => s,
-        Err(e @ (media::MediaError::NotAnImage | media::MediaError::Damaged)) => {
-            return say(
-                &state,
-                &user,
-                &a,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                e.to_string(),
-            )
-            .await;
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "storing an upload failed");
-            return say(
-                &state,
-                &user,
-                &a,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The image could not be stored. Try again.".into(),
-            )
-            .await;
-        }
+        Err((status, message)) => return say(&state, &user, &a, status, message).await,
     };
+    let get = |k: &str| form.field(k);
     let media_id = state
         .store
         .create_media(&NewMedia {
             url: stored.url,
             width: Some(i64::from(stored.width)),
             height: Some(i64::from(stored.height)),
-            alt: get("alt").trim().to_string(),
-            caption: get("caption").trim().to_string(),
-            credit: get("credit").trim().to_string(),
+            alt: get("alt"),
+            caption: get("caption"),
+            credit: get("credit"),
             srcset: stored.srcset,
         })
         .await?;
@@ -209,6 +109,46 @@ pub async fn upload(
     )
     .await?;
     Ok(Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=1")).into_response())
+}
+
+/// Checks and stores an uploaded file; on refusal, the status and what to tell the person.
+pub(crate) async fn store_file(
+    state: &AppState,
+    bytes: Vec<u8>,
+) -> Result<media::Stored, (StatusCode, String)> {
+    if bytes.is_empty() {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            "Choose an image file to upload.".into(),
+        ));
+    }
+    let Some(dir) = state.config.media_dir.clone() else {
+        return Err((
+            StatusCode::SERVICE_UNAVAILABLE,
+            "This site has no media folder; uploads are off.".into(),
+        ));
+    };
+    let stored = tokio::task::spawn_blocking(move || media::store(&dir, &bytes))
+        .await
+        .map_err(|_| {
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The image could not be processed.".to_string(),
+            )
+        })?;
+    match stored {
+        Ok(s) => Ok(s),
+        Err(e @ (media::MediaError::NotAnImage | media::MediaError::Damaged)) => {
+            Err((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "storing an upload failed");
+            Err((
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The image could not be stored. Try again.".into(),
+            ))
+        }
+    }
 }
 
 #[derive(Deserialize)]
