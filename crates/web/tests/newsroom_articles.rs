@@ -448,6 +448,29 @@ async fn every_cell_of_the_role_matrix(db: TestDb) {
             assert_eq!(status, StatusCode::FORBIDDEN, "{} {}", c.who, c.action);
         }
     }
+    // Once published, an article is out of a contributor's hands.
+    let mut cora = n.as_user("contrib@example.com").await;
+    let mut eddie = n.as_user("editor@example.com").await;
+    let fresh = n
+        .write(&mut cora, "Cora's second story", "Text.", &[])
+        .await;
+    assert_eq!(
+        act(&mut eddie, fresh, "publish", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        cora.get(&edit_url(fresh)).await.status,
+        StatusCode::FORBIDDEN,
+        "no edits to a published article"
+    );
+    assert_eq!(
+        act(&mut cora, fresh, "unpublish", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        act(&mut cora, fresh, "to_draft", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
     // Staff administration and site settings are the admin's alone.
     for who in [
         "contrib@example.com",
