@@ -396,7 +396,7 @@ async fn a_changed_slug_redirects_permanently(db: TestDb) {
         .await
         .unwrap();
     let (status, headers, _) = get(&s.app, "/news/game-seven-tonight").await;
-    assert_eq!(status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(status, StatusCode::MOVED_PERMANENTLY);
     assert_eq!(
         headers[header::LOCATION],
         "/news/game-seven-decides-the-series"

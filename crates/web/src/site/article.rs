@@ -4,8 +4,20 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::views::{Chrome, Crumb, article_url, article_view};
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use bbn_core::{Article, Status};
+
+/// A 301: what search engines and old links expect of a moved article.
+fn moved_permanently(to: &str) -> Response {
+    match axum::http::HeaderValue::from_str(to) {
+        Ok(location) => (
+            axum::http::StatusCode::MOVED_PERMANENTLY,
+            [(axum::http::header::LOCATION, location)],
+        )
+            .into_response(),
+        Err(_) => AppError::NotFound.into_response(),
+    }
+}
 
 /// How many articles "You may also like" shows.
 const RELATED: i64 = 4;
@@ -18,7 +30,7 @@ pub async fn show(
     let Some(article) = store.article_by_slug(&slug).await? else {
         // An old slug moves permanently to the article's current URL.
         return match store.slug_redirect(&slug).await? {
-            Some(current) => Ok(Redirect::permanent(&article_url(&current)).into_response()),
+            Some(current) => Ok(moved_permanently(&article_url(&current))),
             None => Err(AppError::NotFound),
         };
     };
