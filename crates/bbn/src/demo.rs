@@ -205,6 +205,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
             blocking_checks: Vec::new(),
             logo_id: None,
             logo_url: None,
+            comments: Default::default(),
         })
         .await?;
     Ok(names.len())

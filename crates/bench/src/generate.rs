@@ -199,6 +199,7 @@ pub async fn fill(store: &Store, spec: &Spec) -> anyhow::Result<()> {
             blocking_checks: Vec::new(),
             logo_id: None,
             logo_url: None,
+            comments: Default::default(),
         })
         .await?;
     let mut sections = Vec::new();

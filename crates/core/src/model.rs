@@ -57,6 +57,64 @@ pub struct SiteSettings {
     /// The logo's URL, read with the settings (saving ignores it).
     #[serde(default)]
     pub logo_url: Option<String>,
+    #[serde(default)]
+    pub comments: CommentSettings,
+}
+
+/// How reader comments are taken in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentSettings {
+    pub moderation: Moderation,
+    /// Comments close this many days after publication; None: never.
+    pub close_after_days: Option<i64>,
+    pub max_chars: i64,
+    /// How deep replies may nest (1: no replies).
+    pub max_depth: i64,
+    /// More links than this and a comment goes to spam.
+    pub max_links: i64,
+    /// Words or addresses, one a line; a comment containing one goes to spam.
+    pub blocklist: Vec<String>,
+}
+
+impl Default for CommentSettings {
+    fn default() -> Self {
+        CommentSettings {
+            moderation: Moderation::Hold,
+            close_after_days: None,
+            max_chars: 5_000,
+            max_depth: 3,
+            max_links: 2,
+            blocklist: Vec::new(),
+        }
+    }
+}
+
+/// Which comments appear without a moderator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Moderation {
+    /// Every comment waits for a moderator.
+    Hold,
+    /// Commenters with an approved comment under the same email are approved at once.
+    Trusted,
+    /// Every comment that passes the spam checks appears at once.
+    Open,
+}
+
+impl Moderation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Moderation::Hold => "hold",
+            Moderation::Trusted => "trusted",
+            Moderation::Open => "open",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Moderation> {
+        [Moderation::Hold, Moderation::Trusted, Moderation::Open]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
 }
 
 impl Default for SiteSettings {
@@ -71,6 +129,7 @@ impl Default for SiteSettings {
             blocking_checks: Vec::new(),
             logo_id: None,
             logo_url: None,
+            comments: CommentSettings::default(),
         }
     }
 }
@@ -176,6 +235,17 @@ pub enum CommentStatus {
 }
 
 impl CommentStatus {
+    pub const ALL: [CommentStatus; 4] = [
+        CommentStatus::Pending,
+        CommentStatus::Approved,
+        CommentStatus::Spam,
+        CommentStatus::Trash,
+    ];
+
+    pub fn parse(s: &str) -> Option<CommentStatus> {
+        CommentStatus::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             CommentStatus::Pending => "pending",

@@ -1,9 +1,10 @@
-//! Storing readers' comments. (Reading them for an article page is in `articles::read`.)
+//! Storing readers' comments and moderating them. (Reading the approved
+//! ones for an article page is in `articles::read`.)
 
 use crate::changes::log_change;
 use crate::error::OnMissingReference;
 use crate::{Result, Store, StoreError, with_pool};
-use bbn_core::{CommentStatus, ValidationError};
+use bbn_core::{Comment, CommentStatus, ValidationError};
 
 /// A comment as submitted, before moderation assigns it a fate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,15 +18,73 @@ pub struct NewComment {
     pub created_at: i64,
 }
 
+/// A comment as moderators see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModeratedComment {
+    pub id: i64,
+    pub article_id: i64,
+    pub article_headline: String,
+    pub article_slug: String,
+    pub author_name: String,
+    pub author_email: String,
+    pub body: String,
+    pub status: CommentStatus,
+    pub created_at: i64,
+    pub staff: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct ModeratedRow {
+    id: i64,
+    article_id: i64,
+    headline: String,
+    slug: String,
+    author_name: String,
+    author_email: String,
+    body: String,
+    status: String,
+    created_at: i64,
+    staff_user_id: Option<i64>,
+}
+
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Store {
     pub async fn add_comment(&self, c: &NewComment) -> Result<i64> {
-        let ids = self.add_comments(std::slice::from_ref(c)).await?;
+        self.post_comment(c, "", None).await
+    }
+
+    /// Stores one comment with the salted hash of the address it came from
+    /// (and the staff account, for replies written in the newsroom).
+    pub async fn post_comment(
+        &self,
+        c: &NewComment,
+        ip_hash: &str,
+        staff_user_id: Option<i64>,
+    ) -> Result<i64> {
+        let ids = self
+            .insert_comments(std::slice::from_ref(c), ip_hash, staff_user_id)
+            .await?;
         ids.first().copied().ok_or(StoreError::NotFound)
     }
 
     /// Stores many comments in one transaction (imports, benchmarks): all or none.
-    #[tracing::instrument(skip_all)]
     pub async fn add_comments(&self, comments: &[NewComment]) -> Result<Vec<i64>> {
+        self.insert_comments(comments, "", None).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn insert_comments(
+        &self,
+        comments: &[NewComment],
+        ip_hash: &str,
+        staff_user_id: Option<i64>,
+    ) -> Result<Vec<i64>> {
         let mut errors = Vec::new();
         for c in comments {
             if c.author_name.trim().is_empty() {
@@ -44,11 +103,12 @@ impl Store {
             let mut ids = Vec::with_capacity(comments.len());
             for c in comments {
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO comments (article_id, parent_id, author_name, author_email, body, status, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    "INSERT INTO comments (article_id, parent_id, author_name, author_email, body, status, created_at,
+                        ip_hash, staff_user_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                 )
                 .bind(c.article_id).bind(c.parent_id).bind(c.author_name.trim()).bind(c.author_email.trim())
-                .bind(&c.body).bind(c.status.as_str()).bind(c.created_at)
+                .bind(&c.body).bind(c.status.as_str()).bind(c.created_at).bind(ip_hash).bind(staff_user_id)
                 .fetch_one(&mut *tx)
                 .await
                 .on_missing_reference("article")?;
@@ -57,6 +117,223 @@ impl Store {
             }
             tx.commit().await?;
             Ok(ids)
+        })
+    }
+
+    /// Whether this email address already has an approved comment (the "trusted" moderation mode).
+    pub async fn has_approved_comment(&self, email: &str) -> Result<bool> {
+        let n: i64 = with_pool!(&self.pool, p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE author_email = $1 AND status = 'approved'")
+                .bind(email.trim())
+                .fetch_one(p)
+                .await?
+        });
+        Ok(n > 0)
+    }
+
+    /// Whether anyone posted exactly this text since `since`.
+    pub async fn same_comment_since(&self, body: &str, since: i64) -> Result<bool> {
+        let n: i64 = with_pool!(&self.pool, p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE created_at >= $1 AND body = $2")
+                .bind(since)
+                .bind(body)
+                .fetch_one(p)
+                .await?
+        });
+        Ok(n > 0)
+    }
+
+    /// Comments since `since` from one address (by hash) and on one article.
+    pub async fn recent_comment_counts(
+        &self,
+        ip_hash: &str,
+        article_id: i64,
+        since: i64,
+    ) -> Result<(i64, i64)> {
+        Ok(with_pool!(&self.pool, p => {
+            let by_ip: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE ip_hash = $1 AND created_at >= $2")
+                .bind(ip_hash).bind(since).fetch_one(p).await?;
+            let on_article: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE article_id = $1 AND created_at >= $2")
+                .bind(article_id).bind(since).fetch_one(p).await?;
+            (by_ip, on_article)
+        }))
+    }
+
+    /// How deep a reply to `parent_id` would sit (1 for a reply to a top-level
+    /// comment), or None when the parent is not an approved comment of `article_id`.
+    pub async fn reply_depth(&self, parent_id: i64, article_id: i64) -> Result<Option<i64>> {
+        let mut depth = 1;
+        let mut current = parent_id;
+        loop {
+            let row: Option<(i64, Option<i64>, String)> = with_pool!(&self.pool, p => {
+                sqlx::query_as("SELECT article_id, parent_id, status FROM comments WHERE id = $1")
+                    .bind(current).fetch_optional(p).await?
+            });
+            let Some((article, parent, status)) = row else {
+                return Ok(None);
+            };
+            if article != article_id || (depth == 1 && status != "approved") {
+                return Ok(None);
+            }
+            match parent {
+                Some(p) if depth < 100 => {
+                    depth += 1;
+                    current = p;
+                }
+                _ => return Ok(Some(depth)),
+            }
+        }
+    }
+
+    /// These comments of an article, whatever their status (a reader's own pending ones).
+    pub async fn comments_by_ids(&self, article_id: i64, ids: &[i64]) -> Result<Vec<Comment>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT id, parent_id, author_name, body, created_at FROM comments
+             WHERE article_id = $1 AND status = 'pending' AND id IN ({}) ORDER BY created_at, id",
+            placeholders(2, ids.len())
+        );
+        let rows: Vec<(i64, Option<i64>, String, String, i64)> = with_pool!(&self.pool, p => {
+            let mut q = sqlx::query_as(&sql).bind(article_id);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(p).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, parent_id, author_name, body, created_at)| Comment {
+                id,
+                parent_id,
+                author_name,
+                body,
+                created_at,
+            })
+            .collect())
+    }
+
+    /// How many comments each status has.
+    pub async fn comment_counts(&self) -> Result<Vec<(CommentStatus, i64)>> {
+        let rows: Vec<(String, i64)> = with_pool!(&self.pool, p => {
+            sqlx::query_as("SELECT status, COUNT(*) FROM comments GROUP BY status").fetch_all(p).await?
+        });
+        Ok(rows
+            .into_iter()
+            .filter_map(|(s, n)| Some((CommentStatus::parse(&s)?, n)))
+            .collect())
+    }
+
+    /// The moderation queue: newest first, by status, article and words in the text, name or email.
+    #[tracing::instrument(skip_all)]
+    pub async fn moderation_queue(
+        &self,
+        status: Option<CommentStatus>,
+        article_id: Option<i64>,
+        words: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<ModeratedComment>, bool)> {
+        let pattern = words.map(str::trim).filter(|w| !w.is_empty()).map(|w| {
+            let escaped = w
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        });
+        let rows: Vec<ModeratedRow> = with_pool!(&self.pool, p => {
+            sqlx::query_as(
+                "SELECT c.id, c.article_id, a.headline, a.slug, c.author_name, c.author_email, c.body, c.status,
+                        c.created_at, c.staff_user_id
+                 FROM comments c JOIN articles a ON a.id = c.article_id
+                 WHERE ($1 IS NULL OR c.status = $1) AND ($2 IS NULL OR c.article_id = $2)
+                   AND ($3 IS NULL OR LOWER(c.body) LIKE $3 ESCAPE '\\' OR LOWER(c.author_name) LIKE $3 ESCAPE '\\'
+                        OR LOWER(c.author_email) LIKE $3 ESCAPE '\\')
+                 ORDER BY c.created_at DESC, c.id DESC LIMIT $4 OFFSET $5",
+            )
+            .bind(status.map(|s| s.as_str()))
+            .bind(article_id)
+            .bind(pattern)
+            .bind(limit + 1)
+            .bind(offset)
+            .fetch_all(p)
+            .await?
+        });
+        let has_more = rows.len() as i64 > limit;
+        let items = rows
+            .into_iter()
+            .take(limit.max(0) as usize)
+            .map(|r| ModeratedComment {
+                id: r.id,
+                article_id: r.article_id,
+                article_headline: r.headline,
+                article_slug: r.slug,
+                author_name: r.author_name,
+                author_email: r.author_email,
+                body: r.body,
+                status: CommentStatus::parse(&r.status).unwrap_or(CommentStatus::Pending),
+                created_at: r.created_at,
+                staff: r.staff_user_id.is_some(),
+            })
+            .collect();
+        Ok((items, has_more))
+    }
+
+    /// Moves comments to a status; returns how many changed.
+    #[tracing::instrument(skip_all)]
+    pub async fn set_comments_status(&self, ids: &[i64], status: CommentStatus) -> Result<u64> {
+        self.change_comments(ids, Some(status)).await
+    }
+
+    /// Deletes comments for good (their replies go with them).
+    pub async fn delete_comments(&self, ids: &[i64]) -> Result<u64> {
+        self.change_comments(ids, None).await
+    }
+
+    async fn change_comments(&self, ids: &[i64], status: Option<CommentStatus>) -> Result<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let _w = self.writer().await;
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let mut changed = 0;
+            for id in ids {
+                let n = match status {
+                    Some(s) => sqlx::query("UPDATE comments SET status = $1 WHERE id = $2").bind(s.as_str()).bind(*id).execute(&mut *tx).await?,
+                    None => sqlx::query("DELETE FROM comments WHERE id = $1").bind(*id).execute(&mut *tx).await?,
+                }
+                .rows_affected();
+                if n > 0 {
+                    changed += n;
+                    log_change!(tx, "comment", *id, if status.is_some() { "update" } else { "delete" })?;
+                }
+            }
+            tx.commit().await?;
+            Ok(changed)
+        })
+    }
+
+    /// Replaces a comment's text (moderators fixing a typo or removing a phone number).
+    pub async fn edit_comment(&self, id: i64, body: &str) -> Result<()> {
+        if body.trim().is_empty() {
+            return Err(StoreError::Invalid(vec![ValidationError::new(
+                "comment",
+                "A comment is required.",
+            )]));
+        }
+        let _w = self.writer().await;
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query("UPDATE comments SET body = $1 WHERE id = $2").bind(body).bind(id).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            log_change!(tx, "comment", id, "update")?;
+            tx.commit().await?;
+            Ok(())
         })
     }
 }

@@ -22,10 +22,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_newsroom.sql"),
         postgres: include_str!("../migrations/postgres/0002_newsroom.sql"),
     },
+    Migration {
+        version: 3,
+        sqlite: include_str!("../migrations/sqlite/0003_comments.sql"),
+        postgres: include_str!("../migrations/postgres/0003_comments.sql"),
+    },
 ];
 
 /// The schema version this binary writes and understands.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 pub(crate) async fn run(pool: &Pool) -> Result<()> {
     let sqlite = matches!(pool, Pool::Sqlite(_));

@@ -3,7 +3,7 @@
 use crate::changes::log_change;
 use crate::error::OnMissingReference;
 use crate::{Result, Store, with_pool};
-use bbn_core::SiteSettings;
+use bbn_core::{CommentSettings, Moderation, SiteSettings, ValidationError};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -16,6 +16,94 @@ struct Row {
     blocking_checks: String,
     logo_id: Option<i64>,
     logo_url: Option<String>,
+    comment_moderation: String,
+    comments_close_days: Option<i64>,
+    comment_max_chars: i64,
+    comment_max_depth: i64,
+    comment_max_links: i64,
+    comment_blocklist: String,
+}
+
+fn lines(text: &str, separator: char) -> Vec<String> {
+    text.split(separator)
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl From<Row> for SiteSettings {
+    fn from(r: Row) -> SiteSettings {
+        SiteSettings {
+            name: r.name,
+            description: r.description,
+            copyright_holder: r.copyright_holder,
+            time_zone: r.time_zone,
+            page_size: r.page_size,
+            language: r.language,
+            blocking_checks: lines(&r.blocking_checks, ','),
+            logo_id: r.logo_id,
+            logo_url: r.logo_url,
+            comments: CommentSettings {
+                moderation: Moderation::parse(&r.comment_moderation).unwrap_or(Moderation::Hold),
+                close_after_days: r.comments_close_days,
+                max_chars: r.comment_max_chars,
+                max_depth: r.comment_max_depth,
+                max_links: r.comment_max_links,
+                blocklist: lines(&r.comment_blocklist, '\n'),
+            },
+        }
+    }
+}
+
+fn check(s: &SiteSettings) -> Vec<ValidationError> {
+    let mut errors = Vec::new();
+    if s.name.trim().is_empty() {
+        errors.push(ValidationError::new("name", "The site needs a name."));
+    }
+    if bbn_core::time::parse_zone(&s.time_zone).is_none() {
+        errors.push(ValidationError::new("time_zone", "Unknown time zone."));
+    }
+    if s.blocking_checks
+        .iter()
+        .any(|c| bbn_core::checks::Check::parse(c).is_none())
+    {
+        errors.push(ValidationError::new("blocking_checks", "Unknown check."));
+    }
+    if !(1..=200).contains(&s.page_size) {
+        errors.push(ValidationError::new(
+            "page_size",
+            "Page size must be 1 to 200.",
+        ));
+    }
+    let c = &s.comments;
+    if !(1..=100_000).contains(&c.max_chars) {
+        errors.push(ValidationError::new(
+            "comment_max_chars",
+            "The comment length limit must be 1 to 100,000 characters.",
+        ));
+    }
+    if !(1..=10).contains(&c.max_depth) {
+        errors.push(ValidationError::new(
+            "comment_max_depth",
+            "Reply depth must be 1 to 10.",
+        ));
+    }
+    if !(0..=100).contains(&c.max_links) {
+        errors.push(ValidationError::new(
+            "comment_max_links",
+            "The link limit must be 0 to 100.",
+        ));
+    }
+    if c.close_after_days
+        .is_some_and(|d| !(1..=36_500).contains(&d))
+    {
+        errors.push(ValidationError::new(
+            "comments_close_days",
+            "Close comments after 1 to 36,500 days, or never.",
+        ));
+    }
+    errors
 }
 
 impl Store {
@@ -25,30 +113,15 @@ impl Store {
         let row: Option<Row> = with_pool!(&self.pool, p => {
             sqlx::query_as(
                 "SELECT s.name, s.description, s.copyright_holder, s.time_zone, s.page_size, s.language,
-                        s.blocking_checks, s.logo_id, m.url AS logo_url
+                        s.blocking_checks, s.logo_id, m.url AS logo_url, s.comment_moderation,
+                        s.comments_close_days, s.comment_max_chars, s.comment_max_depth,
+                        s.comment_max_links, s.comment_blocklist
                  FROM site_settings s LEFT JOIN media m ON m.id = s.logo_id WHERE s.id = 1",
             )
             .fetch_optional(p)
             .await?
         });
-        Ok(row
-            .map(|r| SiteSettings {
-                name: r.name,
-                description: r.description,
-                copyright_holder: r.copyright_holder,
-                time_zone: r.time_zone,
-                page_size: r.page_size,
-                language: r.language,
-                blocking_checks: r
-                    .blocking_checks
-                    .split(',')
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-                logo_id: r.logo_id,
-                logo_url: r.logo_url,
-            })
-            .unwrap_or_default())
+        Ok(row.map(SiteSettings::from).unwrap_or_default())
     }
 
     /// Whether nobody has set this site up yet (no settings saved).
@@ -61,48 +134,27 @@ impl Store {
 
     #[tracing::instrument(skip_all)]
     pub async fn save_settings(&self, s: &SiteSettings) -> Result<()> {
-        let mut errors = Vec::new();
-        if s.name.trim().is_empty() {
-            errors.push(bbn_core::ValidationError::new(
-                "name",
-                "The site needs a name.",
-            ));
-        }
-        if bbn_core::time::parse_zone(&s.time_zone).is_none() {
-            errors.push(bbn_core::ValidationError::new(
-                "time_zone",
-                "Unknown time zone.",
-            ));
-        }
-        if s.blocking_checks
-            .iter()
-            .any(|c| bbn_core::checks::Check::parse(c).is_none())
-        {
-            errors.push(bbn_core::ValidationError::new(
-                "blocking_checks",
-                "Unknown check.",
-            ));
-        }
-        if !(1..=200).contains(&s.page_size) {
-            errors.push(bbn_core::ValidationError::new(
-                "page_size",
-                "Page size must be 1 to 200.",
-            ));
-        }
+        let errors = check(s);
         if !errors.is_empty() {
             return Err(crate::StoreError::Invalid(errors));
         }
+        let c = &s.comments;
         let _w = self.writer().await;
         with_pool!(&self.pool, p => {
             let mut tx = p.begin().await?;
             sqlx::query(
                 "INSERT INTO site_settings (id, name, description, copyright_holder, time_zone, page_size, language,
-                   blocking_checks, logo_id)
-                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8)
+                   blocking_checks, logo_id, comment_moderation, comments_close_days, comment_max_chars,
+                   comment_max_depth, comment_max_links, comment_blocklist)
+                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
                    copyright_holder = excluded.copyright_holder, time_zone = excluded.time_zone,
                    page_size = excluded.page_size, language = excluded.language,
-                   blocking_checks = excluded.blocking_checks, logo_id = excluded.logo_id",
+                   blocking_checks = excluded.blocking_checks, logo_id = excluded.logo_id,
+                   comment_moderation = excluded.comment_moderation,
+                   comments_close_days = excluded.comments_close_days,
+                   comment_max_chars = excluded.comment_max_chars, comment_max_depth = excluded.comment_max_depth,
+                   comment_max_links = excluded.comment_max_links, comment_blocklist = excluded.comment_blocklist",
             )
             .bind(&s.name)
             .bind(&s.description)
@@ -112,6 +164,12 @@ impl Store {
             .bind(&s.language)
             .bind(s.blocking_checks.join(","))
             .bind(s.logo_id)
+            .bind(c.moderation.as_str())
+            .bind(c.close_after_days)
+            .bind(c.max_chars)
+            .bind(c.max_depth)
+            .bind(c.max_links)
+            .bind(c.blocklist.join("\n"))
             .execute(&mut *tx)
             .await
             .on_missing_reference("logo")?;

@@ -11,6 +11,8 @@ pub struct WebConfig {
     pub media_dir: Option<PathBuf>,
     /// The largest upload accepted, in bytes.
     pub max_upload_bytes: usize,
+    /// A comment posted sooner than this after its form was shown counts as spam.
+    pub comment_min_seconds: i64,
 }
 
 /// 10 MB, the default upload limit.
@@ -22,6 +24,7 @@ impl WebConfig {
             base_url: base_url.trim_end_matches('/').to_string(),
             media_dir: None,
             max_upload_bytes: DEFAULT_MAX_UPLOAD,
+            comment_min_seconds: 3,
         }
     }
 

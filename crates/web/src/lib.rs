@@ -12,6 +12,7 @@ mod media;
 mod middleware;
 mod newsroom;
 mod router;
+mod signing;
 mod site;
 mod theme;
 mod views;
@@ -36,6 +37,8 @@ pub struct AppState {
     /// The one-time link that creates the first admin, while there is no staff account.
     setup_token: Arc<std::sync::Mutex<Option<String>>>,
     sign_in_limiter: Arc<newsroom::limiter::SignInLimiter>,
+    /// The signing secret, read from the database once.
+    secret: Arc<std::sync::OnceLock<String>>,
 }
 
 impl AppState {
@@ -47,6 +50,7 @@ impl AppState {
             shared: Default::default(),
             setup_token: Default::default(),
             sign_in_limiter: Default::default(),
+            secret: Default::default(),
         }
     }
 

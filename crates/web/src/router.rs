@@ -3,7 +3,7 @@
 use crate::{AppState, assets, error, health, media, middleware, newsroom, site};
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use axum::routing::get;
+use axum::routing::{get, post};
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -14,6 +14,7 @@ pub fn router(state: AppState) -> Router {
     let site = Router::new()
         .route("/", get(site::home::show))
         .route("/news/{slug}", get(site::article::show))
+        .route("/news/{slug}/comments", post(site::comments::post))
         .route("/section/{slug}", get(site::section::show))
         .route("/topic/{slug}", get(site::topic::show))
         .route("/author/{slug}", get(site::author::show));

@@ -89,6 +89,7 @@ async fn site(db: TestDb) -> Site {
             blocking_checks: Vec::new(),
             logo_id: None,
             logo_url: None,
+            comments: Default::default(),
         })
         .await
         .unwrap();

@@ -1,11 +1,19 @@
 //! The article page, at its one canonical URL `/news/{slug}`.
 
+use super::comments::{PENDING_COOKIE, form_token, open_for_comments, pending_ids};
 use crate::AppState;
 use crate::error::AppError;
+use crate::extract::session::cookie;
 use crate::views::{Chrome, Crumb, article_url, article_view};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use bbn_core::{Article, Status};
+use bbn_core::{Article, Status, time};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How many articles "You may also like" shows.
+const RELATED: i64 = 4;
 
 /// A 301: what search engines and old links expect of a moved article.
 fn moved_permanently(to: &str) -> Response {
@@ -19,12 +27,31 @@ fn moved_permanently(to: &str) -> Response {
     }
 }
 
-/// How many articles "You may also like" shows.
-const RELATED: i64 = 4;
+/// The comment form as sent back to its writer (after a refusal), or empty.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CommentBox {
+    pub name: String,
+    pub email: String,
+    pub comment: String,
+    pub parent: Option<i64>,
+    pub errors: BTreeMap<&'static str, String>,
+    /// Thanks, shown above the comments.
+    pub notice: Option<String>,
+    /// Why the comment was not posted, shown at the form.
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    reply: Option<String>,
+    comment: Option<String>,
+}
 
 pub async fn show(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    Query(q): Query<PageQuery>,
+    parts: Parts,
 ) -> Result<Response, AppError> {
     let store = &state.store;
     let Some(article) = store.article_by_slug(&slug).await? else {
@@ -37,7 +64,16 @@ pub async fn show(
     if article.status != Status::Published {
         return Err(AppError::NotFound);
     }
-    render(&state, article, false).await
+    let mut comment_box = CommentBox {
+        parent: q.reply.as_deref().and_then(|r| r.parse().ok()),
+        ..CommentBox::default()
+    };
+    if q.comment.as_deref() == Some("pending") {
+        comment_box.notice = Some("Thank you. Your comment is awaiting moderation.".into());
+    }
+    let secret = crate::signing::secret(&state).await?;
+    let pending = pending_ids(&secret, cookie(&parts, PENDING_COOKIE));
+    render_with(&state, article, false, Some(comment_box), &pending).await
 }
 
 /// Renders an article page; `preview` marks it as a staff preview (not for
@@ -47,14 +83,44 @@ pub(crate) async fn render(
     article: Article,
     preview: bool,
 ) -> Result<Response, AppError> {
+    render_with(state, article, preview, None, &[]).await
+}
+
+pub(crate) async fn render_with(
+    state: &AppState,
+    article: Article,
+    preview: bool,
+    comment_box: Option<CommentBox>,
+    pending_ids: &[i64],
+) -> Result<Response, AppError> {
     let store = &state.store;
     let chrome = Chrome::load(state, Some(&article.section.slug)).await?;
-    let (related, comments, corrections) = tokio::try_join!(
+    let (related, comments, corrections, pending, settings) = tokio::try_join!(
         store.related(&article, RELATED),
         store.approved_comments(article.id),
-        store.corrections(article.id)
+        store.corrections(article.id),
+        store.comments_by_ids(article.id, pending_ids),
+        store.settings(),
     )?;
+    let now = time::now();
     let view = article_view(&article, &related, &comments, &corrections, chrome.zone);
+    let pending = crate::views::comment_views(&pending, chrome.zone);
+    let mut comment_box = comment_box.unwrap_or_default();
+    // A reply names the comment it answers; one that cannot be answered is ignored.
+    let replying_to = comment_box
+        .parent
+        .and_then(|id| {
+            view.comments
+                .iter()
+                .find(|c| c.id == id && c.depth + 1 < settings.comments.max_depth)
+        })
+        .map(|c| c.name.clone());
+    if replying_to.is_none() {
+        comment_box.parent = None;
+    }
+    let open = !preview && open_for_comments(&article, &settings, now);
+    let secret = crate::signing::secret(state).await?;
+    let token = form_token(&secret, article.id, now);
     let crumbs = vec![
         Crumb {
             name: "Home".into(),
@@ -70,7 +136,16 @@ pub(crate) async fn render(
     Ok(super::page(
         state,
         "site/article.html",
-        minijinja::context! { chrome, article => view, crumbs, canonical, preview => status },
+        minijinja::context! {
+            chrome, article => view, crumbs, canonical, preview => status,
+            comment_form => minijinja::context! {
+                open, token, replying_to, max_chars => settings.comments.max_chars,
+                can_reply => settings.comments.max_depth > 1,
+                max_depth => settings.comments.max_depth,
+                ..minijinja::Value::from_serialize(&comment_box)
+            },
+            pending,
+        },
     )?
     .into_response())
 }

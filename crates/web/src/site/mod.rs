@@ -2,6 +2,7 @@
 
 pub mod article;
 pub mod author;
+pub mod comments;
 pub mod home;
 mod listing;
 pub mod section;

@@ -18,6 +18,50 @@ pub struct CommentView {
     pub posted: When,
     /// Paragraphs of the comment as typed; escaped by the template.
     pub paragraphs: Vec<String>,
+    /// 0 for a comment on the article, 1 for a reply to it, and so on.
+    pub depth: i64,
+    pub in_reply_to: Option<String>,
+}
+
+fn comment_view(c: &Comment, zone: Tz, depth: i64, in_reply_to: Option<String>) -> CommentView {
+    CommentView {
+        id: c.id,
+        name: c.author_name.clone(),
+        posted: When::new(c.created_at, zone),
+        paragraphs: c
+            .body
+            .split("\n\n")
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        depth,
+        in_reply_to,
+    }
+}
+
+/// Comments in reading order: each followed by its replies (oldest first at every level).
+pub fn comment_views(comments: &[Comment], zone: Tz) -> Vec<CommentView> {
+    let known: std::collections::HashSet<i64> = comments.iter().map(|c| c.id).collect();
+    let mut out = Vec::with_capacity(comments.len());
+    let mut stack: Vec<(&Comment, i64)> = comments
+        .iter()
+        .filter(|c| c.parent_id.is_none_or(|p| !known.contains(&p)))
+        .rev()
+        .map(|c| (c, 0))
+        .collect();
+    while let Some((c, depth)) = stack.pop() {
+        let parent_name = c
+            .parent_id
+            .and_then(|p| comments.iter().find(|x| x.id == p))
+            .map(|p| p.author_name.clone());
+        out.push(comment_view(c, zone, depth, parent_name));
+        let children: Vec<&Comment> = comments
+            .iter()
+            .filter(|x| x.parent_id == Some(c.id))
+            .collect();
+        stack.extend(children.into_iter().rev().map(|x| (x, depth + 1)));
+    }
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -108,20 +152,7 @@ pub fn article_view(
         body_html: bbn_core::markdown::sanitize(&a.body_html),
         faq: a.faq.clone(),
         related: summaries(related, zone),
-        comments: comments
-            .iter()
-            .map(|c| CommentView {
-                id: c.id,
-                name: c.author_name.clone(),
-                posted: When::new(c.created_at, zone),
-                paragraphs: c
-                    .body
-                    .split("\n\n")
-                    .map(|p| p.trim().to_string())
-                    .filter(|p| !p.is_empty())
-                    .collect(),
-            })
-            .collect(),
+        comments: comment_views(comments, zone),
         comments_open: a.comments_open,
         corrections: corrections
             .iter()

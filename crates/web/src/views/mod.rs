@@ -5,7 +5,7 @@
 mod article;
 mod chrome;
 
-pub use article::article_view;
+pub use article::{article_view, comment_views};
 pub use chrome::{Chrome, Crumb, Pager, SharedPartsMemo};
 
 use bbn_core::{ArticleSummary, Media, time};

@@ -1,0 +1,424 @@
+//! "Leave a Comment": a reader's comment from the form on an article page.
+//!
+//! Works without JavaScript: a normal POST, then a redirect back to the
+//! article, at the comment or at a notice. A comment is acknowledged only
+//! after it is committed. Spam defence, in order: the honeypot field, a
+//! signed form token (too fast, too old, or forged), rate limits per address
+//! and per article, links, the blocklist, and the same text twice in a day.
+
+use super::article::{CommentBox, render_with};
+use crate::AppState;
+use crate::error::AppError;
+use crate::extract::session::cookie;
+use crate::newsroom::auth::ClientAddr;
+use crate::signing;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bbn_core::{Article, CommentStatus, Moderation, SiteSettings, Status, time};
+use bbn_store::NewComment;
+use std::collections::BTreeMap;
+use unicode_normalization::UnicodeNormalization;
+
+pub const PENDING_COOKIE: &str = "bbn_pending";
+/// A form older than this must be reloaded.
+const MAX_FORM_AGE: i64 = 24 * 3600;
+/// At most this many comments from one address in `WINDOW` seconds, and on one article.
+const PER_ADDRESS: i64 = 5;
+const PER_ARTICLE: i64 = 60;
+const WINDOW: i64 = 600;
+const MAX_NAME: usize = 100;
+const MAX_EMAIL: usize = 254;
+
+/// Whether readers may comment on the article now.
+pub fn open_for_comments(a: &Article, s: &SiteSettings, now: i64) -> bool {
+    a.comments_open
+        && a.status == Status::Published
+        && match (s.comments.close_after_days, a.published_at) {
+            (Some(days), Some(published)) => now < published + days * 86_400,
+            _ => true,
+        }
+}
+
+/// The token the form carries: which article, when it was shown, signed.
+pub fn form_token(secret: &str, article_id: i64, now: i64) -> String {
+    signing::sign(secret, &format!("{article_id}:{now}"))
+}
+
+/// The reader's own pending comment ids, from their signed cookie.
+pub fn pending_ids(secret: &str, parts_cookie: Option<&str>) -> Vec<i64> {
+    parts_cookie
+        .and_then(|c| signing::verify(secret, c))
+        .map(|m| m.split('-').filter_map(|id| id.parse().ok()).collect())
+        .unwrap_or_default()
+}
+
+/// Decodes a urlencoded body, refusing (rather than repairing) invalid UTF-8.
+fn decode_form(body: &[u8]) -> Result<Vec<(String, String)>, ()> {
+    fn unescape(s: &[u8]) -> Result<String, ()> {
+        let mut out = Vec::with_capacity(s.len());
+        let mut i = 0;
+        while i < s.len() {
+            match s[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < s.len() => {
+                    let hex = std::str::from_utf8(&s[i + 1..i + 3]).map_err(|_| ())?;
+                    out.push(u8::from_str_radix(hex, 16).map_err(|_| ())?);
+                    i += 2;
+                }
+                b'%' => return Err(()),
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).map_err(|_| ())
+    }
+    body.split(|b| *b == b'&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let mut kv = pair.splitn(2, |b| *b == b'=');
+            let k = unescape(kv.next().unwrap_or_default())?;
+            let v = unescape(kv.next().unwrap_or_default())?;
+            Ok((k, v))
+        })
+        .collect()
+}
+
+/// Unicode-normalized, trimmed text; control characters refused (line breaks and tabs allowed where `multiline`).
+fn clean(text: &str, multiline: bool) -> Result<String, ()> {
+    let t: String = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .nfc()
+        .collect();
+    if t.chars()
+        .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t')))
+    {
+        return Err(());
+    }
+    Ok(t.trim().to_string())
+}
+
+fn links_in(text: &str) -> i64 {
+    let lower = text.to_lowercase();
+    (lower.matches("http://").count()
+        + lower.matches("https://").count()
+        + lower.matches("www.").count()) as i64
+}
+
+fn same_origin(headers: &HeaderMap, base_url: &str) -> bool {
+    let origin_of =
+        |url: &str| -> String { url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/") };
+    let ours = origin_of(base_url);
+    if let Some(o) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        return o == ours;
+    }
+    match headers.get(header::REFERER).and_then(|v| v.to_str().ok()) {
+        Some(r) => origin_of(r) == ours,
+        // Old clients send neither; the signed form token still stands.
+        None => true,
+    }
+}
+
+pub async fn post(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    ClientAddr(address): ClientAddr,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let article = state
+        .store
+        .article_by_slug(&slug)
+        .await?
+        .filter(|a| a.status == Status::Published)
+        .ok_or(AppError::NotFound)?;
+    let settings = state.store.settings().await?;
+    let now = time::now();
+    if !open_for_comments(&article, &settings, now) {
+        return Err(AppError::BadRequest(
+            "Comments are closed for this article.".into(),
+        ));
+    }
+    if !same_origin(&headers, &state.config.base_url) {
+        return Err(AppError::CsrfRejected);
+    }
+    let fields = decode_form(&body).map_err(|_| {
+        AppError::BadRequest("The comment could not be read: it is not valid UTF-8 text.".into())
+    })?;
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let secret = signing::secret(&state).await?;
+
+    let mut errors: BTreeMap<&'static str, String> = BTreeMap::new();
+    let mut field =
+        |name: &'static str, value: &str, multiline: bool, max: usize, required: &str| -> String {
+            match clean(value, multiline) {
+                Err(()) => {
+                    errors.insert(name, "This field contains control characters.".into());
+                    String::new()
+                }
+                Ok(v) if v.is_empty() => {
+                    errors.insert(name, required.into());
+                    v
+                }
+                Ok(v) if v.chars().count() > max => {
+                    errors.insert(name, format!("Use at most {max} characters."));
+                    v
+                }
+                Ok(v) => v,
+            }
+        };
+    let name = field("name", get("name"), false, MAX_NAME, "Please give a name.");
+    let email = field(
+        "email",
+        get("email"),
+        false,
+        MAX_EMAIL,
+        "Please give your email address (it is never shown).",
+    );
+    let text = field(
+        "comment",
+        get("comment"),
+        true,
+        settings.comments.max_chars as usize,
+        "Please write a comment.",
+    );
+    if !email.is_empty()
+        && !errors.contains_key("email")
+        && bbn_store::normalize_email(&email).is_err()
+    {
+        errors.insert(
+            "email",
+            "Enter an email address like name@example.com.".into(),
+        );
+    }
+    let parent_id: Option<i64> = get("parent").parse().ok();
+    if let Some(parent) = parent_id {
+        match state.store.reply_depth(parent, article.id).await? {
+            Some(depth) if depth < settings.comments.max_depth => {}
+            Some(_) => {
+                errors.insert(
+                    "comment",
+                    "Replies cannot nest deeper here; reply to the comment above instead.".into(),
+                );
+            }
+            None => {
+                errors.insert(
+                    "comment",
+                    "The comment you replied to is not available.".into(),
+                );
+            }
+        }
+    }
+    let back = |errors: BTreeMap<&'static str, String>,
+                notice: Option<String>,
+                status: StatusCode| {
+        let state = state.clone();
+        let article = article.clone();
+        let (name, email, text) = (name.clone(), email.clone(), text.clone());
+        async move {
+            let comment_box = CommentBox {
+                name,
+                email,
+                comment: text,
+                parent: parent_id,
+                errors,
+                notice: None,
+                problem: notice,
+            };
+            let mut response = render_with(&state, article, false, Some(comment_box), &[]).await?;
+            *response.status_mut() = status;
+            Ok::<Response, AppError>(response)
+        }
+    };
+    if !errors.is_empty() {
+        return back(
+            errors,
+            Some("Your comment was not posted: see below.".into()),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
+
+    // The honeypot: people never see the field, scripts fill it. They are told what a person would be told.
+    if !get("website").is_empty() {
+        return Ok(acknowledged(&article, None, &secret, None));
+    }
+    let issued = signing::verify(&secret, get("token"))
+        .and_then(|m| m.split_once(':'))
+        .and_then(|(a, t)| Some((a.parse::<i64>().ok()?, t.parse::<i64>().ok()?)))
+        .filter(|(a, _)| *a == article.id);
+    let Some((_, issued_at)) = issued else {
+        return back(BTreeMap::new(), Some("The form was not recognised. Reload the page and post again; your text is kept below.".into()), StatusCode::BAD_REQUEST).await;
+    };
+    if now - issued_at > MAX_FORM_AGE {
+        return back(
+            BTreeMap::new(),
+            Some("The form is more than a day old. Post again; your text is kept below.".into()),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
+    let ip_hash = signing::address_hash(&secret, &address);
+    let (by_address, on_article) = state
+        .store
+        .recent_comment_counts(&ip_hash, article.id, now - WINDOW)
+        .await?;
+    if by_address >= PER_ADDRESS || on_article >= PER_ARTICLE {
+        return back(BTreeMap::new(), Some("You are commenting faster than we allow. Wait a few minutes, then post again; your text is kept below.".into()), StatusCode::TOO_MANY_REQUESTS).await;
+    }
+    if state.store.same_comment_since(&text, now - 86_400).await? {
+        return back(
+            BTreeMap::new(),
+            Some("This exact comment was already posted today.".into()),
+            StatusCode::CONFLICT,
+        )
+        .await;
+    }
+
+    let lower = format!("{name}\n{email}\n{text}").to_lowercase();
+    let spammy = now - issued_at < state.config.comment_min_seconds
+        || links_in(&text) > settings.comments.max_links
+        || settings
+            .comments
+            .blocklist
+            .iter()
+            .any(|w| !w.is_empty() && lower.contains(&w.to_lowercase()));
+    let status = if spammy {
+        CommentStatus::Spam
+    } else {
+        match settings.comments.moderation {
+            Moderation::Open => CommentStatus::Approved,
+            Moderation::Trusted
+                if state
+                    .store
+                    .has_approved_comment(&email.to_lowercase())
+                    .await? =>
+            {
+                CommentStatus::Approved
+            }
+            _ => CommentStatus::Pending,
+        }
+    };
+    let id = state
+        .store
+        .post_comment(
+            &NewComment {
+                article_id: article.id,
+                parent_id,
+                author_name: name,
+                author_email: email.to_lowercase(),
+                body: text,
+                status,
+                created_at: now,
+            },
+            &ip_hash,
+            None,
+        )
+        .await?;
+    let previous = cookie_value(&headers, PENDING_COOKIE);
+    Ok(acknowledged(
+        &article,
+        Some((id, status)),
+        &secret,
+        previous.as_deref(),
+    ))
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    let mut parts: Parts = axum::http::Request::new(()).into_parts().0;
+    parts.headers = headers.clone();
+    cookie(&parts, name).map(str::to_string)
+}
+
+/// The redirect after a committed comment: to the comment when it is live,
+/// otherwise to the notice, remembering the reader's pending comments in a signed cookie.
+fn acknowledged(
+    article: &Article,
+    posted: Option<(i64, CommentStatus)>,
+    secret: &str,
+    previous: Option<&str>,
+) -> Response {
+    let url = crate::views::article_url(&article.slug);
+    match posted {
+        Some((id, CommentStatus::Approved)) => see_other(&format!("{url}#comment-{id}"), None),
+        Some((id, _)) => {
+            let mut ids = pending_ids(secret, previous);
+            ids.push(id);
+            let keep: Vec<String> = ids
+                .iter()
+                .rev()
+                .take(20)
+                .rev()
+                .map(|i| i.to_string())
+                .collect();
+            let value = signing::sign(secret, &keep.join("-"));
+            let cookie = format!(
+                "{PENDING_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000"
+            );
+            see_other(&format!("{url}?comment=pending#comments"), Some(cookie))
+        }
+        None => see_other(&format!("{url}?comment=pending#comments"), None),
+    }
+}
+
+fn see_other(to: &str, cookie: Option<String>) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        response.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_forms_and_refuses_invalid_utf8() {
+        assert_eq!(
+            decode_form(b"name=Ana+Li&comment=caf%C3%A9%0A").unwrap(),
+            [
+                ("name".into(), "Ana Li".into()),
+                ("comment".into(), "café\n".into())
+            ]
+        );
+        assert!(decode_form(b"comment=%FF%FE").is_err());
+        assert!(decode_form(b"comment=%4").is_err());
+    }
+
+    #[test]
+    fn cleans_text() {
+        assert_eq!(clean("  Cafe\u{301}\r\nok ", true).unwrap(), "Café\nok");
+        assert!(clean("bell\u{7}", true).is_err());
+        assert!(clean("line\nbreak", false).is_err());
+        assert_eq!(links_in("see http://a.example and www.b.example"), 2);
+    }
+
+    #[test]
+    fn origin_must_be_ours_when_sent() {
+        let mut h = HeaderMap::new();
+        assert!(same_origin(&h, "https://news.example"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://news.example"),
+        );
+        assert!(same_origin(&h, "https://news.example"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
+        assert!(!same_origin(&h, "https://news.example"));
+    }
+}

@@ -1,0 +1,519 @@
+//! "Leave a Comment" as readers use it, and its spam defence. SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod browser_like;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use bbn_core::validate::ArticleDraft;
+use bbn_core::{CommentStatus, Moderation, SiteSettings, Status};
+use bbn_store::testing::TestDb;
+use bbn_store::{ModeratedComment, Store};
+use bbn_web::WebConfig;
+use browser_like::{Client, Page, app_with, hidden_fields};
+use tower::ServiceExt;
+
+struct Site {
+    router: axum::Router,
+    store: Store,
+    _db: TestDb,
+}
+
+async fn site(db: TestDb, moderation: Moderation, min_seconds: i64) -> Site {
+    let store = db.store.clone();
+    let mut settings = SiteSettings {
+        name: "Big Big News".into(),
+        ..SiteSettings::default()
+    };
+    settings.comments.moderation = moderation;
+    settings.comments.blocklist = vec!["casino".into(), "spammer@example.com".into()];
+    settings.comments.max_depth = 2;
+    store.save_settings(&settings).await.unwrap();
+    let world = store
+        .create_section("world", "World", "", Some(1))
+        .await
+        .unwrap();
+    let author = store.create_author("gabriel", "Gabriel", "").await.unwrap();
+    for (slug, open) in [("talks", true), ("closed", false)] {
+        store
+            .create_article(ArticleDraft {
+                slug: slug.into(),
+                headline: format!("Story {slug}"),
+                dek: String::new(),
+                kicker: String::new(),
+                body_markdown: "Text.".into(),
+                section_id: world,
+                author_ids: vec![author],
+                topic_ids: vec![],
+                faq: vec![],
+                image_id: None,
+                seo_title: String::new(),
+                seo_description: String::new(),
+                comments_open: open,
+                status: Status::Published,
+                published_at: Some(bbn_core::time::now() - 3_600),
+                scheduled_at: None,
+            })
+            .await
+            .unwrap();
+    }
+    let mut config = WebConfig::new("http://news.example");
+    config.comment_min_seconds = min_seconds;
+    let (router, _) = app_with(&store, config);
+    Site {
+        router,
+        store,
+        _db: db,
+    }
+}
+
+impl Site {
+    fn reader(&self) -> Client {
+        Client::new(self.router.clone())
+    }
+
+    async fn all(&self) -> Vec<ModeratedComment> {
+        self.store
+            .moderation_queue(None, None, None, 100, 0)
+            .await
+            .unwrap()
+            .0
+    }
+}
+
+/// Fills in the comment form of `page` as a reader would and posts it.
+async fn comment(reader: &mut Client, page: &Page, fields: &[(&str, &str)]) -> Page {
+    let mut all: Vec<(String, String)> = hidden_fields(&page.body);
+    for (k, v) in fields {
+        all.retain(|(n, _)| n != k);
+        all.push((k.to_string(), v.to_string()));
+    }
+    let pairs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let action = {
+        let marker = "<form method=\"post\" action=\"";
+        let start = page
+            .body
+            .find(&format!("{marker}/news/"))
+            .expect("a comment form")
+            + marker.len();
+        page.body[start..start + page.body[start..].find('"').unwrap()].to_string()
+    };
+    reader.post_form(&action, &pairs).await
+}
+
+const OK: [(&str, &str); 3] = [
+    ("name", "CarBuff42"),
+    ("email", "Car@Example.com"),
+    ("comment", "Why now? What is their game here?"),
+];
+
+async fn held_comments_show_only_to_their_writer(db: TestDb) {
+    let s = site(db, Moderation::Hold, 0).await;
+    let mut reader = s.reader();
+    let page = reader.get("/news/talks").await;
+    assert!(page.body.contains("Leave a Comment") && !page.body.contains("disabled"));
+    let posted = comment(&mut reader, &page, &OK).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        posted.location(),
+        Some("/news/talks?comment=pending#comments")
+    );
+    let stored = s.all().await;
+    assert_eq!(stored.len(), 1, "acknowledged only once committed");
+    assert_eq!(
+        (stored[0].status, stored[0].author_email.as_str()),
+        (CommentStatus::Pending, "car@example.com")
+    );
+    let mine = reader.get("/news/talks?comment=pending").await;
+    assert!(mine.body.contains("Your comment is awaiting moderation"));
+    assert!(mine.body.contains("What is their game here?"));
+    let other = s.reader().get("/news/talks").await;
+    assert!(
+        !other.body.contains("What is their game here?"),
+        "nobody else sees it"
+    );
+    assert!(
+        !other.body.contains("car@example.com") && !mine.body.contains("car@example.com"),
+        "emails are never shown"
+    );
+    // Approved by a moderator: everyone sees it.
+    s.store
+        .set_comments_status(&[stored[0].id], CommentStatus::Approved)
+        .await
+        .unwrap();
+    let other = s.reader().get("/news/talks").await;
+    assert!(other.body.contains("What is their game here?") && other.body.contains("1 Comment"));
+}
+
+async fn open_and_trusted_modes(db: TestDb) {
+    let s = site(db, Moderation::Trusted, 0).await;
+    let mut reader = s.reader();
+    let page = reader.get("/news/talks").await;
+    comment(&mut reader, &page, &OK).await;
+    let first = s.all().await[0].clone();
+    assert_eq!(
+        first.status,
+        CommentStatus::Pending,
+        "a first comment waits"
+    );
+    s.store
+        .set_comments_status(&[first.id], CommentStatus::Approved)
+        .await
+        .unwrap();
+    let page = reader.get("/news/talks").await;
+    let second = comment(
+        &mut reader,
+        &page,
+        &[
+            ("name", "CarBuff42"),
+            ("email", "car@example.com"),
+            ("comment", "Second thoughts."),
+        ],
+    )
+    .await;
+    let id = s.all().await[0].id;
+    assert_eq!(
+        second.location(),
+        Some(format!("/news/talks#comment-{id}").as_str()),
+        "a known commenter goes live"
+    );
+    let mut settings = s.store.settings().await.unwrap();
+    settings.comments.moderation = Moderation::Open;
+    s.store.save_settings(&settings).await.unwrap();
+    let page = reader.get("/news/talks").await;
+    comment(
+        &mut reader,
+        &page,
+        &[
+            ("name", "Newcomer"),
+            ("email", "new@example.com"),
+            ("comment", "First time here."),
+        ],
+    )
+    .await;
+    assert!(
+        s.reader()
+            .get("/news/talks")
+            .await
+            .body
+            .contains("First time here.")
+    );
+}
+
+async fn bad_input_is_explained_and_stores_nothing(db: TestDb) {
+    let s = site(db, Moderation::Hold, 0).await;
+    let mut reader = s.reader();
+    let page = reader.get("/news/talks").await;
+    let long = "x".repeat(5_001);
+    for (fields, message) in [
+        (
+            vec![("name", ""), ("email", "a@example.com"), ("comment", "Hi")],
+            "Please give a name.",
+        ),
+        (
+            vec![("name", "A"), ("email", ""), ("comment", "Hi")],
+            "Please give your email address",
+        ),
+        (
+            vec![("name", "A"), ("email", "not-an-email"), ("comment", "Hi")],
+            "Enter an email address",
+        ),
+        (
+            vec![("name", "A"), ("email", "a@example.com"), ("comment", "  ")],
+            "Please write a comment.",
+        ),
+        (
+            vec![
+                ("name", "A"),
+                ("email", "a@example.com"),
+                ("comment", long.as_str()),
+            ],
+            "Use at most 5000 characters.",
+        ),
+        (
+            vec![
+                ("name", "A\u{7}"),
+                ("email", "a@example.com"),
+                ("comment", "Hi"),
+            ],
+            "control characters",
+        ),
+    ] {
+        let r = comment(&mut reader, &page, &fields).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{fields:?}");
+        assert!(r.body.contains(message), "{fields:?}: {message}");
+        assert!(r.body.contains("Your comment was not posted"));
+    }
+    let kept = comment(
+        &mut reader,
+        &page,
+        &[
+            ("name", ""),
+            ("email", "a@example.com"),
+            ("comment", "My long thought, kept."),
+        ],
+    )
+    .await;
+    assert!(
+        kept.body.contains("My long thought, kept."),
+        "the typed text is kept"
+    );
+    let raw = s
+        .router
+        .clone()
+        .oneshot(
+            Request::builder()
+                .method("POST")
+                .uri("/news/talks/comments")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from("name=A&email=a%40example.com&comment=%FF%FE"))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), StatusCode::BAD_REQUEST, "invalid UTF-8");
+    assert!(s.all().await.is_empty(), "nothing stored");
+}
+
+async fn spam_defences(db: TestDb) {
+    let s = site(db, Moderation::Open, 0).await;
+    let mut reader = s.reader();
+    let page = reader.get("/news/talks").await;
+    let trap = comment(
+        &mut reader,
+        &page,
+        &[
+            ("name", "Bot"),
+            ("email", "bot@example.com"),
+            ("comment", "Buy now"),
+            ("website", "http://spam.example"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        trap.status,
+        StatusCode::SEE_OTHER,
+        "the bot is told what a person would be told"
+    );
+    assert!(s.all().await.is_empty(), "the honeypot catch is not stored");
+    for (text, email) in [
+        (
+            "Links http://a.example http://b.example http://c.example",
+            "links@example.com",
+        ),
+        ("Best CASINO bonus", "gambler@example.com"),
+        ("Perfectly polite", "spammer@example.com"),
+    ] {
+        let page = reader.get("/news/talks").await;
+        comment(
+            &mut reader,
+            &page,
+            &[("name", "X"), ("email", email), ("comment", text)],
+        )
+        .await;
+    }
+    let statuses: Vec<CommentStatus> = s.all().await.iter().map(|c| c.status).collect();
+    assert_eq!(
+        statuses,
+        [CommentStatus::Spam; 3],
+        "links, blocked words and addresses go to spam"
+    );
+    let page = reader.get("/news/talks").await;
+    let dup = comment(
+        &mut reader,
+        &page,
+        &[
+            ("name", "Y"),
+            ("email", "y@example.com"),
+            ("comment", "Best CASINO bonus"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        dup.status,
+        StatusCode::CONFLICT,
+        "the same text twice in a day"
+    );
+    let forged = comment(
+        &mut reader,
+        &page,
+        &[
+            ("name", "Y"),
+            ("email", "y@example.com"),
+            ("comment", "Fresh"),
+            ("token", "12:0.abcdef"),
+        ],
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST);
+    let request = Request::builder()
+        .method("POST")
+        .uri("/news/talks/comments")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::from(
+            "name=A&email=a%40example.com&comment=cross-site",
+        ))
+        .unwrap();
+    assert_eq!(
+        s.router.clone().oneshot(request).await.unwrap().status(),
+        StatusCode::FORBIDDEN,
+        "another site's form"
+    );
+}
+
+async fn too_fast_is_spam_and_too_many_is_refused(db: TestDb) {
+    let s = site(db, Moderation::Open, 3).await;
+    let mut reader = s.reader();
+    let page = reader.get("/news/talks").await;
+    comment(
+        &mut reader,
+        &page,
+        &[
+            ("name", "Speedy"),
+            ("email", "s@example.com"),
+            ("comment", "Posted at once"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        s.all().await[0].status,
+        CommentStatus::Spam,
+        "posted within 3 s of the form: a script"
+    );
+    for i in 0..4 {
+        comment(
+            &mut reader,
+            &page,
+            &[
+                ("name", "Busy"),
+                ("email", "b@example.com"),
+                ("comment", &format!("Note {i}")),
+            ],
+        )
+        .await;
+    }
+    let limited = comment(
+        &mut reader,
+        &page,
+        &[
+            ("name", "Busy"),
+            ("email", "b@example.com"),
+            ("comment", "One too many"),
+        ],
+    )
+    .await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.body.contains("faster than we allow") && limited.body.contains("One too many"));
+}
+
+async fn closed_articles_show_comments_and_no_form(db: TestDb) {
+    let s = site(db, Moderation::Open, 0).await;
+    let mut reader = s.reader();
+    let page = reader.get("/news/closed").await;
+    assert!(
+        page.body.contains("Comments are closed for this article.")
+            && !page.body.contains("Post Comment")
+    );
+    let talks = reader.get("/news/talks").await;
+    let request = Request::builder()
+        .method("POST")
+        .uri("/news/closed/comments")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "name=A&email=a%40example.com&comment=late&token={}",
+            hidden_fields(&talks.body)[0].1
+        )))
+        .unwrap();
+    assert_eq!(
+        s.router.clone().oneshot(request).await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+    let mut settings = s.store.settings().await.unwrap();
+    settings.comments.close_after_days = Some(1);
+    s.store.save_settings(&settings).await.unwrap();
+    assert!(
+        reader
+            .get("/news/talks")
+            .await
+            .body
+            .contains("Post Comment"),
+        "published an hour ago: still open"
+    );
+    s.store
+        .execute_raw("UPDATE articles SET published_at = published_at - 200000")
+        .await
+        .unwrap();
+    assert!(
+        reader
+            .get("/news/talks")
+            .await
+            .body
+            .contains("Comments are closed"),
+        "closed after a day"
+    );
+}
+
+async fn replies_nest_to_the_configured_depth(db: TestDb) {
+    let s = site(db, Moderation::Open, 0).await;
+    let mut reader = s.reader();
+    let page = reader.get("/news/talks").await;
+    comment(
+        &mut reader,
+        &page,
+        &[
+            ("name", "First"),
+            ("email", "f@example.com"),
+            ("comment", "Top level"),
+        ],
+    )
+    .await;
+    let top = s.all().await[0].id;
+    let reply_page = reader.get(&format!("/news/talks?reply={top}")).await;
+    assert!(reply_page.body.contains("Replying to First"));
+    let r = comment(
+        &mut reader,
+        &reply_page,
+        &[
+            ("name", "Second"),
+            ("email", "s@example.com"),
+            ("comment", "A reply <script>alert(1)</script>"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let reply = s.all().await[0].id;
+    let thread = s.reader().get("/news/talks").await.body;
+    assert!(thread.contains("comment--depth-1") && thread.contains("in reply to First"));
+    assert!(
+        thread.contains("A reply &lt;script&gt;alert(1)&lt;/script&gt;"),
+        "reader text is never markup"
+    );
+    assert!(
+        !thread.contains(&format!("?reply={reply}")),
+        "max depth 2: no reply link under a reply"
+    );
+    let too_deep = comment(
+        &mut reader,
+        &reply_page,
+        &[
+            ("name", "Third"),
+            ("email", "t@example.com"),
+            ("comment", "Deeper"),
+            ("parent", &reply.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(too_deep.status, StatusCode::BAD_REQUEST);
+}
+
+bbn_store::on_both_backends!(
+    held_comments_show_only_to_their_writer,
+    open_and_trusted_modes,
+    bad_input_is_explained_and_stores_nothing,
+    spam_defences,
+    too_fast_is_spam_and_too_many_is_refused,
+    closed_articles_show_comments_and_no_form,
+    replies_nest_to_the_configured_depth,
+);
