@@ -264,6 +264,8 @@ pub struct Comment {
     pub author_name: String,
     pub body: String,
     pub created_at: i64,
+    /// Written by staff in the newsroom (shown with a badge).
+    pub staff: bool,
 }
 
 /// What a staff member may do. Each role can do everything the one before it can.

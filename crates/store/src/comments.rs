@@ -210,6 +210,7 @@ impl Store {
                 author_name,
                 body,
                 created_at,
+                staff: false,
             })
             .collect())
     }

@@ -508,6 +508,173 @@ async fn replies_nest_to_the_configured_depth(db: TestDb) {
     assert_eq!(too_deep.status, StatusCode::BAD_REQUEST);
 }
 
+async fn moderators_work_the_queue(db: TestDb) {
+    let s = site(db, Moderation::Hold, 0).await;
+    let hash = bbn_core::password::hash("a long enough phrase").unwrap();
+    for (email, role) in [
+        ("mod@example.com", bbn_core::Role::Editor),
+        ("writer@example.com", bbn_core::Role::Author),
+    ] {
+        s.store
+            .create_user(&bbn_store::NewUser {
+                email: email.into(),
+                name: format!("Staff {email}"),
+                role,
+                password_hash: Some(hash.clone()),
+            })
+            .await
+            .unwrap();
+    }
+    let mut reader = s.reader();
+    for (name, text) in [
+        ("Ann", "First opinion"),
+        ("Bob", "Second opinion"),
+        ("Spammy", "Cheap pills here"),
+    ] {
+        let page = reader.get("/news/talks").await;
+        comment(
+            &mut reader,
+            &page,
+            &[
+                ("name", name),
+                ("email", &format!("{}@example.com", name.to_lowercase())),
+                ("comment", text),
+            ],
+        )
+        .await;
+    }
+    let ids: Vec<(String, i64)> = s
+        .all()
+        .await
+        .into_iter()
+        .map(|c| (c.author_name, c.id))
+        .collect();
+    let id_of = |n: &str| ids.iter().find(|(x, _)| x == n).unwrap().1.to_string();
+
+    let mut writer = s.reader();
+    writer
+        .sign_in("writer@example.com", "a long enough phrase")
+        .await;
+    assert_eq!(
+        writer.get("/newsroom/comments").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let home = writer.get("/newsroom").await;
+    let crafted = writer
+        .submit(
+            "/newsroom/comments",
+            &home.body,
+            &[("action", "approve"), ("ids", &id_of("Ann"))],
+        )
+        .await;
+    assert_eq!(
+        crafted.status,
+        StatusCode::FORBIDDEN,
+        "authors do not moderate"
+    );
+
+    let mut moderator = s.reader();
+    moderator
+        .sign_in("mod@example.com", "a long enough phrase")
+        .await;
+    let queue = moderator.get("/newsroom/comments").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(
+        queue.body.contains("<strong>3</strong> Pending")
+            && queue.body.contains("Cheap pills here")
+    );
+    let bulk = moderator
+        .submit(
+            "/newsroom/comments",
+            &queue.body,
+            &[
+                ("action", "approve"),
+                ("ids", &id_of("Ann")),
+                ("ids", &id_of("Bob")),
+            ],
+        )
+        .await;
+    assert_eq!(bulk.status, StatusCode::SEE_OTHER);
+    moderator
+        .submit(
+            "/newsroom/comments",
+            &queue.body,
+            &[("action", "spam"), ("ids", &id_of("Spammy"))],
+        )
+        .await;
+    let article = s.reader().get("/news/talks").await.body;
+    assert!(
+        article.contains("First opinion")
+            && article.contains("Second opinion")
+            && !article.contains("Cheap pills")
+    );
+    let found = moderator
+        .get("/newsroom/comments?status=all&q=BOB%40EXAMPLE")
+        .await;
+    assert!(
+        found.body.contains("Second opinion") && !found.body.contains("First opinion"),
+        "search by email, any case"
+    );
+    let spam = moderator.get("/newsroom/comments?status=spam").await;
+    assert!(spam.body.contains("Cheap pills here"));
+    moderator
+        .submit(
+            "/newsroom/comments",
+            &queue.body,
+            &[
+                ("action", "edit"),
+                ("id", &id_of("Ann")),
+                ("body", "First opinion (edited)"),
+            ],
+        )
+        .await;
+    let article_id = s
+        .store
+        .article_by_slug("talks")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let reply = moderator
+        .submit(
+            "/newsroom/comments",
+            &queue.body,
+            &[
+                ("action", "reply"),
+                ("id", &id_of("Bob")),
+                ("article", &article_id),
+                ("body", "Thanks, Bob."),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let article = s.reader().get("/news/talks").await.body;
+    assert!(article.contains("First opinion (edited)"));
+    assert!(article.contains("comment__badge\">Staff") && article.contains("Thanks, Bob."));
+    moderator
+        .submit(
+            "/newsroom/comments",
+            &queue.body,
+            &[("action", "delete"), ("ids", &id_of("Spammy"))],
+        )
+        .await;
+    assert!(
+        !moderator
+            .get("/newsroom/comments?status=all")
+            .await
+            .body
+            .contains("Cheap pills"),
+        "deleted for good"
+    );
+    let per_article = moderator
+        .get(&format!(
+            "/newsroom/comments?status=all&article={article_id}"
+        ))
+        .await;
+    assert!(per_article.body.contains("Thanks, Bob."));
+}
+
 bbn_store::on_both_backends!(
     held_comments_show_only_to_their_writer,
     open_and_trusted_modes,
@@ -516,4 +683,5 @@ bbn_store::on_both_backends!(
     too_fast_is_spam_and_too_many_is_refused,
     closed_articles_show_comments_and_no_form,
     replies_nest_to_the_configured_depth,
+    moderators_work_the_queue,
 );

@@ -114,6 +114,7 @@ struct CommentRow {
     author_name: String,
     body: String,
     created_at: i64,
+    staff_user_id: Option<i64>,
 }
 
 fn assemble(r: ArticleRow, authors: Vec<Author>, topics: Vec<Topic>, faq: Vec<FaqItem>) -> Article {
@@ -408,7 +409,7 @@ impl Store {
     pub async fn approved_comments(&self, article_id: i64) -> Result<Vec<Comment>> {
         let rows: Vec<CommentRow> = with_pool!(&self.pool, p => {
             sqlx::query_as(
-                "SELECT id, parent_id, author_name, body, created_at FROM comments
+                "SELECT id, parent_id, author_name, body, created_at, staff_user_id FROM comments
                  WHERE article_id = $1 AND status = 'approved' ORDER BY created_at, id",
             )
             .bind(article_id)
@@ -423,6 +424,7 @@ impl Store {
                 author_name: r.author_name,
                 body: r.body,
                 created_at: r.created_at,
+                staff: r.staff_user_id.is_some(),
             })
             .collect())
     }

@@ -4,6 +4,7 @@
 
 pub mod articles;
 pub mod auth;
+pub mod comments;
 pub mod home;
 pub mod limiter;
 pub mod picks;
@@ -97,6 +98,10 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
         .route("/newsroom/topics/{id}", post(taxonomy::update_topic))
         .route("/newsroom/topics/{id}/merge", post(taxonomy::merge_topic))
         .route("/newsroom/picks", get(picks::show).post(picks::change))
+        .route(
+            "/newsroom/comments",
+            get(comments::queue).post(comments::act),
+        )
         .route(
             "/newsroom/settings",
             get(settings::show).post(settings::save),

@@ -21,6 +21,7 @@ pub struct CommentView {
     /// 0 for a comment on the article, 1 for a reply to it, and so on.
     pub depth: i64,
     pub in_reply_to: Option<String>,
+    pub staff: bool,
 }
 
 fn comment_view(c: &Comment, zone: Tz, depth: i64, in_reply_to: Option<String>) -> CommentView {
@@ -36,6 +37,7 @@ fn comment_view(c: &Comment, zone: Tz, depth: i64, in_reply_to: Option<String>) 
             .collect(),
         depth,
         in_reply_to,
+        staff: c.staff,
     }
 }
 

@@ -1,0 +1,220 @@
+//! Comment moderation, for editors: the queue with counts, filters and
+//! search, bulk approve / spam / trash / delete, editing a comment's text,
+//! and replying as staff. Every change shows on the article at once.
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::extract::csrf::CsrfForm;
+use crate::extract::session::CurrentUser;
+use crate::views::When;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use bbn_core::{CommentStatus, Role, time};
+use bbn_store::NewComment;
+use serde::{Deserialize, Serialize};
+
+const PAGE: i64 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    status: Option<String>,
+    article: Option<String>,
+    q: Option<String>,
+    page: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: i64,
+    article_id: i64,
+    article: String,
+    article_url: String,
+    name: String,
+    email: String,
+    body: String,
+    /// The start of the text, for the collapsed view.
+    excerpt: String,
+    status: &'static str,
+    posted: When,
+    staff: bool,
+}
+
+fn label(s: CommentStatus) -> &'static str {
+    match s {
+        CommentStatus::Pending => "Pending",
+        CommentStatus::Approved => "Approved",
+        CommentStatus::Spam => "Spam",
+        CommentStatus::Trash => "Trash",
+    }
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<QueueQuery>,
+) -> Result<Html<String>, AppError> {
+    me.require(Role::Editor)?;
+    let settings = state.store.settings().await?;
+    let zone = time::parse_zone(&settings.time_zone).unwrap_or(chrono_tz::UTC);
+    // The queue opens on what needs a decision.
+    let status = match q.status.as_deref() {
+        None => Some(CommentStatus::Pending),
+        Some("all") => None,
+        Some(s) => Some(
+            CommentStatus::parse(s)
+                .ok_or_else(|| AppError::BadRequest("Unknown status.".into()))?,
+        ),
+    };
+    let article = q.article.as_deref().and_then(|a| a.parse::<i64>().ok());
+    let page = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| (1..=100_000).contains(p))
+        .unwrap_or(1);
+    let (items, has_more) = state
+        .store
+        .moderation_queue(status, article, q.q.as_deref(), PAGE, (page - 1) * PAGE)
+        .await?;
+    let rows: Vec<Row> = items
+        .into_iter()
+        .map(|c| Row {
+            id: c.id,
+            article_id: c.article_id,
+            article: c.article_headline,
+            article_url: crate::views::article_url(&c.article_slug),
+            name: c.author_name,
+            email: c.author_email,
+            excerpt: if c.body.chars().count() > 240 {
+                format!("{}…", c.body.chars().take(240).collect::<String>())
+            } else {
+                c.body.clone()
+            },
+            body: c.body,
+            status: label(c.status),
+            posted: When::new(c.created_at, zone),
+            staff: c.staff,
+        })
+        .collect();
+    let counts: Vec<_> = {
+        let found = state.store.comment_counts().await?;
+        CommentStatus::ALL
+            .iter()
+            .map(|s| minijinja::context! { status => s.as_str(), label => label(*s), n => found.iter().find(|(x, _)| x == s).map_or(0, |(_, n)| *n) })
+            .collect()
+    };
+    let base = serde_urlencoded::to_string([
+        ("status", q.status.clone().unwrap_or_default()),
+        ("article", q.article.clone().unwrap_or_default()),
+        ("q", q.q.clone().unwrap_or_default()),
+    ])
+    .unwrap_or_default();
+    let ctx = minijinja::context! {
+        site => settings.name,
+        rows, counts, page,
+        current => status.map(|s| s.as_str()).unwrap_or("all"),
+        article, q => q.q,
+        prev => (page > 1).then(|| format!("/newsroom/comments?{base}&page={}", page - 1)),
+        next => has_more.then(|| format!("/newsroom/comments?{base}&page={}", page + 1)),
+        back => format!("/newsroom/comments?{base}&page={page}"),
+    };
+    super::page(&state, &me, "newsroom/comments.html", ctx)
+}
+
+/// Where to go after an action: back to the queue as it was.
+fn back_to(fields: &[(String, String)]) -> String {
+    fields
+        .iter()
+        .find(|(k, _)| k == "back")
+        .map(|(_, v)| v.clone())
+        .filter(|v| v.starts_with("/newsroom/comments") && !v.contains("//"))
+        .unwrap_or_else(|| "/newsroom/comments".into())
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    me.require(Role::Editor)?;
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let ids: Vec<i64> = fields
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    match get("action").as_str() {
+        "approve" => drop(
+            state
+                .store
+                .set_comments_status(&ids, CommentStatus::Approved)
+                .await?,
+        ),
+        "spam" => drop(
+            state
+                .store
+                .set_comments_status(&ids, CommentStatus::Spam)
+                .await?,
+        ),
+        "trash" => drop(
+            state
+                .store
+                .set_comments_status(&ids, CommentStatus::Trash)
+                .await?,
+        ),
+        "pending" => drop(
+            state
+                .store
+                .set_comments_status(&ids, CommentStatus::Pending)
+                .await?,
+        ),
+        "delete" => drop(state.store.delete_comments(&ids).await?),
+        "edit" => {
+            let id: i64 = get("id")
+                .parse()
+                .map_err(|_| AppError::BadRequest("Which comment?".into()))?;
+            state.store.edit_comment(id, get("body").trim()).await?;
+        }
+        "reply" => {
+            let parent: i64 = get("id")
+                .parse()
+                .map_err(|_| AppError::BadRequest("Which comment?".into()))?;
+            let article: i64 = get("article")
+                .parse()
+                .map_err(|_| AppError::BadRequest("Which article?".into()))?;
+            let text = get("body");
+            if text.trim().is_empty() {
+                return Err(AppError::BadRequest("Write the reply first.".into()));
+            }
+            if state.store.reply_depth(parent, article).await?.is_none() {
+                return Err(AppError::BadRequest(
+                    "Only approved comments of that article can be answered.".into(),
+                ));
+            }
+            state
+                .store
+                .post_comment(
+                    &NewComment {
+                        article_id: article,
+                        parent_id: Some(parent),
+                        author_name: me.user.name.clone(),
+                        author_email: me.user.email.clone(),
+                        body: text.trim().to_string(),
+                        status: CommentStatus::Approved,
+                        created_at: time::now(),
+                    },
+                    "",
+                    Some(me.user.id),
+                )
+                .await?;
+        }
+        _ => return Err(AppError::BadRequest("Choose an action.".into())),
+    }
+    Ok(Redirect::to(&back_to(&fields)).into_response())
+}
