@@ -83,6 +83,12 @@ pub struct ServeArgs {
     /// Largest image upload accepted, in megabytes. [default: 10]
     #[arg(long, env = "BBN_MAX_UPLOAD_MB", value_name = "MB")]
     pub max_upload_mb: Option<usize>,
+    /// Most comments one address may post in 10 minutes (then 429). [default: 5]
+    #[arg(long, env = "BBN_COMMENTS_PER_ADDRESS", value_name = "N")]
+    pub comments_per_address: Option<i64>,
+    /// Most comments one article may receive in 10 minutes (then 429). [default: 60]
+    #[arg(long, env = "BBN_COMMENTS_PER_ARTICLE", value_name = "N")]
+    pub comments_per_article: Option<i64>,
     /// Start with an empty site instead of filling a new database with demo content.
     #[arg(long, env = "BBN_NO_DEMO")]
     pub no_demo: bool,
@@ -97,6 +103,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 base_url: args.base_url.or(cli.serve.base_url),
                 theme: args.theme.or(cli.serve.theme),
                 max_upload_mb: args.max_upload_mb.or(cli.serve.max_upload_mb),
+                comments_per_address: args.comments_per_address.or(cli.serve.comments_per_address),
+                comments_per_article: args.comments_per_article.or(cli.serve.comments_per_article),
                 no_demo: args.no_demo || cli.serve.no_demo,
             };
             crate::serve::run(Config::resolve(&cli.site, &merged)?).await

@@ -49,6 +49,8 @@ struct FileConfig {
     theme: Option<PathBuf>,
     demo: Option<bool>,
     max_upload_mb: Option<usize>,
+    comments_per_address: Option<i64>,
+    comments_per_article: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +63,8 @@ pub struct Config {
     pub theme: Option<PathBuf>,
     pub demo: bool,
     pub max_upload_bytes: usize,
+    pub comments_per_address: i64,
+    pub comments_per_article: i64,
 }
 
 fn read_file(explicit: Option<&Path>) -> anyhow::Result<FileConfig> {
@@ -132,6 +136,22 @@ impl Config {
                 0 => bail!("--max-upload-mb must be at least 1"),
                 mb if mb > 1024 => bail!("--max-upload-mb must be at most 1024"),
                 mb => mb * 1024 * 1024,
+            },
+            comments_per_address: match serve
+                .comments_per_address
+                .or(file.comments_per_address)
+                .unwrap_or(5)
+            {
+                n if n < 1 => bail!("--comments-per-address must be at least 1"),
+                n => n,
+            },
+            comments_per_article: match serve
+                .comments_per_article
+                .or(file.comments_per_article)
+                .unwrap_or(60)
+            {
+                n if n < 1 => bail!("--comments-per-article must be at least 1"),
+                n => n,
             },
         })
     }

@@ -58,8 +58,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let state = AppState::new(
         store.clone(),
         theme,
-        WebConfig::new(&config.base_url)
-            .with_media(config.data_dir.join("media"), config.max_upload_bytes),
+        WebConfig {
+            comments_per_address: config.comments_per_address,
+            comments_per_article: config.comments_per_article,
+            ..WebConfig::new(&config.base_url)
+                .with_media(config.data_dir.join("media"), config.max_upload_bytes)
+        },
     );
     if let Some(path) = state.prepare_setup_link().await? {
         tracing::warn!(

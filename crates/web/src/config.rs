@@ -13,6 +13,10 @@ pub struct WebConfig {
     pub max_upload_bytes: usize,
     /// A comment posted sooner than this after its form was shown counts as spam.
     pub comment_min_seconds: i64,
+    /// At most this many comments from one address in 10 minutes.
+    pub comments_per_address: i64,
+    /// At most this many comments on one article in 10 minutes.
+    pub comments_per_article: i64,
 }
 
 /// 10 MB, the default upload limit.
@@ -25,6 +29,8 @@ impl WebConfig {
             media_dir: None,
             max_upload_bytes: DEFAULT_MAX_UPLOAD,
             comment_min_seconds: 3,
+            comments_per_address: 5,
+            comments_per_article: 60,
         }
     }
 

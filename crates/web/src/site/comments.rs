@@ -25,9 +25,7 @@ use unicode_normalization::UnicodeNormalization;
 pub const PENDING_COOKIE: &str = "bbn_pending";
 /// A form older than this must be reloaded.
 const MAX_FORM_AGE: i64 = 24 * 3600;
-/// At most this many comments from one address in `WINDOW` seconds, and on one article.
-const PER_ADDRESS: i64 = 5;
-const PER_ARTICLE: i64 = 60;
+/// The rate limits count comments over this many seconds.
 const WINDOW: i64 = 600;
 const MAX_NAME: usize = 100;
 const MAX_EMAIL: usize = 254;
@@ -272,7 +270,9 @@ pub async fn post(
         .store
         .recent_comment_counts(&ip_hash, article.id, now - WINDOW)
         .await?;
-    if by_address >= PER_ADDRESS || on_article >= PER_ARTICLE {
+    if by_address >= state.config.comments_per_address
+        || on_article >= state.config.comments_per_article
+    {
         return back(BTreeMap::new(), Some("You are commenting faster than we allow. Wait a few minutes, then post again; your text is kept below.".into()), StatusCode::TOO_MANY_REQUESTS).await;
     }
     if state.store.same_comment_since(&text, now - 86_400).await? {
