@@ -317,6 +317,23 @@ impl Store {
         })
     }
 
+    /// Deletes every comment written under an email address (a reader's
+    /// privacy request); returns how many. Replies to them go too.
+    #[tracing::instrument(skip_all)]
+    pub async fn erase_comments_of(&self, email: &str) -> Result<u64> {
+        let email = email.trim().to_lowercase();
+        if email.is_empty() {
+            return Err(StoreError::Invalid(vec![ValidationError::new(
+                "email",
+                "Which email address?",
+            )]));
+        }
+        let ids: Vec<i64> = with_pool!(&self.pool, p => {
+            sqlx::query_scalar("SELECT id FROM comments WHERE LOWER(author_email) = $1").bind(&email).fetch_all(p).await?
+        });
+        self.delete_comments(&ids).await
+    }
+
     /// Replaces a comment's text (moderators fixing a typo or removing a phone number).
     pub async fn edit_comment(&self, id: i64, body: &str) -> Result<()> {
         if body.trim().is_empty() {

@@ -21,6 +21,7 @@ pub struct QueueQuery {
     article: Option<String>,
     q: Option<String>,
     page: Option<String>,
+    erased: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -112,6 +113,7 @@ pub async fn queue(
     let ctx = minijinja::context! {
         site => settings.name,
         rows, counts, page,
+        erased => q.erased.as_deref().and_then(|n| n.parse::<u64>().ok()),
         current => status.map(|s| s.as_str()).unwrap_or("all"),
         article, q => q.q,
         prev => (page > 1).then(|| format!("/newsroom/comments?{base}&page={}", page - 1)),
@@ -175,6 +177,15 @@ pub async fn act(
                 .await?,
         ),
         "delete" => drop(state.store.delete_comments(&ids).await?),
+        "erase" => {
+            // A privacy request removes everything a person wrote: admins only.
+            me.require(Role::Admin)?;
+            let n = state.store.erase_comments_of(&get("email")).await?;
+            tracing::info!(erased = n, by = me.user.id, "erased a commenter's comments");
+            return Ok(
+                Redirect::to(&format!("/newsroom/comments?status=all&erased={n}")).into_response(),
+            );
+        }
         "edit" => {
             let id: i64 = get("id")
                 .parse()
