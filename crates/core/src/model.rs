@@ -74,6 +74,8 @@ pub struct CommentSettings {
     pub max_links: i64,
     /// Words or addresses, one a line; a comment containing one goes to spam.
     pub blocklist: Vec<String>,
+    /// Comments shown per page under an article.
+    pub per_page: i64,
 }
 
 impl Default for CommentSettings {
@@ -85,6 +87,7 @@ impl Default for CommentSettings {
             max_depth: 3,
             max_links: 2,
             blocklist: Vec::new(),
+            per_page: 50,
         }
     }
 }
@@ -193,6 +196,8 @@ pub struct ArticleSummary {
     pub section_name: String,
     pub published_at: i64,
     pub image: Option<Media>,
+    /// Approved comments.
+    pub comment_count: i64,
 }
 
 /// A whole article as its page shows it.

@@ -22,6 +22,7 @@ struct Row {
     comment_max_depth: i64,
     comment_max_links: i64,
     comment_blocklist: String,
+    comments_per_page: i64,
 }
 
 fn lines(text: &str, separator: char) -> Vec<String> {
@@ -51,6 +52,7 @@ impl From<Row> for SiteSettings {
                 max_depth: r.comment_max_depth,
                 max_links: r.comment_max_links,
                 blocklist: lines(&r.comment_blocklist, '\n'),
+                per_page: r.comments_per_page,
             },
         }
     }
@@ -95,6 +97,12 @@ fn check(s: &SiteSettings) -> Vec<ValidationError> {
             "The link limit must be 0 to 100.",
         ));
     }
+    if !(1..=500).contains(&c.per_page) {
+        errors.push(ValidationError::new(
+            "comments_per_page",
+            "Show 1 to 500 comments per page.",
+        ));
+    }
     if c.close_after_days
         .is_some_and(|d| !(1..=36_500).contains(&d))
     {
@@ -115,7 +123,7 @@ impl Store {
                 "SELECT s.name, s.description, s.copyright_holder, s.time_zone, s.page_size, s.language,
                         s.blocking_checks, s.logo_id, m.url AS logo_url, s.comment_moderation,
                         s.comments_close_days, s.comment_max_chars, s.comment_max_depth,
-                        s.comment_max_links, s.comment_blocklist
+                        s.comment_max_links, s.comment_blocklist, s.comments_per_page
                  FROM site_settings s LEFT JOIN media m ON m.id = s.logo_id WHERE s.id = 1",
             )
             .fetch_optional(p)
@@ -145,8 +153,8 @@ impl Store {
             sqlx::query(
                 "INSERT INTO site_settings (id, name, description, copyright_holder, time_zone, page_size, language,
                    blocking_checks, logo_id, comment_moderation, comments_close_days, comment_max_chars,
-                   comment_max_depth, comment_max_links, comment_blocklist)
-                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                   comment_max_depth, comment_max_links, comment_blocklist, comments_per_page)
+                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
                    copyright_holder = excluded.copyright_holder, time_zone = excluded.time_zone,
                    page_size = excluded.page_size, language = excluded.language,
@@ -154,7 +162,8 @@ impl Store {
                    comment_moderation = excluded.comment_moderation,
                    comments_close_days = excluded.comments_close_days,
                    comment_max_chars = excluded.comment_max_chars, comment_max_depth = excluded.comment_max_depth,
-                   comment_max_links = excluded.comment_max_links, comment_blocklist = excluded.comment_blocklist",
+                   comment_max_links = excluded.comment_max_links, comment_blocklist = excluded.comment_blocklist,
+                   comments_per_page = excluded.comments_per_page",
             )
             .bind(&s.name)
             .bind(&s.description)
@@ -170,6 +179,7 @@ impl Store {
             .bind(c.max_depth)
             .bind(c.max_links)
             .bind(c.blocklist.join("\n"))
+            .bind(c.per_page)
             .execute(&mut *tx)
             .await
             .on_missing_reference("logo")?;

@@ -675,6 +675,46 @@ async fn moderators_work_the_queue(db: TestDb) {
     assert!(per_article.body.contains("Thanks, Bob."));
 }
 
+async fn long_discussions_are_paged_and_lists_count_comments(db: TestDb) {
+    let s = site(db, Moderation::Open, 0).await;
+    let mut settings = s.store.settings().await.unwrap();
+    settings.comments.per_page = 3;
+    s.store.save_settings(&settings).await.unwrap();
+    let article = s.store.article_by_slug("talks").await.unwrap().unwrap();
+    let comments: Vec<bbn_store::NewComment> = (0..7)
+        .map(|i| bbn_store::NewComment {
+            article_id: article.id,
+            parent_id: None,
+            author_name: format!("Reader {i}"),
+            author_email: "r@example.com".into(),
+            body: format!("Opinion number {i}"),
+            status: CommentStatus::Approved,
+            created_at: 1_000 + i,
+        })
+        .collect();
+    s.store.add_comments(&comments).await.unwrap();
+    let mut reader = s.reader();
+    let first = reader.get("/news/talks").await.body;
+    assert!(first.contains("7 Comments") && first.contains("Page 1 of 3"));
+    assert!(first.contains("Opinion number 0") && !first.contains("Opinion number 3"));
+    assert!(
+        first.contains("/news/talks?cpage=3#comments"),
+        "the newest page is one link away"
+    );
+    let last = reader.get("/news/talks?cpage=3").await.body;
+    assert!(last.contains("Opinion number 6") && !last.contains("Opinion number 5"));
+    assert!(
+        reader
+            .get("/news/talks?cpage=999")
+            .await
+            .body
+            .contains("Opinion number 6"),
+        "past the end: the last page"
+    );
+    let section = reader.get("/section/world").await.body;
+    assert!(section.contains("7 comments"), "lists show comment counts");
+}
+
 bbn_store::on_both_backends!(
     held_comments_show_only_to_their_writer,
     open_and_trusted_modes,
@@ -684,4 +724,5 @@ bbn_store::on_both_backends!(
     closed_articles_show_comments_and_no_form,
     replies_nest_to_the_configured_depth,
     moderators_work_the_queue,
+    long_discussions_are_paged_and_lists_count_comments,
 );

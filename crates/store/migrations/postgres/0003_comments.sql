@@ -17,3 +17,5 @@ ALTER TABLE site_settings ADD COLUMN comment_max_depth BIGINT NOT NULL DEFAULT 3
 ALTER TABLE site_settings ADD COLUMN comment_max_links BIGINT NOT NULL DEFAULT 2;
 -- One word or address per line; a comment containing one goes to spam.
 ALTER TABLE site_settings ADD COLUMN comment_blocklist TEXT NOT NULL DEFAULT '';
+-- Comments shown per page under an article.
+ALTER TABLE site_settings ADD COLUMN comments_per_page BIGINT NOT NULL DEFAULT 50;

@@ -16,7 +16,8 @@ pub struct ArticleList {
 const SUMMARY_COLUMNS: &str = "a.id, a.slug, a.headline, a.dek, a.kicker, s.slug AS section_slug, \
     s.name AS section_name, a.published_at, m.id AS image_id, m.url AS image_url, \
     m.width AS image_width, m.height AS image_height, m.alt AS image_alt, \
-    m.caption AS image_caption, m.credit AS image_credit, m.srcset AS image_srcset";
+    m.caption AS image_caption, m.credit AS image_credit, m.srcset AS image_srcset, \
+    (SELECT COUNT(*) FROM comments cc WHERE cc.article_id = a.id AND cc.status = 'approved') AS comment_count";
 
 const SUMMARY_JOINS: &str =
     "JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.image_id";
@@ -31,6 +32,7 @@ struct SummaryRow {
     section_slug: String,
     section_name: String,
     published_at: Option<i64>,
+    comment_count: i64,
     #[sqlx(flatten)]
     image: ImageCols,
 }
@@ -75,6 +77,7 @@ impl From<SummaryRow> for ArticleSummary {
             section_slug: r.section_slug,
             section_name: r.section_name,
             published_at: r.published_at.unwrap_or_default(),
+            comment_count: r.comment_count,
         }
     }
 }

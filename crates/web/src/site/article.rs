@@ -39,12 +39,17 @@ pub struct CommentBox {
     pub notice: Option<String>,
     /// Why the comment was not posted, shown at the form.
     pub problem: Option<String>,
+    /// Which page of comments to show; None: the first (oldest).
+    #[serde(skip)]
+    pub page: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PageQuery {
     reply: Option<String>,
     comment: Option<String>,
+    /// The page of comments (1 = oldest).
+    cpage: Option<String>,
 }
 
 pub async fn show(
@@ -66,6 +71,7 @@ pub async fn show(
     }
     let mut comment_box = CommentBox {
         parent: q.reply.as_deref().and_then(|r| r.parse().ok()),
+        page: q.cpage.as_deref().and_then(|p| p.parse().ok()),
         ..CommentBox::default()
     };
     if q.comment.as_deref() == Some("pending") {
@@ -103,7 +109,34 @@ pub(crate) async fn render_with(
         store.settings(),
     )?;
     let now = time::now();
-    let view = article_view(&article, &related, &comments, &corrections, chrome.zone);
+    let mut view = article_view(&article, &related, &comments, &corrections, chrome.zone);
+    // Long discussions come a page at a time, in thread order; the newest page is a link away.
+    let per_page = settings.comments.per_page.max(1) as usize;
+    let comment_total = view.comments.len();
+    let pages = comment_total.div_ceil(per_page).max(1);
+    let page = comment_box
+        .as_ref()
+        .and_then(|b| b.page)
+        .unwrap_or(1)
+        .clamp(1, pages);
+    view.comments = view
+        .comments
+        .into_iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .collect();
+    let link = |p: usize| {
+        format!(
+            "{}?cpage={p}#comments",
+            crate::views::article_url(&article.slug)
+        )
+    };
+    let comment_pages = minijinja::context! {
+        page, pages,
+        prev => (page > 1).then(|| link(page - 1)),
+        next => (page < pages).then(|| link(page + 1)),
+        newest => (page < pages).then(|| link(pages)),
+    };
     let pending = crate::views::comment_views(&pending, chrome.zone);
     let mut comment_box = comment_box.unwrap_or_default();
     // A reply names the comment it answers; one that cannot be answered is ignored.
@@ -144,7 +177,7 @@ pub(crate) async fn render_with(
                 max_depth => settings.comments.max_depth,
                 ..minijinja::Value::from_serialize(&comment_box)
             },
-            pending,
+            pending, comment_total, comment_pages,
         },
     )?
     .into_response())

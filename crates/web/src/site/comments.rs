@@ -231,6 +231,8 @@ pub async fn post(
                 errors,
                 notice: None,
                 problem: notice,
+                // The form sits under the newest comments.
+                page: Some(usize::MAX),
             };
             let mut response = render_with(&state, article, false, Some(comment_box), &[]).await?;
             *response.status_mut() = status;

@@ -88,6 +88,7 @@ pub struct SummaryView {
     pub section_url: String,
     pub published: When,
     pub image: Option<ImageView>,
+    pub comment_count: i64,
 }
 
 pub fn summary(s: &ArticleSummary, zone: Tz) -> SummaryView {
@@ -100,6 +101,7 @@ pub fn summary(s: &ArticleSummary, zone: Tz) -> SummaryView {
         section_url: section_url(&s.section_slug),
         published: When::new(s.published_at, zone),
         image: s.image.as_ref().map(ImageView::from),
+        comment_count: s.comment_count,
     }
 }
 
