@@ -16,7 +16,7 @@ pub struct CommentView {
     pub id: i64,
     pub name: String,
     pub posted: When,
-    /// Paragraphs of the comment as typed; escaped by the template.
+    /// Paragraphs of the comment as safe HTML: escaped, with links (see `text`).
     pub paragraphs: Vec<String>,
     /// 0 for a comment on the article, 1 for a reply to it, and so on.
     pub depth: i64,
@@ -32,8 +32,9 @@ fn comment_view(c: &Comment, zone: Tz, depth: i64, in_reply_to: Option<String>) 
         paragraphs: c
             .body
             .split("\n\n")
-            .map(|p| p.trim().to_string())
+            .map(str::trim)
             .filter(|p| !p.is_empty())
+            .map(super::text::paragraph_html)
             .collect(),
         depth,
         in_reply_to,
