@@ -101,17 +101,17 @@ pub(crate) async fn render_with(
 ) -> Result<Response, AppError> {
     let store = &state.store;
     let chrome = Chrome::load(state, Some(&article.section.slug)).await?;
-    let (related, comments, corrections, pending, settings) = tokio::try_join!(
+    let (related, comments, corrections, pending) = tokio::try_join!(
         store.related(&article, RELATED),
         store.approved_comments(article.id),
         store.corrections(article.id),
         store.comments_by_ids(article.id, pending_ids),
-        store.settings(),
     )?;
+    let comment_settings = chrome.comments.clone();
     let now = time::now();
     let mut view = article_view(&article, &related, &comments, &corrections, chrome.zone);
     // Long discussions come a page at a time, in thread order; the newest page is a link away.
-    let per_page = settings.comments.per_page.max(1) as usize;
+    let per_page = comment_settings.per_page.max(1) as usize;
     let comment_total = view.comments.len();
     let pages = comment_total.div_ceil(per_page).max(1);
     let page = comment_box
@@ -145,13 +145,13 @@ pub(crate) async fn render_with(
         .and_then(|id| {
             view.comments
                 .iter()
-                .find(|c| c.id == id && c.depth + 1 < settings.comments.max_depth)
+                .find(|c| c.id == id && c.depth + 1 < comment_settings.max_depth)
         })
         .map(|c| c.name.clone());
     if replying_to.is_none() {
         comment_box.parent = None;
     }
-    let open = !preview && open_for_comments(&article, &settings, now);
+    let open = !preview && open_for_comments(&article, &comment_settings, now);
     let secret = crate::signing::secret(state).await?;
     let token = form_token(&secret, article.id, now);
     let crumbs = vec![
@@ -172,9 +172,9 @@ pub(crate) async fn render_with(
         minijinja::context! {
             chrome, article => view, crumbs, canonical, preview => status,
             comment_form => minijinja::context! {
-                open, token, replying_to, max_chars => settings.comments.max_chars,
-                can_reply => settings.comments.max_depth > 1,
-                max_depth => settings.comments.max_depth,
+                open, token, replying_to, max_chars => comment_settings.max_chars,
+                can_reply => comment_settings.max_depth > 1,
+                max_depth => comment_settings.max_depth,
                 ..minijinja::Value::from_serialize(&comment_box)
             },
             pending, comment_total, comment_pages,

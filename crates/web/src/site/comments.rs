@@ -17,7 +17,7 @@ use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bbn_core::{Article, CommentStatus, Moderation, SiteSettings, Status, time};
+use bbn_core::{Article, CommentSettings, CommentStatus, Moderation, Status, time};
 use bbn_store::NewComment;
 use std::collections::BTreeMap;
 use unicode_normalization::UnicodeNormalization;
@@ -31,10 +31,10 @@ const MAX_NAME: usize = 100;
 const MAX_EMAIL: usize = 254;
 
 /// Whether readers may comment on the article now.
-pub fn open_for_comments(a: &Article, s: &SiteSettings, now: i64) -> bool {
+pub fn open_for_comments(a: &Article, s: &CommentSettings, now: i64) -> bool {
     a.comments_open
         && a.status == Status::Published
-        && match (s.comments.close_after_days, a.published_at) {
+        && match (s.close_after_days, a.published_at) {
             (Some(days), Some(published)) => now < published + days * 86_400,
             _ => true,
         }
@@ -135,7 +135,7 @@ pub async fn post(
         .ok_or(AppError::NotFound)?;
     let settings = state.store.settings().await?;
     let now = time::now();
-    if !open_for_comments(&article, &settings, now) {
+    if !open_for_comments(&article, &settings.comments, now) {
         return Err(AppError::BadRequest(
             "Comments are closed for this article.".into(),
         ));

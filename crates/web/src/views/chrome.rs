@@ -85,6 +85,9 @@ pub struct Chrome {
     /// The navigation's sections, for pages that show a block per section.
     #[serde(skip)]
     pub nav_sections: Vec<Section>,
+    /// How comments are taken in (from the memoized settings).
+    #[serde(skip)]
+    pub comments: bbn_core::CommentSettings,
 }
 
 impl Chrome {
@@ -117,6 +120,7 @@ impl Chrome {
             zone,
             page_size: settings.page_size,
             nav_sections: parts.nav.clone(),
+            comments: settings.comments.clone(),
         })
     }
 }
