@@ -121,23 +121,7 @@ fn escape_html(
     if value.is_undefined() || value.is_none() {
         return Ok(());
     }
-    let text = value.to_string();
-    let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.write_str(&text[start..i])
-            .map_err(minijinja::Error::from)?;
-        out.write_str(entity).map_err(minijinja::Error::from)?;
-        start = i + 1;
-    }
-    out.write_str(&text[start..])
+    out.write_str(&crate::views::text::escape(&value.to_string()))
         .map_err(minijinja::Error::from)
 }
 

@@ -30,7 +30,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         let (mut parts, body) = request.into_parts();
         let expected = match CurrentUser::from_request_parts(&mut parts, state).await {
             Ok(user) => user.csrf_token,
-            Err(AppError::SignInRequired { .. }) => cookie(&parts, CSRF_COOKIE)
+            Err(AppError::SignInRequired { .. }) => cookie(&parts.headers, CSRF_COOKIE)
                 .filter(|t| t.len() == 64)
                 .ok_or(AppError::CsrfRejected)?
                 .to_string(),

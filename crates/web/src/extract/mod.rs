@@ -1,5 +1,6 @@
 //! Request extractors shared by handlers.
 
+pub mod client;
 pub mod csrf;
 pub mod pagination;
 pub mod session;

@@ -5,8 +5,8 @@
 use crate::AppState;
 use crate::error::AppError;
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use bbn_core::{Role, User};
 use sha2::{Digest, Sha256};
 
@@ -14,10 +14,9 @@ pub const SESSION_COOKIE: &str = "bbn_session";
 /// A session ends after this long without a request.
 pub const IDLE_TIMEOUT_SECS: i64 = 8 * 3600;
 
-/// The value of one cookie of the request.
-pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+/// The value of one cookie of a request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -61,7 +60,7 @@ impl CurrentUser {
 }
 
 async fn load(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
-    let Some(token) = cookie(parts, SESSION_COOKIE).filter(|t| t.len() == 64) else {
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE).filter(|t| t.len() == 64) else {
         return Ok(None);
     };
     let hash = token_hash(token);

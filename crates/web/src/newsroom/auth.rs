@@ -4,18 +4,17 @@
 use super::limiter::Verdict;
 use crate::AppState;
 use crate::error::AppError;
+use crate::extract::client::ClientAddr;
 use crate::extract::csrf::{CSRF_COOKIE, CsrfForm};
 use crate::extract::session::{
-    CurrentUser, IDLE_TIMEOUT_SECS, SESSION_COOKIE, random_token, token_hash,
+    CurrentUser, IDLE_TIMEOUT_SECS, SESSION_COOKIE, cookie, random_token, token_hash,
 };
-use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bbn_core::{Role, ValidationError, password};
 use bbn_store::{NewUser, StoreError};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 /// Renders a newsroom form page, making sure the browser holds a CSRF cookie
 /// for forms that are sent before anyone is signed in.
@@ -26,14 +25,9 @@ fn anonymous_form(
     ctx: minijinja::Value,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let existing = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|p| p.trim().split_once('='))
-        .find(|(k, v)| *k == CSRF_COOKIE && v.len() == 64)
-        .map(|(_, v)| v.to_string());
+    let existing = cookie(headers, CSRF_COOKIE)
+        .filter(|v| v.len() == 64)
+        .map(str::to_string);
     let token = existing.clone().unwrap_or_else(random_token);
     let ctx = minijinja::context! { csrf => token, ..ctx };
     let body = state.theme.render(template, ctx)?;
@@ -219,21 +213,6 @@ pub struct SignInForm {
     email: String,
     password: String,
     next: Option<String>,
-}
-
-/// The address the request came from (the TCP peer).
-pub struct ClientAddr(pub String);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
-        Ok(ClientAddr(ip.unwrap_or_else(|| "unknown".into())))
-    }
 }
 
 pub async fn sign_in(

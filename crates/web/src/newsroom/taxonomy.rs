@@ -65,46 +65,41 @@ fn slug_or_name(slug_value: Option<&str>, name: &str) -> String {
     }
 }
 
+/// Which list screen a write came from.
+#[derive(Clone, Copy)]
+enum Screen {
+    Sections,
+    Topics,
+}
+
+impl Screen {
+    fn path(self) -> &'static str {
+        match self {
+            Screen::Sections => "/newsroom/sections",
+            Screen::Topics => "/newsroom/topics",
+        }
+    }
+}
+
 async fn after_write(
     state: &AppState,
     me: &CurrentUser,
     result: Result<(), StoreError>,
     ok: &str,
-    page: &str,
+    screen: Screen,
 ) -> Result<Response, AppError> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("{page}?done={ok}")).into_response()),
-        Err(StoreError::Invalid(errors)) => {
-            let errors = field_errors(errors);
-            if page.ends_with("sections") {
-                sections_page(
-                    state,
-                    me,
-                    StatusCode::BAD_REQUEST,
-                    errors,
-                    Some("Not saved."),
-                )
-                .await
-            } else {
-                topics_page(
-                    state,
-                    me,
-                    StatusCode::BAD_REQUEST,
-                    errors,
-                    Some("Not saved."),
-                )
-                .await
-            }
-        }
-        Err(StoreError::Conflict { .. }) => {
-            let errors = BTreeMap::from([("slug", "This slug is in use already.".to_string())]);
-            if page.ends_with("sections") {
-                sections_page(state, me, StatusCode::CONFLICT, errors, Some("Not saved.")).await
-            } else {
-                topics_page(state, me, StatusCode::CONFLICT, errors, Some("Not saved.")).await
-            }
-        }
-        Err(e) => Err(e.into()),
+    let (status, errors) = match result {
+        Ok(()) => return Ok(Redirect::to(&format!("{}?done={ok}", screen.path())).into_response()),
+        Err(StoreError::Invalid(errors)) => (StatusCode::BAD_REQUEST, field_errors(errors)),
+        Err(StoreError::Conflict { .. }) => (
+            StatusCode::CONFLICT,
+            BTreeMap::from([("slug", "This slug is in use already.".to_string())]),
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    match screen {
+        Screen::Sections => sections_page(state, me, status, errors, Some("Not saved.")).await,
+        Screen::Topics => topics_page(state, me, status, errors, Some("Not saved.")).await,
     }
 }
 
@@ -121,7 +116,7 @@ pub async fn create_section(
         .create_section(&slug, &f.name, f.description.as_deref().unwrap_or(""), nav)
         .await
         .map(|_| ());
-    after_write(&state, &me, result, "created", "/newsroom/sections").await
+    after_write(&state, &me, result, "created", Screen::Sections).await
 }
 
 pub async fn update_section(
@@ -143,7 +138,7 @@ pub async fn update_section(
             nav,
         )
         .await;
-    after_write(&state, &me, result, "saved", "/newsroom/sections").await
+    after_write(&state, &me, result, "saved", Screen::Sections).await
 }
 
 async fn topics_page(
@@ -198,7 +193,7 @@ pub async fn create_topic(
         .create_topic(&slug, &f.name, f.description.as_deref().unwrap_or(""))
         .await
         .map(|_| ());
-    after_write(&state, &me, result, "created", "/newsroom/topics").await
+    after_write(&state, &me, result, "created", Screen::Topics).await
 }
 
 pub async fn update_topic(
@@ -213,7 +208,7 @@ pub async fn update_topic(
         .store
         .update_topic(id, &slug, &f.name, f.description.as_deref().unwrap_or(""))
         .await;
-    after_write(&state, &me, result, "saved", "/newsroom/topics").await
+    after_write(&state, &me, result, "saved", Screen::Topics).await
 }
 
 #[derive(Deserialize)]
@@ -229,5 +224,5 @@ pub async fn merge_topic(
 ) -> Result<Response, AppError> {
     me.require(Role::Editor)?;
     let result = state.store.merge_topics(id, f.into).await;
-    after_write(&state, &me, result, "merged", "/newsroom/topics").await
+    after_write(&state, &me, result, "merged", Screen::Topics).await
 }

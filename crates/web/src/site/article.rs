@@ -78,7 +78,7 @@ pub async fn show(
         comment_box.notice = Some("Thank you. Your comment is awaiting moderation.".into());
     }
     let secret = crate::signing::secret(&state).await?;
-    let pending = pending_ids(&secret, cookie(&parts, PENDING_COOKIE));
+    let pending = pending_ids(&secret, cookie(&parts.headers, PENDING_COOKIE));
     render_with(&state, article, false, Some(comment_box), &pending).await
 }
 

@@ -9,12 +9,11 @@
 use super::article::{CommentBox, render_with};
 use crate::AppState;
 use crate::error::AppError;
+use crate::extract::client::ClientAddr;
 use crate::extract::session::cookie;
-use crate::newsroom::auth::ClientAddr;
 use crate::signing;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bbn_core::{Article, CommentSettings, CommentStatus, Moderation, Status, time};
@@ -326,19 +325,13 @@ pub async fn post(
             None,
         )
         .await?;
-    let previous = cookie_value(&headers, PENDING_COOKIE);
+    let previous = cookie(&headers, PENDING_COOKIE).map(str::to_string);
     Ok(acknowledged(
         &article,
         Some((id, status)),
         &secret,
         previous.as_deref(),
     ))
-}
-
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    let mut parts: Parts = axum::http::Request::new(()).into_parts().0;
-    parts.headers = headers.clone();
-    cookie(&parts, name).map(str::to_string)
 }
 
 /// The redirect after a committed comment: to the comment when it is live,

@@ -10,7 +10,7 @@ use crate::views::When;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use bbn_core::checks::{self, Check};
+use bbn_core::checks;
 use bbn_core::{Article, Status, ValidationError, time};
 use bbn_store::{Edit, StoreError};
 use serde::{Deserialize, Serialize};
@@ -159,6 +159,27 @@ pub(crate) async fn render(
     };
     let body = super::super::render(state, user, "newsroom/article_edit.html", ctx)?;
     Ok((screen.status, Html(body)).into_response())
+}
+
+/// The editor for a stored article again, with a notice saying what happened;
+/// `field` also marks that field of the form with it.
+pub(crate) async fn show_with_notice(
+    state: &AppState,
+    user: &CurrentUser,
+    a: &Article,
+    status: StatusCode,
+    notice: String,
+    field: Option<&'static str>,
+) -> Result<Response, AppError> {
+    let picked = state.store.editors_pick_ids().await?.contains(&a.id);
+    let form = ArticleForm::from_article(a, picked);
+    let mut screen = Screen::ok(Some(a));
+    screen.status = status;
+    if let Some(f) = field {
+        screen.errors.insert(f, notice.clone());
+    }
+    screen.notice = Some(notice);
+    render(state, user, &form, screen).await
 }
 
 pub(crate) fn field_errors(errors: Vec<ValidationError>) -> BTreeMap<&'static str, String> {
@@ -387,9 +408,4 @@ pub async fn preview_article(
 ) -> Result<Response, AppError> {
     let article = load(&state, id).await?;
     crate::site::article::render(&state, article, true).await
-}
-
-#[allow(dead_code, reason = "listed for the settings screen")]
-pub fn all_checks() -> Vec<(&'static str, &'static str)> {
-    Check::ALL.iter().map(|c| (c.as_str(), c.label())).collect()
 }

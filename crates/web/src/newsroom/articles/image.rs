@@ -2,8 +2,7 @@
 //! what readers are told about it (alt text, caption, credit), removal.
 
 use super::can_edit;
-use super::edit::{Screen, render};
-use super::form::ArticleForm;
+use super::edit::show_with_notice;
 use crate::AppState;
 use crate::error::AppError;
 use crate::extract::csrf::CsrfForm;
@@ -28,27 +27,6 @@ async fn editable(state: &AppState, user: &CurrentUser, id: i64) -> Result<Artic
         return Err(AppError::Forbidden);
     }
     Ok(a)
-}
-
-/// The editor again, with a message about the image.
-async fn say(
-    state: &AppState,
-    user: &CurrentUser,
-    a: &Article,
-    status: StatusCode,
-    notice: String,
-) -> Result<Response, AppError> {
-    let picked = state.store.editors_pick_ids().await?.contains(&a.id);
-    let form = ArticleForm::from_article(a, picked);
-    let mut screen = Screen {
-        article: Some(a),
-        status,
-        errors: Default::default(),
-        notice: Some(notice.clone()),
-        preview_html: None,
-    };
-    screen.errors.insert("image", notice);
-    render(state, user, &form, screen).await
 }
 
 async fn set_image(
@@ -79,13 +57,23 @@ pub async fn upload(
     let mut form = match upload::read(multipart, &user, state.config.max_upload_bytes).await {
         Ok(f) => f,
         Err(upload::Refusal::TooLarge(m)) => {
-            return say(&state, &user, &a, StatusCode::PAYLOAD_TOO_LARGE, m).await;
+            return show_with_notice(
+                &state,
+                &user,
+                &a,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                m,
+                Some("image"),
+            )
+            .await;
         }
         Err(upload::Refusal::Error(e)) => return Err(e),
     };
     let stored = match store_file(&state, std::mem::take(&mut form.file)).await {
         Ok(s) => s,
-        Err((status, message)) => return say(&state, &user, &a, status, message).await,
+        Err((status, message)) => {
+            return show_with_notice(&state, &user, &a, status, message, Some("image")).await;
+        }
     };
     let get = |k: &str| form.field(k);
     let media_id = state

@@ -1,6 +1,5 @@
 //! Newsroom lists: every article with filters, and the home page's queues.
 
-use super::can_edit;
 use super::edit::status_label;
 use crate::AppState;
 use crate::error::AppError;
@@ -93,7 +92,6 @@ pub async fn show(
         .store
         .newsroom_articles(&filter, PAGE, (page - 1) * PAGE)
         .await?;
-    let _ = can_edit;
     let rows = rows(items, &user.user, zone);
     let sections = state.store.all_sections().await?;
     let authors = state.store.all_authors().await?;

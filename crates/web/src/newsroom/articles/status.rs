@@ -2,7 +2,7 @@
 //! and corrections. Each change is a save (a revision) and checks the revision
 //! the editor was looking at.
 
-use super::edit::{Screen, findings, refused, render};
+use super::edit::{findings, refused, show_with_notice};
 use super::form::ArticleForm;
 use super::{can_correct, can_edit, can_publish, can_submit};
 use crate::AppState;
@@ -22,26 +22,6 @@ pub struct StatusForm {
     action: String,
     scheduled_at: Option<String>,
     revision: Option<i64>,
-}
-
-/// Refuses with the editor shown again and a notice saying why.
-async fn refuse(
-    state: &AppState,
-    user: &CurrentUser,
-    a: &bbn_core::Article,
-    status: StatusCode,
-    notice: String,
-) -> Result<Response, AppError> {
-    let picked = state.store.editors_pick_ids().await?.contains(&a.id);
-    let form = ArticleForm::from_article(a, picked);
-    let screen = Screen {
-        article: Some(a),
-        status,
-        errors: Default::default(),
-        notice: Some(notice),
-        preview_html: None,
-    };
-    render(state, user, &form, screen).await
 }
 
 pub async fn change(
@@ -94,7 +74,15 @@ pub async fn change(
                     .collect();
             if !blocking.is_empty() {
                 let notice = format!("Not published: fix these first. {}", blocking.join(" "));
-                return refuse(&state, &user, &a, StatusCode::UNPROCESSABLE_ENTITY, notice).await;
+                return show_with_notice(
+                    &state,
+                    &user,
+                    &a,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    notice,
+                    None,
+                )
+                .await;
             }
             if form.action == "publish" {
                 draft.status = Status::Published;
@@ -107,22 +95,24 @@ pub async fn change(
                     .as_deref()
                     .and_then(|t| time::parse_local(t, zone))
                 else {
-                    return refuse(
+                    return show_with_notice(
                         &state,
                         &user,
                         &a,
                         StatusCode::BAD_REQUEST,
                         "Choose a date and time to publish at.".into(),
+                        None,
                     )
                     .await;
                 };
                 if at <= now {
-                    return refuse(
+                    return show_with_notice(
                         &state,
                         &user,
                         &a,
                         StatusCode::BAD_REQUEST,
                         "That time has passed: choose a time in the future.".into(),
+                        None,
                     )
                     .await;
                 }
@@ -196,12 +186,13 @@ pub async fn correct(
                 .map(|e| e.message)
                 .collect::<Vec<_>>()
                 .join(" ");
-            refuse(
+            show_with_notice(
                 &state,
                 &user,
                 &a,
                 StatusCode::BAD_REQUEST,
                 format!("The note was not added: {message}"),
+                None,
             )
             .await
         }
