@@ -8,6 +8,7 @@ pub mod markdown;
 pub mod model;
 pub mod password;
 pub mod slug;
+pub mod spam;
 pub mod time;
 pub mod validate;
 

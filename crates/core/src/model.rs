@@ -76,6 +76,10 @@ pub struct CommentSettings {
     pub blocklist: Vec<String>,
     /// Comments shown per page under an article.
     pub per_page: i64,
+    /// The learning filter judges comments once moderators have made this many decisions.
+    pub filter_after: i64,
+    /// A comment the filter scores at least this (percent) goes straight to spam.
+    pub filter_threshold: i64,
 }
 
 impl Default for CommentSettings {
@@ -88,6 +92,8 @@ impl Default for CommentSettings {
             max_links: 2,
             blocklist: Vec::new(),
             per_page: 50,
+            filter_after: 50,
+            filter_threshold: 90,
         }
     }
 }

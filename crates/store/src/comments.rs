@@ -4,7 +4,9 @@
 use crate::changes::log_change;
 use crate::error::OnMissingReference;
 use crate::{Result, Store, StoreError, with_pool};
+use bbn_core::spam::{self, Corpus, TokenCounts};
 use bbn_core::{Comment, CommentStatus, ValidationError};
+use std::collections::HashMap;
 
 /// A comment as submitted, before moderation assigns it a fate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,8 +20,21 @@ pub struct NewComment {
     pub created_at: i64,
 }
 
+/// Where a comment came from and what the spam defence said of it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Origin<'a> {
+    /// The salted hash of the client address ("" for staff and imports).
+    pub ip_hash: &'a str,
+    /// The staff account, for replies written in the newsroom.
+    pub staff_user_id: Option<i64>,
+    /// The learning filter's score, when it was trained enough to judge.
+    pub spam_score: Option<f64>,
+    /// Why the comment went to spam on arrival ("" when it did not).
+    pub spam_reason: &'a str,
+}
+
 /// A comment as moderators see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ModeratedComment {
     pub id: i64,
     pub article_id: i64,
@@ -31,6 +46,8 @@ pub struct ModeratedComment {
     pub status: CommentStatus,
     pub created_at: i64,
     pub staff: bool,
+    pub spam_score: Option<f64>,
+    pub spam_reason: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -45,7 +62,57 @@ struct ModeratedRow {
     status: String,
     created_at: i64,
     staff_user_id: Option<i64>,
+    spam_score: Option<f64>,
+    spam_reason: String,
 }
+
+/// What a moderator's decision teaches the filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lesson {
+    Spam,
+    Ham,
+}
+
+impl Lesson {
+    fn as_str(self) -> &'static str {
+        match self {
+            Lesson::Spam => "spam",
+            Lesson::Ham => "ham",
+        }
+    }
+
+    fn parse(s: Option<&str>) -> Option<Lesson> {
+        match s {
+            Some("spam") => Some(Lesson::Spam),
+            Some("ham") => Some(Lesson::Ham),
+            _ => None,
+        }
+    }
+}
+
+/// A comment a moderator decided on, as the filter learns from it.
+#[derive(sqlx::FromRow)]
+struct Decided {
+    id: i64,
+    author_name: String,
+    author_email: String,
+    body: String,
+    trained_as: Option<String>,
+    staff_user_id: Option<i64>,
+}
+
+/// A change to comments made by moderators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    Status(CommentStatus),
+    /// Delete; with `forget`, the filter unlearns what they taught it.
+    Delete {
+        forget: bool,
+    },
+}
+
+/// How many token rows one statement updates.
+const TOKEN_BATCH: usize = 200;
 
 fn placeholders(from: usize, n: usize) -> String {
     (from..from + n)
@@ -56,34 +123,27 @@ fn placeholders(from: usize, n: usize) -> String {
 
 impl Store {
     pub async fn add_comment(&self, c: &NewComment) -> Result<i64> {
-        self.post_comment(c, "", None).await
+        self.post_comment(c, &Origin::default()).await
     }
 
-    /// Stores one comment with the salted hash of the address it came from
-    /// (and the staff account, for replies written in the newsroom).
-    pub async fn post_comment(
-        &self,
-        c: &NewComment,
-        ip_hash: &str,
-        staff_user_id: Option<i64>,
-    ) -> Result<i64> {
+    /// Stores one comment with where it came from.
+    pub async fn post_comment(&self, c: &NewComment, origin: &Origin<'_>) -> Result<i64> {
         let ids = self
-            .insert_comments(std::slice::from_ref(c), ip_hash, staff_user_id)
+            .insert_comments(std::slice::from_ref(c), origin)
             .await?;
         ids.first().copied().ok_or(StoreError::NotFound)
     }
 
     /// Stores many comments in one transaction (imports, benchmarks): all or none.
     pub async fn add_comments(&self, comments: &[NewComment]) -> Result<Vec<i64>> {
-        self.insert_comments(comments, "", None).await
+        self.insert_comments(comments, &Origin::default()).await
     }
 
     #[tracing::instrument(skip_all)]
     async fn insert_comments(
         &self,
         comments: &[NewComment],
-        ip_hash: &str,
-        staff_user_id: Option<i64>,
+        origin: &Origin<'_>,
     ) -> Result<Vec<i64>> {
         let mut errors = Vec::new();
         for c in comments {
@@ -104,11 +164,12 @@ impl Store {
             for c in comments {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO comments (article_id, parent_id, author_name, author_email, body, status, created_at,
-                        ip_hash, staff_user_id)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                        ip_hash, staff_user_id, spam_score, spam_reason)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
                 )
                 .bind(c.article_id).bind(c.parent_id).bind(c.author_name.trim()).bind(c.author_email.trim())
-                .bind(&c.body).bind(c.status.as_str()).bind(c.created_at).bind(ip_hash).bind(staff_user_id)
+                .bind(&c.body).bind(c.status.as_str()).bind(c.created_at).bind(origin.ip_hash)
+                .bind(origin.staff_user_id).bind(origin.spam_score).bind(origin.spam_reason)
                 .fetch_one(&mut *tx)
                 .await
                 .on_missing_reference("article")?;
@@ -247,7 +308,7 @@ impl Store {
         let rows: Vec<ModeratedRow> = with_pool!(&self.pool, p => {
             sqlx::query_as(
                 "SELECT c.id, c.article_id, a.headline, a.slug, c.author_name, c.author_email, c.body, c.status,
-                        c.created_at, c.staff_user_id
+                        c.created_at, c.staff_user_id, c.spam_score, c.spam_reason
                  FROM comments c JOIN articles a ON a.id = c.article_id
                  WHERE ($1 IS NULL OR c.status = $1) AND ($2 IS NULL OR c.article_id = $2)
                    AND ($3 IS NULL OR LOWER(c.body) LIKE $3 ESCAPE '\\' OR LOWER(c.author_name) LIKE $3 ESCAPE '\\'
@@ -277,39 +338,119 @@ impl Store {
                 status: CommentStatus::parse(&r.status).unwrap_or(CommentStatus::Pending),
                 created_at: r.created_at,
                 staff: r.staff_user_id.is_some(),
+                spam_score: r.spam_score,
+                spam_reason: r.spam_reason,
             })
             .collect();
         Ok((items, has_more))
     }
 
-    /// Moves comments to a status; returns how many changed.
+    /// Moves comments to a status; returns how many changed. Approving
+    /// teaches the spam filter "ham", marking spam teaches it "spam", moving
+    /// back to pending takes the lesson back; trash teaches nothing.
     #[tracing::instrument(skip_all)]
     pub async fn set_comments_status(&self, ids: &[i64], status: CommentStatus) -> Result<u64> {
-        self.change_comments(ids, Some(status)).await
+        self.change_comments(ids, Change::Status(status)).await
     }
 
-    /// Deletes comments for good (their replies go with them).
+    /// Deletes comments for good (their replies go with them). What they
+    /// taught the spam filter stays learned.
     pub async fn delete_comments(&self, ids: &[i64]) -> Result<u64> {
-        self.change_comments(ids, None).await
+        self.change_comments(ids, Change::Delete { forget: false })
+            .await
     }
 
-    async fn change_comments(&self, ids: &[i64], status: Option<CommentStatus>) -> Result<u64> {
+    async fn change_comments(&self, ids: &[i64], change: Change) -> Result<u64> {
         if ids.is_empty() {
             return Ok(0);
         }
+        let sql = format!(
+            "SELECT id, author_name, author_email, body, trained_as, staff_user_id FROM comments WHERE id IN ({})",
+            placeholders(1, ids.len())
+        );
         let _w = self.writer().await;
         with_pool!(&self.pool, p => {
             let mut tx = p.begin().await?;
+            // What the filter must learn or unlearn, summed over the comments.
+            let rows: Vec<Decided> = {
+                let mut q = sqlx::query_as(&sql);
+                for id in ids {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(&mut *tx).await?
+            };
+            let mut corpus = Corpus::default();
+            let mut deltas: HashMap<String, TokenCounts> = HashMap::new();
+            let mut relabel: Vec<(i64, Option<Lesson>)> = Vec::new();
+            for Decided { id, author_name, author_email, body, trained_as, staff_user_id } in rows {
+                let before = Lesson::parse(trained_as.as_deref());
+                let reader = staff_user_id.is_none();
+                let after = match change {
+                    Change::Status(CommentStatus::Approved) if reader => Some(Lesson::Ham),
+                    Change::Status(CommentStatus::Spam) if reader => Some(Lesson::Spam),
+                    Change::Status(CommentStatus::Pending) => None,
+                    Change::Delete { forget: true } => None,
+                    _ => before,
+                };
+                if before == after {
+                    continue;
+                }
+                let tokens = spam::tokens(&author_name, &author_email, &body);
+                for (lesson, sign) in [(before, -1), (after, 1)] {
+                    let Some(lesson) = lesson else { continue };
+                    match lesson {
+                        Lesson::Spam => corpus.spam += sign,
+                        Lesson::Ham => corpus.ham += sign,
+                    }
+                    for t in &tokens {
+                        let d = deltas.entry(t.clone()).or_default();
+                        match lesson {
+                            Lesson::Spam => d.spam += sign,
+                            Lesson::Ham => d.ham += sign,
+                        }
+                    }
+                }
+                relabel.push((id, after));
+            }
+            if corpus != Corpus::default() {
+                sqlx::query("UPDATE spam_corpus SET spam = spam + $1, ham = ham + $2 WHERE id = 1")
+                    .bind(corpus.spam).bind(corpus.ham).execute(&mut *tx).await?;
+            }
+            // Sorted, so that concurrent moderators lock token rows in the same order.
+            let mut deltas: Vec<(String, TokenCounts)> =
+                deltas.into_iter().filter(|(_, d)| *d != TokenCounts::default()).collect();
+            deltas.sort_by(|a, b| a.0.cmp(&b.0));
+            for batch in deltas.chunks(TOKEN_BATCH) {
+                let values = (0..batch.len())
+                    .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let sql = format!(
+                    "INSERT INTO spam_tokens (token, spam, ham) VALUES {values}
+                     ON CONFLICT (token) DO UPDATE SET spam = spam_tokens.spam + excluded.spam,
+                       ham = spam_tokens.ham + excluded.ham"
+                );
+                let mut q = sqlx::query(&sql);
+                for (token, d) in batch {
+                    q = q.bind(token).bind(d.spam).bind(d.ham);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            for (id, lesson) in relabel {
+                sqlx::query("UPDATE comments SET trained_as = $1 WHERE id = $2")
+                    .bind(lesson.map(Lesson::as_str)).bind(id).execute(&mut *tx).await?;
+            }
             let mut changed = 0;
             for id in ids {
-                let n = match status {
-                    Some(s) => sqlx::query("UPDATE comments SET status = $1 WHERE id = $2").bind(s.as_str()).bind(*id).execute(&mut *tx).await?,
-                    None => sqlx::query("DELETE FROM comments WHERE id = $1").bind(*id).execute(&mut *tx).await?,
+                let n = match change {
+                    Change::Status(s) => sqlx::query("UPDATE comments SET status = $1 WHERE id = $2").bind(s.as_str()).bind(*id).execute(&mut *tx).await?,
+                    Change::Delete { .. } => sqlx::query("DELETE FROM comments WHERE id = $1").bind(*id).execute(&mut *tx).await?,
                 }
                 .rows_affected();
                 if n > 0 {
                     changed += n;
-                    log_change!(tx, "comment", *id, if status.is_some() { "update" } else { "delete" })?;
+                    let verb = if matches!(change, Change::Status(_)) { "update" } else { "delete" };
+                    log_change!(tx, "comment", *id, verb)?;
                 }
             }
             tx.commit().await?;
@@ -317,8 +458,46 @@ impl Store {
         })
     }
 
+    /// How many decisions the spam filter has learned from.
+    pub async fn spam_corpus(&self) -> Result<Corpus> {
+        let (spam, ham): (i64, i64) = with_pool!(&self.pool, p => {
+            sqlx::query_as("SELECT spam, ham FROM spam_corpus WHERE id = 1").fetch_optional(p).await?
+        })
+        .unwrap_or_default();
+        Ok(Corpus { spam, ham })
+    }
+
+    /// What the spam filter knows of these tokens, and how much it has learned.
+    #[tracing::instrument(skip_all)]
+    pub async fn spam_knowledge(
+        &self,
+        tokens: &[String],
+    ) -> Result<(Corpus, HashMap<String, TokenCounts>)> {
+        let corpus = self.spam_corpus().await?;
+        let mut counts = HashMap::with_capacity(tokens.len());
+        for batch in tokens.chunks(1000) {
+            let sql = format!(
+                "SELECT token, spam, ham FROM spam_tokens WHERE token IN ({})",
+                placeholders(1, batch.len())
+            );
+            let rows: Vec<(String, i64, i64)> = with_pool!(&self.pool, p => {
+                let mut q = sqlx::query_as(&sql);
+                for t in batch {
+                    q = q.bind(t);
+                }
+                q.fetch_all(p).await?
+            });
+            counts.extend(
+                rows.into_iter()
+                    .map(|(t, spam, ham)| (t, TokenCounts { spam, ham })),
+            );
+        }
+        Ok((corpus, counts))
+    }
+
     /// Deletes every comment written under an email address (a reader's
-    /// privacy request); returns how many. Replies to them go too.
+    /// privacy request), and what they taught the spam filter; returns how
+    /// many. Replies to them go too.
     #[tracing::instrument(skip_all)]
     pub async fn erase_comments_of(&self, email: &str) -> Result<u64> {
         let email = email.trim().to_lowercase();
@@ -331,7 +510,8 @@ impl Store {
         let ids: Vec<i64> = with_pool!(&self.pool, p => {
             sqlx::query_scalar("SELECT id FROM comments WHERE LOWER(author_email) = $1").bind(&email).fetch_all(p).await?
         });
-        self.delete_comments(&ids).await
+        self.change_comments(&ids, Change::Delete { forget: true })
+            .await
     }
 
     /// Replaces a comment's text (moderators fixing a typo or removing a phone number).

@@ -18,7 +18,7 @@ mod taxonomy;
 
 pub use articles::{ArticleFilter, ArticleList, Edit, NewMedia, NewsroomItem};
 pub use changes::Change;
-pub use comments::{ModeratedComment, NewComment};
+pub use comments::{ModeratedComment, NewComment, Origin};
 pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;
 pub use staff::{NewUser, Session, normalize_email};

@@ -23,6 +23,8 @@ struct Row {
     comment_max_links: i64,
     comment_blocklist: String,
     comments_per_page: i64,
+    comment_filter_after: i64,
+    comment_filter_threshold: i64,
 }
 
 fn lines(text: &str, separator: char) -> Vec<String> {
@@ -53,6 +55,8 @@ impl From<Row> for SiteSettings {
                 max_links: r.comment_max_links,
                 blocklist: lines(&r.comment_blocklist, '\n'),
                 per_page: r.comments_per_page,
+                filter_after: r.comment_filter_after,
+                filter_threshold: r.comment_filter_threshold,
             },
         }
     }
@@ -103,6 +107,18 @@ fn check(s: &SiteSettings) -> Vec<ValidationError> {
             "Show 1 to 500 comments per page.",
         ));
     }
+    if !(0..=1_000_000).contains(&c.filter_after) {
+        errors.push(ValidationError::new(
+            "comment_filter_after",
+            "The filter can start after 0 to 1,000,000 decisions.",
+        ));
+    }
+    if !(50..=100).contains(&c.filter_threshold) {
+        errors.push(ValidationError::new(
+            "comment_filter_threshold",
+            "The spam score must be 50 to 100 percent.",
+        ));
+    }
     if c.close_after_days
         .is_some_and(|d| !(1..=36_500).contains(&d))
     {
@@ -123,7 +139,8 @@ impl Store {
                 "SELECT s.name, s.description, s.copyright_holder, s.time_zone, s.page_size, s.language,
                         s.blocking_checks, s.logo_id, m.url AS logo_url, s.comment_moderation,
                         s.comments_close_days, s.comment_max_chars, s.comment_max_depth,
-                        s.comment_max_links, s.comment_blocklist, s.comments_per_page
+                        s.comment_max_links, s.comment_blocklist, s.comments_per_page,
+                        s.comment_filter_after, s.comment_filter_threshold
                  FROM site_settings s LEFT JOIN media m ON m.id = s.logo_id WHERE s.id = 1",
             )
             .fetch_optional(p)
@@ -153,8 +170,9 @@ impl Store {
             sqlx::query(
                 "INSERT INTO site_settings (id, name, description, copyright_holder, time_zone, page_size, language,
                    blocking_checks, logo_id, comment_moderation, comments_close_days, comment_max_chars,
-                   comment_max_depth, comment_max_links, comment_blocklist, comments_per_page)
-                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                   comment_max_depth, comment_max_links, comment_blocklist, comments_per_page,
+                   comment_filter_after, comment_filter_threshold)
+                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
                    copyright_holder = excluded.copyright_holder, time_zone = excluded.time_zone,
                    page_size = excluded.page_size, language = excluded.language,
@@ -163,7 +181,9 @@ impl Store {
                    comments_close_days = excluded.comments_close_days,
                    comment_max_chars = excluded.comment_max_chars, comment_max_depth = excluded.comment_max_depth,
                    comment_max_links = excluded.comment_max_links, comment_blocklist = excluded.comment_blocklist,
-                   comments_per_page = excluded.comments_per_page",
+                   comments_per_page = excluded.comments_per_page,
+                   comment_filter_after = excluded.comment_filter_after,
+                   comment_filter_threshold = excluded.comment_filter_threshold",
             )
             .bind(&s.name)
             .bind(&s.description)
@@ -180,6 +200,8 @@ impl Store {
             .bind(c.max_links)
             .bind(c.blocklist.join("\n"))
             .bind(c.per_page)
+            .bind(c.filter_after)
+            .bind(c.filter_threshold)
             .execute(&mut *tx)
             .await
             .on_missing_reference("logo")?;

@@ -715,6 +715,251 @@ async fn long_discussions_are_paged_and_lists_count_comments(db: TestDb) {
     assert!(section.contains("7 comments"), "lists show comment counts");
 }
 
+/// Readers' comments a moderator would call spam, and ones they would approve.
+const SPAM: [&str; 5] = [
+    "Earn $500 a day from home! Visit http://cash.example now",
+    "Cheap pills without prescription, order at http://pills.example",
+    "Best casino-free bonus: free spins today at http://spins.example",
+    "Work from home and earn cash fast, details at http://cash.example",
+    "Buy cheap followers today, visit http://fans.example",
+];
+const HAM: [&str; 6] = [
+    "The minister's answer on the budget did not convince me.",
+    "Good reporting. I was at the match and the crowd was huge.",
+    "Does anyone know when the council votes on the new bridge?",
+    "The flooding in our town was worse than the article says.",
+    "I disagree with the council's plan; the bridge costs too much.",
+    "Thanks for explaining the budget vote so clearly.",
+];
+
+async fn the_filter_learns_from_moderators(db: TestDb) {
+    let s = site(db, Moderation::Open, 0).await;
+    let hash = bbn_core::password::hash("a long enough phrase").unwrap();
+    s.store
+        .create_user(&bbn_store::NewUser {
+            email: "admin@example.com".into(),
+            name: "Ada Admin".into(),
+            role: bbn_core::Role::Admin,
+            password_hash: Some(hash),
+        })
+        .await
+        .unwrap();
+    let mut admin = s.reader();
+    admin
+        .sign_in("admin@example.com", "a long enough phrase")
+        .await;
+    let form = admin.get("/newsroom/settings").await;
+    assert!(form.body.contains("Spam filter starts after"));
+    let refused = admin
+        .submit(
+            "/newsroom/settings",
+            &form.body,
+            &[
+                ("name", "Big Big News"),
+                ("time_zone", "UTC"),
+                ("page_size", "10"),
+                ("comment_filter_threshold", "20"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused
+            .body
+            .contains("The spam score must be 50 to 100 percent.")
+    );
+    let saved = admin
+        .submit(
+            "/newsroom/settings",
+            &form.body,
+            &[
+                ("name", "Big Big News"),
+                ("time_zone", "UTC"),
+                ("page_size", "10"),
+                ("comment_filter_after", "10"),
+                ("comment_filter_threshold", "85"),
+                ("comment_max_links", "3"),
+                ("comment_blocklist", "casino\n\nspammer@example.com"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let c = s.store.settings().await.unwrap().comments;
+    assert_eq!(
+        (
+            c.filter_after,
+            c.filter_threshold,
+            c.max_links,
+            c.blocklist.len(),
+            c.moderation
+        ),
+        (10, 85, 3, 2, Moderation::Open),
+        "the comment settings are saved from the form"
+    );
+
+    // Untrained, it judges nothing: in open mode a spammy comment goes live, without a score.
+    let mut reader = s.reader();
+    let page = reader.get("/news/talks").await;
+    let posted = comment(
+        &mut reader,
+        &page,
+        &[
+            ("name", "Promo"),
+            ("email", "promo@cash.example"),
+            ("comment", SPAM[0]),
+        ],
+    )
+    .await;
+    assert!(posted.location().unwrap().contains("#comment-"));
+    let first = s.all().await;
+    assert_eq!(
+        (first[0].status, first[0].spam_score),
+        (CommentStatus::Approved, None)
+    );
+
+    // The moderator teaches it: five spam and five approved.
+    let mut ids = Vec::new();
+    for (i, text) in SPAM[1..5].iter().chain(HAM[..5].iter()).enumerate() {
+        let id = s
+            .store
+            .add_comment(&bbn_store::NewComment {
+                article_id: first[0].article_id,
+                parent_id: None,
+                author_name: format!("Reader {i}"),
+                author_email: format!("reader{i}@example.org"),
+                body: text.to_string(),
+                status: CommentStatus::Pending,
+                created_at: bbn_core::time::now() - 7_200,
+            })
+            .await
+            .unwrap();
+        ids.push(id.to_string());
+    }
+    let queue = admin.get("/newsroom/comments").await;
+    assert!(
+        queue
+            .body
+            .contains("The spam filter is learning: 0 of 10 decisions")
+    );
+    // Promo's comment, now marked spam, is the fifth spam example.
+    let mut spam_ids: Vec<(&str, &str)> = ids[..4].iter().map(|i| ("ids", i.as_str())).collect();
+    let promo = first[0].id.to_string();
+    spam_ids.push(("ids", &promo));
+    spam_ids.push(("action", "spam"));
+    admin
+        .submit("/newsroom/comments", &queue.body, &spam_ids)
+        .await;
+    let mut ham_ids: Vec<(&str, &str)> = ids[4..].iter().map(|i| ("ids", i.as_str())).collect();
+    ham_ids.push(("action", "approve"));
+    admin
+        .submit("/newsroom/comments", &queue.body, &ham_ids)
+        .await;
+    // The same decision twice is learned once.
+    admin
+        .submit("/newsroom/comments", &queue.body, &ham_ids)
+        .await;
+    let corpus = s.store.spam_corpus().await.unwrap();
+    assert_eq!((corpus.spam, corpus.ham), (5, 5));
+
+    // Now it judges: likely spam goes straight to spam with its score, the rest as before.
+    let page = reader.get("/news/talks").await;
+    let posted = comment(
+        &mut reader,
+        &page,
+        &[
+            ("name", "Cash Today"),
+            ("email", "deals@cash.example"),
+            (
+                "comment",
+                "Earn cash from home fast, visit http://cash.example today",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(
+        posted.location(),
+        Some("/news/talks?comment=pending#comments")
+    );
+    let page = reader.get("/news/talks").await;
+    let posted = comment(
+        &mut reader,
+        &page,
+        &[
+            ("name", "Local Reader"),
+            ("email", "local@example.org"),
+            ("comment", HAM[5]),
+        ],
+    )
+    .await;
+    assert!(
+        posted.location().unwrap().contains("#comment-"),
+        "ham still goes live in open mode"
+    );
+    let all = s.all().await;
+    let caught = all.iter().find(|c| c.author_name == "Cash Today").unwrap();
+    assert_eq!(caught.status, CommentStatus::Spam);
+    assert!(
+        caught.spam_score.unwrap() >= 0.85,
+        "scored {:?}",
+        caught.spam_score
+    );
+    assert_eq!(caught.spam_reason, "the learning filter");
+    let good = all
+        .iter()
+        .find(|c| c.author_name == "Local Reader")
+        .unwrap();
+    assert_eq!(good.status, CommentStatus::Approved);
+    assert!(
+        good.spam_score.unwrap() < 0.5,
+        "scored {:?}",
+        good.spam_score
+    );
+
+    let spam_folder = admin.get("/newsroom/comments?status=spam").await.body;
+    let shown = format!(
+        "Spam score {}%",
+        (caught.spam_score.unwrap() * 100.0).round()
+    );
+    assert!(spam_folder.contains(&shown), "moderators see the score");
+    assert!(spam_folder.contains("Sent to spam: the learning filter"));
+    assert!(
+        admin
+            .get("/newsroom/comments")
+            .await
+            .body
+            .contains("has learned from 10 decisions")
+    );
+
+    // Taking a decision back (to pending) unlearns it; erasing a commenter forgets them.
+    admin
+        .submit(
+            "/newsroom/comments",
+            &queue.body,
+            &[("ids", &ids[0]), ("action", "pending")],
+        )
+        .await;
+    assert_eq!(s.store.spam_corpus().await.unwrap().spam, 4);
+    admin
+        .submit(
+            "/newsroom/comments",
+            &queue.body,
+            &[("email", "reader8@example.org"), ("action", "erase")],
+        )
+        .await;
+    assert_eq!(s.store.spam_corpus().await.unwrap().ham, 4);
+    let (_, counts) = s
+        .store
+        .spam_knowledge(&["from:example.org".into()])
+        .await
+        .unwrap();
+    // Readers 0-3 were marked spam (reader 0 then taken back), readers 4-8
+    // approved (reader 8 then erased); the comment that went live by itself taught nothing.
+    assert_eq!(
+        counts["from:example.org"],
+        bbn_core::spam::TokenCounts { spam: 3, ham: 4 }
+    );
+}
+
 bbn_store::on_both_backends!(
     held_comments_show_only_to_their_writer,
     open_and_trusted_modes,
@@ -725,4 +970,5 @@ bbn_store::on_both_backends!(
     replies_nest_to_the_configured_depth,
     moderators_work_the_queue,
     long_discussions_are_paged_and_lists_count_comments,
+    the_filter_learns_from_moderators,
 );

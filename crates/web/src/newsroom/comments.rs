@@ -10,7 +10,7 @@ use crate::views::When;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bbn_core::{CommentStatus, Role, time};
-use bbn_store::NewComment;
+use bbn_store::{NewComment, Origin};
 use serde::{Deserialize, Serialize};
 
 const PAGE: i64 = 50;
@@ -38,6 +38,10 @@ struct Row {
     status: &'static str,
     posted: When,
     staff: bool,
+    /// The learning filter's score in percent, when it judged the comment.
+    score: Option<i64>,
+    /// Why it went to spam on arrival.
+    reason: String,
 }
 
 fn label(s: CommentStatus) -> &'static str {
@@ -95,6 +99,8 @@ pub async fn queue(
             status: label(c.status),
             posted: When::new(c.created_at, zone),
             staff: c.staff,
+            score: c.spam_score.map(|s| (s * 100.0).round() as i64),
+            reason: c.spam_reason,
         })
         .collect();
     let counts: Vec<_> = {
@@ -110,9 +116,16 @@ pub async fn queue(
         ("q", q.q.clone().unwrap_or_default()),
     ])
     .unwrap_or_default();
+    let corpus = state.store.spam_corpus().await?;
+    let filter = minijinja::context! {
+        spam => corpus.spam, ham => corpus.ham,
+        after => settings.comments.filter_after,
+        threshold => settings.comments.filter_threshold,
+        ready => corpus.ready(settings.comments.filter_after),
+    };
     let ctx = minijinja::context! {
         site => settings.name,
-        rows, counts, page,
+        rows, counts, page, filter,
         erased => q.erased.as_deref().and_then(|n| n.parse::<u64>().ok()),
         current => status.map(|s| s.as_str()).unwrap_or("all"),
         article, q => q.q,
@@ -220,8 +233,10 @@ pub async fn act(
                         status: CommentStatus::Approved,
                         created_at: time::now(),
                     },
-                    "",
-                    Some(me.user.id),
+                    &Origin {
+                        staff_user_id: Some(me.user.id),
+                        ..Origin::default()
+                    },
                 )
                 .await?;
         }

@@ -1,5 +1,6 @@
 //! Site settings, for admins: name, description, copyright holder, time zone,
-//! page size, and which pre-publish checks block publishing.
+//! page size, which pre-publish checks block publishing, and how comments
+//! are taken in (moderation, limits, blocklist, the learning filter).
 
 use super::articles::edit::field_errors;
 use crate::AppState;
@@ -79,6 +80,30 @@ pub async fn save(
         .filter(|(k, _)| k == "blocking")
         .map(|(_, v)| v.clone())
         .collect();
+    // Comment settings; a field the form does not send keeps its value, a
+    // number that is not one is refused by the range checks.
+    let number = |k: &str, keep: i64| get(k).map_or(keep, |v| v.parse().unwrap_or(-1));
+    let c = &mut s.comments;
+    if let Some(m) = get("comment_moderation") {
+        c.moderation = bbn_core::Moderation::parse(&m).unwrap_or(c.moderation);
+    }
+    if let Some(days) = get("comments_close_days") {
+        c.close_after_days = (!days.is_empty()).then(|| days.parse().unwrap_or(-1));
+    }
+    c.max_chars = number("comment_max_chars", c.max_chars);
+    c.max_depth = number("comment_max_depth", c.max_depth);
+    c.max_links = number("comment_max_links", c.max_links);
+    c.per_page = number("comments_per_page", c.per_page);
+    c.filter_after = number("comment_filter_after", c.filter_after);
+    c.filter_threshold = number("comment_filter_threshold", c.filter_threshold);
+    if let Some(list) = get("comment_blocklist") {
+        c.blocklist = list
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+    }
     match state.store.save_settings(&s).await {
         Ok(()) => Ok(Redirect::to("/newsroom/settings?saved=1").into_response()),
         Err(StoreError::Invalid(errors)) => {

@@ -4,7 +4,8 @@
 //! article, at the comment or at a notice. A comment is acknowledged only
 //! after it is committed. Spam defence, in order: the honeypot field, a
 //! signed form token (too fast, too old, or forged), rate limits per address
-//! and per article, links, the blocklist, and the same text twice in a day.
+//! and per article, links, the blocklist, the same text twice in a day, and
+//! the learning filter once moderators have taught it enough.
 
 use super::article::{CommentBox, render_with};
 use crate::AppState;
@@ -16,8 +17,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bbn_core::{Article, CommentSettings, CommentStatus, Moderation, Status, time};
-use bbn_store::NewComment;
+use bbn_core::{Article, CommentSettings, CommentStatus, Moderation, Status, spam, time};
+use bbn_store::{NewComment, Origin};
 use std::collections::BTreeMap;
 use unicode_normalization::UnicodeNormalization;
 
@@ -286,17 +287,38 @@ pub async fn post(
     }
 
     let lower = format!("{name}\n{email}\n{text}").to_lowercase();
-    let spammy = now - issued_at < state.config.comment_min_seconds
-        || links_in(&text) > settings.comments.max_links
-        || settings
-            .comments
-            .blocklist
-            .iter()
-            .any(|w| !w.is_empty() && lower.contains(&w.to_lowercase()));
-    let status = if spammy {
-        CommentStatus::Spam
+    let c = &settings.comments;
+    let mut reason = if now - issued_at < state.config.comment_min_seconds {
+        "posted sooner after the form was shown than a person types"
+    } else if links_in(&text) > c.max_links {
+        "more links than the site allows"
+    } else if c
+        .blocklist
+        .iter()
+        .any(|w| !w.is_empty() && lower.contains(&w.to_lowercase()))
+    {
+        "a blocked word or address"
     } else {
-        match settings.comments.moderation {
+        ""
+    };
+    // The learning filter judges what the rules let through, once it has learned enough.
+    let mut spam_score = None;
+    if reason.is_empty() {
+        let tokens = spam::tokens(&name, &email, &text);
+        let (corpus, counts) = state.store.spam_knowledge(&tokens).await?;
+        if corpus.ready(c.filter_after) {
+            spam_score = Some(spam::score(&tokens, &counts, corpus));
+        }
+    }
+    let status = match spam_score {
+        _ if !reason.is_empty() => CommentStatus::Spam,
+        Some(score) if score * 100.0 >= c.filter_threshold as f64 => {
+            reason = "the learning filter";
+            CommentStatus::Spam
+        }
+        // Doubtful: a moderator decides, whatever the moderation mode.
+        Some(score) if score >= 0.5 => CommentStatus::Pending,
+        _ => match c.moderation {
             Moderation::Open => CommentStatus::Approved,
             Moderation::Trusted
                 if state
@@ -307,7 +329,7 @@ pub async fn post(
                 CommentStatus::Approved
             }
             _ => CommentStatus::Pending,
-        }
+        },
     };
     let id = state
         .store
@@ -321,8 +343,12 @@ pub async fn post(
                 status,
                 created_at: now,
             },
-            &ip_hash,
-            None,
+            &Origin {
+                ip_hash: &ip_hash,
+                staff_user_id: None,
+                spam_score,
+                spam_reason: reason,
+            },
         )
         .await?;
     let previous = cookie(&headers, PENDING_COOKIE).map(str::to_string);
