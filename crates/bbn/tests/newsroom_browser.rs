@@ -3,7 +3,9 @@
 //! a contributor; the contributor writes a draft with an image and an FAQ and
 //! submits it (and cannot publish by a crafted POST); the editor sees the
 //! pre-publish warnings, fixes them and publishes; the article shows the
-//! image, the FAQ and the byline; a scheduled article appears on its own.
+//! image, the FAQ and the byline; a reader comments on it without a page
+//! reload, sees the comment pending, an editor approves it and every reader
+//! sees it; a scheduled article appears on its own.
 //! Screenshots of every screen land in target/screenshots/newsroom-*.png.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
@@ -210,6 +212,56 @@ fn a_newsroom_from_setup_to_published_article() {
     assert_eq!(img[2], true, "the image loads");
     b.screenshot("newsroom-08-article");
 
+    // A reader comments (the page's script posts it without reloading), sees
+    // it pending, an editor approves it, and every reader sees it.
+    let story = format!("{base}/news/ministers-meet-in-pyongyang-as-shipment-claims-mount");
+    b.type_into("#c-name", "PoliticsGeek");
+    b.type_into("#c-email", "geek@example.org");
+    b.type_into(
+        "#c-text",
+        "Who paid for the shipment?\nAsking for a friend.",
+    );
+    b.eval("window.stillThisPage = true");
+    // The form refuses comments posted sooner than a person types.
+    std::thread::sleep(Duration::from_secs(4));
+    b.press("#leave-a-comment button[type=submit]");
+    wait_until("the pending comment", Duration::from_secs(10), || {
+        b.eval(
+            "const c = document.querySelector('.comment--pending'); return c ? c.textContent : ''",
+        )
+        .as_str()
+        .is_some_and(|t| t.contains("Who paid for the shipment?"))
+    });
+    assert_eq!(
+        b.eval("return window.stillThisPage === true"),
+        true,
+        "no reload"
+    );
+    assert!(b.text().contains("Your comment is awaiting moderation"));
+    assert_eq!(b.eval("return document.querySelector('#c-text').value"), "");
+    b.screenshot("newsroom-09-comment-pending");
+    b.open(&story);
+    assert!(
+        b.text().contains("Who paid for the shipment?"),
+        "still shown to its writer"
+    );
+
+    sign_in(&b, &base, "ada@example.com", PW);
+    b.open(&format!("{base}/newsroom/comments"));
+    assert!(b.text().contains("Who paid for the shipment?"));
+    b.screenshot("newsroom-10-comment-queue");
+    b.click("li.nr-comment form.nr-inline button[value=approve]");
+    assert!(b.text().contains("0 Pending"), "{}", b.text());
+    b.clear_cookies();
+    b.open(&story);
+    let page = b.text();
+    assert!(page.contains("Who paid for the shipment?") && page.contains("Asking for a friend."));
+    assert!(!page.contains("awaiting moderation"));
+    assert_eq!(
+        b.eval("return document.querySelector('#comments-title').textContent"),
+        "1 Comment"
+    );
+
     // An author schedules a story; it appears on its own.
     sign_in(&b, &base, "arthur@example.com", &author_pw);
     b.open(&format!("{base}/newsroom/articles/new"));
@@ -231,7 +283,7 @@ fn a_newsroom_from_setup_to_published_article() {
     ));
     b.click("button[value=schedule]");
     assert!(b.text().contains("Status: Scheduled"), "{}", b.text());
-    b.screenshot("newsroom-09-scheduled");
+    b.screenshot("newsroom-11-scheduled");
     assert_eq!(
         http_get(server.port, "/news/scheduled-morning-briefing")
             .unwrap()
@@ -245,18 +297,18 @@ fn a_newsroom_from_setup_to_published_article() {
     // The remaining newsroom screens, for a person to look at.
     sign_in(&b, &base, "ada@example.com", PW);
     for (name, path) in [
-        ("newsroom-10-articles", "/newsroom/articles".to_string()),
+        ("newsroom-12-articles", "/newsroom/articles".to_string()),
         (
-            "newsroom-11-revisions",
+            "newsroom-13-revisions",
             format!("/newsroom/articles/{id}/revisions"),
         ),
-        ("newsroom-12-picks", "/newsroom/picks".into()),
-        ("newsroom-13-sections", "/newsroom/sections".into()),
-        ("newsroom-14-topics", "/newsroom/topics".into()),
-        ("newsroom-15-settings", "/newsroom/settings".into()),
-        ("newsroom-16-password", "/newsroom/account/password".into()),
+        ("newsroom-14-picks", "/newsroom/picks".into()),
+        ("newsroom-15-sections", "/newsroom/sections".into()),
+        ("newsroom-16-topics", "/newsroom/topics".into()),
+        ("newsroom-17-settings", "/newsroom/settings".into()),
+        ("newsroom-18-password", "/newsroom/account/password".into()),
         (
-            "newsroom-17-preview",
+            "newsroom-19-preview",
             format!("/newsroom/articles/{id}/preview"),
         ),
     ] {

@@ -8,12 +8,14 @@ use std::time::Duration;
 pub struct Client {
     reader: BufReader<TcpStream>,
     port: u16,
+    keep_body: bool,
 }
 
 pub struct Response {
     pub status: u16,
     pub server_ms: Option<f64>,
     pub body_len: usize,
+    pub body: Vec<u8>,
 }
 
 impl Client {
@@ -24,6 +26,7 @@ impl Client {
         Ok(Client {
             reader: BufReader::new(stream),
             port,
+            keep_body: false,
         })
     }
 
@@ -33,6 +36,33 @@ impl Client {
             "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
             self.port
         )?;
+        self.read_response()
+    }
+
+    /// Posts a urlencoded form; the body is read in full (with `body`, kept).
+    pub fn post_form(&mut self, path: &str, form: &str) -> anyhow::Result<Response> {
+        write!(
+            self.reader.get_mut(),
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            self.port,
+            form.len()
+        )?;
+        self.read_response()
+    }
+
+    /// A page's text, for reading form tokens out of it.
+    pub fn get_text(&mut self, path: &str) -> anyhow::Result<String> {
+        self.keep_body = true;
+        let r = self.get(path);
+        self.keep_body = false;
+        let r = r?;
+        if r.status != 200 {
+            bail!("{path} answered {}", r.status);
+        }
+        Ok(String::from_utf8_lossy(&r.body).into_owned())
+    }
+
+    fn read_response(&mut self) -> anyhow::Result<Response> {
         let mut line = String::new();
         self.reader.read_line(&mut line)?;
         let status: u16 = line.split(' ').nth(1).context("status line")?.parse()?;
@@ -67,6 +97,7 @@ impl Client {
             status,
             server_ms,
             body_len: length,
+            body: if self.keep_body { body } else { Vec::new() },
         })
     }
 }

@@ -84,6 +84,15 @@ impl Site {
 
 /// Fills in the comment form of `page` as a reader would and posts it.
 async fn comment(reader: &mut Client, page: &Page, fields: &[(&str, &str)]) -> Page {
+    comment_accepting(reader, page, fields, "text/html").await
+}
+
+async fn comment_accepting(
+    reader: &mut Client,
+    page: &Page,
+    fields: &[(&str, &str)],
+    accept: &str,
+) -> Page {
     let mut all: Vec<(String, String)> = hidden_fields(&page.body);
     for (k, v) in fields {
         all.retain(|(n, _)| n != k);
@@ -99,7 +108,7 @@ async fn comment(reader: &mut Client, page: &Page, fields: &[(&str, &str)]) -> P
             + marker.len();
         page.body[start..start + page.body[start..].find('"').unwrap()].to_string()
     };
-    reader.post_form(&action, &pairs).await
+    reader.post_form_accepting(&action, &pairs, accept).await
 }
 
 const OK: [(&str, &str); 3] = [
@@ -595,6 +604,12 @@ async fn moderators_work_the_queue(db: TestDb) {
         )
         .await;
     assert_eq!(bulk.status, StatusCode::SEE_OTHER);
+    let back = bulk.location().unwrap().to_string();
+    assert_eq!(
+        moderator.get(&back).await.status,
+        StatusCode::OK,
+        "back to the queue as it was: {back}"
+    );
     moderator
         .submit(
             "/newsroom/comments",
@@ -960,6 +975,104 @@ async fn the_filter_learns_from_moderators(db: TestDb) {
     );
 }
 
+async fn scripts_post_without_reloading(db: TestDb) {
+    let s = site(db, Moderation::Hold, 0).await;
+    let mut reader = s.reader();
+    let page = reader.get("/news/talks").await;
+    assert!(
+        page.body.contains("/assets/js/comments."),
+        "the page loads its comment script"
+    );
+    let json = "application/json";
+    let posted = comment_accepting(
+        &mut reader,
+        &page,
+        &[
+            ("name", "Ana <b>"),
+            ("email", "ana@example.com"),
+            (
+                "comment",
+                "First line\nsee https://example.org <script>x</script>",
+            ),
+        ],
+        json,
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::CREATED);
+    assert!(
+        posted
+            .header("content-type")
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let reply: serde_json::Value = serde_json::from_str(&posted.body).unwrap();
+    assert_eq!(reply["status"], "pending");
+    let html = reply["html"].as_str().unwrap();
+    assert!(html.contains("Your comment is awaiting moderation"));
+    assert!(
+        html.contains("Ana &lt;b&gt;")
+            && html.contains("&lt;script&gt;")
+            && !html.contains("<script>")
+    );
+    assert!(html.contains(r#"rel="nofollow ugc noopener""#));
+    assert!(html.contains(&format!("id=\"comment-{}\"", reply["id"])));
+    // The signed cookie shows it to its writer on the next visit, as without JavaScript.
+    assert!(reader.get("/news/talks").await.body.contains("First line"));
+    assert!(
+        !s.reader()
+            .get("/news/talks")
+            .await
+            .body
+            .contains("First line")
+    );
+
+    // Problems come back as messages per field, and nothing is stored.
+    let page = reader.get("/news/talks").await;
+    let refused = comment_accepting(
+        &mut reader,
+        &page,
+        &[("name", ""), ("email", "nope"), ("comment", "x")],
+        json,
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let problem: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
+    assert_eq!(problem["errors"]["name"], "Please give a name.");
+    assert!(
+        problem["errors"]["email"]
+            .as_str()
+            .unwrap()
+            .contains("name@example.com")
+    );
+    assert!(problem["message"].as_str().unwrap().contains("not posted"));
+    assert_eq!(s.all().await.len(), 1);
+
+    // In open mode the comment is live and the answer says so.
+    let mut settings = s.store.settings().await.unwrap();
+    settings.comments.moderation = Moderation::Open;
+    s.store.save_settings(&settings).await.unwrap();
+    let page = reader.get("/news/talks").await;
+    let live = comment_accepting(
+        &mut reader,
+        &page,
+        &[
+            ("name", "Ben"),
+            ("email", "ben@example.com"),
+            ("comment", "Straight in."),
+        ],
+        json,
+    )
+    .await;
+    let reply: serde_json::Value = serde_json::from_str(&live.body).unwrap();
+    assert_eq!(reply["status"], "approved");
+    assert!(
+        !reply["html"]
+            .as_str()
+            .unwrap()
+            .contains("awaiting moderation")
+    );
+}
+
 bbn_store::on_both_backends!(
     held_comments_show_only_to_their_writer,
     open_and_trusted_modes,
@@ -971,4 +1084,5 @@ bbn_store::on_both_backends!(
     moderators_work_the_queue,
     long_discussions_are_paged_and_lists_count_comments,
     the_filter_learns_from_moderators,
+    scripts_post_without_reloading,
 );

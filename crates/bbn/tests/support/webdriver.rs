@@ -215,6 +215,12 @@ impl Browser {
         }
     }
 
+    /// Clicks an element whose script acts within the page (no navigation).
+    pub fn press(&self, css: &str) {
+        let id = self.find(css);
+        self.call("POST", &format!("/element/{id}/click"), Some(json!({})));
+    }
+
     pub fn wait_loaded(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while self.eval("return document.readyState") != "complete" {

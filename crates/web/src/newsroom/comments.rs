@@ -61,8 +61,9 @@ pub async fn queue(
     me.require(Role::Editor)?;
     let settings = state.store.settings().await?;
     let zone = time::parse_zone(&settings.time_zone).unwrap_or(chrono_tz::UTC);
-    // The queue opens on what needs a decision.
-    let status = match q.status.as_deref() {
+    // The queue opens on what needs a decision. An empty field (from the
+    // queue's own links and forms) means "not chosen".
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         None => Some(CommentStatus::Pending),
         Some("all") => None,
         Some(s) => Some(

@@ -1,8 +1,10 @@
 //! "Leave a Comment": a reader's comment from the form on an article page.
 //!
 //! Works without JavaScript: a normal POST, then a redirect back to the
-//! article, at the comment or at a notice. A comment is acknowledged only
-//! after it is committed. Spam defence, in order: the honeypot field, a
+//! article, at the comment or at a notice. With it (`Accept:
+//! application/json`), the answer is JSON: the rendered comment to insert, or
+//! the problems to show at the form. A comment is acknowledged only after it
+//! is committed. Spam defence, in order: the honeypot field, a
 //! signed form token (too fast, too old, or forged), rate limits per address
 //! and per article, links, the blocklist, the same text twice in a day, and
 //! the learning filter once moderators have taught it enough.
@@ -13,11 +15,12 @@ use crate::error::AppError;
 use crate::extract::client::ClientAddr;
 use crate::extract::session::cookie;
 use crate::signing;
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bbn_core::{Article, CommentSettings, CommentStatus, Moderation, Status, spam, time};
+use bbn_core::{Article, Comment, CommentSettings, CommentStatus, Moderation, Status, spam, time};
 use bbn_store::{NewComment, Origin};
 use std::collections::BTreeMap;
 use unicode_normalization::UnicodeNormalization;
@@ -216,6 +219,7 @@ pub async fn post(
             }
         }
     }
+    let json = wants_json(&headers);
     let back = |errors: BTreeMap<&'static str, String>,
                 notice: Option<String>,
                 status: StatusCode| {
@@ -223,6 +227,10 @@ pub async fn post(
         let article = article.clone();
         let (name, email, text) = (name.clone(), email.clone(), text.clone());
         async move {
+            if json {
+                let body = serde_json::json!({ "message": notice, "errors": errors });
+                return Ok::<Response, AppError>((status, Json(body)).into_response());
+            }
             let comment_box = CommentBox {
                 name,
                 email,
@@ -250,7 +258,7 @@ pub async fn post(
 
     // The honeypot: people never see the field, scripts fill it. They are told what a person would be told.
     if !get("website").is_empty() {
-        return Ok(acknowledged(&article, None, &secret, None));
+        return Ok(acknowledged(&article, None, &secret, None, None));
     }
     let issued = signing::verify(&secret, get("token"))
         .and_then(|m| m.split_once(':'))
@@ -337,9 +345,9 @@ pub async fn post(
             &NewComment {
                 article_id: article.id,
                 parent_id,
-                author_name: name,
+                author_name: name.clone(),
                 author_email: email.to_lowercase(),
-                body: text,
+                body: text.clone(),
                 status,
                 created_at: now,
             },
@@ -352,26 +360,54 @@ pub async fn post(
         )
         .await?;
     let previous = cookie(&headers, PENDING_COOKIE).map(str::to_string);
+    // With JavaScript, the comment comes back as the list item to show.
+    let html = if json {
+        let zone = time::parse_zone(&settings.time_zone).unwrap_or(chrono_tz::UTC);
+        let c = Comment {
+            id,
+            parent_id,
+            author_name: name,
+            body: text,
+            created_at: now,
+            staff: false,
+        };
+        let view = crate::views::comment_views(std::slice::from_ref(&c), zone);
+        let ctx = minijinja::context! { c => view.first(), own_pending => status != CommentStatus::Approved };
+        Some(state.theme.render("site/comment.html", ctx)?)
+    } else {
+        None
+    };
     Ok(acknowledged(
         &article,
         Some((id, status)),
         &secret,
         previous.as_deref(),
+        html,
     ))
 }
 
-/// The redirect after a committed comment: to the comment when it is live,
-/// otherwise to the notice, remembering the reader's pending comments in a signed cookie.
+/// Whether the form was posted by the page's script, which wants JSON back.
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"))
+}
+
+/// The answer to a committed comment: without JavaScript a redirect to the
+/// comment when it is live, otherwise to the notice; with it (`html`, the
+/// rendered comment) JSON. The reader's pending comments are remembered in
+/// a signed cookie either way.
 fn acknowledged(
     article: &Article,
     posted: Option<(i64, CommentStatus)>,
     secret: &str,
     previous: Option<&str>,
+    html: Option<String>,
 ) -> Response {
     let url = crate::views::article_url(&article.slug);
-    match posted {
-        Some((id, CommentStatus::Approved)) => see_other(&format!("{url}#comment-{id}"), None),
-        Some((id, _)) => {
+    let cookie = match posted {
+        Some((id, status)) if status != CommentStatus::Approved => {
             let mut ids = pending_ids(secret, previous);
             ids.push(id);
             let keep: Vec<String> = ids
@@ -382,12 +418,29 @@ fn acknowledged(
                 .map(|i| i.to_string())
                 .collect();
             let value = signing::sign(secret, &keep.join("-"));
-            let cookie = format!(
+            Some(format!(
                 "{PENDING_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000"
-            );
-            see_other(&format!("{url}?comment=pending#comments"), Some(cookie))
+            ))
         }
-        None => see_other(&format!("{url}?comment=pending#comments"), None),
+        _ => None,
+    };
+    if let Some(html) = html {
+        let approved = matches!(posted, Some((_, CommentStatus::Approved)));
+        let body = serde_json::json!({
+            "status": if approved { "approved" } else { "pending" },
+            "id": posted.map(|(id, _)| id),
+            "html": html,
+            "message": if approved { "Thank you: your comment is published." } else { "Thank you. Your comment is awaiting moderation; until a moderator approves it, only you can see it." },
+        });
+        let mut response = (StatusCode::CREATED, Json(body)).into_response();
+        if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+            response.headers_mut().insert(header::SET_COOKIE, c);
+        }
+        return response;
+    }
+    match posted {
+        Some((id, CommentStatus::Approved)) => see_other(&format!("{url}#comment-{id}"), None),
+        _ => see_other(&format!("{url}?comment=pending#comments"), cookie),
     }
 }
 

@@ -58,7 +58,20 @@ pub fn csrf_of(html: &str) -> String {
     html[start..start + html[start..].find('"').unwrap()].to_string()
 }
 
-/// The first value of each `<input type="hidden">` on a page.
+/// An attribute value as a browser reads it.
+fn unescape(value: &str) -> String {
+    value
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&#x2F;", "/")
+        .replace("&amp;", "&")
+}
+
+/// The first value of each `<input type="hidden">` (decoded) on a page.
 pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
     let mut found: Vec<(String, String)> = Vec::new();
     for tag in html.split("<input type=\"hidden\" name=\"").skip(1) {
@@ -73,7 +86,7 @@ pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
             continue;
         };
         if !found.iter().any(|(n, _)| n == name) {
-            found.push((name.to_string(), value.to_string()));
+            found.push((name.to_string(), unescape(value)));
         }
     }
     found
@@ -146,11 +159,22 @@ impl Client {
 
     /// Posts exactly these fields (no token added).
     pub async fn post_form(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
+        self.post_form_accepting(uri, fields, "text/html").await
+    }
+
+    /// Posts exactly these fields as a page's script would, asking for `accept`.
+    pub async fn post_form_accepting(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        accept: &str,
+    ) -> Page {
         let request = Request::builder()
             .method("POST")
             .uri(uri)
             .header(header::COOKIE, self.cookie_header())
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, accept)
             .body(Body::from(encode(fields)))
             .unwrap();
         self.send(request).await
