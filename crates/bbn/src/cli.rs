@@ -89,6 +89,9 @@ pub struct ServeArgs {
     /// Most comments one article may receive in 10 minutes (then 429). [default: 60]
     #[arg(long, env = "BBN_COMMENTS_PER_ARTICLE", value_name = "N")]
     pub comments_per_article: Option<i64>,
+    /// Reverse proxies (comma-separated addresses or networks, e.g. 127.0.0.1,10.0.0.0/8) whose X-Forwarded-For names the client. [default: none]
+    #[arg(long, env = "BBN_TRUSTED_PROXIES", value_name = "LIST")]
+    pub trusted_proxies: Option<String>,
     /// Start with an empty site instead of filling a new database with demo content.
     #[arg(long, env = "BBN_NO_DEMO")]
     pub no_demo: bool,
@@ -105,6 +108,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 max_upload_mb: args.max_upload_mb.or(cli.serve.max_upload_mb),
                 comments_per_address: args.comments_per_address.or(cli.serve.comments_per_address),
                 comments_per_article: args.comments_per_article.or(cli.serve.comments_per_article),
+                trusted_proxies: args.trusted_proxies.or(cli.serve.trusted_proxies),
                 no_demo: args.no_demo || cli.serve.no_demo,
             };
             crate::serve::run(Config::resolve(&cli.site, &merged)?).await

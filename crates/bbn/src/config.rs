@@ -51,6 +51,7 @@ struct FileConfig {
     max_upload_mb: Option<usize>,
     comments_per_address: Option<i64>,
     comments_per_article: Option<i64>,
+    trusted_proxies: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -65,6 +66,7 @@ pub struct Config {
     pub max_upload_bytes: usize,
     pub comments_per_address: i64,
     pub comments_per_article: i64,
+    pub trusted_proxies: bbn_web::Proxies,
 }
 
 fn read_file(explicit: Option<&Path>) -> anyhow::Result<FileConfig> {
@@ -153,6 +155,14 @@ impl Config {
                 n if n < 1 => bail!("--comments-per-article must be at least 1"),
                 n => n,
             },
+            trusted_proxies: bbn_web::Proxies::parse(
+                serve
+                    .trusted_proxies
+                    .as_deref()
+                    .or(file.trusted_proxies.as_deref())
+                    .unwrap_or(""),
+            )
+            .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?,
         })
     }
 }
@@ -215,5 +225,20 @@ mod tests {
             ..Default::default()
         };
         assert!(Config::resolve(&bad_db, &ServeArgs::default()).is_err());
+        let bad_proxy = ServeArgs {
+            trusted_proxies: Some("127.0.0.1, nginx".into()),
+            ..Default::default()
+        };
+        let e = Config::resolve(&SiteArgs::default(), &bad_proxy).unwrap_err();
+        assert!(
+            e.to_string().contains("\"nginx\" is not an IP address"),
+            "{e}"
+        );
+        let proxies = ServeArgs {
+            trusted_proxies: Some("127.0.0.1,10.0.0.0/8".into()),
+            ..Default::default()
+        };
+        let c = Config::resolve(&SiteArgs::default(), &proxies).unwrap();
+        assert!(c.trusted_proxies.contains("10.9.8.7".parse().unwrap()));
     }
 }

@@ -61,6 +61,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         WebConfig {
             comments_per_address: config.comments_per_address,
             comments_per_article: config.comments_per_article,
+            trusted_proxies: config.trusted_proxies.clone(),
             ..WebConfig::new(&config.base_url)
                 .with_media(config.data_dir.join("media"), config.max_upload_bytes)
         },

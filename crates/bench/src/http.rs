@@ -39,11 +39,11 @@ impl Client {
         self.read_response()
     }
 
-    /// Posts a urlencoded form; the body is read in full (with `body`, kept).
-    pub fn post_form(&mut self, path: &str, form: &str) -> anyhow::Result<Response> {
+    /// Posts a urlencoded form as if through a proxy that saw `client`.
+    pub fn post_form(&mut self, path: &str, form: &str, client: &str) -> anyhow::Result<Response> {
         write!(
             self.reader.get_mut(),
-            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nX-Forwarded-For: {client}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
             self.port,
             form.len()
         )?;

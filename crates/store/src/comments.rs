@@ -114,6 +114,15 @@ enum Change {
 /// How many token rows one statement updates.
 const TOKEN_BATCH: usize = 200;
 
+/// The key duplicate detection looks comments up by.
+fn body_hash(body: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn placeholders(from: usize, n: usize) -> String {
     (from..from + n)
         .map(|i| format!("${i}"))
@@ -164,12 +173,12 @@ impl Store {
             for c in comments {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO comments (article_id, parent_id, author_name, author_email, body, status, created_at,
-                        ip_hash, staff_user_id, spam_score, spam_reason)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                        ip_hash, staff_user_id, spam_score, spam_reason, body_hash)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
                 )
                 .bind(c.article_id).bind(c.parent_id).bind(c.author_name.trim()).bind(c.author_email.trim())
                 .bind(&c.body).bind(c.status.as_str()).bind(c.created_at).bind(origin.ip_hash)
-                .bind(origin.staff_user_id).bind(origin.spam_score).bind(origin.spam_reason)
+                .bind(origin.staff_user_id).bind(origin.spam_score).bind(origin.spam_reason).bind(body_hash(&c.body))
                 .fetch_one(&mut *tx)
                 .await
                 .on_missing_reference("article")?;
@@ -195,27 +204,37 @@ impl Store {
     /// Whether anyone posted exactly this text since `since`.
     pub async fn same_comment_since(&self, body: &str, since: i64) -> Result<bool> {
         let n: i64 = with_pool!(&self.pool, p => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE created_at >= $1 AND body = $2")
-                .bind(since)
-                .bind(body)
-                .fetch_one(p)
-                .await?
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM comments WHERE body_hash = $1 AND created_at >= $2 AND body = $3",
+            )
+            .bind(body_hash(body))
+            .bind(since)
+            .bind(body)
+            .fetch_one(p)
+            .await?
         });
         Ok(n > 0)
     }
 
-    /// Comments since `since` from one address (by hash) and on one article.
+    /// Comments since `since` from one address (by hash) and on one article,
+    /// each counted up to `cap` (the limit being enforced), so that a flood
+    /// costs no more to count than the limit.
     pub async fn recent_comment_counts(
         &self,
         ip_hash: &str,
         article_id: i64,
         since: i64,
+        cap: i64,
     ) -> Result<(i64, i64)> {
         Ok(with_pool!(&self.pool, p => {
-            let by_ip: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE ip_hash = $1 AND created_at >= $2")
-                .bind(ip_hash).bind(since).fetch_one(p).await?;
-            let on_article: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE article_id = $1 AND created_at >= $2")
-                .bind(article_id).bind(since).fetch_one(p).await?;
+            let by_ip: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE ip_hash = $1 AND created_at >= $2 LIMIT $3) AS recent",
+            )
+            .bind(ip_hash).bind(since).bind(cap).fetch_one(p).await?;
+            let on_article: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE article_id = $1 AND created_at >= $2 LIMIT $3) AS recent",
+            )
+            .bind(article_id).bind(since).bind(cap).fetch_one(p).await?;
             (by_ip, on_article)
         }))
     }

@@ -17,6 +17,8 @@ pub struct WebConfig {
     pub comments_per_address: i64,
     /// At most this many comments on one article in 10 minutes.
     pub comments_per_article: i64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: crate::extract::client::Proxies,
 }
 
 /// 10 MB, the default upload limit.
@@ -31,6 +33,7 @@ impl WebConfig {
             comment_min_seconds: 3,
             comments_per_address: 5,
             comments_per_article: 60,
+            trusted_proxies: Default::default(),
         }
     }
 

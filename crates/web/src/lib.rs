@@ -19,6 +19,7 @@ mod views;
 
 pub use config::{DEFAULT_MAX_UPLOAD, WebConfig};
 pub use error::AppError;
+pub use extract::client::Proxies;
 pub use router::router;
 pub use theme::{Theme, ThemeError};
 

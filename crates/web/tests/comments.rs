@@ -1073,6 +1073,75 @@ async fn scripts_post_without_reloading(db: TestDb) {
     );
 }
 
+async fn rate_limits_see_through_trusted_proxies_only(db: TestDb) {
+    let s = site(db, Moderation::Open, 0).await;
+    let mut config = WebConfig::new("http://news.example");
+    config.comment_min_seconds = 0;
+    config.comments_per_address = 2;
+    config.trusted_proxies = bbn_web::Proxies::parse("127.0.0.1").unwrap();
+    let (router, _) = app_with(&s.store, config);
+    let page = Client::new(router.clone()).get("/news/talks").await;
+    let token = hidden_fields(&page.body)
+        .into_iter()
+        .find(|(k, _)| k == "token")
+        .unwrap()
+        .1;
+    let mut n = 0;
+    let mut post = async |peer: &str, forwarded: Option<&str>| {
+        n += 1;
+        let body = serde_urlencoded::to_string([
+            ("name", "Reader"),
+            ("email", "reader@example.com"),
+            ("comment", &format!("Comment number {n}")),
+            ("token", &token),
+        ])
+        .unwrap();
+        let mut request = Request::builder()
+            .method("POST")
+            .uri("/news/talks/comments")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(f) = forwarded {
+            request = request.header("x-forwarded-for", f);
+        }
+        let mut request = request.body(Body::from(body)).unwrap();
+        let peer: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        router.clone().oneshot(request).await.unwrap().status()
+    };
+    // Behind the trusted proxy, each reader is counted by the address the proxy saw.
+    assert_eq!(
+        post("127.0.0.1", Some("203.0.113.5")).await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        post("127.0.0.1", Some("198.51.100.1, 203.0.113.5")).await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        post("127.0.0.1", Some("203.0.113.5")).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        post("127.0.0.1", Some("203.0.113.6")).await,
+        StatusCode::SEE_OTHER
+    );
+    // Anyone else's X-Forwarded-For is ignored: a client cannot pick its own address.
+    assert_eq!(
+        post("192.0.2.7", Some("203.0.113.20")).await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        post("192.0.2.7", Some("203.0.113.21")).await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        post("192.0.2.7", Some("203.0.113.22")).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
 bbn_store::on_both_backends!(
     held_comments_show_only_to_their_writer,
     open_and_trusted_modes,
@@ -1085,4 +1154,5 @@ bbn_store::on_both_backends!(
     long_discussions_are_paged_and_lists_count_comments,
     the_filter_learns_from_moderators,
     scripts_post_without_reloading,
+    rate_limits_see_through_trusted_proxies_only,
 );

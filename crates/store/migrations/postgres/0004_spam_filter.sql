@@ -20,5 +20,12 @@ ALTER TABLE comments ADD COLUMN spam_score DOUBLE PRECISION;
 ALTER TABLE comments ADD COLUMN spam_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE comments ADD COLUMN trained_as TEXT;
 
+-- Finding the same text posted again, and counting an article's recent
+-- comments, without reading every comment of the day. (Comments stored
+-- before this version have no hash; they are a day old soon enough.)
+ALTER TABLE comments ADD COLUMN body_hash TEXT NOT NULL DEFAULT '';
+CREATE INDEX comments_body_hash ON comments (body_hash, created_at);
+CREATE INDEX comments_article_recent ON comments (article_id, created_at);
+
 ALTER TABLE site_settings ADD COLUMN comment_filter_after BIGINT NOT NULL DEFAULT 50;
 ALTER TABLE site_settings ADD COLUMN comment_filter_threshold BIGINT NOT NULL DEFAULT 90;

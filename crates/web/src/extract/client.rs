@@ -1,20 +1,120 @@
-//! Where a request came from: the TCP peer's address (for rate limits and
-//! the salted hashes stored with comments).
+//! Where a request came from: the TCP peer's address, or, when the peer is a
+//! reverse proxy the operator trusts (`--trusted-proxies`), the address that
+//! proxy saw, from `X-Forwarded-For`. Used for rate limits and for the salted
+//! hashes stored with comments.
 
+use crate::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(peer) = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
-        Ok(ClientAddr(ip.unwrap_or_else(|| "unknown".into())))
+            .map(|c| c.0.ip())
+        else {
+            return Ok(ClientAddr("unknown".into()));
+        };
+        let proxies = &state.config.trusted_proxies;
+        if !proxies.contains(peer) {
+            return Ok(ClientAddr(peer.to_string()));
+        }
+        // Each proxy appends the address it saw; the last one not ours is the client.
+        let forwarded: Vec<IpAddr> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse().ok())
+            .collect();
+        let client = forwarded
+            .into_iter()
+            .rev()
+            .find(|ip| !proxies.contains(*ip))
+            .unwrap_or(peer);
+        Ok(ClientAddr(client.to_string()))
+    }
+}
+
+/// Addresses and networks (`10.0.0.0/8`, `::1`) of trusted reverse proxies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Proxies(Vec<(IpAddr, u8)>);
+
+impl Proxies {
+    /// Parses a comma-separated list; an empty list trusts nobody.
+    pub fn parse(list: &str) -> Result<Proxies, String> {
+        list.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|item| {
+                let (addr, bits) = item.split_once('/').unwrap_or((item, ""));
+                let ip: IpAddr = addr
+                    .parse()
+                    .map_err(|_| format!("{item:?} is not an IP address or network"))?;
+                let max = if ip.is_ipv4() { 32 } else { 128 };
+                let bits = if bits.is_empty() {
+                    max
+                } else {
+                    bits.parse::<u8>()
+                        .ok()
+                        .filter(|b| *b <= max)
+                        .ok_or_else(|| format!("{item:?} has a bad prefix length"))?
+                };
+                Ok((ip, bits))
+            })
+            .collect::<Result<_, _>>()
+            .map(Proxies)
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        self.0.iter().any(|(net, bits)| match (net, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(*bits)).unwrap_or(0);
+                u32::from(*n) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(*bits)).unwrap_or(0);
+                u128::from(*n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn networks_match() {
+        let p = Proxies::parse("127.0.0.1, 10.0.0.0/8, fd00::/8").unwrap();
+        for yes in ["127.0.0.1", "10.1.2.3", "fd12::1", "::ffff:10.0.0.9"] {
+            assert!(p.contains(yes.parse().unwrap()), "{yes}");
+        }
+        for no in ["127.0.0.2", "11.0.0.1", "fe80::1", "203.0.113.9"] {
+            assert!(!p.contains(no.parse().unwrap()), "{no}");
+        }
+        assert!(Proxies::parse("").unwrap().0.is_empty());
+        assert!(
+            Proxies::parse("0.0.0.0/0")
+                .unwrap()
+                .contains("8.8.8.8".parse().unwrap())
+        );
+        assert!(Proxies::parse("10.0.0.0/33").is_err());
+        assert!(Proxies::parse("nginx").is_err());
     }
 }

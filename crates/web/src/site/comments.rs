@@ -278,7 +278,15 @@ pub async fn post(
     let ip_hash = signing::address_hash(&secret, &address);
     let (by_address, on_article) = state
         .store
-        .recent_comment_counts(&ip_hash, article.id, now - WINDOW)
+        .recent_comment_counts(
+            &ip_hash,
+            article.id,
+            now - WINDOW,
+            state
+                .config
+                .comments_per_address
+                .max(state.config.comments_per_article),
+        )
         .await?;
     if by_address >= state.config.comments_per_address
         || on_article >= state.config.comments_per_article
