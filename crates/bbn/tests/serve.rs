@@ -291,3 +291,57 @@ fn a_closed_log_pipe_does_not_stop_the_server() {
     let _ = child.wait();
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Posts a comment on the demo's seed story as if through a proxy that saw
+/// `reader`; the answer's status.
+fn comment_from(port: u16, token: &str, reader: &str, text: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let body = format!(
+        "name=Reader&email=reader%40example.com&comment={}&token={}",
+        text.replace(' ', "+"),
+        token.replace(':', "%3A")
+    );
+    write!(
+        s,
+        "POST /news/foreign-ministers-meet-in-pyongyang/comments HTTP/1.0\r\nHost: 127.0.0.1\r\nX-Forwarded-For: {reader}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    answer[9..12].parse().unwrap()
+}
+
+#[test]
+fn readers_behind_a_trusted_proxy_are_counted_apart() {
+    let dir = temp_dir("proxy");
+    let server = Server::start(
+        &dir,
+        &[
+            "--comments-per-address",
+            "1",
+            "--trusted-proxies",
+            "127.0.0.1",
+        ],
+    );
+    let (_, page) = http_get(server.port, "/news/foreign-ministers-meet-in-pyongyang").unwrap();
+    let marker = "name=\"token\" value=\"";
+    let start = page.find(marker).unwrap() + marker.len();
+    let token = &page[start..start + page[start..].find('"').unwrap()];
+    let port = server.port;
+    assert_eq!(
+        comment_from(port, token, "203.0.113.5", "first from five"),
+        303
+    );
+    assert_eq!(
+        comment_from(port, token, "203.0.113.5", "second from five"),
+        429
+    );
+    assert_eq!(
+        comment_from(port, token, "203.0.113.6", "first from six"),
+        303
+    );
+    server.terminate();
+    std::fs::remove_dir_all(dir).unwrap();
+}
