@@ -113,6 +113,9 @@ async fn total_comments(store: &Store) -> anyhow::Result<i64> {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
+    if args.clients * args.per_client > 65_536 || args.clients == 0 || args.stories == 0 {
+        bail!("post 1 to 65,536 comments in all (each reader has its own address in 10.r.x.y)");
+    }
     let site = prepare(&args.site, args.articles, "comments-").await?;
     let store = open(&site).await?;
     teach(&store).await?;
@@ -145,6 +148,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .filter(|c| !c.spam)
         .map(|c| c.body)
         .collect();
+    // Texts and reader addresses differ from any earlier run's (`--reuse`),
+    // or the duplicate check and the rate limits would answer instead.
+    let run = bbn_core::time::now();
     let started = Instant::now();
     let handles: Vec<_> = (0..args.clients)
         .map(|client| {
@@ -157,7 +163,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 for k in 0..per_client {
                     let (slug, token) = &stories[(client + k) % stories.len()];
                     let text = format!(
-                        "{} (reader {client}, comment {k})",
+                        "{} (run {run}, reader {client}, comment {k})",
                         texts[(client * 31 + k) % texts.len()]
                     );
                     let form = format!(
@@ -168,7 +174,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                         encode(token)
                     );
                     let n = client * per_client + k;
-                    let reader = format!("10.{}.{}.{}", n >> 16 & 255, n >> 8 & 255, n & 255);
+                    let reader = format!("10.{}.{}.{}", run % 250, n >> 8 & 255, n & 255);
                     let sent = Instant::now();
                     let r = c.post_form(&format!("/news/{slug}/comments"), &form, &reader)?;
                     if r.status != 303 {
