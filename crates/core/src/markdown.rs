@@ -34,6 +34,27 @@ pub fn to_safe_html(markdown: &str) -> String {
     sanitize(&unsafe_html)
 }
 
+/// The words of a Markdown body without its markup (for search and
+/// snippets): paragraphs, headings and list items end with a line break;
+/// raw HTML is dropped.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_SMART_PUNCTUATION,
+    ) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
+            ) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
 /// Cleans HTML from any source down to the tags and attributes an article body may use.
 pub fn sanitize(html: &str) -> String {
     sanitizer().clean(html).to_string()
@@ -61,6 +82,16 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_keeps_words_only() {
+        assert_eq!(
+            plain_text(
+                "# Talks\n\nLavrov *arrived* [today](https://x.example).\n\n<script>x</script>\n\n- one\n- two"
+            ),
+            "Talks\nLavrov arrived today.\none\ntwo"
+        );
+    }
 
     #[test]
     fn renders_the_parts_of_a_news_body() {

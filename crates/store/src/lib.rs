@@ -12,6 +12,7 @@ mod comments;
 mod db;
 mod error;
 mod migrate;
+mod search_feed;
 mod settings;
 mod staff;
 mod taxonomy;
@@ -21,6 +22,7 @@ pub use changes::Change;
 pub use comments::{ModeratedComment, NewComment, Origin};
 pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;
+pub use search_feed::SearchDoc;
 pub use staff::{NewUser, Session, normalize_email};
 
 use db::Pool;

@@ -1,0 +1,588 @@
+//! Answering searches and finding related articles.
+
+use crate::query::{self, Part};
+use crate::{Fields, Result, Search};
+use std::collections::HashMap;
+use std::ops::Bound;
+use std::sync::Mutex;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+}
+
+/// A search as the reader asked for it.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub q: String,
+    pub sort: Sort,
+    /// Section, topic and author slugs to narrow to.
+    pub section: Option<String>,
+    pub topic: Option<String>,
+    pub author: Option<String>,
+    /// Published at or after / before (Unix seconds).
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+    /// 1-based.
+    pub page: usize,
+    pub per_page: usize,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Hit {
+    pub id: i64,
+    pub slug: String,
+    /// Escaped, with the matching words in `<mark>`.
+    pub headline_html: String,
+    pub snippet_html: String,
+    pub published_at: i64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Facet {
+    pub slug: String,
+    pub name: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Results {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub sections: Vec<Facet>,
+    pub topics: Vec<Facet>,
+    pub authors: Vec<Facet>,
+    /// Exact words found little, so words one letter off were matched too.
+    pub fuzzy: bool,
+    /// A spelling of the query that matches better, when there is one.
+    pub suggestion: Option<String>,
+}
+
+/// Related articles by article id, until the index changes.
+#[derive(Default)]
+pub(crate) struct RelatedCache(Mutex<HashMap<i64, Vec<i64>>>);
+
+impl RelatedCache {
+    pub(crate) fn clear(&self) {
+        if let Ok(mut m) = self.0.lock() {
+            m.clear();
+        }
+    }
+}
+
+/// Fewer hits than this and words one letter off are tried too.
+const FEW: usize = 3;
+/// Words at least this long may match with one typo.
+const FUZZY_MIN_CHARS: usize = 5;
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// Lower case with accents folded, for comparing words when suggesting spellings.
+fn plain_words(text: &str) -> Vec<String> {
+    let mut analyzer =
+        tantivy::tokenizer::TextAnalyzer::builder(tantivy::tokenizer::SimpleTokenizer::default())
+            .filter(tantivy::tokenizer::LowerCaser)
+            .filter(tantivy::tokenizer::AsciiFoldingFilter)
+            .build();
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(t) = stream.next() {
+        out.push(t.text.clone());
+    }
+    out
+}
+
+impl Search {
+    fn terms(&self, text: &str) -> Vec<String> {
+        let mut analyzer = crate::analyzer();
+        let mut out = Vec::new();
+        let mut stream = analyzer.token_stream(text);
+        while let Some(t) = stream.next() {
+            out.push(t.text.clone());
+        }
+        out
+    }
+
+    fn weighted(f: &Fields) -> [(Field, f32); 5] {
+        [
+            (f.headline, 3.0),
+            (f.topics, 2.0),
+            (f.authors, 2.0),
+            (f.dek, 1.5),
+            (f.body, 1.0),
+        ]
+    }
+
+    /// A word or phrase matched in any text field, weighted by field.
+    fn part_query(&self, part: &Part, prefix: bool, fuzzy: bool) -> Option<Box<dyn Query>> {
+        let (text, is_phrase) = match part {
+            Part::Word(w) => (w.as_str(), false),
+            Part::Phrase(p) => (p.as_str(), true),
+        };
+        let terms = self.terms(text);
+        if terms.is_empty() {
+            return None;
+        }
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, weight) in Self::weighted(&self.fields) {
+            let q: Box<dyn Query> = if terms.len() > 1 {
+                let _ = is_phrase;
+                Box::new(PhraseQuery::new(
+                    terms
+                        .iter()
+                        .map(|t| Term::from_field_text(field, t))
+                        .collect(),
+                ))
+            } else {
+                let term = Term::from_field_text(field, &terms[0]);
+                let long = text.chars().count() >= FUZZY_MIN_CHARS;
+                if fuzzy && long && !is_phrase {
+                    Box::new(FuzzyTermQuery::new(term, 1, true))
+                } else {
+                    let exact: Box<dyn Query> =
+                        Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
+                    if prefix {
+                        Box::new(BooleanQuery::new(vec![
+                            (Occur::Should, exact),
+                            (
+                                Occur::Should,
+                                Box::new(BoostQuery::new(
+                                    Box::new(FuzzyTermQuery::new_prefix(term, 0, true)),
+                                    0.5,
+                                )),
+                            ),
+                        ]))
+                    } else {
+                        exact
+                    }
+                }
+            };
+            alternatives.push((Occur::Should, Box::new(BoostQuery::new(q, weight))));
+        }
+        Some(Box::new(BooleanQuery::new(alternatives)))
+    }
+
+    fn build(
+        &self,
+        req: &SearchRequest,
+        parsed: &query::Parsed,
+        fuzzy: bool,
+    ) -> Option<Box<dyn Query>> {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let last = parsed.required.len().saturating_sub(1);
+        for (i, part) in parsed.required.iter().enumerate() {
+            let prefix = parsed.open_ended && i == last;
+            if let Some(q) = self.part_query(part, prefix, fuzzy) {
+                clauses.push((Occur::Must, q));
+            }
+        }
+        if clauses.is_empty() {
+            return None;
+        }
+        for part in &parsed.excluded {
+            if let Some(q) = self.part_query(part, false, false) {
+                clauses.push((Occur::MustNot, q));
+            }
+        }
+        for (field, value) in [
+            (f.section, &req.section),
+            (f.topic, &req.topic),
+            (f.author, &req.author),
+        ] {
+            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+                clauses.push((
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, v),
+                        IndexRecordOption::Basic,
+                    )),
+                ));
+            }
+        }
+        if req.from.is_some() || req.until.is_some() {
+            let bound = |v: Option<i64>, upper: bool| match v {
+                None => Bound::Unbounded,
+                Some(t) if upper => Bound::Excluded(Term::from_field_i64(f.published, t)),
+                Some(t) => Bound::Included(Term::from_field_i64(f.published, t)),
+            };
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    bound(req.from, false),
+                    bound(req.until, true),
+                )),
+            ));
+        }
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// Runs a search. Never fails on what the reader typed: an empty or
+    /// meaningless query has no results.
+    pub async fn search(&self, req: &SearchRequest) -> Result<Results> {
+        self.catch_up_if_written().await?;
+        let parsed = query::parse(&req.q);
+        let searcher = self.reader.searcher();
+        let Some(exact) = self.build(req, &parsed, false) else {
+            return Ok(Results::default());
+        };
+        let mut results = self.run(&searcher, &*exact, req)?;
+        let has_long_word = parsed
+            .required
+            .iter()
+            .any(|p| matches!(p, Part::Word(w) if w.chars().count() >= FUZZY_MIN_CHARS));
+        if results.total < FEW
+            && has_long_word
+            && let Some(fuzzy) = self.build(req, &parsed, true)
+        {
+            let loose = self.run(&searcher, &*fuzzy, req)?;
+            if loose.total > results.total {
+                let suggestion = self.suggest_spelling(&parsed, &loose);
+                results = Results {
+                    fuzzy: true,
+                    suggestion,
+                    ..loose
+                };
+            }
+        }
+        Ok(results)
+    }
+
+    fn run(&self, searcher: &Searcher, query: &dyn Query, req: &SearchRequest) -> Result<Results> {
+        let per_page = req.per_page.clamp(1, 100);
+        let offset = req
+            .page
+            .max(1)
+            .saturating_sub(1)
+            .saturating_mul(per_page)
+            .min(10_000);
+        let mut facets = FacetCollector::for_field("facets");
+        for kind in ["/section", "/topic", "/author"] {
+            facets.add_facet(kind);
+        }
+        let top = TopDocs::with_limit(per_page).and_offset(offset);
+        let (addresses, total, counts): (Vec<DocAddress>, usize, _) = match req.sort {
+            Sort::Relevance => {
+                let (docs, total, counts) =
+                    searcher.search(query, &(top.order_by_score(), Count, facets))?;
+                (docs.into_iter().map(|(_, a)| a).collect(), total, counts)
+            }
+            Sort::Newest => {
+                let (docs, total, counts) = searcher.search(
+                    query,
+                    &(
+                        top.order_by_fast_field::<i64>("published", Order::Desc),
+                        Count,
+                        facets,
+                    ),
+                )?;
+                (docs.into_iter().map(|(_, a)| a).collect(), total, counts)
+            }
+        };
+        let f = self.fields;
+        let mut body_snippets = SnippetGenerator::create(searcher, query, f.body)?;
+        body_snippets.set_max_num_chars(240);
+        let mut headline_snippets = SnippetGenerator::create(searcher, query, f.headline)?;
+        headline_snippets.set_max_num_chars(400);
+        let mut hits = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let mut headline = headline_snippets.snippet_from_doc(&doc);
+            headline.set_snippet_prefix_postfix("<mark>", "</mark>");
+            let headline_html = if headline.highlighted().is_empty() {
+                escape(&text(f.headline))
+            } else {
+                headline.to_html()
+            };
+            let mut snippet = body_snippets.snippet_from_doc(&doc);
+            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+            let snippet_html = if snippet.highlighted().is_empty() {
+                let dek = text(f.dek);
+                let fallback = if dek.is_empty() { text(f.body) } else { dek };
+                let short: String = fallback.chars().take(240).collect();
+                escape(&short)
+            } else {
+                snippet.to_html()
+            };
+            hits.push(Hit {
+                id: doc
+                    .get_first(f.id)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or_default(),
+                slug: text(f.slug),
+                headline_html,
+                snippet_html,
+                published_at: doc
+                    .get_first(f.published)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or_default(),
+            });
+        }
+        let facet_list = |kind: &str| -> Vec<Facet> {
+            counts
+                .top_k(kind, 12)
+                .into_iter()
+                .filter_map(|(facet, count)| {
+                    let path = facet.to_path();
+                    let (slug, name) = path.last()?.split_once('\u{1f}')?;
+                    Some(Facet {
+                        slug: slug.to_string(),
+                        name: name.to_string(),
+                        count,
+                    })
+                })
+                .collect()
+        };
+        Ok(Results {
+            total,
+            hits,
+            sections: facet_list("/section"),
+            topics: facet_list("/topic"),
+            authors: facet_list("/author"),
+            fuzzy: false,
+            suggestion: None,
+        })
+    }
+
+    /// The query with each word that the looser search matched only as a
+    /// near spelling replaced by that spelling (from the top hits' text).
+    fn suggest_spelling(&self, parsed: &query::Parsed, loose: &Results) -> Option<String> {
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for hit in loose.hits.iter().take(10) {
+            let text = format!("{} {}", hit.headline_html, hit.snippet_html)
+                .replace("<mark>", " ")
+                .replace("</mark>", " ");
+            for w in plain_words(&text) {
+                *seen.entry(w).or_default() += 1;
+            }
+        }
+        let mut changed = false;
+        let words: Vec<String> = parsed
+            .required
+            .iter()
+            .map(|part| match part {
+                Part::Phrase(p) => format!("\"{p}\""),
+                Part::Word(w) => {
+                    let plain = plain_words(w).join(" ");
+                    if plain.chars().count() < FUZZY_MIN_CHARS || seen.contains_key(&plain) {
+                        return w.clone();
+                    }
+                    let best = seen
+                        .iter()
+                        .filter(|(s, _)| levenshtein(s, &plain) == 1)
+                        .max_by_key(|(s, n)| (**n, std::cmp::Reverse((*s).clone())));
+                    match best {
+                        Some((s, _)) => {
+                            changed = true;
+                            s.clone()
+                        }
+                        None => w.clone(),
+                    }
+                }
+            })
+            .collect();
+        changed.then(|| words.join(" "))
+    }
+
+    /// "More like this": the document's most telling words (frequent in it,
+    /// rare in the index), each looked for in the headline, topics and body,
+    /// weighted by how telling it is.
+    fn like_this(&self, searcher: &Searcher, address: DocAddress) -> Result<Box<dyn Query>> {
+        let f = self.fields;
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let mut tf: HashMap<String, f32> = HashMap::new();
+        for (field, weight) in [
+            (f.headline, 3.0),
+            (f.topics, 3.0),
+            (f.dek, 1.5),
+            (f.body, 1.0),
+        ] {
+            for value in doc.get_all(field) {
+                if let Some(text) = value.as_str() {
+                    for term in self.terms(text) {
+                        if term.chars().count() >= 3 {
+                            *tf.entry(term).or_default() += weight;
+                        }
+                    }
+                }
+            }
+        }
+        let n = searcher.num_docs().max(1) as f32;
+        let mut telling: Vec<(f32, String)> = Vec::with_capacity(tf.len());
+        for (term, freq) in tf {
+            let df = [f.body, f.headline, f.topics]
+                .iter()
+                .map(|field| {
+                    searcher
+                        .doc_freq(&Term::from_field_text(*field, &term))
+                        .unwrap_or(0)
+                })
+                .max()
+                .unwrap_or(0) as f32;
+            // Words of this article alone, or of a fifth of all, tell nothing.
+            if df < 2.0 || df > (n / 5.0).max(10.0) {
+                continue;
+            }
+            let df = df.min(n);
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            telling.push((freq.sqrt() * idf, term));
+        }
+        telling.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        telling.truncate(30);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (weight, term) in telling {
+            for (field, field_weight) in [(f.headline, 1.5), (f.topics, 2.0), (f.body, 1.0)] {
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, &term),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                        weight * field_weight,
+                    )),
+                ));
+            }
+        }
+        Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// Headlines starting with or containing what is typed, for type-ahead.
+    pub async fn suggest(&self, q: &str, limit: usize) -> Result<Vec<(String, String)>> {
+        self.catch_up_if_written().await?;
+        let mut parsed = query::parse(q);
+        if parsed.is_empty() {
+            return Ok(Vec::new());
+        }
+        parsed.open_ended = !q.ends_with(char::is_whitespace);
+        let searcher = self.reader.searcher();
+        let Some(query) = self.build(&SearchRequest::default(), &parsed, false) else {
+            return Ok(Vec::new());
+        };
+        let docs = searcher.search(
+            &*query,
+            &TopDocs::with_limit(limit.clamp(1, 20)).order_by_score(),
+        )?;
+        let mut out = Vec::with_capacity(docs.len());
+        for (_, address) in docs {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            out.push((text(self.fields.headline), text(self.fields.slug)));
+        }
+        Ok(out)
+    }
+
+    /// Up to `n` published articles most similar in content to article `id`
+    /// (newest first among equals), never itself. Cached until the index changes.
+    pub async fn related(&self, id: i64, n: usize) -> Result<Vec<i64>> {
+        self.catch_up_if_written().await?;
+        if let Ok(cache) = self.related.0.lock()
+            && let Some(ids) = cache.get(&id)
+        {
+            return Ok(ids.iter().copied().take(n).collect());
+        }
+        let searcher = self.reader.searcher();
+        let me = Term::from_field_i64(self.fields.id, id);
+        let found = searcher.search(
+            &TermQuery::new(me.clone(), IndexRecordOption::Basic),
+            &TopDocs::with_limit(1).order_by_score(),
+        )?;
+        let Some((_, address)) = found.first() else {
+            return Ok(Vec::new());
+        };
+        let like = self.like_this(&searcher, *address)?;
+        let query = BooleanQuery::new(vec![
+            (Occur::Should, like),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(me, IndexRecordOption::Basic)),
+            ),
+        ]);
+        let docs = searcher.search(&query, &TopDocs::with_limit(n.max(4) * 3).order_by_score())?;
+        let mut scored: Vec<(f32, i64, i64)> = Vec::with_capacity(docs.len());
+        for (score, address) in docs {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let get = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or_default()
+            };
+            scored.push((score, get(self.fields.published), get(self.fields.id)));
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        let ids: Vec<i64> = scored
+            .into_iter()
+            .map(|(_, _, id)| id)
+            .take(n.max(4))
+            .collect();
+        if let Ok(mut cache) = self.related.0.lock() {
+            cache.insert(id, ids.clone());
+        }
+        Ok(ids.into_iter().take(n).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance() {
+        assert_eq!(levenshtein("lavrov", "lavrof"), 1);
+        assert_eq!(levenshtein("korea", "korea"), 0);
+        assert_eq!(levenshtein("", "abc"), 3);
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(escape("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
+    }
+}

@@ -1,0 +1,439 @@
+//! Full-text search over published articles, kept current from the change log.
+//!
+//! The index (tantivy) lives in `<data dir>/search`. It is fed only from the
+//! store's change log: every commit to the index carries the last change it
+//! applied, so after a restart it catches up from there, and while running
+//! it follows new changes (`catch_up`, called by a background task and
+//! before a search when this instance has written something). An index that
+//! is missing, unreadable or written by another format of bbn is rebuilt.
+//! Only published articles are ever in it.
+
+mod engine;
+pub mod query;
+
+pub use engine::{Facet, Hit, Results, SearchRequest, Sort};
+
+use bbn_store::{SearchDoc, Store};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+use tantivy::schema::{
+    FAST, Facet as TantivyFacet, FacetOptions, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tokio::sync::Mutex;
+
+/// Bumped whenever the schema or the analyzer changes: an index of another
+/// format is rebuilt at start.
+const FORMAT: &str = "bbn-search-1";
+const FORMAT_FILE: &str = "bbn-format";
+/// A gap in the change log younger than this may be a transaction still
+/// committing (PostgreSQL hands out sequence numbers before commit); older,
+/// it is a rolled-back one.
+const GAP_GRACE_SECONDS: i64 = 10;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index folder: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Store(#[from] bbn_store::StoreError),
+    #[error("search index folder: {0}")]
+    Open(String),
+}
+
+pub type Result<T> = std::result::Result<T, SearchError>;
+
+/// The analyzer every text field and every query goes through: words,
+/// lower case, accents folded ("Sergeï" → "sergei"), English stems.
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Fields {
+    id: tantivy::schema::Field,
+    slug: tantivy::schema::Field,
+    headline: tantivy::schema::Field,
+    dek: tantivy::schema::Field,
+    body: tantivy::schema::Field,
+    topics: tantivy::schema::Field,
+    authors: tantivy::schema::Field,
+    section: tantivy::schema::Field,
+    topic: tantivy::schema::Field,
+    author: tantivy::schema::Field,
+    facets: tantivy::schema::Field,
+    published: tantivy::schema::Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |stored: bool| {
+        let o = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("bbn")
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored { o.set_stored() } else { o }
+    };
+    let fields = Fields {
+        id: b.add_i64_field("id", INDEXED | STORED | FAST),
+        slug: b.add_text_field("slug", STORED),
+        headline: b.add_text_field("headline", text(true)),
+        dek: b.add_text_field("dek", text(true)),
+        body: b.add_text_field("body", text(true)),
+        topics: b.add_text_field("topics", text(true)),
+        authors: b.add_text_field("authors", text(false)),
+        section: b.add_text_field("section", STRING),
+        topic: b.add_text_field("topic", STRING),
+        author: b.add_text_field("author", STRING),
+        facets: b.add_facet_field("facets", FacetOptions::default()),
+        published: b.add_i64_field("published", INDEXED | STORED | FAST),
+    };
+    (b.build(), fields)
+}
+
+/// A facet value carries the slug (for links) and the name (for people).
+fn facet(kind: &str, slug: &str, name: &str) -> TantivyFacet {
+    TantivyFacet::from_path([kind, &format!("{slug}\u{1f}{name}")])
+}
+
+struct Writer {
+    writer: IndexWriter,
+    /// The last change applied (all changes up to it are in the index).
+    applied: i64,
+    /// Changes applied beyond a gap, not yet safe to count as done.
+    pending_gap_since: Option<i64>,
+}
+
+/// The search index of one instance.
+pub struct Search {
+    reader: IndexReader,
+    fields: Fields,
+    writer: Mutex<Writer>,
+    store: Store,
+    /// The store generation last caught up with (see `catch_up_if_written`).
+    seen_generation: AtomicU64,
+    related: engine::RelatedCache,
+}
+
+impl Search {
+    /// Opens the index in `dir`, rebuilding it when it is missing, unreadable
+    /// or of another format, and catches up with the change log.
+    pub async fn open(dir: &Path, store: Store) -> Result<Arc<Search>> {
+        let search = match Self::open_existing(dir, store.clone()) {
+            Ok(Some(s)) => s,
+            Ok(None) => {
+                tracing::info!(dir = %dir.display(), "no search index yet: building it");
+                Self::create_fresh(dir, store.clone())?
+            }
+            Err(e) => {
+                tracing::warn!(dir = %dir.display(), error = %e, "search index unusable: rebuilding it");
+                Self::create_fresh(dir, store.clone())?
+            }
+        };
+        let search = Arc::new(search);
+        if search.applied().await == 0 {
+            search.rebuild(|_, _| {}).await?;
+        } else {
+            search.catch_up().await?;
+        }
+        Ok(search)
+    }
+
+    /// An index in memory (tests, and sites run without a data folder).
+    pub async fn in_memory(store: Store) -> Result<Arc<Search>> {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        let search = Arc::new(Self::with_index(index, fields, store)?);
+        search.rebuild(|_, _| {}).await?;
+        Ok(search)
+    }
+
+    fn open_existing(dir: &Path, store: Store) -> Result<Option<Search>> {
+        let format = match std::fs::read_to_string(dir.join(FORMAT_FILE)) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        if format.trim() != FORMAT {
+            return Err(SearchError::Open(format!(
+                "written as {:?}, this bbn reads {FORMAT:?}",
+                format.trim()
+            )));
+        }
+        let directory = tantivy::directory::MmapDirectory::open(dir)
+            .map_err(|e| SearchError::Open(e.to_string()))?;
+        let index = Index::open(directory)?;
+        let (schema, fields) = schema();
+        if index.schema() != schema {
+            return Err(SearchError::Open("the schema differs".into()));
+        }
+        Self::with_index(index, fields, store).map(Some)
+    }
+
+    fn create_fresh(dir: &Path, store: Store) -> Result<Search> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)?;
+        }
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema();
+        let directory = tantivy::directory::MmapDirectory::open(dir)
+            .map_err(|e| SearchError::Open(e.to_string()))?;
+        let index = Index::create(directory, schema, tantivy::IndexSettings::default())?;
+        std::fs::write(dir.join(FORMAT_FILE), FORMAT)?;
+        Self::with_index(index, fields, store)
+    }
+
+    fn with_index(index: Index, fields: Fields, store: Store) -> Result<Search> {
+        index.tokenizers().register("bbn", analyzer());
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+        let writer = index.writer_with_num_threads(threads, 64 * 1024 * 1024 * threads)?;
+        let applied = index
+            .load_metas()?
+            .payload
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Search {
+            reader,
+            fields,
+            writer: Mutex::new(Writer {
+                writer,
+                applied,
+                pending_gap_since: None,
+            }),
+            store,
+            seen_generation: AtomicU64::new(u64::MAX),
+            related: engine::RelatedCache::default(),
+        })
+    }
+
+    /// The last change of the log the index reflects.
+    pub async fn applied(&self) -> i64 {
+        self.writer.lock().await.applied
+    }
+
+    /// How many articles the index holds.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The index's folder size on disk, in bytes (0 in memory).
+    pub fn size_on_disk(dir: &Path) -> u64 {
+        fn walk(p: &Path) -> u64 {
+            std::fs::read_dir(p)
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .map(|e| match e.metadata() {
+                            Ok(m) if m.is_dir() => walk(&e.path()),
+                            Ok(m) => m.len(),
+                            Err(_) => 0,
+                        })
+                        .sum()
+                })
+                .unwrap_or(0)
+        }
+        walk(dir)
+    }
+
+    fn document(&self, d: &SearchDoc) -> TantivyDocument {
+        let f = self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_i64(f.id, d.id);
+        doc.add_text(f.slug, &d.slug);
+        doc.add_text(f.headline, &d.headline);
+        doc.add_text(f.dek, &d.dek);
+        doc.add_text(f.body, bbn_core::markdown::plain_text(&d.body_markdown));
+        doc.add_text(f.section, &d.section_slug);
+        doc.add_facet(f.facets, facet("section", &d.section_slug, &d.section_name));
+        for (slug, name) in &d.topics {
+            doc.add_text(f.topics, name);
+            doc.add_text(f.topic, slug);
+            doc.add_facet(f.facets, facet("topic", slug, name));
+        }
+        for (slug, name) in &d.authors {
+            doc.add_text(f.authors, name);
+            doc.add_text(f.author, slug);
+            doc.add_facet(f.facets, facet("author", slug, name));
+        }
+        doc.add_i64(f.published, d.published_at);
+        doc
+    }
+
+    /// Rebuilds the whole index from the database; `progress(done, total)`
+    /// is called after every batch. Returns how many articles it indexed.
+    pub async fn rebuild(&self, mut progress: impl FnMut(u64, u64)) -> Result<u64> {
+        let mut w = self.writer.lock().await;
+        // Changes up to here are reflected by what is read below.
+        let upto = self.store.last_change().await?;
+        let total = self.store.count_published().await?;
+        w.writer.delete_all_documents()?;
+        let mut after = 0;
+        let mut done = 0u64;
+        loop {
+            let batch = self.store.search_docs_after(after, 1000).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.id;
+            for d in &batch {
+                w.writer.add_document(self.document(d))?;
+            }
+            done += batch.len() as u64;
+            progress(done, total.max(done));
+        }
+        w.applied = upto;
+        w.pending_gap_since = None;
+        self.commit(&mut w)?;
+        Ok(done)
+    }
+
+    fn commit(&self, w: &mut Writer) -> Result<()> {
+        let mut prepared = w.writer.prepare_commit()?;
+        prepared.set_payload(&w.applied.to_string());
+        prepared.commit()?;
+        self.reader.reload()?;
+        self.related.clear();
+        Ok(())
+    }
+
+    /// Applies the changes logged since the last one applied. Cheap when there are none.
+    pub async fn catch_up(&self) -> Result<usize> {
+        let generation = self.store.generation();
+        let mut w = self.writer.lock().await;
+        let mut applied_changes = 0;
+        loop {
+            let changes = self.store.changes_since(w.applied, 1000).await?;
+            if changes.is_empty() {
+                break;
+            }
+            let mut articles: Vec<i64> = Vec::new();
+            for c in &changes {
+                match c.entity.as_str() {
+                    "article" => articles.push(c.entity_id),
+                    "section" | "topic" | "author" => {
+                        articles.extend(self.store.article_ids_using(&c.entity, c.entity_id).await?)
+                    }
+                    _ => {}
+                }
+            }
+            articles.sort_unstable();
+            articles.dedup();
+            // Whatever the change was, the article's document now matches the database.
+            let docs = self.store.search_docs(&articles).await?;
+            for id in &articles {
+                w.writer
+                    .delete_term(Term::from_field_i64(self.fields.id, *id));
+            }
+            for d in &docs {
+                w.writer.add_document(self.document(d))?;
+            }
+            applied_changes += changes.len();
+            let next = advance(w.applied, &changes, bbn_core::time::now());
+            let stuck = next == w.applied;
+            w.applied = next;
+            self.commit(&mut w)?;
+            if stuck || changes.len() < 1000 {
+                break;
+            }
+        }
+        self.seen_generation.store(generation, Ordering::Relaxed);
+        Ok(applied_changes)
+    }
+
+    /// Catches up when this instance has written since the last catch-up,
+    /// so that a reader sees an edit at once; otherwise does nothing.
+    pub async fn catch_up_if_written(&self) -> Result<()> {
+        if self.seen_generation.load(Ordering::Relaxed) != self.store.generation() {
+            self.catch_up().await?;
+        }
+        Ok(())
+    }
+
+    /// Follows the change log until the process ends: every `every`.
+    pub async fn follow(self: Arc<Self>, every: std::time::Duration) {
+        loop {
+            tokio::time::sleep(every).await;
+            let started = Instant::now();
+            match self.catch_up().await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(
+                    changes = n,
+                    ms = started.elapsed().as_millis() as u64,
+                    "search index caught up"
+                ),
+                Err(e) => tracing::warn!(error = %e, "search index could not catch up; retrying"),
+            }
+        }
+    }
+}
+
+/// How far the applied mark can move after these changes (sorted by seq):
+/// up to the last one without a gap before it, or past a gap whose next
+/// change is older than the grace period.
+fn advance(applied: i64, changes: &[bbn_store::Change], now: i64) -> i64 {
+    let mut mark = applied;
+    for c in changes {
+        if c.seq != mark + 1 && now - c.at < GAP_GRACE_SECONDS {
+            break;
+        }
+        mark = c.seq;
+    }
+    mark
+}
+
+/// Where an instance keeps its index.
+pub fn index_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("search")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(seq: i64, at: i64) -> bbn_store::Change {
+        bbn_store::Change {
+            seq,
+            entity: "article".into(),
+            entity_id: 1,
+            op: "update".into(),
+            at,
+        }
+    }
+
+    #[test]
+    fn the_mark_waits_at_young_gaps() {
+        let now = 1_000;
+        assert_eq!(advance(0, &[change(1, now), change(2, now)], now), 2);
+        assert_eq!(
+            advance(2, &[change(3, now), change(5, now)], now),
+            3,
+            "4 may still commit"
+        );
+        assert_eq!(
+            advance(2, &[change(3, now - 60), change(5, now - 60)], now),
+            5,
+            "4 rolled back long ago"
+        );
+    }
+}
