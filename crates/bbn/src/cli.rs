@@ -25,6 +25,9 @@ pub enum Command {
     /// Manage staff accounts from the shell.
     #[command(subcommand)]
     User(UserCommand),
+    /// Rebuild the search index from the database (bbn serve catches up by
+    /// itself; this is for a fresh start). Run it while bbn serve is stopped.
+    Reindex,
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,6 +115,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 no_demo: args.no_demo || cli.serve.no_demo,
             };
             crate::serve::run(Config::resolve(&cli.site, &merged)?).await
+        }
+        Some(Command::Reindex) => {
+            crate::reindex::run(Config::resolve(&cli.site, &cli.serve)?).await
         }
         Some(Command::User(cmd)) => {
             crate::user::run(Config::resolve(&cli.site, &cli.serve)?, cmd).await

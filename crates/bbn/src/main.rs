@@ -4,6 +4,7 @@
 mod cli;
 mod config;
 mod demo;
+mod reindex;
 mod scheduler;
 mod serve;
 mod user;

@@ -55,8 +55,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let index_dir = bbn_search::index_dir(&config.data_dir);
+    let search = bbn_search::Search::open(&index_dir, store.clone())
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the search index in {} (is another bbn serving from this data folder?)",
+                index_dir.display()
+            )
+        })?;
+    tracing::info!(articles = search.len(), "search index ready");
+    let follower = tokio::spawn(search.clone().follow(std::time::Duration::from_millis(500)));
     let state = AppState::new(
         store.clone(),
+        search,
         theme,
         WebConfig {
             comments_per_address: config.comments_per_address,
@@ -78,6 +90,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .context("the server stopped")?;
     scheduler.abort();
+    follower.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -154,13 +154,17 @@ impl Search {
         Ok(search)
     }
 
-    /// An index in memory (tests, and sites run without a data folder).
-    pub async fn in_memory(store: Store) -> Result<Arc<Search>> {
+    /// A new, empty index in `dir`, replacing whatever was there (`bbn reindex`).
+    pub fn create(dir: &Path, store: Store) -> Result<Arc<Search>> {
+        Ok(Arc::new(Self::create_fresh(dir, store)?))
+    }
+
+    /// An empty index in memory (tests): its first use catches up with the
+    /// whole change log, which on a new database is every article.
+    pub fn in_memory(store: Store) -> Result<Arc<Search>> {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
-        let search = Arc::new(Self::with_index(index, fields, store)?);
-        search.rebuild(|_, _| {}).await?;
-        Ok(search)
+        Ok(Arc::new(Self::with_index(index, fields, store)?))
     }
 
     fn open_existing(dir: &Path, store: Store) -> Result<Option<Search>> {

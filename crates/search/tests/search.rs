@@ -134,7 +134,7 @@ async fn site(db: TestDb) -> Site {
         })
         .await
         .unwrap();
-    let search = Search::in_memory(store.clone()).await.unwrap();
+    let search = Search::in_memory(store.clone()).unwrap();
     Site {
         store,
         search,

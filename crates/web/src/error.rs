@@ -31,6 +31,8 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error("template: {0:#}")]
     Render(#[from] minijinja::Error),
+    #[error(transparent)]
+    Search(#[from] bbn_search::SearchError),
 }
 
 /// Percent-encodes a path for a query parameter.

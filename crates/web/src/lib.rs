@@ -32,6 +32,7 @@ use tokio::net::TcpListener;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub search: Arc<bbn_search::Search>,
     pub theme: Arc<Theme>,
     pub config: Arc<WebConfig>,
     shared: Arc<views::SharedPartsMemo>,
@@ -43,9 +44,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, theme: Arc<Theme>, config: WebConfig) -> AppState {
+    pub fn new(
+        store: Store,
+        search: Arc<bbn_search::Search>,
+        theme: Arc<Theme>,
+        config: WebConfig,
+    ) -> AppState {
         AppState {
             store,
+            search,
             theme,
             config: Arc::new(config),
             shared: Default::default(),

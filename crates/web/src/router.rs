@@ -17,7 +17,9 @@ pub fn router(state: AppState) -> Router {
         .route("/news/{slug}/comments", post(site::comments::post))
         .route("/section/{slug}", get(site::section::show))
         .route("/topic/{slug}", get(site::topic::show))
-        .route("/author/{slug}", get(site::author::show));
+        .route("/author/{slug}", get(site::author::show))
+        .route("/search", get(site::search::page))
+        .route("/search/suggest", get(site::search::suggest));
 
     // Staff: never cached by browsers or proxies.
     let newsroom =

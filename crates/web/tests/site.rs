@@ -42,6 +42,7 @@ async fn get(app: &Router, uri: &str) -> (StatusCode, HeaderMap, String) {
 fn app_for(store: &Store) -> Router {
     bbn_web::router(AppState::new(
         store.clone(),
+        bbn_search::Search::in_memory(store.clone()).unwrap(),
         Theme::load(None).unwrap(),
         WebConfig::new("https://news.example"),
     ))
@@ -537,7 +538,67 @@ async fn sidebar_and_settings_change_at_once_after_a_write(db: TestDb) {
     );
 }
 
+async fn search_answers_readers_whatever_they_type(db: TestDb) {
+    let s = site(db).await;
+    let (status, _, page) = get(&s.app, "/search?q=pyongyang").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("1 result.") && page.contains("<mark>Pyongyang</mark>"),
+        "{page}"
+    );
+    assert!(page.contains("href=\"/news/ministers-meet-in-pyongyang\""));
+    assert!(!page.contains("Unpublished draft story"));
+    let (_, _, page) = get(&s.app, "/search?q=diplomacy+story").await;
+    assert!(page.contains("4 results"), "{page}");
+    assert!(page.contains("Diplomatic Relations <span class=\"facets__count\">4</span>"));
+    let (_, _, narrowed) = get(&s.app, "/search?q=story&section=sports").await;
+    assert!(
+        narrowed.contains("No articles match") && narrowed.contains("Search without the filters")
+    );
+    let (_, _, typo) = get(&s.app, "/search?q=pyongyng").await;
+    assert!(
+        typo.contains("Did you mean <a href=\"/search?q=pyongyang\">pyongyang</a>?"),
+        "{typo}"
+    );
+    let long = "x".repeat(10_000);
+    for q in [
+        "",
+        "%22",
+        "%FF%FE",
+        "a%00b",
+        "-",
+        "%3Cscript%3E",
+        "%E2%80%AE",
+        long.as_str(),
+        "q&q=2&page=-1&from=2026-13-45",
+    ] {
+        let (status, _, page) = get(&s.app, &format!("/search?q={q}")).await;
+        assert_eq!(status, StatusCode::OK, "{q}");
+        assert!(!page.contains("<script>"), "{q}");
+    }
+    let (status, _, _) = get(&s.app, "/search?page=abc&sort=%FF").await;
+    assert_eq!(status, StatusCode::OK);
+    // The search box is on every page; type-ahead answers JSON.
+    let (_, _, home) = get(&s.app, "/").await;
+    assert!(home.contains("role=\"search\" action=\"/search\""));
+    let (status, headers, json) = get(&s.app, "/search/suggest?q=minis").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    assert!(
+        json.contains("Ministers meet in Pyongyang")
+            && json.contains("/news/ministers-meet-in-pyongyang"),
+        "{json}"
+    );
+    assert_eq!(get(&s.app, "/search/suggest?q=%22").await.2, "[]");
+}
+
 bbn_store::on_both_backends!(
+    search_answers_readers_whatever_they_type,
     article_page_shows_every_part_of_the_seed_page,
     home_page_has_lead_latest_picks_and_sections,
     list_pages_paginate_newest_first_with_a_clear_end,

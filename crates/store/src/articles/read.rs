@@ -373,6 +373,32 @@ impl Store {
         Ok(rows.into_iter().map(ArticleSummary::from).collect())
     }
 
+    /// These articles, those that are published, in the order asked for.
+    #[tracing::instrument(skip_all)]
+    pub async fn summaries_by_ids(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = (1..=ids.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM articles a {SUMMARY_JOINS}
+             WHERE a.status = 'published' AND a.id IN ({marks})"
+        );
+        let rows: Vec<SummaryRow> = with_pool!(&self.pool, p => {
+            let mut q = sqlx::query_as(&sql);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(p).await?
+        });
+        let mut found: Vec<ArticleSummary> = rows.into_iter().map(ArticleSummary::from).collect();
+        found.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
+        Ok(found)
+    }
+
     /// "You may also like": the newest articles on the article's main topic,
     /// then the newest in its section, never the article itself.
     #[tracing::instrument(skip_all)]

@@ -8,7 +8,7 @@ use crate::views::{Chrome, Crumb, article_url, article_view};
 use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use bbn_core::{Article, Status, time};
+use bbn_core::{Article, ArticleSummary, Status, time};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -92,6 +92,31 @@ pub(crate) async fn render(
     render_with(state, article, preview, None, &[]).await
 }
 
+/// "You may also like": the articles most similar in content (from the
+/// search index), topped up with the newest on the same topic or section
+/// when the index finds fewer. The page still renders if search fails.
+async fn related(
+    state: &AppState,
+    article: &Article,
+) -> Result<Vec<ArticleSummary>, bbn_store::StoreError> {
+    let ids = match state.search.related(article.id, RELATED as usize).await {
+        Ok(ids) => ids,
+        Err(e) => {
+            tracing::warn!(error = %e, "related articles from search failed");
+            Vec::new()
+        }
+    };
+    let mut picked = state.store.summaries_by_ids(&ids).await?;
+    if (picked.len() as i64) < RELATED {
+        for s in state.store.related(article, RELATED).await? {
+            if (picked.len() as i64) < RELATED && !picked.iter().any(|p| p.id == s.id) {
+                picked.push(s);
+            }
+        }
+    }
+    Ok(picked)
+}
+
 pub(crate) async fn render_with(
     state: &AppState,
     article: Article,
@@ -102,7 +127,7 @@ pub(crate) async fn render_with(
     let store = &state.store;
     let chrome = Chrome::load(state, Some(&article.section.slug)).await?;
     let (related, comments, corrections, pending) = tokio::try_join!(
-        store.related(&article, RELATED),
+        related(state, &article),
         store.approved_comments(article.id),
         store.corrections(article.id),
         store.comments_by_ids(article.id, pending_ids),

@@ -5,6 +5,7 @@ pub mod author;
 pub mod comments;
 pub mod home;
 mod listing;
+pub mod search;
 pub mod section;
 pub mod topic;
 

@@ -17,7 +17,12 @@ pub fn app(store: &Store, base_url: &str) -> (Router, AppState) {
 }
 
 pub fn app_with(store: &Store, config: WebConfig) -> (Router, AppState) {
-    let state = AppState::new(store.clone(), Theme::load(None).unwrap(), config);
+    let state = AppState::new(
+        store.clone(),
+        bbn_search::Search::in_memory(store.clone()).unwrap(),
+        Theme::load(None).unwrap(),
+        config,
+    );
     (bbn_web::router(state.clone()), state)
 }
 
