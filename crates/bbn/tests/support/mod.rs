@@ -125,6 +125,11 @@ impl Server {
         panic!("bbn did not become healthy on port {port}");
     }
 
+    /// A copy of the log so far (see `start_logged`).
+    pub fn log(&self) -> String {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
     pub fn terminate(mut self) -> ExitStatus {
         Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
