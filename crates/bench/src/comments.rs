@@ -38,13 +38,6 @@ pub struct Args {
     stories: usize,
 }
 
-async fn open(site: &crate::Site) -> anyhow::Result<Store> {
-    Ok(match &site.database_url {
-        Some(url) => Store::connect(url).await?,
-        None => Store::open_sqlite(&site.data_dir.join("bbn.db")).await?,
-    })
-}
-
 /// Teaches the filter 500 labeled comments, as moderators would have.
 async fn teach(store: &Store) -> anyhow::Result<()> {
     if store.spam_corpus().await?.decisions() > 0 {
@@ -117,7 +110,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         bail!("post 1 to 65,536 comments in all (each reader has its own address in 10.r.x.y)");
     }
     let site = prepare(&args.site, args.articles, "comments-").await?;
-    let store = open(&site).await?;
+    let store = crate::open_store(&site).await?;
     teach(&store).await?;
     let corpus = store.spam_corpus().await?;
     let before = total_comments(&store).await?;

@@ -17,10 +17,13 @@
 //!     target/release/bbn-bench --articles 100000 --backend postgres
 //!     target/release/bbn-bench comments --backend postgres --clients 32
 //!     target/release/bbn-bench spam --comments 1000
+//!     target/release/bbn-bench search --corpus bbc
+//!     target/release/bbn-bench search --corpus generated --articles 100000
 
 mod comments;
 mod generate;
 mod http;
+mod search;
 mod spamset;
 
 use anyhow::{Context, bail};
@@ -67,6 +70,8 @@ enum Task {
     Comments(comments::Args),
     /// The learning spam filter's precision and recall on a generated labeled set.
     Spam(SpamArgs),
+    /// Search: reindex time and size, query and related-article times, related quality.
+    Search(search::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -160,8 +165,13 @@ async fn prepare(args: &SiteArgs, articles: usize, purpose: &str) -> anyhow::Res
         }
     };
     store.migrate().await?;
-    let spec = generate::Spec::for_articles(articles);
-    if store.is_new_site().await? {
+    let spec = generate::Spec::for_articles(articles.max(1));
+    if store.is_new_site().await? && articles == 0 {
+        // An empty site for a loader to fill.
+        store
+            .save_settings(&bbn_core::SiteSettings::default())
+            .await?;
+    } else if store.is_new_site().await? {
         let started = Instant::now();
         generate::fill(&store, &spec).await?;
         println!(
@@ -181,6 +191,14 @@ async fn prepare(args: &SiteArgs, articles: usize, purpose: &str) -> anyhow::Res
         data_dir,
         database_url,
         topics: spec.topics,
+    })
+}
+
+/// The generated site's store, for benchmarks that read or write it directly.
+async fn open_store(site: &Site) -> anyhow::Result<Store> {
+    Ok(match &site.database_url {
+        Some(url) => Store::connect(url).await?,
+        None => Store::open_sqlite(&site.data_dir.join("bbn.db")).await?,
     })
 }
 
@@ -296,6 +314,7 @@ async fn main() -> anyhow::Result<()> {
         None => pages(cli.pages).await,
         Some(Task::Pages(args)) => pages(args).await,
         Some(Task::Comments(args)) => comments::run(args).await,
+        Some(Task::Search(args)) => search::run(args).await,
         Some(Task::Spam(args)) => {
             spam(&args);
             Ok(())
