@@ -79,6 +79,8 @@ impl RelatedCache {
     }
 }
 
+/// How many of an article's most telling words find its related articles.
+const RELATED_TERMS: usize = 100;
 /// Fewer hits than this and words one letter off are tried too.
 const FEW: usize = 3;
 /// Words at least this long may match with one typo.
@@ -468,10 +470,10 @@ impl Search {
             }
             let df = df.min(n);
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            telling.push((freq.sqrt() * idf, term));
+            telling.push(((1.0 + freq.ln()) * idf, term));
         }
         telling.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        telling.truncate(30);
+        telling.truncate(RELATED_TERMS);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (weight, term) in telling {
             for (field, field_weight) in [(f.headline, 1.5), (f.topics, 2.0), (f.body, 1.0)] {
