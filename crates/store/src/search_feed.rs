@@ -108,24 +108,31 @@ impl Store {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = placeholders(rows.len());
-        let topics_sql = format!(
-            "SELECT at.article_id, t.slug, t.name FROM article_topics at JOIN topics t ON t.id = at.topic_id
-             WHERE at.article_id IN ({ids}) ORDER BY at.article_id, at.position"
-        );
-        let authors_sql = format!(
-            "SELECT aa.article_id, u.slug, u.name FROM article_authors aa JOIN authors u ON u.id = aa.author_id
-             WHERE aa.article_id IN ({ids}) ORDER BY aa.article_id, aa.position"
-        );
-        let (topics, authors): (Vec<Named>, Vec<Named>) = with_pool!(&self.pool, p => {
-            let mut tq = sqlx::query_as(&topics_sql);
-            let mut aq = sqlx::query_as(&authors_sql);
-            for r in &rows {
-                tq = tq.bind(r.id);
-                aq = aq.bind(r.id);
-            }
-            (tq.fetch_all(p).await?, aq.fetch_all(p).await?)
-        });
+        let mut topics: Vec<Named> = Vec::new();
+        let mut authors: Vec<Named> = Vec::new();
+        // A bounded number of bind parameters per statement, whatever the caller asked for.
+        for chunk in rows.chunks(500) {
+            let ids = placeholders(chunk.len());
+            let topics_sql = format!(
+                "SELECT at.article_id, t.slug, t.name FROM article_topics at JOIN topics t ON t.id = at.topic_id
+                 WHERE at.article_id IN ({ids}) ORDER BY at.article_id, at.position"
+            );
+            let authors_sql = format!(
+                "SELECT aa.article_id, u.slug, u.name FROM article_authors aa JOIN authors u ON u.id = aa.author_id
+                 WHERE aa.article_id IN ({ids}) ORDER BY aa.article_id, aa.position"
+            );
+            let (t, a): (Vec<Named>, Vec<Named>) = with_pool!(&self.pool, p => {
+                let mut tq = sqlx::query_as(&topics_sql);
+                let mut aq = sqlx::query_as(&authors_sql);
+                for r in chunk {
+                    tq = tq.bind(r.id);
+                    aq = aq.bind(r.id);
+                }
+                (tq.fetch_all(p).await?, aq.fetch_all(p).await?)
+            });
+            topics.extend(t);
+            authors.extend(a);
+        }
         let mut by_article: HashMap<i64, (Vec<SlugName>, Vec<SlugName>)> = HashMap::new();
         for (id, slug, name) in topics {
             by_article.entry(id).or_default().0.push((slug, name));
