@@ -206,6 +206,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
             logo_id: None,
             logo_url: None,
             comments: Default::default(),
+            most_read_days: 2,
         })
         .await?;
     Ok(names.len())

@@ -86,9 +86,25 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     tracing::info!(address = %config.listen, base_url = %config.base_url, "bbn is serving; open {}/", config.base_url);
     let scheduler = crate::scheduler::spawn(store.clone());
+    let views = state.views.clone();
+    let flusher = {
+        let (views, store) = (views.clone(), store.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                if let Err(e) = views.flush(&store).await {
+                    tracing::warn!(error = %e, "could not save article views; will retry");
+                }
+            }
+        })
+    };
     bbn_web::serve(listener, state, shutdown_signal())
         .await
         .context("the server stopped")?;
+    flusher.abort();
+    if let Err(e) = views.flush(&store).await {
+        tracing::warn!(error = %e, "could not save the last article views");
+    }
     scheduler.abort();
     follower.abort();
     store.close().await;

@@ -200,6 +200,7 @@ pub async fn fill(store: &Store, spec: &Spec) -> anyhow::Result<()> {
             logo_id: None,
             logo_url: None,
             comments: Default::default(),
+            most_read_days: 2,
         })
         .await?;
     let mut sections = Vec::new();

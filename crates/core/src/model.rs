@@ -59,6 +59,8 @@ pub struct SiteSettings {
     pub logo_url: Option<String>,
     #[serde(default)]
     pub comments: CommentSettings,
+    /// "Most Read" counts article views over this many days.
+    pub most_read_days: i64,
 }
 
 /// How reader comments are taken in.
@@ -139,6 +141,7 @@ impl Default for SiteSettings {
             logo_id: None,
             logo_url: None,
             comments: CommentSettings::default(),
+            most_read_days: 2,
         }
     }
 }

@@ -16,6 +16,7 @@ mod search_feed;
 mod settings;
 mod staff;
 mod taxonomy;
+mod views;
 
 pub use articles::{ArticleFilter, ArticleList, Edit, NewMedia, NewsroomItem};
 pub use changes::Change;

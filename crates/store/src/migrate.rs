@@ -32,10 +32,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_spam_filter.sql"),
         postgres: include_str!("../migrations/postgres/0004_spam_filter.sql"),
     },
+    Migration {
+        version: 5,
+        sqlite: include_str!("../migrations/sqlite/0005_most_read.sql"),
+        postgres: include_str!("../migrations/postgres/0005_most_read.sql"),
+    },
 ];
 
 /// The schema version this binary writes and understands.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 pub(crate) async fn run(pool: &Pool) -> Result<()> {
     let sqlite = matches!(pool, Pool::Sqlite(_));

@@ -25,6 +25,7 @@ struct Row {
     comments_per_page: i64,
     comment_filter_after: i64,
     comment_filter_threshold: i64,
+    most_read_days: i64,
 }
 
 fn lines(text: &str, separator: char) -> Vec<String> {
@@ -58,6 +59,7 @@ impl From<Row> for SiteSettings {
                 filter_after: r.comment_filter_after,
                 filter_threshold: r.comment_filter_threshold,
             },
+            most_read_days: r.most_read_days,
         }
     }
 }
@@ -80,6 +82,12 @@ fn check(s: &SiteSettings) -> Vec<ValidationError> {
         errors.push(ValidationError::new(
             "page_size",
             "Page size must be 1 to 200.",
+        ));
+    }
+    if !(1..=30).contains(&s.most_read_days) {
+        errors.push(ValidationError::new(
+            "most_read_days",
+            "Most Read covers 1 to 30 days.",
         ));
     }
     let c = &s.comments;
@@ -140,7 +148,7 @@ impl Store {
                         s.blocking_checks, s.logo_id, m.url AS logo_url, s.comment_moderation,
                         s.comments_close_days, s.comment_max_chars, s.comment_max_depth,
                         s.comment_max_links, s.comment_blocklist, s.comments_per_page,
-                        s.comment_filter_after, s.comment_filter_threshold
+                        s.comment_filter_after, s.comment_filter_threshold, s.most_read_days
                  FROM site_settings s LEFT JOIN media m ON m.id = s.logo_id WHERE s.id = 1",
             )
             .fetch_optional(p)
@@ -171,8 +179,8 @@ impl Store {
                 "INSERT INTO site_settings (id, name, description, copyright_holder, time_zone, page_size, language,
                    blocking_checks, logo_id, comment_moderation, comments_close_days, comment_max_chars,
                    comment_max_depth, comment_max_links, comment_blocklist, comments_per_page,
-                   comment_filter_after, comment_filter_threshold)
-                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                   comment_filter_after, comment_filter_threshold, most_read_days)
+                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
                    copyright_holder = excluded.copyright_holder, time_zone = excluded.time_zone,
                    page_size = excluded.page_size, language = excluded.language,
@@ -183,7 +191,8 @@ impl Store {
                    comment_max_links = excluded.comment_max_links, comment_blocklist = excluded.comment_blocklist,
                    comments_per_page = excluded.comments_per_page,
                    comment_filter_after = excluded.comment_filter_after,
-                   comment_filter_threshold = excluded.comment_filter_threshold",
+                   comment_filter_threshold = excluded.comment_filter_threshold,
+                   most_read_days = excluded.most_read_days",
             )
             .bind(&s.name)
             .bind(&s.description)
@@ -202,6 +211,7 @@ impl Store {
             .bind(c.per_page)
             .bind(c.filter_after)
             .bind(c.filter_threshold)
+            .bind(s.most_read_days)
             .execute(&mut *tx)
             .await
             .on_missing_reference("logo")?;

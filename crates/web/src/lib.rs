@@ -11,6 +11,7 @@ mod health;
 mod media;
 mod middleware;
 mod newsroom;
+pub mod readership;
 mod router;
 mod signing;
 mod site;
@@ -33,6 +34,8 @@ use tokio::net::TcpListener;
 pub struct AppState {
     pub store: Store,
     pub search: Arc<bbn_search::Search>,
+    /// Article views gathered for "Most Read".
+    pub views: Arc<readership::ViewCounter>,
     pub theme: Arc<Theme>,
     pub config: Arc<WebConfig>,
     shared: Arc<views::SharedPartsMemo>,
@@ -53,6 +56,7 @@ impl AppState {
         AppState {
             store,
             search,
+            views: Default::default(),
             theme,
             config: Arc::new(config),
             shared: Default::default(),

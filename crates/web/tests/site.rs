@@ -91,6 +91,7 @@ async fn site(db: TestDb) -> Site {
             logo_id: None,
             logo_url: None,
             comments: Default::default(),
+            most_read_days: 2,
         })
         .await
         .unwrap();
@@ -597,7 +598,93 @@ async fn search_answers_readers_whatever_they_type(db: TestDb) {
     assert_eq!(get(&s.app, "/search/suggest?q=%22").await.2, "[]");
 }
 
+async fn most_read_counts_readers_not_robots(db: TestDb) {
+    let s = site(db).await;
+    let state = AppState::new(
+        s.store.clone(),
+        bbn_search::Search::in_memory(s.store.clone()).unwrap(),
+        Theme::load(None).unwrap(),
+        WebConfig::new("https://news.example"),
+    );
+    let app = bbn_web::router(state.clone());
+    let view = |path: &'static str, agent: &'static str| {
+        let app = app.clone();
+        async move {
+            let response = app
+                .oneshot(
+                    Request::builder()
+                        .uri(path)
+                        .header(header::USER_AGENT, agent)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+    };
+    let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0";
+    for _ in 0..3 {
+        view("/news/game-seven-tonight", firefox).await;
+    }
+    view("/news/ministers-meet-in-pyongyang", firefox).await;
+    for _ in 0..10 {
+        view(
+            "/news/ministers-meet-in-pyongyang",
+            "Googlebot/2.1 (+http://www.google.com/bot.html)",
+        )
+        .await;
+        view("/news/ministers-meet-in-pyongyang", "curl/8.5.0").await;
+    }
+    let (_, _, before) = get(&app, "/").await;
+    assert!(
+        !before.contains("Most Read"),
+        "nothing counted until the views are saved"
+    );
+    state.views.flush(&s.store).await.unwrap();
+    let (_, _, home) = get(&app, "/").await;
+    let most = &home[home
+        .find("Most Read")
+        .expect("a Most Read list on the home page")..];
+    let (game, ministers) = (
+        most.find("Game seven tonight").unwrap(),
+        most.find("Ministers meet in Pyongyang").unwrap(),
+    );
+    assert!(
+        game < ministers,
+        "3 reader views beat 1 (robots do not count)"
+    );
+    let (_, _, article) = get(&app, "/news/game-seven-tonight").await;
+    assert!(article.contains("Most Read"), "and on article pages");
+    let (_, _, section) = get(&app, "/section/world").await;
+    assert!(!section.contains("Most Read"));
+    // Views count over the site's window only.
+    let old = s.store.summaries_by_ids(&[1]).await.unwrap()[0]
+        .headline
+        .clone();
+    s.store
+        .add_views(&[(1, bbn_core::time::now() / 3600 - 48, 1_000)])
+        .await
+        .unwrap();
+    let list = |home: &str| {
+        let most = &home[home.find("Most Read").unwrap()..];
+        most[..most.find("</ol>").unwrap()].to_string()
+    };
+    let mut settings = s.store.settings().await.unwrap();
+    settings.most_read_days = 3;
+    s.store.save_settings(&settings).await.unwrap();
+    let wide = list(&get(&app, "/").await.2);
+    assert!(
+        wide.find(&old).unwrap() < wide.find("Game seven tonight").unwrap(),
+        "{wide}"
+    );
+    settings.most_read_days = 1;
+    s.store.save_settings(&settings).await.unwrap();
+    assert!(!list(&get(&app, "/").await.2).contains(&old));
+}
+
 bbn_store::on_both_backends!(
+    most_read_counts_readers_not_robots,
     search_answers_readers_whatever_they_type,
     article_page_shows_every_part_of_the_seed_page,
     home_page_has_lead_latest_picks_and_sections,

@@ -2,6 +2,7 @@
 
 mod newsroom;
 mod read;
+pub(crate) use read::{SUMMARY_COLUMNS, SUMMARY_JOINS, SummaryRow};
 mod write;
 
 pub use newsroom::{ArticleFilter, NewsroomItem};

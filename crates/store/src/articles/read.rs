@@ -13,17 +13,17 @@ pub struct ArticleList {
     pub has_more: bool,
 }
 
-const SUMMARY_COLUMNS: &str = "a.id, a.slug, a.headline, a.dek, a.kicker, s.slug AS section_slug, \
+pub(crate) const SUMMARY_COLUMNS: &str = "a.id, a.slug, a.headline, a.dek, a.kicker, s.slug AS section_slug, \
     s.name AS section_name, a.published_at, m.id AS image_id, m.url AS image_url, \
     m.width AS image_width, m.height AS image_height, m.alt AS image_alt, \
     m.caption AS image_caption, m.credit AS image_credit, m.srcset AS image_srcset, \
     (SELECT COUNT(*) FROM comments cc WHERE cc.article_id = a.id AND cc.status = 'approved') AS comment_count";
 
-const SUMMARY_JOINS: &str =
+pub(crate) const SUMMARY_JOINS: &str =
     "JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.image_id";
 
 #[derive(sqlx::FromRow)]
-struct SummaryRow {
+pub(crate) struct SummaryRow {
     id: i64,
     slug: String,
     headline: String,

@@ -83,6 +83,7 @@ pub async fn save(
     // Comment settings; a field the form does not send keeps its value, a
     // number that is not one is refused by the range checks.
     let number = |k: &str, keep: i64| get(k).map_or(keep, |v| v.parse().unwrap_or(-1));
+    s.most_read_days = number("most_read_days", s.most_read_days);
     let c = &mut s.comments;
     if let Some(m) = get("comment_moderation") {
         c.moderation = bbn_core::Moderation::parse(&m).unwrap_or(c.moderation);

@@ -79,6 +79,7 @@ pub async fn show(
     }
     let secret = crate::signing::secret(&state).await?;
     let pending = pending_ids(&secret, cookie(&parts.headers, PENDING_COOKIE));
+    state.views.record(article.id, &parts.headers);
     render_with(&state, article, false, Some(comment_box), &pending).await
 }
 
@@ -203,6 +204,7 @@ pub(crate) async fn render_with(
                 ..minijinja::Value::from_serialize(&comment_box)
             },
             pending, comment_total, comment_pages,
+            show_most_read => !preview,
         },
     )?
     .into_response())

@@ -36,6 +36,6 @@ pub async fn show(State(state): State<AppState>) -> Result<Html<String>, AppErro
     super::page(
         &state,
         "site/home.html",
-        minijinja::context! { chrome, lead, stories, blocks, canonical => "/" },
+        minijinja::context! { chrome, lead, stories, blocks, canonical => "/", show_most_read => true },
     )
 }

@@ -1,5 +1,5 @@
 //! The parts every page shares: site name, navigation, Editors' Picks,
-//! Latest News and the footer; and the pager of list pages.
+//! Latest News, Most Read and the footer; and the pager of list pages.
 
 use super::{SummaryView, section_url, summaries};
 use crate::AppState;
@@ -16,6 +16,7 @@ struct SharedParts {
     nav: Vec<Section>,
     picks: Vec<ArticleSummary>,
     latest: Vec<ArticleSummary>,
+    most_read: Vec<ArticleSummary>,
 }
 
 /// Keeps the shared parts in memory while they are current: until the next
@@ -39,8 +40,11 @@ impl SharedPartsMemo {
             return Ok(parts.clone());
         }
         let store = &state.store;
+        let settings = store.settings().await?;
+        let since_hour = time::now() / 3600 - settings.most_read_days.clamp(1, 30) * 24 + 1;
         let parts = Arc::new(SharedParts {
-            settings: store.settings().await?,
+            most_read: store.most_read(since_hour, 5).await?,
+            settings,
             nav: store.nav_sections().await?,
             picks: store.editors_picks(5).await?,
             latest: store.latest(6, 0).await?.items,
@@ -77,6 +81,8 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
     pub picks: Vec<SummaryView>,
     pub latest: Vec<SummaryView>,
+    /// Read most over the site's window (shown on home and article pages).
+    pub most_read: Vec<SummaryView>,
     pub base_url: String,
     #[serde(skip)]
     pub zone: Tz,
@@ -111,6 +117,7 @@ impl Chrome {
                 .collect(),
             picks: summaries(&parts.picks, zone),
             latest: summaries(&parts.latest, zone),
+            most_read: summaries(&parts.most_read, zone),
             site_name: settings.name.clone(),
             logo_url: settings.logo_url.clone(),
             description: settings.description.clone(),

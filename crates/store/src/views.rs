@@ -1,0 +1,48 @@
+//! "Most Read": article page views, counted per hour and nothing else.
+
+use crate::articles::{SUMMARY_COLUMNS, SUMMARY_JOINS, SummaryRow};
+use crate::{Result, Store, with_pool};
+use bbn_core::ArticleSummary;
+
+impl Store {
+    /// Adds counted views: (article id, hour = Unix time / 3600, views).
+    /// Views of an article deleted meanwhile are dropped.
+    #[tracing::instrument(skip_all)]
+    pub async fn add_views(&self, counts: &[(i64, i64, i64)]) -> Result<()> {
+        if counts.is_empty() {
+            return Ok(());
+        }
+        let _w = self.writer().await;
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            for (article, hour, views) in counts {
+                sqlx::query(
+                    "INSERT INTO article_views (article_id, hour, views)
+                     SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1)
+                     ON CONFLICT (article_id, hour) DO UPDATE SET views = article_views.views + excluded.views",
+                )
+                .bind(*article).bind(*hour).bind(*views)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// The published articles read most since `since_hour`, most first.
+    #[tracing::instrument(skip_all)]
+    pub async fn most_read(&self, since_hour: i64, limit: i64) -> Result<Vec<ArticleSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM (
+                 SELECT article_id, SUM(views) AS total FROM article_views WHERE hour >= $1
+                 GROUP BY article_id ORDER BY total DESC, article_id DESC LIMIT $2
+             ) v JOIN articles a ON a.id = v.article_id {SUMMARY_JOINS}
+             WHERE a.status = 'published' ORDER BY v.total DESC, a.id DESC"
+        );
+        let rows: Vec<SummaryRow> = with_pool!(&self.pool, p => {
+            sqlx::query_as(&sql).bind(since_hour).bind(limit).fetch_all(p).await?
+        });
+        Ok(rows.into_iter().map(ArticleSummary::from).collect())
+    }
+}
