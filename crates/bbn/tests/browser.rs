@@ -1,6 +1,7 @@
 //! What only a browser shows: the demo's pages laid out from a 320 px phone
 //! to a desktop without sideways scrolling, in the light and the dark
-//! scheme, with screenshots saved under target/screenshots/ for a person to look at.
+//! scheme, and the search box's type-ahead, with screenshots saved under
+//! target/screenshots/ for a person to look at.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
@@ -15,6 +16,7 @@ const PAGES: &[(&str, &str)] = &[
     ("section", "/section/world"),
     ("topic", "/topic/diplomatic-relations"),
     ("author", "/author/gabriel-martinez"),
+    ("search", "/search?q=korea"),
     ("not-found", "/no/such/page"),
 ];
 
@@ -81,6 +83,43 @@ fn pages_fit_every_width_in_both_schemes() {
         tops.windows(2).all(|w| w[0] < w[1]),
         "parts appear top to bottom in order: {tops:?}"
     );
+
+    // Type-ahead: headlines appear under the search box; arrow down and Enter opens one.
+    browser.open(&format!("{base}/"));
+    browser.type_into("#site-search", "pyong");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while browser
+        .eval("return document.querySelectorAll('#site-search-suggestions [role=option]').length")
+        == 0
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no suggestions appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        browser
+            .eval("return document.querySelector('#site-search-suggestions').textContent")
+            .as_str()
+            .unwrap()
+            .contains("Pyongyang")
+    );
+    assert_eq!(
+        browser.eval("return document.querySelector('#site-search').getAttribute('aria-expanded')"),
+        "true"
+    );
+    browser.screenshot("search-suggestions");
+    browser.type_into("#site-search", "\u{E015}\u{E007}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !browser.url().contains("/news/") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Enter on a suggestion did not open it: {}",
+            browser.url()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     server.terminate();
     std::fs::remove_dir_all(dir).unwrap();
 }
