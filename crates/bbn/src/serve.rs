@@ -87,13 +87,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!(address = %config.listen, base_url = %config.base_url, "bbn is serving; open {}/", config.base_url);
     let scheduler = crate::scheduler::spawn(store.clone());
     let views = state.views.clone();
+    let stop_flusher = std::sync::Arc::new(tokio::sync::Notify::new());
     let flusher = {
-        let (views, store) = (views.clone(), store.clone());
+        let (views, store, stop) = (views.clone(), store.clone(), stop_flusher.clone());
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                let last = tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => false,
+                    _ = stop.notified() => true,
+                };
                 if let Err(e) = views.flush(&store).await {
                     tracing::warn!(error = %e, "could not save article views; will retry");
+                }
+                if last {
+                    break;
                 }
             }
         })
@@ -101,10 +108,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     bbn_web::serve(listener, state, shutdown_signal())
         .await
         .context("the server stopped")?;
-    flusher.abort();
-    if let Err(e) = views.flush(&store).await {
-        tracing::warn!(error = %e, "could not save the last article views");
-    }
+    // The last views are saved before the database closes.
+    stop_flusher.notify_one();
+    let _ = flusher.await;
     scheduler.abort();
     follower.abort();
     store.close().await;

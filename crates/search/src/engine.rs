@@ -79,6 +79,8 @@ impl RelatedCache {
     }
 }
 
+/// A word being typed matches as a prefix from this many letters on.
+const PREFIX_MIN_CHARS: usize = 3;
 /// How many of an article's most telling words find its related articles.
 const RELATED_TERMS: usize = 100;
 /// Fewer hits than this and words one letter off are tried too.
@@ -180,7 +182,8 @@ impl Search {
                 } else {
                     let exact: Box<dyn Query> =
                         Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
-                    if prefix {
+                    // Short prefixes would expand to half the dictionary.
+                    if prefix && terms[0].chars().count() >= PREFIX_MIN_CHARS {
                         Box::new(BooleanQuery::new(vec![
                             (Occur::Should, exact),
                             (

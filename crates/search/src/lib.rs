@@ -35,8 +35,9 @@ const FORMAT: &str = "bbn-search-1";
 const FORMAT_FILE: &str = "bbn-format";
 /// A gap in the change log younger than this may be a transaction still
 /// committing (PostgreSQL hands out sequence numbers before commit); older,
-/// it is a rolled-back one.
-const GAP_GRACE_SECONDS: i64 = 10;
+/// it is taken for a rolled-back one. (A transaction committing later than
+/// this after a newer one is missed until the next reindex.)
+const GAP_GRACE_SECONDS: i64 = 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -115,8 +116,6 @@ struct Writer {
     writer: IndexWriter,
     /// The last change applied (all changes up to it are in the index).
     applied: i64,
-    /// Changes applied beyond a gap, not yet safe to count as done.
-    pending_gap_since: Option<i64>,
 }
 
 /// The search index of one instance.
@@ -140,13 +139,24 @@ impl Search {
                 tracing::info!(dir = %dir.display(), "no search index yet: building it");
                 Self::create_fresh(dir, store.clone())?
             }
+            // Another process writes this index: never rebuild under it.
+            Err(SearchError::Index(tantivy::TantivyError::LockFailure(..))) => {
+                return Err(SearchError::Open(
+                    "another bbn is using this search index".into(),
+                ));
+            }
             Err(e) => {
                 tracing::warn!(dir = %dir.display(), error = %e, "search index unusable: rebuilding it");
                 Self::create_fresh(dir, store.clone())?
             }
         };
         let search = Arc::new(search);
-        if search.applied().await == 0 {
+        let applied = search.applied().await;
+        if applied == 0 {
+            search.rebuild(|_, _| {}).await?;
+        } else if applied > store.last_change().await? {
+            // The index is ahead of the database: the database was replaced.
+            tracing::warn!(dir = %dir.display(), "search index is ahead of the database: rebuilding it");
             search.rebuild(|_, _| {}).await?;
         } else {
             search.catch_up().await?;
@@ -191,6 +201,7 @@ impl Search {
 
     fn create_fresh(dir: &Path, store: Store) -> Result<Search> {
         if dir.exists() {
+            Self::refuse_if_in_use(dir)?;
             std::fs::remove_dir_all(dir)?;
         }
         std::fs::create_dir_all(dir)?;
@@ -200,6 +211,23 @@ impl Search {
         let index = Index::create(directory, schema, tantivy::IndexSettings::default())?;
         std::fs::write(dir.join(FORMAT_FILE), FORMAT)?;
         Self::with_index(index, fields, store)
+    }
+
+    /// Fails when another process holds the index's writer lock; an index
+    /// that cannot even be opened is nobody's and may be replaced.
+    fn refuse_if_in_use(dir: &Path) -> Result<()> {
+        let Ok(directory) = tantivy::directory::MmapDirectory::open(dir) else {
+            return Ok(());
+        };
+        let Ok(index) = Index::open(directory) else {
+            return Ok(());
+        };
+        match index.writer_with_num_threads::<TantivyDocument>(1, 15_000_000) {
+            Err(tantivy::TantivyError::LockFailure(..)) => Err(SearchError::Open(
+                "another bbn is using this search index".into(),
+            )),
+            _ => Ok(()),
+        }
     }
 
     fn with_index(index: Index, fields: Fields, store: Store) -> Result<Search> {
@@ -218,11 +246,7 @@ impl Search {
         Ok(Search {
             reader,
             fields,
-            writer: Mutex::new(Writer {
-                writer,
-                applied,
-                pending_gap_since: None,
-            }),
+            writer: Mutex::new(Writer { writer, applied }),
             store,
             seen_generation: AtomicU64::new(u64::MAX),
             related: engine::RelatedCache::default(),
@@ -295,6 +319,19 @@ impl Search {
     /// is called after every batch. Returns how many articles it indexed.
     pub async fn rebuild(&self, mut progress: impl FnMut(u64, u64)) -> Result<u64> {
         let mut w = self.writer.lock().await;
+        let result = self.rebuild_locked(&mut w, &mut progress).await;
+        if result.is_err() {
+            // Nothing half-done may reach a later commit.
+            let _ = w.writer.rollback();
+        }
+        result
+    }
+
+    async fn rebuild_locked(
+        &self,
+        w: &mut Writer,
+        progress: &mut impl FnMut(u64, u64),
+    ) -> Result<u64> {
         // Changes up to here are reflected by what is read below.
         let upto = self.store.last_change().await?;
         let total = self.store.count_published().await?;
@@ -311,16 +348,16 @@ impl Search {
             done += batch.len() as u64;
             progress(done, total.max(done));
         }
-        w.applied = upto;
-        w.pending_gap_since = None;
-        self.commit(&mut w)?;
+        self.commit(w, upto)?;
         Ok(done)
     }
 
-    fn commit(&self, w: &mut Writer) -> Result<()> {
+    /// Commits with `mark` as the last change applied; the mark moves only once it is durable.
+    fn commit(&self, w: &mut Writer, mark: i64) -> Result<()> {
         let mut prepared = w.writer.prepare_commit()?;
-        prepared.set_payload(&w.applied.to_string());
+        prepared.set_payload(&mark.to_string());
         prepared.commit()?;
+        w.applied = mark;
         self.reader.reload()?;
         self.related.clear();
         Ok(())
@@ -328,8 +365,12 @@ impl Search {
 
     /// Applies the changes logged since the last one applied. Cheap when there are none.
     pub async fn catch_up(&self) -> Result<usize> {
-        let generation = self.store.generation();
         let mut w = self.writer.lock().await;
+        self.catch_up_locked(&mut w).await
+    }
+
+    async fn catch_up_locked(&self, w: &mut Writer) -> Result<usize> {
+        let generation = self.store.generation();
         let mut applied_changes = 0;
         loop {
             let changes = self.store.changes_since(w.applied, 1000).await?;
@@ -348,21 +389,30 @@ impl Search {
             }
             articles.sort_unstable();
             articles.dedup();
-            // Whatever the change was, the article's document now matches the database.
-            let docs = self.store.search_docs(&articles).await?;
-            for id in &articles {
-                w.writer
-                    .delete_term(Term::from_field_i64(self.fields.id, *id));
-            }
-            for d in &docs {
-                w.writer.add_document(self.document(d))?;
+            let next = advance(w.applied, &changes, bbn_core::time::now());
+            if articles.is_empty() {
+                // Comments, settings and the like: nothing to index. The mark
+                // moves in memory; the next commit makes it durable (and after
+                // a restart these changes are read again, harmlessly).
+                w.applied = next;
+            } else {
+                // Whatever the change was, the article's document now matches the database.
+                let docs = self.store.search_docs(&articles).await?;
+                for id in &articles {
+                    w.writer
+                        .delete_term(Term::from_field_i64(self.fields.id, *id));
+                }
+                for d in &docs {
+                    w.writer.add_document(self.document(d))?;
+                }
+                if let Err(e) = self.commit(w, next) {
+                    let _ = w.writer.rollback();
+                    return Err(e);
+                }
             }
             applied_changes += changes.len();
-            let next = advance(w.applied, &changes, bbn_core::time::now());
-            let stuck = next == w.applied;
-            w.applied = next;
-            self.commit(&mut w)?;
-            if stuck || changes.len() < 1000 {
+            // All read, or held at a gap: the rest waits for the next round.
+            if changes.len() < 1000 || changes.last().is_none_or(|c| c.seq != w.applied) {
                 break;
             }
         }
@@ -371,10 +421,21 @@ impl Search {
     }
 
     /// Catches up when this instance has written since the last catch-up,
-    /// so that a reader sees an edit at once; otherwise does nothing.
+    /// so that a reader sees an edit at once. When another request is
+    /// already catching up, or catching up fails, the search goes on with
+    /// the index as it is (the follower retries).
     pub async fn catch_up_if_written(&self) -> Result<()> {
-        if self.seen_generation.load(Ordering::Relaxed) != self.store.generation() {
-            self.catch_up().await?;
+        if self.seen_generation.load(Ordering::Relaxed) == self.store.generation() {
+            return Ok(());
+        }
+        let Ok(mut w) = self.writer.try_lock() else {
+            return Ok(());
+        };
+        if self.seen_generation.load(Ordering::Relaxed) == self.store.generation() {
+            return Ok(());
+        }
+        if let Err(e) = self.catch_up_locked(&mut w).await {
+            tracing::warn!(error = %e, "search index could not catch up before a search");
         }
         Ok(())
     }

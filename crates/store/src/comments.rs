@@ -114,6 +114,69 @@ enum Change {
 /// How many token rows one statement updates.
 const TOKEN_BATCH: usize = 200;
 
+/// What a set of decisions teaches (or takes back), summed.
+#[derive(Default)]
+struct Lessons {
+    corpus: Corpus,
+    tokens: HashMap<String, TokenCounts>,
+}
+
+/// One statement's bind values: (token, spam, ham); no token for the corpus row.
+type Binds = Vec<(Option<String>, i64, i64)>;
+
+impl Lessons {
+    fn add(&mut self, tokens: &[String], lesson: Option<Lesson>, sign: i64) {
+        let Some(lesson) = lesson else { return };
+        let (spam, ham) = match lesson {
+            Lesson::Spam => (sign, 0),
+            Lesson::Ham => (0, sign),
+        };
+        self.corpus.spam += spam;
+        self.corpus.ham += ham;
+        for t in tokens {
+            let d = self.tokens.entry(t.clone()).or_default();
+            d.spam += spam;
+            d.ham += ham;
+        }
+    }
+
+    /// The statements that apply it: the corpus row, then token rows in
+    /// sorted order (concurrent moderators lock them in the same order).
+    fn statements(self) -> Vec<(String, Binds)> {
+        let mut out = Vec::new();
+        if self.corpus != Corpus::default() {
+            out.push((
+                "UPDATE spam_corpus SET spam = spam + $1, ham = ham + $2 WHERE id = 1".to_string(),
+                vec![(None, self.corpus.spam, self.corpus.ham)],
+            ));
+        }
+        let mut deltas: Vec<(String, TokenCounts)> = self
+            .tokens
+            .into_iter()
+            .filter(|(_, d)| *d != TokenCounts::default())
+            .collect();
+        deltas.sort_by(|a, b| a.0.cmp(&b.0));
+        for batch in deltas.chunks(TOKEN_BATCH) {
+            let values = (0..batch.len())
+                .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push((
+                format!(
+                    "INSERT INTO spam_tokens (token, spam, ham) VALUES {values}
+                     ON CONFLICT (token) DO UPDATE SET spam = spam_tokens.spam + excluded.spam,
+                       ham = spam_tokens.ham + excluded.ham"
+                ),
+                batch
+                    .iter()
+                    .map(|(t, d)| (Some(t.clone()), d.spam, d.ham))
+                    .collect(),
+            ));
+        }
+        out
+    }
+}
+
 /// The key duplicate detection looks comments up by.
 fn body_hash(body: &str) -> String {
     use sha2::{Digest, Sha256};
@@ -398,9 +461,7 @@ impl Store {
                 }
                 q.fetch_all(&mut *tx).await?
             };
-            let mut corpus = Corpus::default();
-            let mut deltas: HashMap<String, TokenCounts> = HashMap::new();
-            let mut relabel: Vec<(i64, Option<Lesson>)> = Vec::new();
+            let mut lessons = Lessons::default();
             for Decided { id, author_name, author_email, body, trained_as, staff_user_id } in rows {
                 let before = Lesson::parse(trained_as.as_deref());
                 let reader = staff_user_id.is_none();
@@ -414,50 +475,29 @@ impl Store {
                 if before == after {
                     continue;
                 }
-                let tokens = spam::tokens(&author_name, &author_email, &body);
-                for (lesson, sign) in [(before, -1), (after, 1)] {
-                    let Some(lesson) = lesson else { continue };
-                    match lesson {
-                        Lesson::Spam => corpus.spam += sign,
-                        Lesson::Ham => corpus.ham += sign,
-                    }
-                    for t in &tokens {
-                        let d = deltas.entry(t.clone()).or_default();
-                        match lesson {
-                            Lesson::Spam => d.spam += sign,
-                            Lesson::Ham => d.ham += sign,
-                        }
-                    }
+                // Relabel only if nobody else did meanwhile; their lesson stands.
+                let moved = sqlx::query("UPDATE comments SET trained_as = $1 WHERE id = $2 AND COALESCE(trained_as, '') = $3")
+                    .bind(after.map(Lesson::as_str))
+                    .bind(id)
+                    .bind(before.map_or("", Lesson::as_str))
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if moved == 1 {
+                    let tokens = spam::tokens(&author_name, &author_email, &body);
+                    lessons.add(&tokens, before, -1);
+                    lessons.add(&tokens, after, 1);
                 }
-                relabel.push((id, after));
             }
-            if corpus != Corpus::default() {
-                sqlx::query("UPDATE spam_corpus SET spam = spam + $1, ham = ham + $2 WHERE id = 1")
-                    .bind(corpus.spam).bind(corpus.ham).execute(&mut *tx).await?;
-            }
-            // Sorted, so that concurrent moderators lock token rows in the same order.
-            let mut deltas: Vec<(String, TokenCounts)> =
-                deltas.into_iter().filter(|(_, d)| *d != TokenCounts::default()).collect();
-            deltas.sort_by(|a, b| a.0.cmp(&b.0));
-            for batch in deltas.chunks(TOKEN_BATCH) {
-                let values = (0..batch.len())
-                    .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let sql = format!(
-                    "INSERT INTO spam_tokens (token, spam, ham) VALUES {values}
-                     ON CONFLICT (token) DO UPDATE SET spam = spam_tokens.spam + excluded.spam,
-                       ham = spam_tokens.ham + excluded.ham"
-                );
+            for (sql, binds) in lessons.statements() {
                 let mut q = sqlx::query(&sql);
-                for (token, d) in batch {
-                    q = q.bind(token).bind(d.spam).bind(d.ham);
+                for (token, spam, ham) in binds {
+                    q = match token {
+                        Some(t) => q.bind(t).bind(spam).bind(ham),
+                        None => q.bind(spam).bind(ham),
+                    };
                 }
                 q.execute(&mut *tx).await?;
-            }
-            for (id, lesson) in relabel {
-                sqlx::query("UPDATE comments SET trained_as = $1 WHERE id = $2")
-                    .bind(lesson.map(Lesson::as_str)).bind(id).execute(&mut *tx).await?;
             }
             let mut changed = 0;
             for id in ids {
@@ -533,7 +573,9 @@ impl Store {
             .await
     }
 
-    /// Replaces a comment's text (moderators fixing a typo or removing a phone number).
+    /// Replaces a comment's text (moderators fixing a typo or removing a
+    /// phone number). What the comment taught the spam filter is retaught
+    /// from the new text, and duplicate detection sees the new text.
     pub async fn edit_comment(&self, id: i64, body: &str) -> Result<()> {
         if body.trim().is_empty() {
             return Err(StoreError::Invalid(vec![ValidationError::new(
@@ -544,9 +586,31 @@ impl Store {
         let _w = self.writer().await;
         with_pool!(&self.pool, p => {
             let mut tx = p.begin().await?;
-            let n = sqlx::query("UPDATE comments SET body = $1 WHERE id = $2").bind(body).bind(id).execute(&mut *tx).await?.rows_affected();
-            if n == 0 {
+            let old: Option<(String, String, String, Option<String>)> = sqlx::query_as(
+                "SELECT author_name, author_email, body, trained_as FROM comments WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((name, email, old_body, trained_as)) = old else {
                 return Err(StoreError::NotFound);
+            };
+            sqlx::query("UPDATE comments SET body = $1, body_hash = $2 WHERE id = $3")
+                .bind(body).bind(body_hash(body)).bind(id).execute(&mut *tx).await?;
+            let lesson = Lesson::parse(trained_as.as_deref());
+            let mut lessons = Lessons::default();
+            lessons.add(&spam::tokens(&name, &email, &old_body), lesson, -1);
+            lessons.add(&spam::tokens(&name, &email, body), lesson, 1);
+            // The corpus counts comments, not texts: the two adds cancel there.
+            for (sql, binds) in lessons.statements() {
+                let mut q = sqlx::query(&sql);
+                for (token, spam, ham) in binds {
+                    q = match token {
+                        Some(t) => q.bind(t).bind(spam).bind(ham),
+                        None => q.bind(spam).bind(ham),
+                    };
+                }
+                q.execute(&mut *tx).await?;
             }
             log_change!(tx, "comment", id, "update")?;
             tx.commit().await?;

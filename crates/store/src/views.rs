@@ -35,10 +35,12 @@ impl Store {
     pub async fn most_read(&self, since_hour: i64, limit: i64) -> Result<Vec<ArticleSummary>> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM (
-                 SELECT article_id, SUM(views) AS total FROM article_views WHERE hour >= $1
-                 GROUP BY article_id ORDER BY total DESC, article_id DESC LIMIT $2
+                 SELECT w.article_id, SUM(w.views) AS total FROM article_views w
+                 JOIN articles p ON p.id = w.article_id AND p.status = 'published'
+                 WHERE w.hour >= $1
+                 GROUP BY w.article_id ORDER BY total DESC, w.article_id DESC LIMIT $2
              ) v JOIN articles a ON a.id = v.article_id {SUMMARY_JOINS}
-             WHERE a.status = 'published' ORDER BY v.total DESC, a.id DESC"
+             ORDER BY v.total DESC, a.id DESC"
         );
         let rows: Vec<SummaryRow> = with_pool!(&self.pool, p => {
             sqlx::query_as(&sql).bind(since_hour).bind(limit).fetch_all(p).await?

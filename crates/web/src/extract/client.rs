@@ -28,22 +28,43 @@ impl FromRequestParts<AppState> for ClientAddr {
         if !proxies.contains(peer) {
             return Ok(ClientAddr(peer.to_string()));
         }
-        // Each proxy appends the address it saw; the last one not ours is the client.
-        let forwarded: Vec<IpAddr> = parts
+        // Each proxy appends the address it saw. Walking from the right, the
+        // first address that is not one of ours is the client; an entry that
+        // is not an address ends the walk at the nearest proxy's view.
+        let entries: Vec<String> = parts
             .headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse().ok())
+            .map(|a| a.trim().to_string())
             .collect();
-        let client = forwarded
-            .into_iter()
-            .rev()
-            .find(|ip| !proxies.contains(*ip))
-            .unwrap_or(peer);
+        let mut client = peer;
+        for entry in entries.iter().rev() {
+            let Some(ip) = parse_forwarded(entry) else {
+                break;
+            };
+            client = ip;
+            if !proxies.contains(ip) {
+                break;
+            }
+        }
         Ok(ClientAddr(client.to_string()))
     }
+}
+
+/// An X-Forwarded-For entry: `203.0.113.5`, `203.0.113.5:41234`, `[2001:db8::1]:443` or `2001:db8::1`.
+fn parse_forwarded(entry: &str) -> Option<IpAddr> {
+    if let Ok(ip) = entry.parse() {
+        return Some(ip);
+    }
+    if let Ok(sock) = entry.parse::<SocketAddr>() {
+        return Some(sock.ip());
+    }
+    entry
+        .strip_prefix('[')
+        .and_then(|e| e.split_once(']'))
+        .and_then(|(ip, _)| ip.parse().ok())
 }
 
 /// Addresses and networks (`10.0.0.0/8`, `::1`) of trusted reverse proxies.
@@ -98,6 +119,20 @@ impl Proxies {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forwarded_entries_with_ports() {
+        assert_eq!(
+            parse_forwarded("203.0.113.5:41234"),
+            "203.0.113.5".parse().ok()
+        );
+        assert_eq!(
+            parse_forwarded("[2001:db8::1]:443"),
+            "2001:db8::1".parse().ok()
+        );
+        assert_eq!(parse_forwarded("2001:db8::1"), "2001:db8::1".parse().ok());
+        assert_eq!(parse_forwarded("unknown"), None);
+    }
 
     #[test]
     fn networks_match() {

@@ -381,7 +381,16 @@ pub async fn post(
         };
         let view = crate::views::comment_views(std::slice::from_ref(&c), zone);
         let ctx = minijinja::context! { c => view.first(), own_pending => status != CommentStatus::Approved };
-        Some(state.theme.render("site/comment.html", ctx)?)
+        // The comment is committed: a template problem must not turn that into an error.
+        Some(
+            state
+                .theme
+                .render("site/comment.html", ctx)
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "could not render a posted comment");
+                    String::new()
+                }),
+        )
     } else {
         None
     };
