@@ -6,10 +6,8 @@
 
 mod support;
 
-use bbn_core::Status;
-use bbn_core::validate::ArticleDraft;
+use bbn_store::Backend;
 use bbn_store::testing::TestDb;
-use bbn_store::{Backend, Store};
 use std::time::{Duration, Instant};
 use support::{Server, bbn, http_get, temp_dir};
 
@@ -78,6 +76,91 @@ fn reindex_and_broken_indexes() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// A browser's worth of HTTP for the newsroom: cookies, forms, redirects not followed.
+struct Session {
+    port: u16,
+    cookies: Vec<(String, String)>,
+}
+
+fn form_encode(fields: &[(&str, &str)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The hidden fields of the first form whose action is `action`.
+fn hidden_in(page: &str, action: &str) -> Vec<(String, String)> {
+    let start = page
+        .find(&format!("action=\"{action}\""))
+        .expect("the form");
+    let form = &page[start..start + page[start..].find("</form>").unwrap()];
+    form.split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .filter_map(|t| {
+            let (name, rest) = t.split_once('"')?;
+            let value = rest.strip_prefix(" value=\"")?.split_once('"')?.0;
+            Some((name.to_string(), value.replace("&amp;", "&")))
+        })
+        .collect()
+}
+
+impl Session {
+    fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        form: Option<&[(&str, &str)]>,
+    ) -> (u16, String, String) {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let body = form.map(form_encode).unwrap_or_default();
+        write!(
+            s,
+            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{}\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            self.port,
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        let (head, page) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        let status = head[9..12].parse().unwrap();
+        let mut location = String::new();
+        for line in head.lines() {
+            let lower = line.to_ascii_lowercase();
+            if lower.starts_with("set-cookie:") {
+                let pair = line[11..].trim().split(';').next().unwrap_or("");
+                if let Some((k, v)) = pair.split_once('=') {
+                    self.cookies.retain(|(n, _)| n != k);
+                    self.cookies.push((k.to_string(), v.to_string()));
+                }
+            } else if lower.starts_with("location:") {
+                location = line[9..].trim().to_string();
+            }
+        }
+        (status, location, page.to_string())
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn two_instances_find_each_others_articles() {
     let Some(db) = TestDb::new(Backend::Postgres).await else {
@@ -89,51 +172,114 @@ async fn two_instances_find_each_others_articles() {
     assert!(found(a.port, "pyongyang") && found(b.port, "pyongyang"));
     assert!(!found(b.port, "zeppelin"));
 
-    // A third writer (the newsroom of either) publishes; both find it within 2 s.
-    let store: &Store = &db.store;
-    let world = store.section_by_slug("world").await.unwrap().unwrap();
-    let author = store
-        .author_by_slug("gabriel-martinez")
-        .await
+    // An editor publishes through instance A's newsroom.
+    let mut add = bbn()
+        .args([
+            "--database-url",
+            &db.url,
+            "user",
+            "add",
+            "--email",
+            "ed@example.com",
+            "--name",
+            "Ed Editor",
+            "--role",
+            "editor",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        add.stdin.as_mut().unwrap(),
+        b"correct horse battery staple\n",
+    )
+    .unwrap();
+    drop(add.stdin.take());
+    assert!(add.wait().unwrap().success());
+    let mut ed = Session {
+        port: a.port,
+        cookies: Vec::new(),
+    };
+    let (_, _, page) = ed.send("GET", "/newsroom/sign-in", None);
+    let mut fields = hidden_in(&page, "/newsroom/sign-in");
+    fields.push(("email".into(), "ed@example.com".into()));
+    fields.push(("password".into(), "correct horse battery staple".into()));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        ed.send("POST", "/newsroom/sign-in", Some(&pairs)).0,
+        303,
+        "signed in"
+    );
+    let (_, _, page) = ed.send("GET", "/newsroom/articles/new", None);
+    let first = |marker: &str| {
+        let at = page.find(marker).unwrap_or_else(|| panic!("{marker}")) + marker.len();
+        page[at..at + page[at..].find('"').unwrap()].to_string()
+    };
+    let section = first("<option value=\"");
+    let author = first("name=\"authors\" value=\"");
+    let mut fields = hidden_in(&page, "/newsroom/articles/new");
+    for (k, v) in [
+        (
+            "headline",
+            "Zeppelin returns to the skies over Friedrichshafen",
+        ),
+        ("dek", "An airship flew again."),
+        ("body", "The airship circled the lake for an hour."),
+        ("section_id", section.as_str()),
+        ("authors", author.as_str()),
+        ("action", "save"),
+    ] {
+        fields.push((k.into(), v.into()));
+    }
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (status, location, body) = ed.send("POST", "/newsroom/articles/new", Some(&pairs));
+    assert_eq!(status, 303, "{body}");
+    let id: i64 = location
+        .trim_start_matches("/newsroom/articles/")
+        .split('/')
+        .next()
         .unwrap()
+        .parse()
         .unwrap();
-    let id = store
-        .create_article(ArticleDraft {
-            slug: "zeppelin-returns".into(),
-            headline: "Zeppelin returns to the skies over Friedrichshafen".into(),
-            dek: String::new(),
-            kicker: String::new(),
-            body_markdown: "An airship flew again.".into(),
-            section_id: world.id,
-            author_ids: vec![author.id],
-            topic_ids: vec![],
-            faq: vec![],
-            image_id: None,
-            seo_title: String::new(),
-            seo_description: String::new(),
-            comments_open: true,
-            status: Status::Published,
-            published_at: Some(bbn_core::time::now()),
-            scheduled_at: None,
-        })
-        .await
-        .unwrap();
+    let status_url = format!("/newsroom/articles/{id}/status");
+    let act = |ed: &mut Session, action: &str| {
+        let (_, _, page) = ed.send("GET", &format!("/newsroom/articles/{id}/edit"), None);
+        let mut fields = hidden_in(&page, &status_url);
+        fields.push(("action".into(), action.into()));
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let (status, _, body) = ed.send("POST", &status_url, Some(&pairs));
+        assert_eq!(status, 303, "{action}: {body}");
+    };
+    act(&mut ed, "publish");
     let written = Instant::now();
-    while !(found(a.port, "zeppelin") && found(b.port, "zeppelin")) {
+    assert!(
+        found(a.port, "zeppelin"),
+        "at once on the instance that published it"
+    );
+    while !found(b.port, "zeppelin") {
         assert!(
             written.elapsed() < Duration::from_secs(2),
-            "not found on both within 2 s"
+            "not found on the other within 2 s"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
     let seen_after = written.elapsed();
 
-    // Unpublished: gone from both as quickly.
-    let mut draft = ArticleDraft::from(&store.article_by_id(id).await.unwrap().unwrap());
-    draft.status = Status::Unpublished;
-    store.update_article(id, draft, None, false).await.unwrap();
+    // Unpublished through A: gone from A at once and from B as quickly.
+    act(&mut ed, "unpublish");
     let written = Instant::now();
-    while found(a.port, "zeppelin") || found(b.port, "zeppelin") {
+    assert!(!found(a.port, "zeppelin"));
+    while found(b.port, "zeppelin") {
         assert!(
             written.elapsed() < Duration::from_secs(2),
             "still found after 2 s"
@@ -143,7 +289,7 @@ async fn two_instances_find_each_others_articles() {
     let _ = std::io::Write::write_all(
         &mut std::io::stderr(),
         format!(
-            "\ntwo instances: found on both {} ms after publishing, gone {} ms after unpublishing\n",
+            "\ntwo instances: published through A, found on B {} ms later; unpublished, gone from B {} ms later\n",
             seen_after.as_millis(),
             written.elapsed().as_millis()
         )
