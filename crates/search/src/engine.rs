@@ -166,8 +166,8 @@ impl Search {
         }
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (field, weight) in Self::weighted(&self.fields) {
+            // Several terms (a phrase, or a word the analyzer splits) must stand together.
             let q: Box<dyn Query> = if terms.len() > 1 {
-                let _ = is_phrase;
                 Box::new(PhraseQuery::new(
                     terms
                         .iter()

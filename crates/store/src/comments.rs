@@ -90,6 +90,22 @@ impl Lesson {
     }
 }
 
+/// Runs a `Lessons`' statements in the caller's transaction (on either backend).
+macro_rules! apply_lessons {
+    ($tx:expr, $lessons:expr) => {
+        for (sql, binds) in $lessons.statements() {
+            let mut q = sqlx::query(&sql);
+            for (token, spam, ham) in binds {
+                q = match token {
+                    Some(t) => q.bind(t).bind(spam).bind(ham),
+                    None => q.bind(spam).bind(ham),
+                };
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    };
+}
+
 /// A comment a moderator decided on, as the filter learns from it.
 #[derive(sqlx::FromRow)]
 struct Decided {
@@ -489,16 +505,7 @@ impl Store {
                     lessons.add(&tokens, after, 1);
                 }
             }
-            for (sql, binds) in lessons.statements() {
-                let mut q = sqlx::query(&sql);
-                for (token, spam, ham) in binds {
-                    q = match token {
-                        Some(t) => q.bind(t).bind(spam).bind(ham),
-                        None => q.bind(spam).bind(ham),
-                    };
-                }
-                q.execute(&mut *tx).await?;
-            }
+            apply_lessons!(tx, lessons);
             let mut changed = 0;
             for id in ids {
                 let n = match change {
@@ -602,16 +609,7 @@ impl Store {
             lessons.add(&spam::tokens(&name, &email, &old_body), lesson, -1);
             lessons.add(&spam::tokens(&name, &email, body), lesson, 1);
             // The corpus counts comments, not texts: the two adds cancel there.
-            for (sql, binds) in lessons.statements() {
-                let mut q = sqlx::query(&sql);
-                for (token, spam, ham) in binds {
-                    q = match token {
-                        Some(t) => q.bind(t).bind(spam).bind(ham),
-                        None => q.bind(spam).bind(ham),
-                    };
-                }
-                q.execute(&mut *tx).await?;
-            }
+            apply_lessons!(tx, lessons);
             log_change!(tx, "comment", id, "update")?;
             tx.commit().await?;
             Ok(())

@@ -12,11 +12,11 @@ mod comments;
 mod db;
 mod error;
 mod migrate;
+mod readership;
 mod search_feed;
 mod settings;
 mod staff;
 mod taxonomy;
-mod views;
 
 pub use articles::{ArticleFilter, ArticleList, Edit, NewMedia, NewsroomItem};
 pub use changes::Change;
