@@ -207,6 +207,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
             logo_url: None,
             comments: Default::default(),
             most_read_days: 2,
+            ..Default::default()
         })
         .await?;
     Ok(names.len())

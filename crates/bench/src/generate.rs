@@ -201,6 +201,7 @@ pub async fn fill(store: &Store, spec: &Spec) -> anyhow::Result<()> {
             logo_url: None,
             comments: Default::default(),
             most_read_days: 2,
+            ..Default::default()
         })
         .await?;
     let mut sections = Vec::new();

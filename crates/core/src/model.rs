@@ -61,6 +61,30 @@ pub struct SiteSettings {
     pub comments: CommentSettings,
     /// "Most Read" counts article views over this many days.
     pub most_read_days: i64,
+    #[serde(default)]
+    pub feeds: FeedSettings,
+    /// The site's robots.txt as an admin wrote it; empty: bbn's own, which
+    /// names the sitemaps.
+    #[serde(default)]
+    pub robots_txt: String,
+}
+
+/// What the RSS, Atom and JSON feeds carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedSettings {
+    /// Articles per feed, newest first.
+    pub items: i64,
+    /// Whole articles; false: the dek only, with a link.
+    pub full_text: bool,
+}
+
+impl Default for FeedSettings {
+    fn default() -> Self {
+        FeedSettings {
+            items: 20,
+            full_text: true,
+        }
+    }
 }
 
 /// How reader comments are taken in.
@@ -142,6 +166,8 @@ impl Default for SiteSettings {
             logo_url: None,
             comments: CommentSettings::default(),
             most_read_days: 2,
+            feeds: FeedSettings::default(),
+            robots_txt: String::new(),
         }
     }
 }

@@ -33,6 +33,17 @@ pub fn rfc3339(unix: i64, zone: Tz) -> String {
     at(unix).with_timezone(&zone).to_rfc3339()
 }
 
+/// RFC 2822 with the site's offset, as RSS 2.0 dates must be:
+/// "Sat, 28 Nov 2026 09:15:00 +0100".
+pub fn rfc2822(unix: i64, zone: Tz) -> String {
+    at(unix).with_timezone(&zone).to_rfc2822()
+}
+
+/// RFC 3339 in UTC with a "Z", second precision: "2026-11-28T08:15:00Z".
+pub fn rfc3339_utc(unix: i64) -> String {
+    at(unix).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// The calendar year in the site's zone, for the footer.
 pub fn year(unix: i64, zone: Tz) -> i32 {
     use chrono::Datelike;

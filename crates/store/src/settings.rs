@@ -3,7 +3,7 @@
 use crate::changes::log_change;
 use crate::error::OnMissingReference;
 use crate::{Result, Store, with_pool};
-use bbn_core::{CommentSettings, Moderation, SiteSettings, ValidationError};
+use bbn_core::{CommentSettings, FeedSettings, Moderation, SiteSettings, ValidationError};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -26,6 +26,9 @@ struct Row {
     comment_filter_after: i64,
     comment_filter_threshold: i64,
     most_read_days: i64,
+    feed_items: i64,
+    feed_full_text: bool,
+    robots_txt: String,
 }
 
 fn lines(text: &str, separator: char) -> Vec<String> {
@@ -60,6 +63,11 @@ impl From<Row> for SiteSettings {
                 filter_threshold: r.comment_filter_threshold,
             },
             most_read_days: r.most_read_days,
+            feeds: FeedSettings {
+                items: r.feed_items,
+                full_text: r.feed_full_text,
+            },
+            robots_txt: r.robots_txt,
         }
     }
 }
@@ -88,6 +96,18 @@ fn check(s: &SiteSettings) -> Vec<ValidationError> {
         errors.push(ValidationError::new(
             "most_read_days",
             "Most Read covers 1 to 30 days.",
+        ));
+    }
+    if !(1..=100).contains(&s.feeds.items) {
+        errors.push(ValidationError::new(
+            "feed_items",
+            "A feed carries 1 to 100 articles.",
+        ));
+    }
+    if s.robots_txt.len() > 20_000 {
+        errors.push(ValidationError::new(
+            "robots_txt",
+            "robots.txt may be at most 20,000 characters.",
         ));
     }
     let c = &s.comments;
@@ -148,7 +168,8 @@ impl Store {
                         s.blocking_checks, s.logo_id, m.url AS logo_url, s.comment_moderation,
                         s.comments_close_days, s.comment_max_chars, s.comment_max_depth,
                         s.comment_max_links, s.comment_blocklist, s.comments_per_page,
-                        s.comment_filter_after, s.comment_filter_threshold, s.most_read_days
+                        s.comment_filter_after, s.comment_filter_threshold, s.most_read_days,
+                        s.feed_items, s.feed_full_text, s.robots_txt
                  FROM site_settings s LEFT JOIN media m ON m.id = s.logo_id WHERE s.id = 1",
             )
             .fetch_optional(p)
@@ -179,8 +200,10 @@ impl Store {
                 "INSERT INTO site_settings (id, name, description, copyright_holder, time_zone, page_size, language,
                    blocking_checks, logo_id, comment_moderation, comments_close_days, comment_max_chars,
                    comment_max_depth, comment_max_links, comment_blocklist, comments_per_page,
-                   comment_filter_after, comment_filter_threshold, most_read_days)
-                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                   comment_filter_after, comment_filter_threshold, most_read_days, feed_items,
+                   feed_full_text, robots_txt)
+                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                   $19, $20, $21)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
                    copyright_holder = excluded.copyright_holder, time_zone = excluded.time_zone,
                    page_size = excluded.page_size, language = excluded.language,
@@ -192,7 +215,8 @@ impl Store {
                    comments_per_page = excluded.comments_per_page,
                    comment_filter_after = excluded.comment_filter_after,
                    comment_filter_threshold = excluded.comment_filter_threshold,
-                   most_read_days = excluded.most_read_days",
+                   most_read_days = excluded.most_read_days, feed_items = excluded.feed_items,
+                   feed_full_text = excluded.feed_full_text, robots_txt = excluded.robots_txt",
             )
             .bind(&s.name)
             .bind(&s.description)
@@ -212,6 +236,9 @@ impl Store {
             .bind(c.filter_after)
             .bind(c.filter_threshold)
             .bind(s.most_read_days)
+            .bind(s.feeds.items)
+            .bind(s.feeds.full_text)
+            .bind(&s.robots_txt)
             .execute(&mut *tx)
             .await
             .on_missing_reference("logo")?;

@@ -92,6 +92,7 @@ async fn site(db: TestDb) -> Site {
             logo_url: None,
             comments: Default::default(),
             most_read_days: 2,
+            ..Default::default()
         })
         .await
         .unwrap();

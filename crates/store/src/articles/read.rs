@@ -22,6 +22,16 @@ pub(crate) const SUMMARY_COLUMNS: &str = "a.id, a.slug, a.headline, a.dek, a.kic
 pub(crate) const SUMMARY_JOINS: &str =
     "JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.image_id";
 
+/// Every column of an article and its section and image; `WHERE` follows.
+const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.dek, a.kicker, a.body_markdown, a.body_html, a.status,
+        a.seo_title, a.seo_description, a.comments_open, a.created_at, a.published_at,
+        a.updated_at, a.scheduled_at, a.created_by, a.revision, s.id AS section_id, s.slug AS section_slug,
+        s.name AS section_name, s.description AS section_description,
+        s.nav_position AS section_nav_position, m.id AS image_id, m.url AS image_url,
+        m.width AS image_width, m.height AS image_height, m.alt AS image_alt,
+        m.caption AS image_caption, m.credit AS image_credit, m.srcset AS image_srcset
+     FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.image_id";
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct SummaryRow {
     id: i64,
@@ -120,6 +130,58 @@ struct CommentRow {
     staff_user_id: Option<i64>,
 }
 
+/// (kind, position, id, slug, name, text) of a byline, topic or FAQ item.
+type Part = (String, i64, i64, String, String, String);
+/// A part with the article it belongs to, as a row.
+type PartRow = (i64, String, i64, i64, String, String, String);
+
+/// Bylines, topics and FAQ items of the articles matched by `articles`
+/// (e.g. "= $1"), each kind in the writer's order.
+fn parts_sql(articles: &str) -> String {
+    format!(
+        "SELECT x.article_id, 'author', x.position, au.id, au.slug, au.name, au.bio FROM article_authors x
+           JOIN authors au ON au.id = x.author_id WHERE x.article_id {articles}
+         UNION ALL
+         SELECT x.article_id, 'topic', x.position, t.id, t.slug, t.name, t.description FROM article_topics x
+           JOIN topics t ON t.id = x.topic_id WHERE x.article_id {articles}
+         UNION ALL
+         SELECT f.article_id, 'faq', f.position, 0, '', f.question, f.answer FROM faq_items f
+           WHERE f.article_id {articles}
+         ORDER BY 1, 2, 3"
+    )
+}
+
+fn part((_, kind, position, id, slug, name, text): PartRow) -> Part {
+    (kind, position, id, slug, name, text)
+}
+
+fn split_parts(parts: impl IntoIterator<Item = Part>) -> (Vec<Author>, Vec<Topic>, Vec<FaqItem>) {
+    let mut authors = Vec::new();
+    let mut topics = Vec::new();
+    let mut faq = Vec::new();
+    for (kind, _, id, slug, name, text) in parts {
+        match kind.as_str() {
+            "author" => authors.push(Author {
+                id,
+                slug,
+                name,
+                bio: text,
+            }),
+            "topic" => topics.push(Topic {
+                id,
+                slug,
+                name,
+                description: text,
+            }),
+            _ => faq.push(FaqItem {
+                question: name,
+                answer: text,
+            }),
+        }
+    }
+    (authors, topics, faq)
+}
+
 fn assemble(r: ArticleRow, authors: Vec<Author>, topics: Vec<Topic>, faq: Vec<FaqItem>) -> Article {
     Article {
         image: r.image.into_media(),
@@ -194,59 +256,59 @@ impl Store {
             + Send
             + Clone,
     {
-        let sql = format!(
-            "SELECT a.id, a.slug, a.headline, a.dek, a.kicker, a.body_markdown, a.body_html, a.status,
-                    a.seo_title, a.seo_description, a.comments_open, a.created_at, a.published_at,
-                    a.updated_at, a.scheduled_at, a.created_by, a.revision, s.id AS section_id, s.slug AS section_slug,
-                    s.name AS section_name, s.description AS section_description,
-                    s.nav_position AS section_nav_position, m.id AS image_id, m.url AS image_url,
-                    m.width AS image_width, m.height AS image_height, m.alt AS image_alt,
-                    m.caption AS image_caption, m.credit AS image_credit, m.srcset AS image_srcset
-             FROM articles a {SUMMARY_JOINS} WHERE {condition}"
-        );
+        let sql = format!("{ARTICLE_SELECT} WHERE {condition}");
         let (row, parts) = with_pool!(&self.pool, p => {
             let row: Option<ArticleRow> = sqlx::query_as(&sql).bind(key).fetch_optional(p).await?;
             let Some(row) = row else { return Ok(None) };
             // Bylines, topics and FAQ in one round trip, each in the writer's order.
-            let parts: Vec<(String, i64, i64, String, String, String)> = sqlx::query_as(
-                "SELECT 'author', x.position, au.id, au.slug, au.name, au.bio FROM article_authors x
-                   JOIN authors au ON au.id = x.author_id WHERE x.article_id = $1
-                 UNION ALL
-                 SELECT 'topic', x.position, t.id, t.slug, t.name, t.description FROM article_topics x
-                   JOIN topics t ON t.id = x.topic_id WHERE x.article_id = $1
-                 UNION ALL
-                 SELECT 'faq', f.position, 0, '', f.question, f.answer FROM faq_items f WHERE f.article_id = $1
-                 ORDER BY 1, 2",
-            )
-            .bind(row.id)
-            .fetch_all(p)
-            .await?;
+            let sql = parts_sql("= $1");
+            let parts: Vec<PartRow> = sqlx::query_as(&sql).bind(row.id).fetch_all(p).await?;
             (row, parts)
         });
-        let mut authors = Vec::new();
-        let mut topics = Vec::new();
-        let mut faq = Vec::new();
-        for (kind, _, id, slug, name, text) in parts {
-            match kind.as_str() {
-                "author" => authors.push(Author {
-                    id,
-                    slug,
-                    name,
-                    bio: text,
-                }),
-                "topic" => topics.push(Topic {
-                    id,
-                    slug,
-                    name,
-                    description: text,
-                }),
-                _ => faq.push(FaqItem {
-                    question: name,
-                    answer: text,
-                }),
-            }
-        }
+        let (authors, topics, faq) = split_parts(parts.into_iter().map(part));
         Ok(Some(assemble(row, authors, topics, faq)))
+    }
+
+    /// Whole published articles, in the order asked for (feeds and APIs):
+    /// one query for the articles and one for all their bylines, topics and FAQs.
+    #[tracing::instrument(skip_all)]
+    pub async fn published_articles(&self, ids: &[i64]) -> Result<Vec<Article>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for batch in ids.chunks(200) {
+            let marks = (1..=batch.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("{ARTICLE_SELECT} WHERE a.status = 'published' AND a.id IN ({marks})");
+            let parts_sql = parts_sql(&format!("IN ({marks})"));
+            let (rows, parts) = with_pool!(&self.pool, p => {
+                let mut q = sqlx::query_as::<_, ArticleRow>(&sql);
+                for id in batch {
+                    q = q.bind(*id);
+                }
+                let rows = q.fetch_all(p).await?;
+                let mut q = sqlx::query_as::<_, PartRow>(&parts_sql);
+                for id in batch {
+                    q = q.bind(*id);
+                }
+                (rows, q.fetch_all(p).await?)
+            });
+            let mut by_article: std::collections::HashMap<i64, Vec<Part>> = Default::default();
+            for row in parts {
+                by_article.entry(row.0).or_default().push(part(row));
+            }
+            let mut found: Vec<Article> = rows
+                .into_iter()
+                .map(|row| {
+                    let (authors, topics, faq) =
+                        split_parts(by_article.remove(&row.id).unwrap_or_default());
+                    assemble(row, authors, topics, faq)
+                })
+                .collect();
+            found.sort_by_key(|a| batch.iter().position(|id| *id == a.id));
+            out.extend(found);
+        }
+        Ok(out)
     }
 
     /// The current slug of the article that once had `old_slug`.

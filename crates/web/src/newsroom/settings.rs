@@ -84,6 +84,14 @@ pub async fn save(
     // number that is not one is refused by the range checks.
     let number = |k: &str, keep: i64| get(k).map_or(keep, |v| v.parse().unwrap_or(-1));
     s.most_read_days = number("most_read_days", s.most_read_days);
+    s.feeds.items = number("feed_items", s.feeds.items);
+    if let Some(carry) = get("feed_full_text") {
+        s.feeds.full_text = carry != "summary";
+    }
+    if let Some(robots) = fields.iter().find(|(n, _)| n == "robots_txt") {
+        // Kept as written, line ends normalized; only surrounding blank space goes.
+        s.robots_txt = robots.1.replace("\r\n", "\n").trim().to_string();
+    }
     let c = &mut s.comments;
     if let Some(m) = get("comment_moderation") {
         c.moderation = bbn_core::Moderation::parse(&m).unwrap_or(c.moderation);

@@ -94,6 +94,8 @@ pub struct Chrome {
     /// How comments are taken in (from the memoized settings).
     #[serde(skip)]
     pub comments: bbn_core::CommentSettings,
+    #[serde(skip)]
+    pub feeds: bbn_core::FeedSettings,
 }
 
 impl Chrome {
@@ -128,6 +130,7 @@ impl Chrome {
             page_size: settings.page_size,
             nav_sections: parts.nav.clone(),
             comments: settings.comments.clone(),
+            feeds: settings.feeds.clone(),
         })
     }
 }
