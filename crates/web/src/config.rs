@@ -19,6 +19,8 @@ pub struct WebConfig {
     pub comments_per_article: i64,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: crate::extract::client::Proxies,
+    /// URLs per sitemap file (the sitemap protocol allows 50,000).
+    pub sitemap_page_size: i64,
 }
 
 /// 10 MB, the default upload limit.
@@ -34,6 +36,7 @@ impl WebConfig {
             comments_per_address: 5,
             comments_per_article: 60,
             trusted_proxies: Default::default(),
+            sitemap_page_size: 50_000,
         }
     }
 

@@ -15,6 +15,7 @@ pub mod readership;
 mod router;
 mod signing;
 mod site;
+mod syndication;
 mod theme;
 mod views;
 

@@ -1,6 +1,8 @@
 //! Images: checked by their content (not their name), decoded with size
 //! limits, stored in the data folder under random names with resized copies
-//! for `srcset`, and served from `/media/…` with a long cache.
+//! for `srcset`, and served from `/media/…` with a long cache. The 1:1, 4:3
+//! and 16:9 crops that search engines and social cards ask for are made the
+//! first time one is requested (`name-crop-16x9.jpg`), then kept.
 
 use crate::AppState;
 use crate::error::AppError;
@@ -100,6 +102,78 @@ pub fn store(media_dir: &FsPath, bytes: &[u8]) -> Result<Stored, MediaError> {
     })
 }
 
+/// The shapes of crop that structured data offers: (name, width, height).
+pub const CROPS: [(&str, u32, u32); 3] = [("1x1", 1, 1), ("4x3", 4, 3), ("16x9", 16, 9)];
+/// Crops are at most this wide.
+const CROP_WIDTH: u32 = 1200;
+
+/// The size of the `rw:rh` crop of a `width` × `height` image: the largest
+/// centred rectangle of that shape, scaled down to at most 1200 wide.
+pub fn crop_size(width: u32, height: u32, rw: u32, rh: u32) -> (u32, u32) {
+    let (w, h) = (u64::from(width), u64::from(height));
+    let (rw, rh) = (u64::from(rw.max(1)), u64::from(rh.max(1)));
+    // As wide as possible, unless that would be taller than the image.
+    let (mut cw, mut ch) = if w * rh <= h * rw {
+        (w, w * rh / rw)
+    } else {
+        (h * rw / rh, h)
+    };
+    if cw > u64::from(CROP_WIDTH) {
+        ch = ch * u64::from(CROP_WIDTH) / cw;
+        cw = u64::from(CROP_WIDTH);
+    }
+    (cw.max(1) as u32, ch.max(1) as u32)
+}
+
+/// The URL of a crop of the stored image at `url` (`/media/…`), or None for
+/// images that are not bbn's own.
+pub fn crop_url(url: &str, shape: &str) -> Option<String> {
+    let stem = url.strip_prefix("/media/")?.rsplit_once('.')?.0;
+    Some(format!("/media/{stem}-crop-{shape}.jpg"))
+}
+
+/// For a missing `…-crop-WxH.jpg`, the original image it is cut from and the shape.
+fn crop_source(root: &FsPath, path: &str) -> Option<(PathBuf, u32, u32)> {
+    let stem = path.strip_suffix(".jpg")?;
+    let (original, shape) = stem.rsplit_once("-crop-")?;
+    let (_, rw, rh) = CROPS.iter().find(|(name, ..)| *name == shape)?;
+    ["jpg", "png", "gif", "webp"]
+        .iter()
+        .filter_map(|ext| resolve(root, &format!("{original}.{ext}")))
+        .find(|p| p.is_file())
+        .map(|p| (p, *rw, *rh))
+}
+
+/// Cuts and saves a crop (written under a temporary name, then renamed, so
+/// a reader never sees half a file). Blocking.
+fn make_crop(source: &FsPath, target: &FsPath, rw: u32, rh: u32) -> Result<(), MediaError> {
+    let mut reader = ImageReader::open(source)?.with_guessed_format()?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(1 << 30);
+    reader.limits(limits);
+    let img = reader.decode().map_err(|_| MediaError::Damaged)?;
+    let (w, h) = (img.width(), img.height());
+    // The largest centred rectangle of the shape, then scaled.
+    let (fw, fh) = if u64::from(w) * u64::from(rh) <= u64::from(h) * u64::from(rw) {
+        (w, (u64::from(w) * u64::from(rh) / u64::from(rw)) as u32)
+    } else {
+        ((u64::from(h) * u64::from(rw) / u64::from(rh)) as u32, h)
+    };
+    let cut = img.crop_imm((w - fw) / 2, (h - fh) / 2, fw.max(1), fh.max(1));
+    let (cw, ch) = crop_size(w, h, rw, rh);
+    let sized = if (cw, ch) == (cut.width(), cut.height()) {
+        cut
+    } else {
+        cut.resize_exact(cw, ch, image::imageops::FilterType::Triangle)
+    };
+    let tmp = target.with_extension(format!("tmp{}", rand::random::<u32>()));
+    write_jpeg(&sized, &tmp, 85)?;
+    std::fs::rename(&tmp, target)?;
+    Ok(())
+}
+
 fn write_jpeg(img: &DynamicImage, path: &FsPath, quality: u8) -> Result<(), MediaError> {
     let file = std::io::BufWriter::new(std::fs::File::create(path)?);
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(file, quality);
@@ -140,9 +214,23 @@ pub async fn serve(
         .ok_or(AppError::NotFound)?;
     let content_type = content_type(&path).ok_or(AppError::NotFound)?;
     let file = resolve(root, &path).ok_or(AppError::NotFound)?;
-    let bytes = tokio::fs::read(&file)
-        .await
-        .map_err(|_| AppError::NotFound)?;
+    let bytes = match tokio::fs::read(&file).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let (source, rw, rh) = crop_source(root, &path).ok_or(AppError::NotFound)?;
+            let target = file.clone();
+            tokio::task::spawn_blocking(move || make_crop(&source, &target, rw, rh))
+                .await
+                .map_err(|_| AppError::NotFound)?
+                .map_err(|e| {
+                    tracing::warn!(error = %e, "could not make an image crop");
+                    AppError::NotFound
+                })?;
+            tokio::fs::read(&file)
+                .await
+                .map_err(|_| AppError::NotFound)?
+        }
+    };
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
@@ -181,6 +269,31 @@ mod tests {
         );
         let first = s.srcset.split_whitespace().next().unwrap();
         assert!(dir.join(first.trim_start_matches("/media/")).exists());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn crops_have_the_shape_asked_for_and_are_made_once_on_request() {
+        assert_eq!(crop_size(1600, 900, 16, 9), (1200, 675));
+        assert_eq!(crop_size(1600, 900, 1, 1), (900, 900));
+        assert_eq!(crop_size(1600, 900, 4, 3), (1200, 900));
+        assert_eq!(crop_size(400, 1000, 16, 9), (400, 225));
+        assert_eq!(
+            crop_url("/media/2026/11/ab12.png", "4x3").as_deref(),
+            Some("/media/2026/11/ab12-crop-4x3.jpg")
+        );
+        assert_eq!(crop_url("https://cdn.test/x.jpg", "4x3"), None);
+
+        let dir = std::env::temp_dir().join(format!("bbn-crop-{}", rand::random::<u64>()));
+        let s = store(&dir, &png(1600, 900)).unwrap();
+        let crop = crop_url(&s.url, "1x1").unwrap();
+        let rel = crop.trim_start_matches("/media/");
+        let (source, rw, rh) = crop_source(&dir, rel).unwrap();
+        make_crop(&source, &dir.join(rel), rw, rh).unwrap();
+        let made = image::open(dir.join(rel)).unwrap();
+        assert_eq!((made.width(), made.height()), (900, 900));
+        assert!(crop_source(&dir, "2026/11/nothing-crop-1x1.jpg").is_none());
+        assert!(crop_source(&dir, &rel.replace("1x1", "2x1")).is_none());
         std::fs::remove_dir_all(dir).unwrap();
     }
 

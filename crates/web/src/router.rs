@@ -1,6 +1,6 @@
 //! The site map: every URL bbn answers, grouped by audience.
 
-use crate::{AppState, assets, error, health, media, middleware, newsroom, site};
+use crate::{AppState, assets, error, health, media, middleware, newsroom, site, syndication};
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
@@ -21,6 +21,21 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(site::search::page))
         .route("/search/suggest", get(site::search::suggest));
 
+    // Feed readers, aggregators and search engines
+    let distribution = Router::new()
+        .route("/feed", get(syndication::feeds::site_rss))
+        .route("/feed.xml", get(syndication::feeds::site_rss))
+        .route("/feed.atom", get(syndication::feeds::site_atom))
+        .route("/feed.json", get(syndication::feeds::site_json))
+        .route("/section/{slug}/{file}", get(syndication::feeds::section))
+        .route("/topic/{slug}/{file}", get(syndication::feeds::topic))
+        .route("/author/{slug}/{file}", get(syndication::feeds::author))
+        .route("/comments/{file}", get(syndication::feeds::comments))
+        .route("/sitemap.xml", get(syndication::sitemaps::index))
+        .route("/sitemaps/{file}", get(syndication::sitemaps::part))
+        .route("/news-sitemap.xml", get(syndication::sitemaps::news))
+        .route("/robots.txt", get(syndication::robots::show));
+
     // Staff: never cached by browsers or proxies.
     let newsroom =
         newsroom::routes(state.config.max_upload_bytes).layer(SetResponseHeaderLayer::overriding(
@@ -36,6 +51,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(site)
+        .merge(distribution)
         .merge(newsroom)
         .merge(infrastructure)
         .fallback(|| async { error::AppError::NotFound })

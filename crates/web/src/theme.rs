@@ -30,6 +30,8 @@ pub struct Theme {
     env: Environment<'static>,
     /// hashed file name → asset
     assets: HashMap<String, Asset>,
+    /// plain name → URL path of the hashed file
+    urls: Arc<HashMap<String, String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -177,6 +179,7 @@ impl Theme {
         // `errors.email` on a form shown for the first time (no errors yet) is simply empty.
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
         let urls = Arc::new(urls);
+        let asset_urls = urls.clone();
         env.add_function(
             "asset",
             move |name: &str| -> Result<String, minijinja::Error> {
@@ -192,7 +195,11 @@ impl Theme {
             env.add_template_owned(name.clone(), source)
                 .map_err(|source| ThemeError::Template { name, source })?;
         }
-        Ok(Arc::new(Theme { env, assets }))
+        Ok(Arc::new(Theme {
+            env,
+            assets,
+            urls: asset_urls,
+        }))
     }
 
     pub fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String, minijinja::Error> {
@@ -201,6 +208,11 @@ impl Theme {
 
     pub fn asset(&self, hashed_name: &str) -> Option<&Asset> {
         self.assets.get(hashed_name)
+    }
+
+    /// The URL path of a static file by its plain name (`favicon.svg`).
+    pub fn asset_url(&self, name: &str) -> Option<&str> {
+        self.urls.get(name).map(String::as_str)
     }
 }
 

@@ -191,12 +191,28 @@ pub(crate) async fn render_with(
         },
     ];
     let canonical = view.url.clone();
+    // Previews are for staff only: nothing in them is for search engines.
+    let structured = if preview {
+        Vec::new()
+    } else {
+        crate::views::structured::article_ld(
+            &article,
+            &view.description,
+            &super::publisher(state, &chrome),
+        )
+    };
+    let card = crate::views::structured::social_card(&article, &state.config.base_url, chrome.zone);
+    let page_feeds = crate::syndication::feeds::discovery(
+        &crate::views::section_url(&article.section.slug),
+        &format!("{} – {}", article.section.name, chrome.site_name),
+    );
     let status = preview.then(|| crate::newsroom::articles::edit::status_label(article.status));
     Ok(super::page(
         state,
         "site/article.html",
         minijinja::context! {
-            chrome, article => view, crumbs, canonical, preview => status,
+            chrome, article => view, crumbs, canonical, preview => status, structured, social => card,
+            page_feeds,
             comment_form => minijinja::context! {
                 open, token, replying_to, max_chars => comment_settings.max_chars,
                 can_reply => comment_settings.max_depth > 1,

@@ -33,9 +33,13 @@ pub async fn show(State(state): State<AppState>) -> Result<Html<String>, AppErro
             articles: summaries(&articles, zone),
         })
         .collect();
+    let structured =
+        crate::views::structured::home_ld(&chrome.description, &super::publisher(&state, &chrome));
     super::page(
         &state,
         "site/home.html",
-        minijinja::context! { chrome, lead, stories, blocks, canonical => "/", show_most_read => true },
+        minijinja::context! {
+            chrome, lead, stories, blocks, structured, canonical => "/", show_most_read => true,
+        },
     )
 }

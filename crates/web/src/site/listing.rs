@@ -35,11 +35,16 @@ pub(crate) fn render(
         format!("{}?page={}", h.url, page.0)
     };
     let articles = summaries(&list.items, chrome.zone);
+    let page_feeds = crate::syndication::feeds::discovery(
+        &h.url,
+        &format!("{} – {}", h.title, chrome.site_name),
+    );
+    let feed_url = page_feeds.first().map(|f| f.href.clone());
     super::page(
         state,
         "site/list.html",
         minijinja::context! {
-            chrome, articles, pager, canonical,
+            chrome, articles, pager, canonical, page_feeds, feed_url,
             kind => h.kind, title => h.title, description => h.description,
         },
     )

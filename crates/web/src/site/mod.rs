@@ -13,6 +13,31 @@ use crate::AppState;
 use crate::error::AppError;
 use axum::response::Html;
 
+/// The publisher as structured data names it: the site, with its logo (or,
+/// without one, the theme's icon).
+pub(crate) fn publisher<'a>(
+    state: &'a AppState,
+    chrome: &'a crate::views::Chrome,
+) -> crate::views::structured::Publisher<'a> {
+    let base = state.config.base_url.as_str();
+    let logo = chrome
+        .logo_url
+        .as_deref()
+        .or_else(|| state.theme.asset_url("favicon.svg"))
+        .unwrap_or("/favicon.svg");
+    crate::views::structured::Publisher {
+        name: &chrome.site_name,
+        base_url: base,
+        logo: if logo.starts_with('/') {
+            format!("{base}{logo}")
+        } else {
+            logo.to_string()
+        },
+        language: &chrome.language,
+        zone: chrome.zone,
+    }
+}
+
 /// Renders a template of the theme into a page.
 pub(crate) fn page(
     state: &AppState,

@@ -4,6 +4,7 @@
 
 mod article;
 mod chrome;
+pub mod structured;
 pub mod text;
 
 pub use article::{article_view, comment_views};

@@ -1,0 +1,85 @@
+//! Conditional GET for what is made from the database alone (feeds,
+//! sitemaps, robots.txt): the validators come from the newest change-log
+//! entry, which every instance on the database agrees on, so a client that
+//! has the current copy gets a 304 without the document being made again.
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use std::time::{Duration, UNIX_EPOCH};
+
+/// An ETag and a Last-Modified time for one representation.
+pub struct Validators {
+    etag: String,
+    last_modified: i64,
+}
+
+impl Validators {
+    /// For the document at `what` (its path and anything else it depends
+    /// on) as of change `seq`, made at `at`.
+    pub fn new(what: &str, (seq, at): (i64, i64)) -> Validators {
+        let mut h = Sha256::new();
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        h.update(what.as_bytes());
+        let digest = h.finalize();
+        let tag: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+        Validators {
+            etag: format!("\"{seq:x}-{tag}\""),
+            last_modified: at.max(0),
+        }
+    }
+
+    /// Whether the client's copy is current (`If-None-Match`, or failing
+    /// that `If-Modified-Since`).
+    pub fn matches(&self, headers: &HeaderMap) -> bool {
+        if let Some(inm) = headers.get(header::IF_NONE_MATCH) {
+            let Ok(inm) = inm.to_str() else { return false };
+            return inm.split(',').any(|t| {
+                let t = t.trim();
+                t == "*" || t.trim_start_matches("W/") == self.etag
+            });
+        }
+        if let Some(ims) = headers
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+            && let Ok(since) = ims.duration_since(UNIX_EPOCH)
+        {
+            return self.last_modified <= since.as_secs() as i64;
+        }
+        false
+    }
+
+    fn headers(&self) -> [(header::HeaderName, HeaderValue); 2] {
+        let when = UNIX_EPOCH + Duration::from_secs(self.last_modified as u64);
+        [
+            (
+                header::ETAG,
+                HeaderValue::from_str(&self.etag).unwrap_or(HeaderValue::from_static("\"0\"")),
+            ),
+            (
+                header::LAST_MODIFIED,
+                HeaderValue::from_str(&httpdate::fmt_http_date(when))
+                    .unwrap_or(HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT")),
+            ),
+        ]
+    }
+
+    /// 304 Not Modified, with the validators.
+    pub fn not_modified(&self) -> Response {
+        (StatusCode::NOT_MODIFIED, self.headers()).into_response()
+    }
+
+    /// Adds the validators and a short shared cache lifetime to a response.
+    pub fn apply(&self, mut response: Response) -> Response {
+        let h = response.headers_mut();
+        for (name, value) in self.headers() {
+            h.insert(name, value);
+        }
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=60"),
+        );
+        response
+    }
+}
