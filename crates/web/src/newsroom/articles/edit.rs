@@ -1,6 +1,7 @@
 //! The article editor: a new article, editing one, previews.
 
 use super::form::{ArticleForm, form_view};
+use super::workflow::Refusal;
 use super::{can_correct, can_edit, can_publish, can_submit};
 use crate::AppState;
 use crate::error::AppError;
@@ -12,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bbn_core::checks;
 use bbn_core::{Article, Status, ValidationError, time};
-use bbn_store::{Edit, StoreError};
+use bbn_store::StoreError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -271,30 +272,10 @@ pub async fn create(
     if let Some(page) = redraw(&state, &user, &mut form, None).await? {
         return Ok(page);
     }
-    let outcome = match state.store.topics_named(&form.topic_names()).await {
-        Ok(topic_ids) => {
-            state
-                .store
-                .create_article_by(
-                    form.to_draft(topic_ids, Status::Draft, None, None),
-                    Some(user.user.id),
-                )
-                .await
-        }
-        Err(e) => Err(e),
-    };
-    match outcome {
-        Ok(id) => {
-            if form.editors_pick && can_correct(&user.user) {
-                let mut picks = state.store.editors_pick_ids().await?;
-                picks.push(id);
-                state.store.set_editors_picks(&picks).await?;
-            }
-            Ok(
-                Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=created"))
-                    .into_response(),
-            )
-        }
+    match super::workflow::create(&state, &user.user, &form).await {
+        Ok(id) => Ok(
+            Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=created")).into_response(),
+        ),
         Err(e) => refused(&state, &user, &form, None, e).await,
     }
 }
@@ -349,41 +330,14 @@ pub async fn save(
     if let Some(page) = redraw(&state, &user, &mut form, Some(&article)).await? {
         return Ok(page);
     }
-    let mark_updated =
-        fields.iter().any(|(k, _)| k == "mark_updated") && article.status == Status::Published;
-    let outcome = match state.store.topics_named(&form.topic_names()).await {
-        Ok(topic_ids) => {
-            let draft = form.to_draft(
-                topic_ids,
-                article.status,
-                article.published_at,
-                article.scheduled_at,
-            );
-            let edit = Edit {
-                expected_revision: form.revision,
-                mark_updated,
-                by: Some(user.user.id),
-            };
-            state.store.save_article(id, draft, edit).await
-        }
-        Err(e) => Err(e),
-    };
-    match outcome {
-        Ok(_) => {
-            if can_correct(&user.user) {
-                let mut picks = state.store.editors_pick_ids().await?;
-                let was = picks.contains(&id);
-                if form.editors_pick != was {
-                    picks.retain(|p| *p != id);
-                    if form.editors_pick {
-                        picks.push(id);
-                    }
-                    state.store.set_editors_picks(&picks).await?;
-                }
-            }
-            Ok(Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=1")).into_response())
-        }
-        Err(e) => refused(&state, &user, &form, Some(&article), e).await,
+    let mark_updated = fields.iter().any(|(k, _)| k == "mark_updated");
+    match super::workflow::update(&state, &user.user, &article, &form, mark_updated).await {
+        Ok(_) => Ok(Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=1")).into_response()),
+        Err(Refusal::Forbidden) => Err(AppError::Forbidden),
+        Err(Refusal::Store(e)) => refused(&state, &user, &form, Some(&article), e).await,
+        Err(Refusal::Failed(e)) => Err(e),
+        Err(Refusal::Blocked(m)) => Err(AppError::BadRequest(m.join(" "))),
+        Err(Refusal::Invalid(m)) => Err(AppError::BadRequest(m)),
     }
 }
 

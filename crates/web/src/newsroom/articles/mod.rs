@@ -13,6 +13,7 @@ pub mod history;
 pub mod image;
 pub mod list;
 pub mod status;
+pub mod workflow;
 
 use bbn_core::{Article, Role, Status, User};
 
