@@ -4,7 +4,9 @@
 Feeds go through feedparser (no "bozo" errors or warnings allowed) and an
 XML parser; JSON Feeds are checked for the fields their spec requires;
 sitemaps must be well-formed and point at pages that answer; the JSON-LD of
-an article and of the home page is read with extruct; and every page type,
+an article and of the home page is read with extruct; the API's OpenAPI
+document is validated (openapi-spec-validator) and every path it names is
+called and its answer checked against its schema; and every page type,
 the newsroom's included, goes through the W3C Nu HTML Checker (vnu.jar).
 
     python3 check.py http://127.0.0.1:8080 --vnu node_modules/vnu-jar/build/dist/vnu.jar \
@@ -29,6 +31,9 @@ import xml.etree.ElementTree as ET
 
 import extruct
 import feedparser
+import jsonschema
+import referencing
+from openapi_spec_validator import validate as validate_openapi
 
 FAILURES = []
 VERDICTS = {}
@@ -244,6 +249,55 @@ def check_json_ld(site, found):
         fail(tool, "home page: no WebSite with SearchAction")
 
 
+def check_openapi(site, found):
+    tool = "OpenAPI (openapi-spec-validator, jsonschema)"
+    print(f"\n== {tool}")
+    status, headers, body = site.get("/api/v1/openapi.json")
+    doc = json.loads(body)
+    try:
+        validate_openapi(doc)
+        ok(tool, "/api/v1/openapi.json is a valid OpenAPI 3.1 document")
+    except Exception as e:  # the validator raises several kinds
+        fail(tool, f"/api/v1/openapi.json: {e}")
+        return
+    registry = referencing.Registry().with_resource(
+        "urn:bbn-openapi", referencing.Resource.from_contents(doc, referencing.jsonschema.DRAFT202012))
+    article = urllib.parse.urlparse(found["articles"][-1]).path.rsplit("/", 1)[-1]
+    status, headers, body = site.get(f"/api/v1/articles/by-slug/{article}")
+    article_id = json.loads(body)["id"]
+    values = {"id": str(article_id), "slug": article}
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if method != "get":
+                continue
+            url = "/api/v1" + re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+            required = [p for p in op.get("parameters", []) if p["in"] == "query" and p.get("required")]
+            if required:
+                url += "?" + urllib.parse.urlencode({p["name"]: "china" for p in required})
+            status, headers, body = site.get(url)
+            if status != 200:
+                fail(tool, f"GET {url}: {status}")
+                continue
+            schema = op["responses"]["200"]["content"]["application/json"]["schema"]
+            validator = jsonschema.Draft202012Validator(
+                {"$ref": "urn:bbn-openapi#/paths/" + path.replace("~", "~0").replace("/", "~1")
+                 + "/get/responses/200/content/application~1json/schema"},
+                registry=registry)
+            errors = list(validator.iter_errors(json.loads(body)))
+            if errors:
+                fail(tool, f"GET {url}: {errors[0].message} at {list(errors[0].absolute_path)}")
+            elif "data" in schema.get("properties", {}) and not headers.get("x-total-count", headers.get("X-Total-Count")):
+                fail(tool, f"GET {url}: no X-Total-Count")
+            else:
+                ok(tool, f"GET {url}: matches its schema")
+    status, headers, body = site.get("/api/v1/articles?per_page=1000")
+    ctype = headers.get("content-type", headers.get("Content-Type", ""))
+    if status == 400 and ctype.startswith("application/problem+json") and json.loads(body).get("parameter") == "per_page":
+        ok(tool, "a bad parameter is a problem+json 400 naming it")
+    else:
+        fail(tool, f"per_page=1000 answered {status} {ctype}")
+
+
 def sign_in(site, email, password):
     status, headers, body = site.get("/newsroom/sign-in")
     m = re.search(rb'name="_csrf" value="([^"]+)"', body)
@@ -328,6 +382,7 @@ def main():
     found = check_sitemaps(site)
     check_feeds(site, found)
     check_json_ld(site, found)
+    check_openapi(site, found)
     check_html(site, found, args.vnu, args.email, args.password)
     print("\n== verdicts")
     for tool, verdict in VERDICTS.items():

@@ -1,6 +1,7 @@
 //! bbn as the rest of the web's tools read it: a live demo site, on SQLite
 //! and on PostgreSQL, checked by `tools/distribution-check/check.py` with
-//! feedparser (feeds), extruct (JSON-LD and OpenGraph) and the W3C Nu HTML
+//! feedparser (feeds), extruct (JSON-LD and OpenGraph), openapi-spec-validator
+//! and jsonschema (the API's description and answers) and the W3C Nu HTML
 //! Checker (every page type, the newsroom's included).
 //!
 //! The tools come from PyPI and npm (`.ci/run` installs them; see the
@@ -29,7 +30,7 @@ fn tools() -> Option<(String, PathBuf)> {
     let python = std::env::var("BBN_TOOLS_PYTHON").unwrap_or_else(|_| "python3".into());
     let vnu = tools_dir().join("node_modules/vnu-jar/build/dist/vnu.jar");
     let has_modules = Command::new(&python)
-        .args(["-c", "import feedparser, extruct"])
+        .args(["-c", "import feedparser, extruct, openapi_spec_validator"])
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
@@ -104,6 +105,7 @@ fn check(server: &Server, python: &str, vnu: &Path) {
         "JSON-LD (extruct): passed",
         "HTML (W3C Nu HTML Checker): passed",
         "sitemaps (XML parser): passed",
+        "OpenAPI (openapi-spec-validator, jsonschema): passed",
     ] {
         assert!(report.contains(verdict), "{verdict} missing:\n{report}");
     }

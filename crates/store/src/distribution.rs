@@ -136,6 +136,24 @@ impl Store {
         Ok(rows.into_iter().filter(|r| r.last_live.is_some()).collect())
     }
 
+    /// How many published articles a section, topic or author (`kind`) has
+    /// (API paging); each count reads the list's own index range.
+    pub async fn count_published_in(&self, kind: &str, id: i64) -> Result<i64> {
+        let sql = match kind {
+            "section" => {
+                "SELECT COUNT(*) FROM articles WHERE section_id = $1 AND status = 'published'"
+            }
+            "topic" => {
+                "SELECT COUNT(*) FROM article_topics WHERE topic_id = $1 AND live_at IS NOT NULL"
+            }
+            "author" => {
+                "SELECT COUNT(*) FROM article_authors WHERE author_id = $1 AND live_at IS NOT NULL"
+            }
+            _ => return Ok(0),
+        };
+        Ok(with_pool!(&self.pool, p => sqlx::query_scalar(sql).bind(id).fetch_one(p).await?))
+    }
+
     /// How many sections, topics or authors there are (sitemap paging).
     pub async fn count_places(&self, kind: &str) -> Result<i64> {
         let sql = match kind {

@@ -1,6 +1,6 @@
 //! The site map: every URL bbn answers, grouped by audience.
 
-use crate::{AppState, assets, error, health, media, middleware, newsroom, site, syndication};
+use crate::{AppState, api, assets, error, health, media, middleware, newsroom, site, syndication};
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(site)
         .merge(distribution)
+        .nest("/api/v1", api::v1::routes())
         .merge(newsroom)
         .merge(infrastructure)
         .fallback(|| async { error::AppError::NotFound })

@@ -4,6 +4,7 @@
 //! survive a change of slug.
 
 use super::conditional::Validators;
+use super::stable_id;
 use super::xml::{absolute_links, element, escape};
 use crate::AppState;
 use crate::error::AppError;
@@ -14,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use bbn_core::{Article, time};
 use chrono_tz::Tz;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use std::fmt::Write;
 
 /// The three formats, by the file name that asks for them.
@@ -111,22 +111,6 @@ struct Feed {
     updated: i64,
     zone: Tz,
     items: Vec<Item>,
-}
-
-/// A stable, unique id for an article (or comment: `kind`) that does not
-/// depend on its slug.
-fn stable_id(base: &str, kind: &str, id: i64) -> String {
-    let digest = Sha256::digest(format!("bbn {kind} {base} {id}").as_bytes());
-    let h: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    // Shaped as a UUID (version 8, custom), so every format accepts it as an id.
-    format!(
-        "urn:uuid:{}-{}-8{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[13..16],
-        &h[16..20],
-        &h[20..32]
-    )
 }
 
 fn article_item(a: &Article, base: &str, full_text: bool) -> Item {

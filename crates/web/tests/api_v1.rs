@@ -1,0 +1,488 @@
+//! bbn's JSON API as a client meets it: lists with paging in the body and
+//! in Link and X-Total-Count, one article by id and slug, ninjs, comments,
+//! search, the OpenAPI document, and problem+json for every refusal — on
+//! SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use bbn_core::validate::ArticleDraft;
+use bbn_core::{CommentStatus, FaqItem, SiteSettings, Status};
+use bbn_store::testing::TestDb;
+use bbn_store::{NewComment, NewMedia, Store};
+use bbn_web::{AppState, Theme, WebConfig};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+const BASE: &str = "https://news.example";
+
+struct Site {
+    app: Router,
+    store: Store,
+    lead: i64,
+    draft: i64,
+    _db: TestDb,
+}
+
+async fn call(app: &Router, uri: &str) -> (StatusCode, HeaderMap, Value) {
+    let response = app
+        .clone()
+        .oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| panic!("{uri}: not JSON: {}", String::from_utf8_lossy(&bytes)));
+    (status, headers, body)
+}
+
+fn draft(
+    section: i64,
+    authors: Vec<i64>,
+    topics: Vec<i64>,
+    headline: &str,
+    at: i64,
+) -> ArticleDraft {
+    ArticleDraft {
+        slug: String::new(),
+        headline: headline.into(),
+        dek: format!("Dek of {headline}"),
+        kicker: String::new(),
+        body_markdown: format!("Body of {headline}, see [more](/news/elsewhere)."),
+        section_id: section,
+        author_ids: authors,
+        topic_ids: topics,
+        faq: vec![],
+        image_id: None,
+        seo_title: String::new(),
+        seo_description: String::new(),
+        comments_open: true,
+        status: Status::Published,
+        published_at: Some(at),
+        scheduled_at: None,
+    }
+}
+
+/// 25 published articles (5 on a topic), the lead with an image, FAQ and
+/// comments, and one draft.
+async fn site(db: TestDb) -> Site {
+    let store = db.store.clone();
+    store
+        .save_settings(&SiteSettings {
+            name: "Big Big News".into(),
+            copyright_holder: "Big Big News Inc.".into(),
+            ..SiteSettings::default()
+        })
+        .await
+        .unwrap();
+    let world = store
+        .create_section("world", "World", "World news.", Some(1))
+        .await
+        .unwrap();
+    let sports = store
+        .create_section("sports", "Sports", "", Some(2))
+        .await
+        .unwrap();
+    let nadia = store
+        .create_author("nadia-haddad", "Nadia Haddad", "Covers diplomacy.")
+        .await
+        .unwrap();
+    let omar = store
+        .create_author("omar-said", "Omar Said", "")
+        .await
+        .unwrap();
+    let talks = store.create_topic("talks", "Talks", "").await.unwrap();
+    let now = bbn_core::time::now();
+    let mut drafts = Vec::new();
+    for i in 0..24 {
+        let topics = if i % 5 == 0 { vec![talks] } else { vec![] };
+        let section = if i % 2 == 0 { world } else { sports };
+        drafts.push(draft(
+            section,
+            vec![omar],
+            topics,
+            &format!("Story {i:02}"),
+            now - 86_400 - i * 60,
+        ));
+    }
+    store.create_articles(drafts).await.unwrap();
+    let image = store
+        .create_media(&NewMedia {
+            url: "/media/2026/11/lead.jpg".into(),
+            width: Some(1600),
+            height: Some(900),
+            alt: "Ministers shake hands".into(),
+            caption: "The meeting.".into(),
+            credit: "Photo: Staff".into(),
+            srcset: String::new(),
+        })
+        .await
+        .unwrap();
+    let mut d = draft(
+        world,
+        vec![nadia, omar],
+        vec![talks],
+        "Ministers meet",
+        now - 60,
+    );
+    d.slug = "ministers-meet".into();
+    d.kicker = "Diplomacy".into();
+    d.image_id = Some(image);
+    d.faq = vec![FaqItem {
+        question: "Why?".into(),
+        answer: "Because.".into(),
+    }];
+    let lead = store.create_article(d).await.unwrap();
+    for (i, parent) in [(0, None), (1, Some(0))] {
+        let parent_id = match parent {
+            Some(_) => Some(store.approved_comments(lead).await.unwrap()[0].id),
+            None => None,
+        };
+        store
+            .add_comment(&NewComment {
+                article_id: lead,
+                parent_id,
+                author_name: format!("Reader {i}"),
+                author_email: "r@example.com".into(),
+                body: format!("Comment {i}"),
+                status: CommentStatus::Approved,
+                created_at: now - 30 + i,
+            })
+            .await
+            .unwrap();
+    }
+    let mut hidden = draft(world, vec![nadia], vec![], "Secret draft", now);
+    hidden.status = Status::Draft;
+    hidden.published_at = None;
+    let draft_id = store.create_article(hidden).await.unwrap();
+    let app = bbn_web::router(AppState::new(
+        store.clone(),
+        bbn_search::Search::in_memory(store.clone()).unwrap(),
+        Theme::load(None).unwrap(),
+        WebConfig::new(BASE),
+    ));
+    Site {
+        app,
+        store,
+        lead,
+        draft: draft_id,
+        _db: db,
+    }
+}
+
+fn problem(status: StatusCode, headers: &HeaderMap, body: &Value, expected: StatusCode) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(body["status"], expected.as_u16());
+    assert!(
+        body["title"].is_string() && body["detail"].is_string(),
+        "{body}"
+    );
+}
+
+async fn lists_page_in_the_body_and_the_headers(db: TestDb) {
+    let s = site(db).await;
+    let (status, headers, body) = call(&s.app, "/api/v1/articles?per_page=10").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-total-count"], "25");
+    assert_eq!(
+        body["meta"],
+        serde_json::json!({ "page": 1, "per_page": 10, "total": 25, "pages": 3 })
+    );
+    assert_eq!(body["data"].as_array().unwrap().len(), 10);
+    assert_eq!(
+        body["data"][0]["headline"], "Ministers meet",
+        "newest first"
+    );
+    assert_eq!(
+        body["data"][0]["url"],
+        "https://news.example/news/ministers-meet"
+    );
+    assert_eq!(body["data"][0]["comment_count"], 2);
+    let link = headers[header::LINK].to_str().unwrap();
+    assert!(
+        link.contains("<https://news.example/api/v1/articles?page=2&per_page=10>; rel=\"next\""),
+        "{link}"
+    );
+    assert!(link.contains("page=3&per_page=10>; rel=\"last\""), "{link}");
+    assert!(!link.contains("rel=\"prev\""));
+
+    let (_, headers, body) = call(&s.app, "/api/v1/articles?per_page=10&page=3").await;
+    assert_eq!(body["data"].as_array().unwrap().len(), 5);
+    let link = headers[header::LINK].to_str().unwrap();
+    assert!(
+        link.contains("page=2&per_page=10>; rel=\"prev\"") && !link.contains("rel=\"next\""),
+        "{link}"
+    );
+    let all: Vec<String> = {
+        let mut all = Vec::new();
+        for p in 1..=3 {
+            let (_, _, body) =
+                call(&s.app, &format!("/api/v1/articles?per_page=10&page={p}")).await;
+            all.extend(
+                body["data"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a["slug"].as_str().unwrap().to_string()),
+            );
+        }
+        all
+    };
+    assert_eq!(all.len(), 25);
+    assert!(
+        !all.iter().any(|s| s.contains("secret")),
+        "drafts never show"
+    );
+
+    // Filters keep their place in the links.
+    let (_, headers, body) = call(&s.app, "/api/v1/articles?topic=talks&per_page=2").await;
+    assert_eq!(headers["x-total-count"], "6");
+    assert_eq!(body["meta"]["pages"], 3);
+    assert!(
+        headers[header::LINK]
+            .to_str()
+            .unwrap()
+            .contains("topic=talks&page=2&per_page=2")
+    );
+    let (_, headers, _) = call(&s.app, "/api/v1/articles?section=sports").await;
+    assert_eq!(headers["x-total-count"], "12");
+    let (_, headers, _) = call(&s.app, "/api/v1/articles?author=nadia-haddad").await;
+    assert_eq!(headers["x-total-count"], "1");
+
+    // Sections, topics, authors.
+    let (_, headers, body) = call(&s.app, "/api/v1/sections").await;
+    assert_eq!(headers["x-total-count"], "2");
+    assert_eq!(
+        body["data"][0]["feed_url"],
+        "https://news.example/section/world/feed.xml"
+    );
+    let (_, _, body) = call(&s.app, "/api/v1/authors?per_page=1&page=2").await;
+    assert_eq!(body["data"].as_array().unwrap().len(), 1);
+    let (_, _, body) = call(&s.app, "/api/v1/topics").await;
+    assert_eq!(body["data"][0]["slug"], "talks");
+}
+
+async fn bad_input_is_a_problem_naming_the_parameter(db: TestDb) {
+    let s = site(db).await;
+    for (uri, parameter) in [
+        ("/api/v1/articles?page=0", "page"),
+        ("/api/v1/articles?page=x", "page"),
+        ("/api/v1/articles?per_page=101", "per_page"),
+        ("/api/v1/articles?per_page=-5", "per_page"),
+        ("/api/v1/articles?topic=nope", "topic"),
+        ("/api/v1/articles?section=world&topic=talks", "topic"),
+        ("/api/v1/articles/abc", "id"),
+        ("/api/v1/articles/-1/ninjs", "id"),
+        ("/api/v1/search", "q"),
+        ("/api/v1/search?q=x&sort=random", "sort"),
+    ] {
+        let (status, headers, body) = call(&s.app, uri).await;
+        problem(status, &headers, &body, StatusCode::BAD_REQUEST);
+        assert_eq!(body["parameter"], parameter, "{uri}: {body}");
+    }
+    for uri in [
+        "/api/v1/articles/999999".to_string(),
+        format!("/api/v1/articles/{}", s.draft),
+        format!("/api/v1/articles/{}/ninjs", s.draft),
+        "/api/v1/articles/by-slug/secret-draft".to_string(),
+        "/api/v1/nothing-here".to_string(),
+    ] {
+        let (status, headers, body) = call(&s.app, &uri).await;
+        problem(status, &headers, &body, StatusCode::NOT_FOUND);
+    }
+}
+
+async fn one_article_its_comments_and_search(db: TestDb) {
+    let s = site(db).await;
+    let (status, _, a) = call(&s.app, &format!("/api/v1/articles/{}", s.lead)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(a["slug"], "ministers-meet");
+    assert_eq!(a["status"], "published");
+    assert!(a["body_markdown"].is_null(), "the source is for staff");
+    assert!(
+        a["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("href=\"https://news.example/news/elsewhere\"")
+    );
+    assert_eq!(
+        a["authors"][1]["url"],
+        "https://news.example/author/omar-said"
+    );
+    assert_eq!(a["faq"][0]["question"], "Why?");
+    assert_eq!(
+        a["image"]["url"],
+        "https://news.example/media/2026/11/lead.jpg"
+    );
+    assert!(a["published_at"].as_str().unwrap().ends_with('Z'));
+    let (_, _, by_slug) = call(&s.app, "/api/v1/articles/by-slug/ministers-meet").await;
+    assert_eq!(by_slug, a);
+
+    let (_, headers, body) = call(&s.app, &format!("/api/v1/articles/{}/comments", s.lead)).await;
+    assert_eq!(headers["x-total-count"], "2");
+    assert_eq!(body["data"][1]["parent_id"], body["data"][0]["id"]);
+    assert_eq!(body["data"][0]["author_name"], "Reader 0");
+    assert!(
+        body["data"][0].get("author_email").is_none(),
+        "emails are never published"
+    );
+
+    let (status, headers, body) = call(&s.app, "/api/v1/search?q=ministers").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-total-count"], "1");
+    assert_eq!(body["data"][0]["slug"], "ministers-meet");
+    assert!(
+        body["data"][0]["headline_html"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>")
+    );
+    let _ = &s.store;
+}
+
+async fn ninjs_is_complete(db: TestDb) {
+    let s = site(db).await;
+    let (status, headers, n) = call(&s.app, &format!("/api/v1/articles/{}/ninjs", s.lead)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    // Only the properties ninjs 2.0 defines (its schema allows no others).
+    let allowed = [
+        "uri",
+        "type",
+        "representationtype",
+        "profile",
+        "version",
+        "firstcreated",
+        "versioncreated",
+        "contentcreated",
+        "embargoed",
+        "pubstatus",
+        "urgency",
+        "copyrightholder",
+        "copyrightnotice",
+        "usageterms",
+        "ednote",
+        "language",
+        "descriptions",
+        "bodies",
+        "headlines",
+        "people",
+        "organisations",
+        "places",
+        "subjects",
+        "events",
+        "objects",
+        "infosources",
+        "title",
+        "by",
+        "slugline",
+        "located",
+        "renditions",
+        "associations",
+        "altids",
+        "trustindicators",
+        "standard",
+        "genres",
+        "rightsinfo",
+    ];
+    for key in n.as_object().unwrap().keys() {
+        assert!(
+            allowed.contains(&key.as_str()),
+            "{key} is not a ninjs 2.0 property"
+        );
+    }
+    assert!(n["uri"].as_str().unwrap().starts_with("urn:uuid:"));
+    assert_eq!(n["standard"]["version"], "2.0");
+    assert_eq!(n["type"], "text");
+    assert_eq!(n["pubstatus"], "usable");
+    assert_eq!(
+        n["headlines"][0],
+        serde_json::json!({ "role": "main", "contenttype": "text/plain", "value": "Ministers meet" })
+    );
+    assert_eq!(n["headlines"][1]["value"], "Diplomacy");
+    assert_eq!(n["descriptions"][0]["value"], "Dek of Ministers meet");
+    assert_eq!(n["bodies"][0]["contenttype"], "text/html");
+    assert!(n["bodies"][0]["wordcount"].as_u64().unwrap() >= 5);
+    assert_eq!(n["by"], "Nadia Haddad and Omar Said");
+    assert_eq!(n["copyrightholder"], "Big Big News Inc.");
+    assert_eq!(n["subjects"][0]["rel"], "section");
+    assert_eq!(n["subjects"][1]["name"], "Talks");
+    for t in ["firstcreated", "versioncreated", "contentcreated"] {
+        assert!(n[t].as_str().unwrap().ends_with('Z'), "{t}");
+    }
+    let picture = &n["associations"][0];
+    assert_eq!(picture["type"], "picture");
+    assert_eq!(picture["by"], "Photo: Staff");
+    let names: Vec<&str> = picture["renditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["original", "crop-1x1", "crop-4x3", "crop-16x9"]);
+    assert_eq!(picture["renditions"][3]["width"], 1200);
+    assert_eq!(picture["renditions"][3]["height"], 675);
+
+    // The same id as the article's feed entry.
+    let response = s
+        .app
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri("/feed.json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let feed: Value =
+        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(feed["items"][0]["id"], n["uri"]);
+}
+
+async fn the_openapi_document_names_every_path(db: TestDb) {
+    let s = site(db).await;
+    let (status, _, doc) = call(&s.app, "/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["servers"][0]["url"], "https://news.example/api/v1");
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let uri = format!("/api/v1{}", path)
+            .replace("{id}", &s.lead.to_string())
+            .replace("{slug}", "ministers-meet");
+        let uri = if item["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["required"] == true && p["in"] == "query")
+        {
+            format!("{uri}?q=ministers")
+        } else {
+            uri
+        };
+        let (status, _, _) = call(&s.app, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        for (name, _) in item["get"]["responses"].as_object().unwrap() {
+            assert!(["200", "400", "401", "404", "429"].contains(&name.as_str()));
+        }
+    }
+}
+
+bbn_store::on_both_backends!(
+    lists_page_in_the_body_and_the_headers,
+    bad_input_is_a_problem_naming_the_parameter,
+    one_article_its_comments_and_search,
+    ninjs_is_complete,
+    the_openapi_document_names_every_path,
+);
