@@ -446,7 +446,44 @@ async fn pings_and_deleting_webhooks(db: TestDb) {
     ));
 }
 
+async fn two_instances_make_each_event_once(db: TestDb) {
+    let store = &db.store;
+    let s = site(store).await;
+    let hook = store
+        .create_webhook("https://example.com/h", &all_events(), SECRET)
+        .await
+        .unwrap();
+    let other = Store::connect(&db.url).await.unwrap();
+    // Both instances follow the log while articles are published.
+    let followers: Vec<_> = [store.clone(), other.clone()]
+        .into_iter()
+        .map(|instance| {
+            tokio::spawn(async move {
+                for _ in 0..30 {
+                    instance.enqueue_webhook_events(BASE).await.unwrap();
+                    tokio::task::yield_now().await;
+                }
+            })
+        })
+        .collect();
+    for i in 0..15 {
+        store
+            .create_article(draft(&s, &format!("busy-{i}"), Status::Published))
+            .await
+            .unwrap();
+    }
+    for f in followers {
+        f.await.unwrap();
+    }
+    other.enqueue_webhook_events(BASE).await.unwrap();
+    let log = store.webhook_deliveries(hook, 100).await.unwrap();
+    assert_eq!(log.len(), 15);
+    assert!(log.iter().all(|d| d.event == "article.published"));
+    other.close().await;
+}
+
 bbn_store::on_both_backends!(
+    two_instances_make_each_event_once,
     article_changes_become_events,
     comments_and_site_changes_become_events,
     webhooks_get_what_they_asked_for_from_when_they_existed,

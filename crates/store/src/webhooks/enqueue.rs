@@ -4,8 +4,8 @@
 //! changed), stores one delivery per subscribed webhook with its payload,
 //! and moves the cursor, all in one transaction. On PostgreSQL the cursor
 //! row is locked for that transaction, so instances sharing the database
-//! take turns and never make the same batch twice; SQLite writers queue
-//! behind the store's write lock.
+//! take turns and never make the same batch twice; on SQLite the step
+//! holds the database's write lock from its start.
 
 use crate::changes::Change;
 use crate::webhooks::{article_payload_url, split_events};
@@ -164,15 +164,18 @@ impl Store {
     /// from several instances at once.
     #[tracing::instrument(skip_all)]
     pub async fn enqueue_webhook_events(&self, base_url: &str) -> Result<Enqueued> {
-        let lock = match self.backend() {
-            Backend::Postgres => " FOR UPDATE",
-            Backend::Sqlite => "",
+        // How each backend keeps two steps apart: SQLite takes its write lock
+        // at the start (the step reads, then writes what it read, and another
+        // process may share the file); PostgreSQL locks the cursor row.
+        let (begin, lock) = match self.backend() {
+            Backend::Sqlite => ("BEGIN IMMEDIATE", ""),
+            Backend::Postgres => ("BEGIN", " FOR UPDATE"),
         };
         let cursor_sql = format!("SELECT seq FROM change_cursors WHERE name = 'webhooks'{lock}");
         let now = bbn_core::time::now();
         let _w = self.bookkeeper().await;
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_with(begin).await?;
             // A database whose cursor went missing starts from here, like a new one.
             sqlx::query(
                 "INSERT INTO change_cursors (name, seq) SELECT 'webhooks', COALESCE(MAX(seq), 0) FROM changes WHERE true
