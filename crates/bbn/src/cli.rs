@@ -95,6 +95,9 @@ pub struct ServeArgs {
     /// Reverse proxies (comma-separated addresses or networks, e.g. 127.0.0.1,10.0.0.0/8) whose X-Forwarded-For names the client. [default: none]
     #[arg(long, env = "BBN_TRUSTED_PROXIES", value_name = "LIST")]
     pub trusted_proxies: Option<String>,
+    /// Seconds one webhook delivery attempt may take, connecting included (1-120). [default: 10]
+    #[arg(long, env = "BBN_WEBHOOK_TIMEOUT", value_name = "SECONDS")]
+    pub webhook_timeout: Option<u64>,
     /// Start with an empty site instead of filling a new database with demo content.
     #[arg(long, env = "BBN_NO_DEMO")]
     pub no_demo: bool,
@@ -112,6 +115,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 comments_per_address: args.comments_per_address.or(cli.serve.comments_per_address),
                 comments_per_article: args.comments_per_article.or(cli.serve.comments_per_article),
                 trusted_proxies: args.trusted_proxies.or(cli.serve.trusted_proxies),
+                webhook_timeout: args.webhook_timeout.or(cli.serve.webhook_timeout),
                 no_demo: args.no_demo || cli.serve.no_demo,
             };
             crate::serve::run(Config::resolve(&cli.site, &merged)?).await

@@ -52,6 +52,7 @@ struct FileConfig {
     comments_per_address: Option<i64>,
     comments_per_article: Option<i64>,
     trusted_proxies: Option<String>,
+    webhook_timeout: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -67,6 +68,8 @@ pub struct Config {
     pub comments_per_address: i64,
     pub comments_per_article: i64,
     pub trusted_proxies: bbn_web::Proxies,
+    /// How long one webhook delivery attempt may take.
+    pub webhook_timeout: std::time::Duration,
 }
 
 fn read_file(explicit: Option<&Path>) -> anyhow::Result<FileConfig> {
@@ -163,6 +166,10 @@ impl Config {
                     .unwrap_or(""),
             )
             .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?,
+            webhook_timeout: match serve.webhook_timeout.or(file.webhook_timeout).unwrap_or(10) {
+                n @ 1..=120 => std::time::Duration::from_secs(n),
+                _ => bail!("--webhook-timeout must be between 1 and 120 seconds"),
+            },
         })
     }
 }

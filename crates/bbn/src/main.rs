@@ -8,6 +8,7 @@ mod reindex;
 mod scheduler;
 mod serve;
 mod user;
+mod webhooks;
 
 use clap::Parser;
 use std::process::ExitCode;

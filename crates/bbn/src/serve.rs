@@ -86,6 +86,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     tracing::info!(address = %config.listen, base_url = %config.base_url, "bbn is serving; open {}/", config.base_url);
     let scheduler = crate::scheduler::spawn(store.clone());
+    let webhooks = crate::webhooks::spawn(
+        store.clone(),
+        crate::webhooks::Settings::new(&config.base_url, config.webhook_timeout),
+    )
+    .context("cannot start sending webhooks")?;
     let views = state.views.clone();
     let stop_flusher = std::sync::Arc::new(tokio::sync::Notify::new());
     let flusher = {
@@ -112,6 +117,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     stop_flusher.notify_one();
     let _ = flusher.await;
     scheduler.abort();
+    webhooks.stop().await;
     follower.abort();
     store.close().await;
     tracing::info!("stopped");

@@ -18,6 +18,7 @@ mod search_feed;
 mod settings;
 mod staff;
 mod taxonomy;
+mod webhooks;
 
 pub use articles::{ArticleFilter, ArticleList, Edit, NewMedia, NewsroomItem};
 pub use changes::Change;
@@ -27,6 +28,9 @@ pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;
 pub use search_feed::SearchDoc;
 pub use staff::{NewUser, Session, normalize_email};
+pub use webhooks::{
+    Attempt, Delivery, DueDelivery, Enqueued, WEBHOOK_EVENTS, Webhook, article_payload_url,
+};
 
 use db::Pool;
 use std::path::Path;
@@ -130,6 +134,18 @@ impl Store {
         WriteGuard {
             _lock: lock,
             store: self,
+        }
+    }
+}
+
+impl Store {
+    /// Held for a write that changes no content (webhook bookkeeping): it
+    /// queues SQLite writers like `writer`, but leaves the generation alone,
+    /// so memos of pages stay current.
+    async fn bookkeeper(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.pool {
+            Pool::Sqlite(_) => Some(self.write_lock.lock().await),
+            Pool::Postgres(_) => None,
         }
     }
 }

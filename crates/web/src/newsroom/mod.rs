@@ -12,6 +12,7 @@ pub mod settings;
 pub mod staff;
 pub mod taxonomy;
 pub mod upload;
+pub mod webhooks;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -108,6 +109,18 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
         )
         .route("/newsroom/staff", get(staff::list).post(staff::invite))
         .route("/newsroom/staff/{id}", post(staff::update))
+        .route(
+            "/newsroom/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/newsroom/webhooks/{id}",
+            get(webhooks::show).post(webhooks::update),
+        )
+        .route(
+            "/newsroom/webhooks/{id}/deliveries/{delivery}/retry",
+            post(webhooks::retry),
+        )
 }
 
 /// What every newsroom page shows of the person using it.

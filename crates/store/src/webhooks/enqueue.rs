@@ -1,0 +1,404 @@
+//! Turning the change log into webhook deliveries. One step reads the
+//! changes after the site-wide cursor "webhooks", tells what each means to
+//! a receiver (published, updated, unpublished, deleted, approved, site
+//! changed), stores one delivery per subscribed webhook with its payload,
+//! and moves the cursor, all in one transaction. On PostgreSQL the cursor
+//! row is locked for that transaction, so instances sharing the database
+//! take turns and never make the same batch twice; on SQLite the step
+//! holds the database's write lock from its start.
+
+use crate::changes::Change;
+use crate::webhooks::{article_payload_url, split_events};
+use crate::{Backend, Result, Store, with_pool};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// How many changes one step reads at most.
+const BATCH: i64 = 500;
+/// A gap in the change log younger than this may be a transaction still
+/// committing (PostgreSQL hands out sequence numbers before commit), so the
+/// cursor waits before it; an older gap is a rolled-back write.
+const GAP_GRACE_SECONDS: i64 = 60;
+/// Changes to these make the site look different around the articles.
+const SITE_ENTITIES: [&str; 5] = ["settings", "section", "topic", "author", "picks"];
+
+/// What one step did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Enqueued {
+    /// Changes read and passed.
+    pub changes: usize,
+    /// Deliveries stored.
+    pub deliveries: usize,
+    /// Whether more changes are waiting (the batch was full).
+    pub more: bool,
+}
+
+/// One event, before it is fanned out to the webhooks that want it.
+struct Event {
+    seq: i64,
+    name: &'static str,
+    payload: Value,
+}
+
+/// An article as it is now.
+#[derive(sqlx::FromRow)]
+struct ArticleNow {
+    slug: String,
+    headline: String,
+    status: String,
+    published_at: Option<i64>,
+}
+
+/// A comment as it is now, with its article.
+#[derive(sqlx::FromRow)]
+struct CommentNow {
+    status: String,
+    article_id: i64,
+    author_name: String,
+    created_at: i64,
+    slug: String,
+    headline: String,
+    article_status: String,
+}
+
+/// What webhooks remember of an article after looking at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Remember {
+    Article { published: bool },
+    Forget,
+}
+
+/// What an article change means to a receiver, from whether the article was
+/// public when webhooks last looked and what it is now (None: deleted).
+fn article_event(before: Option<bool>, now: Option<&str>) -> (Option<&'static str>, Remember) {
+    match now {
+        Some(status) => {
+            let published = status == "published";
+            let event = match (before.unwrap_or(false), published) {
+                (false, true) => Some("article.published"),
+                (true, true) => Some("article.updated"),
+                (true, false) => Some("article.unpublished"),
+                (false, false) => None,
+            };
+            (event, Remember::Article { published })
+        }
+        None if before == Some(true) => (Some("article.deleted"), Remember::Forget),
+        None => (None, Remember::Forget),
+    }
+}
+
+/// How far the cursor may move over these changes (sorted by seq): up to
+/// the last one with no gap before it, or past a gap older than the grace.
+fn advance(cursor: i64, changes: &[Change], now: i64) -> i64 {
+    let mut mark = cursor;
+    for c in changes {
+        if c.seq != mark + 1 && now - c.at < GAP_GRACE_SECONDS {
+            break;
+        }
+        mark = c.seq;
+    }
+    mark
+}
+
+/// The changes of one step, grouped: the last change of each article and
+/// comment, and the site's changes together.
+#[derive(Default)]
+struct Batch {
+    articles: BTreeMap<i64, (i64, i64)>,
+    comments: BTreeMap<i64, (i64, i64)>,
+    site: Vec<(String, i64)>,
+    site_last: Option<(i64, i64)>,
+}
+
+impl Batch {
+    fn of(changes: &[Change]) -> Batch {
+        let mut b = Batch::default();
+        for c in changes {
+            let last = (c.seq, c.at);
+            match c.entity.as_str() {
+                "article" => {
+                    b.articles.insert(c.entity_id, last);
+                }
+                "comment" => {
+                    b.comments.insert(c.entity_id, last);
+                }
+                e if SITE_ENTITIES.contains(&e) => {
+                    let item = (c.entity.clone(), c.entity_id);
+                    if !b.site.contains(&item) {
+                        b.site.push(item);
+                    }
+                    b.site_last = Some(last);
+                }
+                _ => {}
+            }
+        }
+        b
+    }
+}
+
+fn article_json(base_url: &str, id: i64, slug: &str, headline: &str, status: &str) -> Value {
+    json!({
+        "id": id,
+        "slug": slug,
+        "url": article_payload_url(base_url, slug),
+        "headline": headline,
+        "status": status,
+    })
+}
+
+fn envelope(name: &str, seq: i64, at: i64, body: Value) -> Value {
+    let mut v = json!({
+        "event": name,
+        "id": seq,
+        "occurred_at": bbn_core::time::rfc3339_utc(at),
+    });
+    if let (Some(obj), Value::Object(extra)) = (v.as_object_mut(), body) {
+        obj.extend(extra);
+    }
+    v
+}
+
+impl Store {
+    /// One step of turning the change log into deliveries (see the module
+    /// doc). `base_url` makes the article links in payloads. Safe to run
+    /// from several instances at once.
+    #[tracing::instrument(skip_all)]
+    pub async fn enqueue_webhook_events(&self, base_url: &str) -> Result<Enqueued> {
+        // How each backend keeps two steps apart: SQLite takes its write lock
+        // at the start (the step reads, then writes what it read, and another
+        // process may share the file); PostgreSQL locks the cursor row.
+        let (begin, lock) = match self.backend() {
+            Backend::Sqlite => ("BEGIN IMMEDIATE", ""),
+            Backend::Postgres => ("BEGIN", " FOR UPDATE"),
+        };
+        let cursor_sql = format!("SELECT seq FROM change_cursors WHERE name = 'webhooks'{lock}");
+        let now = bbn_core::time::now();
+        let _w = self.bookkeeper().await;
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin_with(begin).await?;
+            // A database whose cursor went missing starts from here, like a new one.
+            sqlx::query(
+                "INSERT INTO change_cursors (name, seq) SELECT 'webhooks', COALESCE(MAX(seq), 0) FROM changes WHERE true
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .execute(&mut *tx)
+            .await?;
+            let cursor: i64 = sqlx::query_scalar(&cursor_sql).fetch_one(&mut *tx).await?;
+            let changes: Vec<Change> = sqlx::query_as(
+                "SELECT seq, entity, entity_id, op, at FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(cursor)
+            .bind(BATCH)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mark = advance(cursor, &changes, now);
+            if mark == cursor {
+                return Ok(Enqueued::default());
+            }
+            let passed: Vec<Change> = changes.iter().filter(|c| c.seq <= mark).cloned().collect();
+            let batch = Batch::of(&passed);
+            let mut events: Vec<Event> = Vec::new();
+
+            for (&id, &(seq, at)) in &batch.articles {
+                let current: Option<ArticleNow> = sqlx::query_as(
+                    "SELECT slug, headline, status, published_at FROM articles WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let before: Option<(bool, String, String)> = sqlx::query_as(
+                    "SELECT published, slug, headline FROM webhook_article_state WHERE article_id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let (event, remember) =
+                    article_event(before.as_ref().map(|b| b.0), current.as_ref().map(|a| a.status.as_str()));
+                match (&remember, &current) {
+                    (Remember::Article { published }, Some(a)) => {
+                        sqlx::query(
+                            "INSERT INTO webhook_article_state (article_id, published, slug, headline)
+                             VALUES ($1, $2, $3, $4)
+                             ON CONFLICT (article_id) DO UPDATE SET published = excluded.published,
+                                 slug = excluded.slug, headline = excluded.headline",
+                        )
+                        .bind(id)
+                        .bind(*published)
+                        .bind(&a.slug)
+                        .bind(&a.headline)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    _ => {
+                        sqlx::query("DELETE FROM webhook_article_state WHERE article_id = $1")
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                let Some(name) = event else { continue };
+                let mut article = match (&current, &before) {
+                    (Some(a), _) => article_json(base_url, id, &a.slug, &a.headline, &a.status),
+                    (None, Some((_, slug, headline))) => article_json(base_url, id, slug, headline, "deleted"),
+                    (None, None) => continue,
+                };
+                if let (Some(obj), Some(a)) = (article.as_object_mut(), &current) {
+                    obj.insert(
+                        "published_at".into(),
+                        a.published_at.map(bbn_core::time::rfc3339_utc).into(),
+                    );
+                }
+                events.push(Event { seq, name, payload: envelope(name, seq, at, json!({ "article": article })) });
+            }
+
+            for (&id, &(seq, at)) in &batch.comments {
+                let current: Option<CommentNow> = sqlx::query_as(
+                    "SELECT c.status, c.article_id, c.author_name, c.created_at, a.slug, a.headline,
+                            a.status AS article_status
+                     FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match current {
+                    Some(c) if c.status == "approved" => {
+                        let fresh = sqlx::query(
+                            "INSERT INTO webhook_comment_state (comment_id) VALUES ($1) ON CONFLICT (comment_id) DO NOTHING",
+                        )
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                            == 1;
+                        if fresh {
+                            let body = json!({
+                                "comment": {
+                                    "id": id,
+                                    "author_name": c.author_name,
+                                    "created_at": bbn_core::time::rfc3339_utc(c.created_at),
+                                },
+                                "article": article_json(base_url, c.article_id, &c.slug, &c.headline, &c.article_status),
+                            });
+                            events.push(Event { seq, name: "comment.approved", payload: envelope("comment.approved", seq, at, body) });
+                        }
+                    }
+                    _ => {
+                        sqlx::query("DELETE FROM webhook_comment_state WHERE comment_id = $1")
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+            }
+
+            if let Some((seq, at)) = batch.site_last {
+                let changed: Vec<Value> = batch
+                    .site
+                    .iter()
+                    .map(|(entity, id)| json!({ "entity": entity, "id": id }))
+                    .collect();
+                events.push(Event {
+                    seq,
+                    name: "site.changed",
+                    payload: envelope("site.changed", seq, at, json!({ "changes": changed })),
+                });
+            }
+
+            let mut deliveries = 0;
+            if !events.is_empty() {
+                let hooks: Vec<(i64, String, i64)> =
+                    sqlx::query_as("SELECT id, events, from_seq FROM webhooks WHERE active ORDER BY id")
+                        .fetch_all(&mut *tx)
+                        .await?;
+                for e in &events {
+                    let payload = e.payload.to_string();
+                    for (hook, wanted, from_seq) in &hooks {
+                        if e.seq <= *from_seq || !split_events(wanted).iter().any(|w| w == e.name) {
+                            continue;
+                        }
+                        deliveries += sqlx::query(
+                            "INSERT INTO webhook_deliveries
+                                 (webhook_id, change_seq, event, payload, state, attempts, next_attempt_at, created_at)
+                             VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)
+                             ON CONFLICT (webhook_id, change_seq, event) DO NOTHING",
+                        )
+                        .bind(*hook)
+                        .bind(e.seq)
+                        .bind(e.name)
+                        .bind(&payload)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected() as usize;
+                    }
+                }
+            }
+            sqlx::query("UPDATE change_cursors SET seq = $1 WHERE name = 'webhooks'")
+                .bind(mark)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(Enqueued {
+                changes: passed.len(),
+                deliveries,
+                more: changes.len() as i64 == BATCH,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_article_events_apart() {
+        assert_eq!(
+            article_event(None, Some("published")).0,
+            Some("article.published")
+        );
+        assert_eq!(
+            article_event(Some(false), Some("published")).0,
+            Some("article.published")
+        );
+        assert_eq!(
+            article_event(Some(true), Some("published")).0,
+            Some("article.updated")
+        );
+        assert_eq!(
+            article_event(Some(true), Some("unpublished")).0,
+            Some("article.unpublished")
+        );
+        assert_eq!(
+            article_event(Some(true), Some("draft")).0,
+            Some("article.unpublished")
+        );
+        assert_eq!(article_event(None, Some("draft")).0, None);
+        assert_eq!(
+            article_event(Some(true), None),
+            (Some("article.deleted"), Remember::Forget)
+        );
+        // A draft that was never public goes quietly.
+        assert_eq!(article_event(Some(false), None), (None, Remember::Forget));
+    }
+
+    fn change(seq: i64, at: i64) -> Change {
+        Change {
+            seq,
+            entity: "article".into(),
+            entity_id: 1,
+            op: "update".into(),
+            at,
+        }
+    }
+
+    #[test]
+    fn waits_before_young_gaps_only() {
+        let now = 1_000;
+        assert_eq!(advance(0, &[change(1, now), change(2, now)], now), 2);
+        // 3 may still be committing: stop before it.
+        assert_eq!(advance(2, &[change(4, now)], now), 2);
+        // A minute on, 3 rolled back: move past it.
+        assert_eq!(advance(2, &[change(4, now - 61)], now), 4);
+    }
+}
