@@ -279,7 +279,8 @@ impl Store {
                 .map(|i| format!("${i}"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let sql = format!("{ARTICLE_SELECT} WHERE a.status = 'published' AND a.id IN ({marks})");
+            let sql =
+                format!("{ARTICLE_SELECT} WHERE a.status = 'published' AND a.id IN ({marks})");
             let parts_sql = parts_sql(&format!("IN ({marks})"));
             let (rows, parts) = with_pool!(&self.pool, p => {
                 let mut q = sqlx::query_as::<_, ArticleRow>(&sql);
