@@ -3,6 +3,7 @@
 //! `serve` runs it on a listener until a shutdown signal, finishing
 //! in-flight requests first.
 
+mod api;
 mod assets;
 mod config;
 mod error;

@@ -1,6 +1,6 @@
 //! The site map: every URL bbn answers, grouped by audience.
 
-use crate::{AppState, assets, error, health, media, middleware, newsroom, site};
+use crate::{AppState, api, assets, error, health, media, middleware, newsroom, site};
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
@@ -34,8 +34,12 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{*name}", get(assets::serve))
         .route("/media/{*path}", get(media::serve));
 
+    // Programs: JSON APIs, each with its own error shape.
+    let apis = api::ghost::routes();
+
     Router::new()
         .merge(site)
+        .merge(apis)
         .merge(newsroom)
         .merge(infrastructure)
         .fallback(|| async { error::AppError::NotFound })

@@ -9,11 +9,11 @@ pub mod sql;
 
 use crate::{Result, Store, StoreError, with_pool};
 use bbn_core::{Author, Topic, ValidationError};
-use sql::{Bind, Resource};
+use sql::Bind;
 use std::collections::HashMap;
 
 pub use filter::FilterError;
-pub use sql::{object_id, parse_object_id};
+pub use sql::{Resource, object_id, parse_object_id};
 
 /// One page of a list: which rows, from where, and how many match in all.
 #[derive(Debug, Clone)]
@@ -24,6 +24,15 @@ pub struct ContentQuery<'a> {
     pub order: Option<&'a str>,
     pub limit: i64,
     pub offset: i64,
+    /// Only the row with this id or slug (reading one resource).
+    pub exact: Option<Exact<'a>>,
+}
+
+/// One row asked for by id or by slug.
+#[derive(Debug, Clone, Copy)]
+pub enum Exact<'a> {
+    Id(i64),
+    Slug(&'a str),
 }
 
 /// A page of rows and the number of rows the filter matches in all.
@@ -39,14 +48,29 @@ fn prepare(resource: Resource, q: &ContentQuery<'_>) -> Result<(String, Vec<Bind
     let invalid = |field: &'static str, message: String| {
         StoreError::Invalid(vec![ValidationError::new(field, message)])
     };
-    let (condition, binds) = match q.filter {
-        Some(text) => {
-            let parsed = filter::parse(text).map_err(|e| invalid("filter", e.to_string()))?;
-            let c =
-                sql::compile(resource, &parsed, 1).map_err(|e| invalid("filter", e.to_string()))?;
-            (c.sql, c.binds)
-        }
-        None => ("1 = 1".to_string(), Vec::new()),
+    let mut parts = Vec::new();
+    if let Some(text) = q.filter {
+        parts.push(filter::parse(text).map_err(|e| invalid("filter", e.to_string()))?);
+    }
+    // Reading one row by id or slug: a condition built as a tree, so the
+    // slug from the URL is a bound value whatever it holds.
+    if let Some(exact) = q.exact {
+        let (field, value) = match exact {
+            Exact::Id(id) => ("id", object_id(id)),
+            Exact::Slug(slug) => ("slug", slug.to_string()),
+        };
+        parts.push(filter::Filter::Cond(filter::Condition {
+            field: field.to_string(),
+            op: filter::Op::Eq,
+            value: filter::Rhs::One(filter::Value::Quoted(value)),
+        }));
+    }
+    let (condition, binds) = if parts.is_empty() {
+        ("1 = 1".to_string(), Vec::new())
+    } else {
+        let c = sql::compile(resource, &filter::Filter::And(parts), 1)
+            .map_err(|e| invalid("filter", e.to_string()))?;
+        (c.sql, c.binds)
     };
     let order = sql::order_by(resource, q.order).map_err(|m| invalid("order", m))?;
     Ok((condition, binds, order))
@@ -74,6 +98,18 @@ struct TaxonomyRow {
     name: String,
     text: String,
 }
+
+/// Checks a query's filter and order for `resource` without running it
+/// (lists that are always empty still refuse what they cannot read).
+pub fn check(resource: Resource, q: &ContentQuery<'_>) -> Result<()> {
+    prepare(resource, q).map(|_| ())
+}
+
+/// Topics and bylines show only while they have a published article.
+const TOPIC_LIVE: &str =
+    "EXISTS (SELECT 1 FROM article_topics x WHERE x.topic_id = t.id AND x.live_at IS NOT NULL)";
+const AUTHOR_LIVE: &str =
+    "EXISTS (SELECT 1 FROM article_authors x WHERE x.author_id = au.id AND x.live_at IS NOT NULL)";
 
 impl Store {
     /// A page of published article ids (newest first unless ordered
@@ -103,7 +139,14 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn content_topics(&self, q: &ContentQuery<'_>) -> Result<ContentPage<Topic>> {
         let page = self
-            .taxonomy_page(Resource::Tags, "topics t", "t", "description", q)
+            .taxonomy_page(
+                Resource::Tags,
+                "topics t",
+                "t",
+                "description",
+                TOPIC_LIVE,
+                q,
+            )
             .await?;
         Ok(ContentPage {
             items: page
@@ -124,7 +167,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn content_authors(&self, q: &ContentQuery<'_>) -> Result<ContentPage<Author>> {
         let page = self
-            .taxonomy_page(Resource::Authors, "authors au", "au", "bio", q)
+            .taxonomy_page(Resource::Authors, "authors au", "au", "bio", AUTHOR_LIVE, q)
             .await?;
         Ok(ContentPage {
             items: page
@@ -147,17 +190,18 @@ impl Store {
         table: &str,
         alias: &str,
         text_column: &str,
+        live: &str,
         q: &ContentQuery<'_>,
     ) -> Result<ContentPage<TaxonomyRow>> {
         let (condition, binds, order) = prepare(resource, q)?;
         let n = binds.len();
         let page_sql = format!(
             "SELECT {alias}.id, {alias}.slug, {alias}.name, {alias}.{text_column} AS text FROM {table}
-             WHERE ({condition}) ORDER BY {order} LIMIT ${} OFFSET ${}",
+             WHERE {live} AND ({condition}) ORDER BY {order} LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         );
-        let count_sql = format!("SELECT COUNT(*) FROM {table} WHERE ({condition})");
+        let count_sql = format!("SELECT COUNT(*) FROM {table} WHERE {live} AND ({condition})");
         let (items, total) = with_pool!(&self.pool, p => {
             let items: Vec<TaxonomyRow> = bound!(sqlx::query_as(&page_sql), &binds, q.limit, q.offset).fetch_all(p).await?;
             let total: i64 = bound!(sqlx::query_scalar(&count_sql), &binds).fetch_one(p).await?;
