@@ -25,6 +25,9 @@ pub enum Command {
     /// Manage staff accounts from the shell.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage keys for bbn's APIs from the shell.
+    #[command(subcommand)]
+    Apikey(ApikeyCommand),
     /// Rebuild the search index from the database (bbn serve catches up by
     /// itself; this is for a fresh start). Run it while bbn serve is stopped.
     Reindex,
@@ -48,6 +51,31 @@ pub enum UserCommand {
     ResetPassword {
         #[arg(long)]
         email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApikeyCommand {
+    /// Make a key and print it (shown this once; only its hash is kept).
+    Add {
+        #[arg(long)]
+        name: String,
+        /// content (reads published content through the Content API) or staff (acts for a staff account)
+        #[arg(long, default_value = "content")]
+        kind: String,
+        /// staff tokens: the email of the account the token acts for
+        #[arg(long)]
+        user: Option<String>,
+        /// staff tokens: the most the token may do (contributor, author, editor or admin; at most the account's role)
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// List keys (never the keys themselves).
+    List,
+    /// Stop a key working, at once.
+    Revoke {
+        /// the key's number, as `bbn apikey list` shows it
+        id: i64,
     },
 }
 
@@ -122,6 +150,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Reindex) => {
             crate::reindex::run(Config::resolve(&cli.site, &cli.serve)?).await
+        }
+        Some(Command::Apikey(cmd)) => {
+            crate::apikey::run(Config::resolve(&cli.site, &cli.serve)?, cmd).await
         }
         Some(Command::User(cmd)) => {
             crate::user::run(Config::resolve(&cli.site, &cli.serve)?, cmd).await

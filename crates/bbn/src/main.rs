@@ -1,6 +1,7 @@
 //! The `bbn` binary: parses the command line and runs one command.
 //! Everything it does lives in the library crates; this file stays thin.
 
+mod apikey;
 mod cli;
 mod config;
 mod demo;

@@ -6,9 +6,11 @@
 //! once in SQL both backends accept; the few real differences live in
 //! `db` and in the per-backend migrations.
 
+mod api_keys;
 mod articles;
 mod changes;
 mod comments;
+pub mod content_api;
 mod db;
 mod distribution;
 mod error;
@@ -20,9 +22,11 @@ mod staff;
 mod taxonomy;
 mod webhooks;
 
+pub use api_keys::{ApiKey, ApiKeyKind, IssuedKey, NewApiKey, api_key_hash};
 pub use articles::{ArticleFilter, ArticleList, Edit, NewMedia, NewsroomItem};
 pub use changes::Change;
 pub use comments::{ModeratedComment, NewComment, Origin};
+pub use content_api::{ContentPage, ContentQuery};
 pub use distribution::{RecentComment, SitemapArticle, SitemapCursor, SitemapPlace};
 pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;

@@ -49,10 +49,14 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{*name}", get(assets::serve))
         .route("/media/{*path}", get(media::serve));
 
+    // Programs: JSON APIs, each with its own error shape.
+    let apis = api::ghost::routes();
+
     Router::new()
         .merge(site)
         .merge(distribution)
         .nest("/api/v1", api::v1::routes())
+        .merge(apis)
         .merge(newsroom)
         .merge(infrastructure)
         .fallback(|| async { error::AppError::NotFound })

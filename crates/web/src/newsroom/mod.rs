@@ -2,6 +2,7 @@
 //! publish. Every handler takes a `CurrentUser` and checks the role it needs
 //! on the server; hiding a button is never the protection.
 
+pub mod api_keys;
 pub mod articles;
 pub mod auth;
 pub mod comments;
@@ -121,6 +122,11 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
             "/newsroom/webhooks/{id}/deliveries/{delivery}/retry",
             post(webhooks::retry),
         )
+        .route(
+            "/newsroom/api-keys",
+            get(api_keys::list).post(api_keys::create),
+        )
+        .route("/newsroom/api-keys/{id}/revoke", post(api_keys::revoke))
 }
 
 /// What every newsroom page shows of the person using it.
