@@ -268,7 +268,8 @@ def check_openapi(site, found):
     values = {"id": str(article_id), "slug": article}
     for path, item in doc["paths"].items():
         for method, op in item.items():
-            if method != "get":
+            public = any(not requirement for requirement in op.get("security", [{}]))
+            if method != "get" or not public:
                 continue
             url = "/api/v1" + re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
             required = [p for p in op.get("parameters", []) if p["in"] == "query" and p.get("required")]

@@ -68,6 +68,7 @@ impl Client {
         let status: u16 = line.split(' ').nth(1).context("status line")?.parse()?;
         let mut length = None;
         let mut server_ms = None;
+        let mut chunked = false;
         loop {
             line.clear();
             if self.reader.read_line(&mut line)? == 0 {
@@ -87,17 +88,43 @@ impl Client {
                     .nth(1)
                     .and_then(|v| v.split(';').next()?.parse().ok());
             } else if name.eq_ignore_ascii_case("transfer-encoding") {
-                bail!("chunked responses are not expected from bbn pages");
+                chunked = value.eq_ignore_ascii_case("chunked");
             }
         }
-        let length = length.context("content-length")?;
-        let mut body = vec![0; length];
-        self.reader.read_exact(&mut body)?;
+        let body = if chunked {
+            self.read_chunks()?
+        } else {
+            let length = length.context("content-length")?;
+            let mut body = vec![0; length];
+            self.reader.read_exact(&mut body)?;
+            body
+        };
+        let length = body.len();
         Ok(Response {
             status,
             server_ms,
             body_len: length,
             body: if self.keep_body { body } else { Vec::new() },
         })
+    }
+
+    /// A body sent in chunks (streamed responses such as sitemaps).
+    fn read_chunks(&mut self) -> anyhow::Result<Vec<u8>> {
+        let mut body = Vec::new();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line)?;
+            let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
+                .context("chunk size")?;
+            let start = body.len();
+            body.resize(start + size, 0);
+            self.reader.read_exact(&mut body[start..])?;
+            line.clear();
+            self.reader.read_line(&mut line)?;
+            if size == 0 {
+                return Ok(body);
+            }
+        }
     }
 }

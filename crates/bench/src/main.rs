@@ -10,7 +10,8 @@
 //! `comments` posts reader comments from concurrent clients through the real
 //! form and reports acknowledged comments per second and the time to each
 //! acknowledgement. `spam` measures the learning spam filter's precision and
-//! recall on a generated labeled set of comments.
+//! recall on a generated labeled set of comments. `distribution` times feeds
+//! and sitemaps on a large site.
 //!
 //!     cargo build --release -p bbn -p bbn-bench
 //!     target/release/bbn-bench --articles 100000 --backend sqlite
@@ -19,8 +20,10 @@
 //!     target/release/bbn-bench spam --comments 1000
 //!     target/release/bbn-bench search --corpus bbc
 //!     target/release/bbn-bench search --corpus generated --articles 100000
+//!     target/release/bbn-bench distribution --articles 100000 --backend sqlite
 
 mod comments;
+mod distribution;
 mod generate;
 mod http;
 mod search;
@@ -72,6 +75,8 @@ enum Task {
     Spam(SpamArgs),
     /// Search: reindex time and size, query and related-article times, related quality.
     Search(search::Args),
+    /// Feed and sitemap generation times on a large site.
+    Distribution(distribution::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -315,6 +320,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Task::Pages(args)) => pages(args).await,
         Some(Task::Comments(args)) => comments::run(args).await,
         Some(Task::Search(args)) => search::run(args).await,
+        Some(Task::Distribution(args)) => distribution::run(args).await,
         Some(Task::Spam(args)) => {
             spam(&args);
             Ok(())

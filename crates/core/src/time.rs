@@ -44,6 +44,13 @@ pub fn rfc3339_utc(unix: i64) -> String {
     at(unix).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// Unix seconds from an RFC 3339 time ("2026-12-01T09:00:00Z", any offset).
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|t| t.timestamp())
+}
+
 /// The calendar year in the site's zone, for the footer.
 pub fn year(unix: i64, zone: Tz) -> i32 {
     use chrono::Datelike;

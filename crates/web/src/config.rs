@@ -21,6 +21,9 @@ pub struct WebConfig {
     pub trusted_proxies: crate::extract::client::Proxies,
     /// URLs per sitemap file (the sitemap protocol allows 50,000).
     pub sitemap_page_size: i64,
+    /// API requests a minute per staff token, and per address without one.
+    pub api_token_per_minute: u32,
+    pub api_public_per_minute: u32,
 }
 
 /// 10 MB, the default upload limit.
@@ -37,6 +40,8 @@ impl WebConfig {
             comments_per_article: 60,
             trusted_proxies: Default::default(),
             sitemap_page_size: 50_000,
+            api_token_per_minute: 600,
+            api_public_per_minute: 300,
         }
     }
 

@@ -44,6 +44,8 @@ pub struct AppState {
     /// The one-time link that creates the first admin, while there is no staff account.
     setup_token: Arc<std::sync::Mutex<Option<String>>>,
     sign_in_limiter: Arc<newsroom::limiter::SignInLimiter>,
+    /// Requests per API token and per address, for the API's rate limits.
+    api_limits: Arc<api::v1::RateLimits>,
     /// The signing secret, read from the database once.
     secret: Arc<std::sync::OnceLock<String>>,
 }
@@ -64,6 +66,7 @@ impl AppState {
             shared: Default::default(),
             setup_token: Default::default(),
             sign_in_limiter: Default::default(),
+            api_limits: Default::default(),
             secret: Default::default(),
         }
     }

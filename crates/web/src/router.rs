@@ -55,7 +55,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(site)
         .merge(distribution)
-        .nest("/api/v1", api::v1::routes())
+        .nest("/api/v1", api::v1::routes(state.clone()))
         .merge(apis)
         .merge(newsroom)
         .merge(infrastructure)

@@ -9,9 +9,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use bbn_core::validate::ArticleDraft;
-use bbn_core::{CommentStatus, FaqItem, SiteSettings, Status};
+use bbn_core::{CommentStatus, FaqItem, Role, SiteSettings, Status};
 use bbn_store::testing::TestDb;
-use bbn_store::{NewComment, NewMedia, Store};
+use bbn_store::{ApiKeyKind, NewApiKey, NewComment, NewMedia, NewUser, Store};
 use bbn_web::{AppState, Theme, WebConfig};
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -457,29 +457,594 @@ async fn the_openapi_document_names_every_path(db: TestDb) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(doc["openapi"], "3.1.0");
     assert_eq!(doc["servers"][0]["url"], "https://news.example/api/v1");
+    let (_, editor) = token(&s.store, "eve@example.com", Role::Editor).await;
+    let mut operations = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
-        let uri = format!("/api/v1{}", path)
-            .replace("{id}", &s.lead.to_string())
-            .replace("{slug}", "ministers-meet");
-        let uri = if item["get"]["parameters"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["required"] == true && p["in"] == "query")
-        {
-            format!("{uri}?q=ministers")
-        } else {
-            uri
-        };
-        let (status, _, _) = call(&s.app, &uri).await;
-        assert_eq!(status, StatusCode::OK, "{uri}");
-        for (name, _) in item["get"]["responses"].as_object().unwrap() {
-            assert!(["200", "400", "401", "404", "429"].contains(&name.as_str()));
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let codes: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
+            assert!(
+                codes.iter().all(|c| [
+                    "200", "201", "400", "401", "403", "404", "409", "415", "422", "429"
+                ]
+                .contains(&c.as_str())),
+                "{method} {path}: {codes:?}"
+            );
+            if method != "get" {
+                continue;
+            }
+            let uri = format!("/api/v1{path}")
+                .replace("{id}", &s.lead.to_string())
+                .replace("{slug}", "ministers-meet");
+            let needs_q = op["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["required"] == true && p["in"] == "query");
+            let uri = if needs_q {
+                format!("{uri}?q=ministers")
+            } else {
+                uri
+            };
+            let public = op["security"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s.as_object().unwrap().is_empty());
+            let (status, ..) = send(
+                &s.app,
+                "GET",
+                &uri,
+                (!public).then_some(editor.as_str()),
+                None,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{uri}");
+            if !public {
+                assert_eq!(
+                    call(&s.app, &uri).await.0,
+                    StatusCode::UNAUTHORIZED,
+                    "{uri} needs a token"
+                );
+            }
         }
     }
+    assert_eq!(operations, 15, "every route of the API is described");
+}
+
+/// A staff account (with its byline, made with it) and a token of `role` for it.
+async fn token(store: &Store, email: &str, role: Role) -> (i64, String) {
+    let user = store
+        .create_user(&NewUser {
+            email: email.into(),
+            name: email.into(),
+            role,
+            password_hash: None,
+        })
+        .await
+        .unwrap();
+    let issued = store
+        .create_api_key(&NewApiKey {
+            name: format!("{email} token"),
+            kind: ApiKeyKind::Staff,
+            user_id: Some(user),
+            role: Some(role),
+            created_by: None,
+        })
+        .await
+        .unwrap();
+    (issued.id, issued.key)
+}
+
+async fn send(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<(&str, Vec<u8>)>,
+) -> (StatusCode, HeaderMap, Value) {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let body = match body {
+        Some((content_type, bytes)) => {
+            req = req.header(header::CONTENT_TYPE, content_type);
+            Body::from(bytes)
+        }
+        None => Body::empty(),
+    };
+    let response = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, headers, value)
+}
+
+fn json_body(v: Value) -> Option<(&'static str, Vec<u8>)> {
+    Some(("application/json", serde_json::to_vec(&v).unwrap()))
+}
+
+async fn staff_tokens_write_through_the_newsrooms_rules(db: TestDb) {
+    let s = site(db).await;
+    let (_, writer) = token(&s.store, "cora@example.com", Role::Contributor).await;
+    let (_, editor) = token(&s.store, "eve@example.com", Role::Editor).await;
+    let before = s.store.last_change().await.unwrap();
+
+    // A contributor drafts; the draft carries their byline and is not public.
+    let (status, headers, a) = send(
+        &s.app,
+        "POST",
+        "/api/v1/articles",
+        Some(&writer),
+        json_body(serde_json::json!({
+            "headline": "Talks resume in Geneva",
+            "dek": "Negotiators return.",
+            "section": "world",
+            "topics": ["Talks", "Geneva"],
+            "body_markdown": "Negotiators **returned** on Monday.",
+            "faq": [{ "question": "Who?", "answer": "Both sides." }],
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    let id = a["id"].as_i64().unwrap();
+    assert_eq!(
+        headers[header::LOCATION],
+        format!("https://news.example/api/v1/articles/{id}").as_str()
+    );
+    assert_eq!(a["status"], "draft");
+    assert_eq!(a["body_markdown"], "Negotiators **returned** on Monday.");
+    assert_eq!(a["authors"][0]["name"], "cora@example.com");
+    assert_eq!(a["topics"].as_array().unwrap().len(), 2);
+    assert!(
+        s.store.last_change().await.unwrap() > before,
+        "the write is in the change log"
+    );
+    assert_eq!(
+        call(&s.app, &format!("/api/v1/articles/{id}")).await.0,
+        StatusCode::NOT_FOUND,
+        "not public"
+    );
+    let (status, _, seen) = send(
+        &s.app,
+        "GET",
+        &format!("/api/v1/articles/{id}"),
+        Some(&writer),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, seen["status"].as_str()),
+        (StatusCode::OK, Some("draft"))
+    );
+
+    // Contributors may not publish; editors may.
+    let (status, headers, body) = send(
+        &s.app,
+        "POST",
+        &format!("/api/v1/articles/{id}/publish"),
+        Some(&writer),
+        None,
+    )
+    .await;
+    problem(status, &headers, &body, StatusCode::FORBIDDEN);
+    let (status, _, a) = send(
+        &s.app,
+        "POST",
+        &format!("/api/v1/articles/{id}/submit"),
+        Some(&writer),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, a["status"].as_str()),
+        (StatusCode::OK, Some("in_review"))
+    );
+    let revision = a["revision"].as_i64().unwrap();
+    let (status, _, a) = send(
+        &s.app,
+        "POST",
+        &format!("/api/v1/articles/{id}/publish"),
+        Some(&editor),
+        json_body(serde_json::json!({ "revision": revision })),
+    )
+    .await;
+    assert_eq!(
+        (status, a["status"].as_str()),
+        (StatusCode::OK, Some("published")),
+        "{a}"
+    );
+    assert_eq!(
+        call(&s.app, &format!("/api/v1/articles/{id}")).await.0,
+        StatusCode::OK,
+        "public now"
+    );
+
+    // Edits keep the status; a stale revision is refused and changes nothing.
+    let (status, headers, body) = send(
+        &s.app,
+        "PATCH",
+        &format!("/api/v1/articles/{id}"),
+        Some(&editor),
+        json_body(serde_json::json!({ "headline": "Old view", "revision": revision })),
+    )
+    .await;
+    problem(status, &headers, &body, StatusCode::CONFLICT);
+    let current = a["revision"].as_i64().unwrap();
+    let (status, _, a) = send(&s.app, "PATCH", &format!("/api/v1/articles/{id}"), Some(&editor), json_body(serde_json::json!({ "dek": "Negotiators are back.", "revision": current, "mark_updated": true }))).await;
+    assert_eq!(status, StatusCode::OK, "{a}");
+    assert_eq!(
+        (
+            a["dek"].as_str(),
+            a["status"].as_str(),
+            a["headline"].as_str()
+        ),
+        (
+            Some("Negotiators are back."),
+            Some("published"),
+            Some("Talks resume in Geneva")
+        )
+    );
+    // Once published, a contributor's own article is no longer theirs to edit.
+    let (status, ..) = send(
+        &s.app,
+        "PATCH",
+        &format!("/api/v1/articles/{id}"),
+        Some(&writer),
+        json_body(serde_json::json!({ "dek": "x" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Scheduling needs a future time; unpublishing takes it down.
+    let (status, _, body) = send(
+        &s.app,
+        "POST",
+        &format!("/api/v1/articles/{}/schedule", s.draft),
+        Some(&editor),
+        json_body(serde_json::json!({ "at": "2001-01-01T00:00:00Z" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, _, body) = send(
+        &s.app,
+        "POST",
+        &format!("/api/v1/articles/{}/schedule", s.draft),
+        Some(&editor),
+        json_body(serde_json::json!({ "at": "yesterday" })),
+    )
+    .await;
+    assert_eq!(
+        (status, body["errors"][0]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("at"))
+    );
+    let (status, _, a2) = send(
+        &s.app,
+        "POST",
+        &format!("/api/v1/articles/{}/schedule", s.draft),
+        Some(&editor),
+        json_body(serde_json::json!({ "at": "2099-01-01T09:00:00Z" })),
+    )
+    .await;
+    assert_eq!(
+        (status, a2["status"].as_str(), a2["scheduled_at"].as_str()),
+        (
+            StatusCode::OK,
+            Some("scheduled"),
+            Some("2099-01-01T09:00:00Z")
+        )
+    );
+    let (status, _, a) = send(
+        &s.app,
+        "POST",
+        &format!("/api/v1/articles/{id}/unpublish"),
+        Some(&editor),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, a["status"].as_str()),
+        (StatusCode::OK, Some("unpublished"))
+    );
+    assert_eq!(
+        call(&s.app, &format!("/api/v1/articles/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, ..) = send(
+        &s.app,
+        "POST",
+        &format!("/api/v1/articles/{id}/fly"),
+        Some(&editor),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Blocking pre-publish checks hold an API publish as they hold the newsroom's button.
+    let mut settings = s.store.settings().await.unwrap();
+    settings.blocking_checks = vec!["missing_description".into()];
+    s.store.save_settings(&settings).await.unwrap();
+    let (_, _, bare) = send(&s.app, "POST", "/api/v1/articles", Some(&editor), json_body(serde_json::json!({ "headline": "Bare", "section_id": a["section"]["id"], "body_markdown": "Text." }))).await;
+    let (status, headers, body) = send(
+        &s.app,
+        "POST",
+        &format!("/api/v1/articles/{}/publish", bare["id"]),
+        Some(&editor),
+        None,
+    )
+    .await;
+    problem(status, &headers, &body, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["field"], "checks");
+}
+
+async fn bad_writes_and_bad_tokens_are_refused_in_problem_json(db: TestDb) {
+    let s = site(db).await;
+    let (id, editor) = token(&s.store, "eve@example.com", Role::Editor).await;
+    let (_, writer) = token(&s.store, "cora@example.com", Role::Contributor).await;
+    for (t, detail) in [(Some("bbn_nope"), "unknown"), (None, "")] {
+        let (status, headers, body) = send(
+            &s.app,
+            "POST",
+            "/api/v1/articles",
+            t,
+            json_body(serde_json::json!({ "headline": "x" })),
+        )
+        .await;
+        problem(status, &headers, &body, StatusCode::UNAUTHORIZED);
+        assert!(headers.contains_key(header::WWW_AUTHENTICATE));
+        assert!(body["detail"].as_str().unwrap().contains(detail));
+    }
+    // A malformed header is never treated as "no token".
+    let response = s
+        .app
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri("/api/v1/articles")
+                .header(header::AUTHORIZATION, "Basic eDp5")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    for (body, expected, field) in [
+        (
+            Some(("application/json", b"{not json".to_vec())),
+            StatusCode::BAD_REQUEST,
+            None,
+        ),
+        (
+            Some(("text/plain", b"headline=x".to_vec())),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            None,
+        ),
+        (
+            json_body(serde_json::json!({ "headline": "x", "colour": "red" })),
+            StatusCode::BAD_REQUEST,
+            None,
+        ),
+        (
+            json_body(serde_json::json!({ "headline": "", "section": "world" })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("headline"),
+        ),
+        (
+            json_body(serde_json::json!({ "headline": "x", "section": "nowhere" })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("section"),
+        ),
+    ] {
+        let (status, headers, problem_body) =
+            send(&s.app, "POST", "/api/v1/articles", Some(&editor), body).await;
+        problem(status, &headers, &problem_body, expected);
+        if let Some(field) = field {
+            assert!(
+                problem_body["errors"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|e| e["field"] == field),
+                "{problem_body}"
+            );
+        }
+    }
+    // Moderation is for editors.
+    let (status, ..) = send(
+        &s.app,
+        "GET",
+        "/api/v1/comments?status=pending",
+        Some(&writer),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, body) = send(
+        &s.app,
+        "GET",
+        "/api/v1/comments?status=odd",
+        Some(&editor),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["parameter"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("status"))
+    );
+    let (status, ..) = send(
+        &s.app,
+        "POST",
+        "/api/v1/comments/999999/status",
+        Some(&editor),
+        json_body(serde_json::json!({ "status": "approved" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A revoked token stops at once.
+    s.store.revoke_api_key(id).await.unwrap();
+    let (status, ..) = send(&s.app, "GET", "/api/v1/comments", Some(&editor), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+async fn comments_are_moderated_and_images_uploaded(db: TestDb) {
+    let media = std::env::temp_dir().join(format!("bbn-api-media-{}", rand::random::<u64>()));
+    let s = site(db).await;
+    let app = bbn_web::router(AppState::new(
+        s.store.clone(),
+        bbn_search::Search::in_memory(s.store.clone()).unwrap(),
+        Theme::load(None).unwrap(),
+        WebConfig::new(BASE).with_media(media.clone(), 5_000_000),
+    ));
+    let (_, editor) = token(&s.store, "eve@example.com", Role::Editor).await;
+    let pending = s
+        .store
+        .add_comment(&NewComment {
+            article_id: s.lead,
+            parent_id: None,
+            author_name: "Waiting".into(),
+            author_email: "w@example.com".into(),
+            body: "Please approve me.".into(),
+            status: CommentStatus::Pending,
+            created_at: bbn_core::time::now(),
+        })
+        .await
+        .unwrap();
+    let (status, _, queue) = send(
+        &app,
+        "GET",
+        "/api/v1/comments?status=pending",
+        Some(&editor),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(queue["data"][0]["id"], pending);
+    assert_eq!(queue["data"][0]["author_email"], "w@example.com");
+    let (status, _, body) = send(
+        &app,
+        "POST",
+        &format!("/api/v1/comments/{pending}/status"),
+        Some(&editor),
+        json_body(serde_json::json!({ "status": "approved" })),
+    )
+    .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("approved"))
+    );
+    let (_, headers, _) = call(&app, &format!("/api/v1/articles/{}/comments", s.lead)).await;
+    assert_eq!(
+        headers["x-total-count"], "3",
+        "approved comments are public at once"
+    );
+    let corpus = s.store.spam_corpus().await.unwrap();
+    assert_eq!(
+        corpus.ham, 1,
+        "the decision taught the spam filter, as in the newsroom"
+    );
+
+    // Images: checked by content, stored with their text, usable as image_id.
+    let mut png = Vec::new();
+    image::DynamicImage::new_rgb8(1200, 800)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let (status, _, img) = send(
+        &app,
+        "POST",
+        "/api/v1/media?alt=A%20map&credit=Staff",
+        Some(&editor),
+        Some(("image/png", png)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{img}");
+    assert_eq!(
+        (img["width"].as_i64(), img["alt"].as_str()),
+        (Some(1200), Some("A map"))
+    );
+    assert!(
+        img["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://news.example/media/")
+    );
+    let (status, _, body) = send(
+        &app,
+        "POST",
+        "/api/v1/media",
+        Some(&editor),
+        Some(("image/png", b"<svg onload=alert(1)>".to_vec())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _, a) = send(
+        &app,
+        "PATCH",
+        &format!("/api/v1/articles/{}", s.lead),
+        Some(&editor),
+        json_body(serde_json::json!({ "image_id": img["id"] })),
+    )
+    .await;
+    assert_eq!(
+        (status, a["image"]["alt"].as_str()),
+        (StatusCode::OK, Some("A map"))
+    );
+    let _ = std::fs::remove_dir_all(media);
+}
+
+async fn tokens_and_addresses_are_rate_limited(db: TestDb) {
+    let s = site(db).await;
+    let mut config = WebConfig::new(BASE);
+    config.api_token_per_minute = 3;
+    config.api_public_per_minute = 2;
+    let app = bbn_web::router(AppState::new(
+        s.store.clone(),
+        bbn_search::Search::in_memory(s.store.clone()).unwrap(),
+        Theme::load(None).unwrap(),
+        config,
+    ));
+    let (_, editor) = token(&s.store, "eve@example.com", Role::Editor).await;
+    for remaining in [2, 1, 0] {
+        let (status, headers, _) = send(&app, "GET", "/api/v1/sections", Some(&editor), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["ratelimit-limit"], "3");
+        assert_eq!(
+            headers["ratelimit-remaining"],
+            remaining.to_string().as_str()
+        );
+    }
+    let (status, headers, body) = send(&app, "GET", "/api/v1/sections", Some(&editor), None).await;
+    problem(status, &headers, &body, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        headers[header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
+    // Callers without a token have their own, smaller bucket.
+    assert_eq!(
+        send(&app, "GET", "/api/v1/sections", None, None).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, "GET", "/api/v1/sections", None, None).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, "GET", "/api/v1/sections", None, None).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }
 
 bbn_store::on_both_backends!(
+    staff_tokens_write_through_the_newsrooms_rules,
+    bad_writes_and_bad_tokens_are_refused_in_problem_json,
+    comments_are_moderated_and_images_uploaded,
+    tokens_and_addresses_are_rate_limited,
     lists_page_in_the_body_and_the_headers,
     bad_input_is_a_problem_naming_the_parameter,
     one_article_its_comments_and_search,

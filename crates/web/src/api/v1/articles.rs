@@ -1,6 +1,7 @@
 //! Articles as JSON: lists (newest first, by section, topic or author), one
 //! article by id or slug, its approved comments, and search.
 
+use super::auth::Caller;
 use super::query::Query;
 use super::{PageMeta, Problem, json, page};
 use crate::AppState;
@@ -274,24 +275,34 @@ pub async fn published(state: &AppState, id: i64) -> Result<Article, Problem> {
     }
 }
 
-pub async fn one(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, Problem> {
-    let a = published(&state, article_id(&id)?).await?;
-    Ok(json(&article_out(&a, &state.config.base_url, false)))
-}
-
-pub async fn by_slug(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-) -> Result<Response, Problem> {
-    match state.store.article_by_slug(&slug).await? {
+/// An article as the caller may see it: staff tokens see every article, with
+/// its Markdown source; everyone else sees published ones.
+fn visible(state: &AppState, caller: &Caller, a: Option<Article>) -> Result<Response, Problem> {
+    match a {
+        Some(a) if caller.is_staff() => Ok(json(&article_out(&a, &state.config.base_url, true))),
         Some(a) if a.status == Status::Published => {
             Ok(json(&article_out(&a, &state.config.base_url, false)))
         }
         _ => Err(Problem::not_found()),
     }
+}
+
+pub async fn one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let a = state.store.article_by_id(article_id(&id)?).await?;
+    visible(&state, &caller, a)
+}
+
+pub async fn by_slug(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<Response, Problem> {
+    let a = state.store.article_by_slug(&slug).await?;
+    visible(&state, &caller, a)
 }
 
 #[derive(Debug, Serialize)]

@@ -5,26 +5,52 @@
 //! headers; errors are `application/problem+json`.
 
 mod articles;
+mod auth;
+mod limits;
 mod ninjs;
 mod openapi;
 mod problem;
 mod query;
 mod taxonomy;
+mod write;
 
+pub use limits::RateLimits;
 pub use problem::Problem;
 
 use crate::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Serialize;
 
-pub fn routes() -> Router<AppState> {
+/// The largest JSON body the API reads (an article with a long body).
+const MAX_JSON: usize = 2 * 1024 * 1024;
+
+pub fn routes(state: AppState) -> Router<AppState> {
+    let uploads = state.config.max_upload_bytes;
     Router::new()
         .route("/openapi.json", get(openapi::document))
-        .route("/articles", get(articles::list))
-        .route("/articles/{id}", get(articles::one))
+        .route(
+            "/articles",
+            get(articles::list)
+                .post(write::create)
+                .layer(DefaultBodyLimit::max(MAX_JSON)),
+        )
+        .route(
+            "/articles/{id}",
+            get(articles::one)
+                .patch(write::update)
+                .layer(DefaultBodyLimit::max(MAX_JSON)),
+        )
+        .route("/articles/{id}/{step}", post(write::step))
+        .route(
+            "/media",
+            post(write::upload).layer(DefaultBodyLimit::max(uploads)),
+        )
+        .route("/comments", get(write::queue))
+        .route("/comments/{id}/status", post(write::moderate))
         .route("/articles/by-slug/{slug}", get(articles::by_slug))
         .route("/articles/{id}/ninjs", get(ninjs::article))
         .route("/articles/{id}/comments", get(articles::comments))
@@ -33,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .route("/topics", get(taxonomy::topics))
         .route("/authors", get(taxonomy::authors))
         .fallback(|| async { Problem::not_found() })
+        .layer(axum::middleware::from_fn_with_state(state, auth::guard))
 }
 
 /// A JSON answer.

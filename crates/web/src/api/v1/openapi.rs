@@ -91,6 +91,134 @@ fn read(summary: &str, parameters: Vec<Value>, ok: Value) -> Value {
     })
 }
 
+/// An operation that needs a staff token, with a JSON body when `body` names a schema.
+fn write(summary: &str, parameters: Vec<Value>, body: Option<Value>, ok: Value) -> Value {
+    let mut op = json!({
+        "summary": summary,
+        "parameters": parameters,
+        "security": [{ "bearerAuth": [] }],
+        "responses": {
+            "400": problem("The request cannot be used (a parameter, the JSON, a time)."),
+            "401": problem("No token, or the token is unknown or revoked."),
+            "403": problem("The token's role does not allow this on this article."),
+            "404": problem("No such article or comment."),
+            "409": problem("A taken slug, or the article changed since the revision sent."),
+            "415": problem("The body is not application/json."),
+            "422": problem("Fields are not valid, or pre-publish checks failed; see errors."),
+            "429": problem("Too many requests for this token; see Retry-After."),
+        },
+    });
+    let code = if ok["description"]
+        .as_str()
+        .is_some_and(|d| d.starts_with("Created"))
+    {
+        "201"
+    } else {
+        "200"
+    };
+    op["responses"][code] = ok;
+    if let Some(schema) = body {
+        op["requestBody"] =
+            json!({ "required": false, "content": { "application/json": { "schema": schema } } });
+    }
+    op
+}
+
+/// The operations that change things.
+fn add_writes(paths: &mut Value) {
+    let article = ok_json("The article as staff see it.", schema_ref("Article"));
+    paths["/articles"]["post"] = write(
+        "Create a draft (any staff role); the token's byline is the default author",
+        vec![],
+        Some(schema_ref("ArticleInput")),
+        ok_json(
+            "Created: the new draft (Location names it).",
+            schema_ref("Article"),
+        ),
+    );
+    paths["/articles/{id}"]["patch"] = write(
+        "Change some fields of an article, keeping its status (the newsroom's edit rules)",
+        vec![id_param()],
+        Some(schema_ref("ArticleInput")),
+        article.clone(),
+    );
+    paths["/articles/{id}/{step}"] = json!({ "post": write(
+        "Take a workflow step: publish, schedule (with `at`), unpublish, submit (for review) or draft",
+        vec![
+            id_param(),
+            param("step", "path", "The step.", json!({ "type": "string", "enum": ["publish", "schedule", "unpublish", "submit", "draft"] }), true),
+        ],
+        Some(json!({
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+                "revision": { "type": "integer", "description": "The revision read; refused with 409 when the article changed since." },
+                "at": { "type": "string", "format": "date-time", "description": "When to publish (schedule)." },
+            },
+        })),
+        article,
+    ) });
+    paths["/media"] = json!({ "post": write(
+        "Upload an image: the body is the image (JPEG, PNG, WebP or GIF, checked by content)",
+        vec![
+            param("alt", "query", "Alternative text.", json!({ "type": "string" }), false),
+            param("caption", "query", "Caption.", json!({ "type": "string" }), false),
+            param("credit", "query", "Credit.", json!({ "type": "string" }), false),
+        ],
+        None,
+        ok_json("Created: the stored image; use its id as image_id.", schema_ref("Image")),
+    ) });
+    paths["/media"]["post"]["requestBody"] = json!({
+        "required": true,
+        "content": { "image/*": { "schema": { "type": "string", "contentMediaType": "image/*" } } },
+    });
+    let mut queue_params = vec![
+        param(
+            "status",
+            "query",
+            "pending, approved, spam or trash.",
+            json!({ "type": "string", "enum": ["pending", "approved", "spam", "trash"] }),
+            false,
+        ),
+        param(
+            "article",
+            "query",
+            "Only this article's comments (its id).",
+            json!({ "type": "integer", "minimum": 1 }),
+            false,
+        ),
+        param(
+            "q",
+            "query",
+            "Words in the text, name or email.",
+            json!({ "type": "string" }),
+            false,
+        ),
+    ];
+    queue_params.extend(paging());
+    paths["/comments"] = json!({ "get": write(
+        "The moderation queue, newest first (editors)",
+        queue_params,
+        None,
+        ok_page("A page of comments with their email and spam score.", "ModeratedComment"),
+    ) });
+    paths["/comments/{id}/status"] = json!({ "post": write(
+        "Moderate a comment (editors): approved, spam, trash or pending; teaches the spam filter",
+        vec![param("id", "path", "The comment's id.", json!({ "type": "integer", "minimum": 1 }), true)],
+        Some(json!({
+            "type": "object",
+            "required": ["status"],
+            "additionalProperties": false,
+            "properties": { "status": { "type": "string", "enum": ["pending", "approved", "spam", "trash"] } },
+        })),
+        ok_json("The comment's new status.", json!({
+            "type": "object",
+            "required": ["id", "status"],
+            "properties": { "id": { "type": "integer" }, "status": { "type": "string" } },
+        })),
+    ) });
+}
+
 pub fn spec(base_url: &str) -> Value {
     let string = json!({ "type": "string" });
     let mut list_params = paging();
@@ -135,7 +263,7 @@ pub fn spec(base_url: &str) -> Value {
         ));
     }
     search_params.extend(paging());
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "bbn API",
@@ -160,7 +288,9 @@ pub fn spec(base_url: &str) -> Value {
             },
             "schemas": schemas(),
         },
-    })
+    });
+    add_writes(&mut doc["paths"]);
+    doc
 }
 
 /// The shapes the paths return.
@@ -178,6 +308,43 @@ fn schemas() -> Value {
 fn schema_list(string: &Value, date: &Value, nullable_date: &Value) -> Vec<(&'static str, Value)> {
     let (string, date) = (string.clone(), date.clone());
     vec![
+        (
+            "ArticleInput",
+            json!({
+                "type": "object",
+                "additionalProperties": false,
+                "description": "Fields left out keep their value (on create, their default).",
+                "properties": {
+                    "headline": string, "dek": string, "kicker": string,
+                    "slug": { "type": "string", "description": "Made from the headline when empty." },
+                    "section_id": { "type": "integer" },
+                    "section": { "type": "string", "description": "The section by slug, instead of section_id." },
+                    "author_ids": { "type": "array", "items": { "type": "integer" } },
+                    "topics": { "type": "array", "items": { "type": "string" }, "description": "Topic names; unknown ones are created." },
+                    "body_markdown": string, "seo_title": string, "seo_description": string,
+                    "comments_open": { "type": "boolean" },
+                    "faq": { "type": "array", "items": { "type": "object", "required": ["question", "answer"], "additionalProperties": false, "properties": { "question": string, "answer": string } } },
+                    "image_id": { "type": "integer", "description": "A media id from POST /media; 0 removes the image." },
+                    "editors_pick": { "type": "boolean", "description": "Editors and admins only; ignored for others." },
+                    "revision": { "type": "integer", "description": "The revision read; a save based on an older one is refused with 409." },
+                    "mark_updated": { "type": "boolean", "description": "Show readers an Updated time (published articles)." },
+                },
+            }),
+        ),
+        (
+            "ModeratedComment",
+            json!({
+                "type": "object",
+                "required": ["id", "article_id", "article_headline", "author_name", "author_email", "body", "status", "created_at", "staff", "spam_score", "spam_reason"],
+                "properties": {
+                    "id": { "type": "integer" }, "article_id": { "type": "integer" }, "article_headline": string,
+                    "author_name": string, "author_email": string, "body": string,
+                    "status": { "type": "string", "enum": ["pending", "approved", "spam", "trash"] },
+                    "created_at": date, "staff": { "type": "boolean" },
+                    "spam_score": { "type": ["number", "null"] }, "spam_reason": string,
+                },
+            }),
+        ),
         (
             "Problem",
             json!({
