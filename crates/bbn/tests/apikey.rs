@@ -46,11 +46,18 @@ async fn keys_are_added_listed_and_revoked_from_the_shell() {
         .unwrap()
         .unwrap();
     assert_eq!(found.name, "Static site");
-    let db_text = std::fs::read(dir.join("bbn.db")).unwrap();
-    assert!(
-        !db_text.windows(key.len()).any(|w| w == key.as_bytes()),
-        "only the hash is stored"
-    );
+    // Reading the database file directly while this process has it open in
+    // SQLite would drop SQLite's POSIX locks (closing any descriptor of a
+    // file releases them all) and let the next `bbn` process truncate the
+    // WAL under it: close first, then read the files.
+    store.close().await;
+    for file in ["bbn.db", "bbn.db-wal"] {
+        let bytes = std::fs::read(dir.join(file)).unwrap_or_default();
+        assert!(
+            !bytes.windows(key.len()).any(|w| w == key.as_bytes()),
+            "only the hash is stored ({file})"
+        );
+    }
     assert_eq!(api_key_hash(&key).len(), 64);
 
     // Staff tokens: for an account, at most its role.
