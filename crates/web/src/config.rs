@@ -24,6 +24,12 @@ pub struct WebConfig {
     /// API requests a minute per staff token, and per address without one.
     pub api_token_per_minute: u32,
     pub api_public_per_minute: u32,
+    /// Content API requests a minute per content key (front-ends may serve
+    /// many readers through one key).
+    pub api_content_per_minute: u32,
+    /// On PostgreSQL, feeds and sitemaps send validators (ETag, Last-Modified)
+    /// only once the newest change is this old (see `syndication::conditional`).
+    pub validator_settle_seconds: i64,
 }
 
 /// 10 MB, the default upload limit.
@@ -42,6 +48,8 @@ impl WebConfig {
             sitemap_page_size: 50_000,
             api_token_per_minute: 600,
             api_public_per_minute: 300,
+            api_content_per_minute: 6_000,
+            validator_settle_seconds: 60,
         }
     }
 

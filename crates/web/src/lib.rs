@@ -46,6 +46,8 @@ pub struct AppState {
     sign_in_limiter: Arc<newsroom::limiter::SignInLimiter>,
     /// Requests per API token and per address, for the API's rate limits.
     api_limits: Arc<api::v1::RateLimits>,
+    /// Held while an image crop is made (one at a time per instance).
+    crop_slot: Arc<tokio::sync::Mutex<()>>,
     /// The signing secret, read from the database once.
     secret: Arc<std::sync::OnceLock<String>>,
 }
@@ -67,6 +69,7 @@ impl AppState {
             setup_token: Default::default(),
             sign_in_limiter: Default::default(),
             api_limits: Default::default(),
+            crop_slot: Default::default(),
             secret: Default::default(),
         }
     }

@@ -132,10 +132,21 @@ pub fn crop_url(url: &str, shape: &str) -> Option<String> {
     Some(format!("/media/{stem}-crop-{shape}.jpg"))
 }
 
+/// Whether a file name (without extension) is one `store` gives an
+/// original: 24 hex digits. Crops are cut from originals only, never from
+/// resized copies or other crops, so each image has at most three crops.
+fn is_original_name(name: &str) -> bool {
+    name.len() == 24 && name.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// For a missing `…-crop-WxH.jpg`, the original image it is cut from and the shape.
 fn crop_source(root: &FsPath, path: &str) -> Option<(PathBuf, u32, u32)> {
     let stem = path.strip_suffix(".jpg")?;
     let (original, shape) = stem.rsplit_once("-crop-")?;
+    let file_name = original.rsplit('/').next()?;
+    if !is_original_name(file_name) {
+        return None;
+    }
     let (_, rw, rh) = CROPS.iter().find(|(name, ..)| *name == shape)?;
     ["jpg", "png", "gif", "webp"]
         .iter()
@@ -218,14 +229,19 @@ pub async fn serve(
         Ok(bytes) => bytes,
         Err(_) => {
             let (source, rw, rh) = crop_source(root, &path).ok_or(AppError::NotFound)?;
-            let target = file.clone();
-            tokio::task::spawn_blocking(move || make_crop(&source, &target, rw, rh))
-                .await
-                .map_err(|_| AppError::NotFound)?
-                .map_err(|e| {
-                    tracing::warn!(error = %e, "could not make an image crop");
-                    AppError::NotFound
-                })?;
+            // One crop at a time per instance: decoding a large original takes
+            // memory, and a burst of requests for the same new crop makes it once.
+            let _slot = state.crop_slot.lock().await;
+            if !file.is_file() {
+                let target = file.clone();
+                tokio::task::spawn_blocking(move || make_crop(&source, &target, rw, rh))
+                    .await
+                    .map_err(|_| AppError::NotFound)?
+                    .map_err(|e| {
+                        tracing::warn!(error = %e, "could not make an image crop");
+                        AppError::NotFound
+                    })?;
+            }
             tokio::fs::read(&file)
                 .await
                 .map_err(|_| AppError::NotFound)?
@@ -292,6 +308,15 @@ mod tests {
         make_crop(&source, &dir.join(rel), rw, rh).unwrap();
         let made = image::open(dir.join(rel)).unwrap();
         assert_eq!((made.width(), made.height()), (900, 900));
+        // Never a crop of a crop, nor of a resized copy: at most three crops an image.
+        assert!(crop_source(&dir, &rel.replace(".jpg", "-crop-4x3.jpg")).is_none());
+        let small = s
+            .srcset
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .trim_start_matches("/media/");
+        assert!(crop_source(&dir, &small.replace(".png", "-crop-1x1.jpg")).is_none());
         assert!(crop_source(&dir, "2026/11/nothing-crop-1x1.jpg").is_none());
         assert!(crop_source(&dir, &rel.replace("1x1", "2x1")).is_none());
         std::fs::remove_dir_all(dir).unwrap();

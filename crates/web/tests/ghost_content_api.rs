@@ -42,7 +42,9 @@ fn draft(
             String::new()
         },
         kicker: String::new(),
-        body_markdown: format!("Words of **{headline}** here.\n\nA second paragraph."),
+        body_markdown: format!(
+            "Words of **{headline}** here.\n\nA second paragraph, [linked](/news/elsewhere)."
+        ),
         section_id: section,
         author_ids: authors,
         topic_ids: topics,
@@ -235,6 +237,11 @@ async fn posts_come_in_ghosts_envelope(db: TestDb) {
             .contains("<strong>Bravo newest</strong>")
     );
     assert!(
+        newest["html"].as_str().unwrap().contains("href=\"http"),
+        "links are absolute for front-ends on other origins: {}",
+        newest["html"]
+    );
+    assert!(
         newest.get("plaintext").is_none(),
         "plaintext only when asked for"
     );
@@ -285,7 +292,7 @@ async fn posts_come_in_ghosts_envelope(db: TestDb) {
     assert!(p.get("html").is_none());
     assert_eq!(
         p["plaintext"],
-        "Words of Charlie middle here.\nA second paragraph."
+        "Words of Charlie middle here.\nA second paragraph, linked."
     );
     let (_, v) = s.get("/posts/?fields=title,url&limit=1").await;
     let keys: Vec<&String> = v["posts"][0].as_object().unwrap().keys().collect();

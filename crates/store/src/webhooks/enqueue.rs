@@ -270,7 +270,9 @@ impl Store {
                         .await?
                         .rows_affected()
                             == 1;
-                        if fresh {
+                        // A comment on an article readers cannot see is not news
+                        // (and its draft headline is not for receivers).
+                        if fresh && c.article_status == "published" {
                             let body = json!({
                                 "comment": {
                                     "id": id,

@@ -2,6 +2,11 @@
 //! sitemaps, robots.txt): the validators come from the newest change-log
 //! entry, which every instance on the database agrees on, so a client that
 //! has the current copy gets a 304 without the document being made again.
+//!
+//! On PostgreSQL a change can commit after a later-numbered one, so the
+//! newest number does not yet say everything is in; while the newest change
+//! is younger than `settle_seconds` no validators are sent (answers are
+//! plain 200s). SQLite commits in order and needs no wait.
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +17,24 @@ use std::time::{Duration, UNIX_EPOCH};
 pub struct Validators {
     etag: String,
     last_modified: i64,
+    /// False while recent changes may still be committing: nothing to validate against.
+    settled: bool,
+}
+
+/// The validators of the document at `what` (its path and anything else it
+/// depends on), no older than `floor` (Unix seconds; for documents that
+/// also change with time).
+pub async fn for_document(
+    state: &crate::AppState,
+    what: &str,
+    floor: i64,
+) -> Result<Validators, bbn_store::StoreError> {
+    let (seq, at) = state.store.last_change_mark().await?;
+    let settled = state.store.backend() == bbn_store::Backend::Sqlite
+        || bbn_core::time::now() - at >= state.config.validator_settle_seconds;
+    let mut v = Validators::new(what, (seq, at.max(floor)));
+    v.settled = settled;
+    Ok(v)
 }
 
 impl Validators {
@@ -26,12 +49,16 @@ impl Validators {
         Validators {
             etag: format!("\"{seq:x}-{tag}\""),
             last_modified: at.max(0),
+            settled: true,
         }
     }
 
     /// Whether the client's copy is current (`If-None-Match`, or failing
     /// that `If-Modified-Since`).
     pub fn matches(&self, headers: &HeaderMap) -> bool {
+        if !self.settled {
+            return false;
+        }
         if let Some(inm) = headers.get(header::IF_NONE_MATCH) {
             let Ok(inm) = inm.to_str() else { return false };
             return inm.split(',').any(|t| {
@@ -73,8 +100,10 @@ impl Validators {
     /// Adds the validators and a short shared cache lifetime to a response.
     pub fn apply(&self, mut response: Response) -> Response {
         let h = response.headers_mut();
-        for (name, value) in self.headers() {
-            h.insert(name, value);
+        if self.settled {
+            for (name, value) in self.headers() {
+                h.insert(name, value);
+            }
         }
         h.insert(
             header::CACHE_CONTROL,

@@ -3,7 +3,7 @@
 //! writers; absolute URLs everywhere; ids made from the article's id, so they
 //! survive a change of slug.
 
-use super::conditional::Validators;
+use super::conditional::{Validators, for_document};
 use super::stable_id;
 use super::xml::{absolute_links, element, escape};
 use crate::AppState;
@@ -393,7 +393,7 @@ async fn article_feed(
         Scope::Topic(s) => topic_url(s),
         Scope::Author(s) => author_url(s),
     };
-    let validators = Validators::new(&feed_url(&path, format), store.last_change_mark().await?);
+    let validators = for_document(state, &feed_url(&path, format), 0).await?;
     if validators.matches(headers) {
         return Ok(validators.not_modified());
     }
@@ -522,10 +522,7 @@ pub async fn comments(
 ) -> Result<Response, AppError> {
     let format = format_of(&file)?;
     let store = &state.store;
-    let validators = Validators::new(
-        &feed_url("/comments", format),
-        store.last_change_mark().await?,
-    );
+    let validators = for_document(&state, &feed_url("/comments", format), 0).await?;
     if validators.matches(&headers) {
         return Ok(validators.not_modified());
     }
@@ -584,6 +581,8 @@ mod tests {
         assert_ne!(a, stable_id("https://news.test", "comment", 7));
         assert_ne!(a, stable_id("https://other.test", "article", 7));
         assert_eq!(a.len(), "urn:uuid:".len() + 36);
-        assert_eq!(a.as_bytes()["urn:uuid:".len() + 14], b'8');
+        assert_eq!(a.as_bytes()["urn:uuid:".len() + 14], b'8', "version 8");
+        let variant = a.as_bytes()["urn:uuid:".len() + 19];
+        assert!(b"89ab".contains(&variant), "RFC 9562 variant: {a}");
     }
 }

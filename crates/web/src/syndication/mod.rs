@@ -17,13 +17,15 @@ use sha2::{Digest, Sha256};
 pub fn stable_id(base: &str, kind: &str, id: i64) -> String {
     let digest = Sha256::digest(format!("bbn {kind} {base} {id}").as_bytes());
     let h: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    // Shaped as a UUID (version 8, custom), so every format accepts it as an id.
+    // A UUID of version 8 (custom) with the RFC 9562 variant bits, so every
+    // format and validator accepts it as an id.
+    let variant = (u8::from_str_radix(&h[16..17], 16).unwrap_or(0) & 0x3) | 0x8;
     format!(
-        "urn:uuid:{}-{}-8{}-{}-{}",
+        "urn:uuid:{}-{}-8{}-{variant:x}{}-{}",
         &h[0..8],
         &h[8..12],
         &h[13..16],
-        &h[16..20],
+        &h[17..20],
         &h[20..32]
     )
 }

@@ -2,7 +2,7 @@
 //! keeps crawlers out of the newsroom and the search results. Either way it
 //! names the sitemaps.
 
-use super::conditional::Validators;
+use super::conditional::for_document;
 use crate::AppState;
 use crate::error::AppError;
 use axum::extract::State;
@@ -38,7 +38,7 @@ pub fn robots_txt(written: &str, base: &str) -> String {
 }
 
 pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
-    let validators = Validators::new("/robots.txt", state.store.last_change_mark().await?);
+    let validators = for_document(&state, "/robots.txt", 0).await?;
     if validators.matches(&headers) {
         return Ok(validators.not_modified());
     }

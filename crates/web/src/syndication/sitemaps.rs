@@ -4,7 +4,7 @@
 //! Article sitemaps are written as they are read, a batch at a time, so a
 //! page of 50,000 URLs never sits in memory.
 
-use super::conditional::Validators;
+use super::conditional::{Validators, for_document};
 use super::xml::escape;
 use crate::AppState;
 use crate::error::AppError;
@@ -53,7 +53,7 @@ pub async fn index(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let store = &state.store;
-    let validators = Validators::new("/sitemap.xml", store.last_change_mark().await?);
+    let validators = for_document(&state, "/sitemap.xml", 0).await?;
     if validators.matches(&headers) {
         return Ok(validators.not_modified());
     }
@@ -119,10 +119,12 @@ pub async fn part(
         return Err(AppError::NotFound);
     }
     let store = state.store.clone();
-    let validators = Validators::new(
+    let validators = for_document(
+        &state,
         &format!("/sitemaps/{file} {}", state.config.sitemap_page_size),
-        store.last_change_mark().await?,
-    );
+        0,
+    )
+    .await?;
     if validators.matches(&headers) {
         return Ok(validators.not_modified());
     }
@@ -272,10 +274,9 @@ pub async fn news(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     let store = &state.store;
     // The window moves by the hour, so one hour's copies are all the same.
     let hour = time::now() / 3600;
-    let validators = Validators::new(
-        &format!("/news-sitemap.xml {hour}"),
-        store.last_change_mark().await?,
-    );
+    // Articles leave the window as the hours pass: that is a change too.
+    let validators =
+        for_document(&state, &format!("/news-sitemap.xml {hour}"), hour * 3600).await?;
     if validators.matches(&headers) {
         return Ok(validators.not_modified());
     }

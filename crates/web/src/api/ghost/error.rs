@@ -24,6 +24,8 @@ pub enum GhostError {
     },
     /// A resource or an id/slug that does not exist ("Post not found.").
     NotFound(&'static str),
+    /// More requests than a key may make (429 TooManyRequestsError).
+    TooManyRequests,
     Internal(String),
 }
 
@@ -113,6 +115,14 @@ impl IntoResponse for GhostError {
                 None,
                 None,
                 None,
+            ),
+            GhostError::TooManyRequests => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "TooManyRequestsError",
+                "Too many requests.".to_string(),
+                Some("This content key made more requests a minute than bbn allows; try again shortly.".to_string()),
+                None,
+                Some("key"),
             ),
             GhostError::Internal(cause) => {
                 tracing::error!(error = %cause, "content API request failed");

@@ -6,6 +6,9 @@ use super::error::GhostError;
 use crate::AppState;
 use bbn_store::ApiKeyKind;
 
+/// The most items skipped to reach a page.
+const MAX_OFFSET: i64 = 100_000;
+
 /// Ghost's default page size.
 pub const DEFAULT_LIMIT: i64 = 15;
 /// The most rows one page holds; `limit=all` and larger limits get this many.
@@ -103,6 +106,15 @@ impl Params {
                 _ => p.page = parse_page(value)?,
             }
         }
+        // Deep pages cost the database a long skip; beyond this, narrow with a filter.
+        if p.offset() > MAX_OFFSET {
+            return Err(invalid(
+                "page",
+                &format!(
+                    "pages beyond the first {MAX_OFFSET} items are not served; narrow with filter"
+                ),
+            ));
+        }
         Ok(p)
     }
 
@@ -138,9 +150,16 @@ pub async fn authenticate(state: &AppState, raw: Option<&str>) -> Result<(), Gho
     if key.len() > 128 {
         return Err(GhostError::UnknownKey);
     }
-    match state.store.api_key_for(key, ApiKeyKind::Content).await? {
-        Some(_) => Ok(()),
-        None => Err(GhostError::UnknownKey),
+    let Some(found) = state.store.api_key_for(key, ApiKeyKind::Content).await? else {
+        return Err(GhostError::UnknownKey);
+    };
+    // A bucket per key, so one busy or abusive front-end cannot take the database.
+    match state.api_limits.take(
+        &format!("content key {}", found.id),
+        state.config.api_content_per_minute,
+    ) {
+        crate::api::v1::Verdict::Allowed { .. } => Ok(()),
+        crate::api::v1::Verdict::Refused { .. } => Err(GhostError::TooManyRequests),
     }
 }
 

@@ -171,7 +171,7 @@ pub fn post(site: &Site, a: &Article, featured: bool, params: &Params) -> Value 
         "codeinjection_foot": null,
         "custom_template": null,
         "canonical_url": null,
-        "url": format!("{}/news/{}", site.base_url, a.slug),
+        "url": format!("{}{}", site.base_url, crate::views::article_url(&a.slug)),
         "excerpt": excerpt,
         "reading_time": reading_time(&plain),
         "access": true,
@@ -188,7 +188,13 @@ pub fn post(site: &Site, a: &Article, featured: bool, params: &Params) -> Value 
         "frontmatter": null,
     }));
     if params.formats.html {
-        m.insert("html".into(), Value::String(a.body_html.clone()));
+        // Sanitized again on the way out, like every page and feed: front-ends
+        // insert this HTML as it is, on another origin, so links are absolute.
+        let html = crate::syndication::xml::absolute_links(
+            &bbn_core::markdown::sanitize(&a.body_html),
+            &site.base_url,
+        );
+        m.insert("html".into(), Value::String(html));
     }
     if params.formats.plaintext {
         m.insert("plaintext".into(), Value::String(plain));

@@ -69,6 +69,25 @@ pub async fn guard(
     let caller = match req.headers().get(header::AUTHORIZATION) {
         None => Caller::Public,
         Some(value) => {
+            // Looking a token up costs a query: each address may try only so
+            // many, so a flood of made-up tokens is refused before the database.
+            let lookups = state
+                .config
+                .api_token_per_minute
+                .max(state.config.api_public_per_minute)
+                * 2;
+            if let Verdict::Refused { retry_after } =
+                state.api_limits.take(&format!("lookups {addr}"), lookups)
+            {
+                let mut problem = Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!(
+                        "Too many token checks from this address; try again in {retry_after} s."
+                    ),
+                );
+                problem.retry_after = Some(retry_after);
+                return problem.into_response();
+            }
             let Some(token) = value
                 .to_str()
                 .ok()

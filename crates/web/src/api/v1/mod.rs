@@ -14,7 +14,7 @@ mod query;
 mod taxonomy;
 mod write;
 
-pub use limits::RateLimits;
+pub use limits::{RateLimits, Verdict};
 pub use problem::Problem;
 
 use crate::AppState;

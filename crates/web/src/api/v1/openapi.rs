@@ -326,7 +326,7 @@ fn schema_list(string: &Value, date: &Value, nullable_date: &Value) -> Vec<(&'st
                     "faq": { "type": "array", "items": { "type": "object", "required": ["question", "answer"], "additionalProperties": false, "properties": { "question": string, "answer": string } } },
                     "image_id": { "type": "integer", "description": "A media id from POST /media; 0 removes the image." },
                     "editors_pick": { "type": "boolean", "description": "Editors and admins only; ignored for others." },
-                    "revision": { "type": "integer", "description": "The revision read; a save based on an older one is refused with 409." },
+                    "revision": { "type": "integer", "description": "The revision read; a save based on an older one is refused with 409. Without it, the save is checked against the revision the server read before applying the fields sent." },
                     "mark_updated": { "type": "boolean", "description": "Show readers an Updated time (published articles)." },
                 },
             }),

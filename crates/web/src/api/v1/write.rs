@@ -224,9 +224,10 @@ pub async fn update(
     let input: ArticleIn = body(&headers, &bytes)?;
     let mark_updated = input.mark_updated.unwrap_or(false);
     let picked = state.store.editors_pick_ids().await?.contains(&a.id);
+    // The fields the client did not send come from this read, so the save is
+    // checked against its revision (or the one the client sent): a write
+    // made in between is never undone by them; the client gets a 409 instead.
     let mut form = ArticleForm::from_article(&a, picked);
-    // Without a revision the save is last-writer-wins, as the client asked.
-    form.revision = None;
     input.apply(&state, &mut form).await?;
     workflow::update(&state, me, &a, &form, mark_updated)
         .await
