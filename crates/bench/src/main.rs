@@ -179,6 +179,10 @@ async fn prepare(args: &SiteArgs, articles: usize, purpose: &str) -> anyhow::Res
     } else if store.is_new_site().await? {
         let started = Instant::now();
         generate::fill(&store, &spec).await?;
+        if database_url.is_some() {
+            // Fresh statistics, as autovacuum would gather on a site that grew over time.
+            store.execute_raw("ANALYZE").await?;
+        }
         println!(
             "generated {articles} articles in {:.1} s",
             started.elapsed().as_secs_f64()

@@ -1,4 +1,4 @@
-//! What feeds and sitemaps read: published articles in sitemap order, in
+//! What feeds and sitemaps read: published articles by ranges of ids, in
 //! bounded batches, the newest for news sitemaps, recent approved comments,
 //! and when each section, topic and author last changed.
 
@@ -16,9 +16,6 @@ pub struct SitemapArticle {
     pub image_url: Option<String>,
     pub image_caption: Option<String>,
 }
-
-/// Where a batch of sitemap articles starts: after this (published_at, id).
-pub type SitemapCursor = (i64, i64);
 
 /// A section, topic or author with the time its newest article went live.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -43,40 +40,33 @@ const SITEMAP_COLUMNS: &str = "a.id, a.slug, a.headline, a.published_at,
     m.url AS image_url, m.caption AS image_caption";
 
 impl Store {
-    /// The cursor before the `offset`-th published article, oldest first
-    /// (where sitemap page N starts); None when there are not that many.
-    #[tracing::instrument(skip_all)]
-    pub async fn sitemap_start(&self, offset: i64) -> Result<Option<SitemapCursor>> {
-        if offset == 0 {
-            return Ok(Some((i64::MIN, i64::MIN)));
-        }
-        let row: Option<(i64, i64)> = with_pool!(&self.pool, p => {
-            sqlx::query_as(
-                "SELECT published_at, id FROM articles WHERE status = 'published'
-                 ORDER BY published_at, id LIMIT 1 OFFSET $1",
-            )
-            .bind(offset - 1)
-            .fetch_optional(p)
-            .await?
+    /// The highest article id (0 when there are none). Sitemap files cover
+    /// fixed ranges of ids, so their number comes from this, not from a count.
+    pub async fn max_article_id(&self) -> Result<i64> {
+        let id: Option<i64> = with_pool!(&self.pool, p => {
+            sqlx::query_scalar("SELECT MAX(id) FROM articles").fetch_one(p).await?
         });
-        Ok(row)
+        Ok(id.unwrap_or(0))
     }
 
-    /// Up to `limit` published articles after `cursor`, oldest first. Sitemaps
-    /// read a page of 50,000 this way a batch at a time, never all at once.
+    /// Up to `limit` published articles with `after < id <= up_to`, by id.
+    /// A sitemap file is one such range, read a batch at a time along the
+    /// primary key: the same cost for the first file and the last, and old
+    /// files do not change as news is added.
     #[tracing::instrument(skip_all)]
     pub async fn sitemap_articles(
         &self,
-        cursor: SitemapCursor,
+        after: i64,
+        up_to: i64,
         limit: i64,
     ) -> Result<Vec<SitemapArticle>> {
         let sql = format!(
             "SELECT {SITEMAP_COLUMNS} FROM articles a LEFT JOIN media m ON m.id = a.image_id
-             WHERE a.status = 'published' AND (a.published_at > $1 OR (a.published_at = $1 AND a.id > $2))
-             ORDER BY a.published_at, a.id LIMIT $3"
+             WHERE a.id > $1 AND a.id <= $2 AND a.status = 'published'
+             ORDER BY a.id LIMIT $3"
         );
         Ok(with_pool!(&self.pool, p => {
-            sqlx::query_as(&sql).bind(cursor.0).bind(cursor.1).bind(limit).fetch_all(p).await?
+            sqlx::query_as(&sql).bind(after).bind(up_to).bind(limit).fetch_all(p).await?
         }))
     }
 

@@ -27,7 +27,7 @@ pub use articles::{ArticleFilter, ArticleList, Edit, NewMedia, NewsroomItem};
 pub use changes::Change;
 pub use comments::{ModeratedComment, NewComment, Origin};
 pub use content_api::{ContentPage, ContentQuery};
-pub use distribution::{RecentComment, SitemapArticle, SitemapCursor, SitemapPlace};
+pub use distribution::{RecentComment, SitemapArticle, SitemapPlace};
 pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;
 pub use search_feed::SearchDoc;

@@ -8,7 +8,6 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use bbn_core::validate::ArticleDraft;
 use bbn_core::{CommentStatus, FaqItem, Role, SiteSettings, Status};
 use bbn_store::testing::TestDb;
 use bbn_store::{ApiKeyKind, NewApiKey, NewComment, NewMedia, NewUser, Store};
@@ -16,6 +15,9 @@ use bbn_web::{AppState, Theme, WebConfig};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
+
+mod fixtures;
+use fixtures::published as draft;
 
 const BASE: &str = "https://news.example";
 
@@ -39,33 +41,6 @@ async fn call(app: &Router, uri: &str) -> (StatusCode, HeaderMap, Value) {
     let body = serde_json::from_slice(&bytes)
         .unwrap_or_else(|_| panic!("{uri}: not JSON: {}", String::from_utf8_lossy(&bytes)));
     (status, headers, body)
-}
-
-fn draft(
-    section: i64,
-    authors: Vec<i64>,
-    topics: Vec<i64>,
-    headline: &str,
-    at: i64,
-) -> ArticleDraft {
-    ArticleDraft {
-        slug: String::new(),
-        headline: headline.into(),
-        dek: format!("Dek of {headline}"),
-        kicker: String::new(),
-        body_markdown: format!("Body of {headline}, see [more](/news/elsewhere)."),
-        section_id: section,
-        author_ids: authors,
-        topic_ids: topics,
-        faq: vec![],
-        image_id: None,
-        seo_title: String::new(),
-        seo_description: String::new(),
-        comments_open: true,
-        status: Status::Published,
-        published_at: Some(at),
-        scheduled_at: None,
-    }
 }
 
 /// 25 published articles (5 on a topic), the lead with an image, FAQ and

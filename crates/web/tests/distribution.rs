@@ -6,15 +6,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
-use bbn_core::validate::ArticleDraft;
+use axum::http::{HeaderMap, StatusCode, header};
 use bbn_core::{CommentStatus, FaqItem, SiteSettings, Status};
 use bbn_store::testing::TestDb;
 use bbn_store::{NewComment, NewMedia, Store};
 use bbn_web::{AppState, Theme, WebConfig};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+
+mod fixtures;
+use fixtures::{get_with, published as draft};
 
 const BASE: &str = "https://news.example";
 /// A headline that breaks naive XML, HTML and JSON writers.
@@ -28,55 +27,8 @@ struct Site {
     _db: TestDb,
 }
 
-async fn get_with(
-    app: &Router,
-    uri: &str,
-    headers: &[(&str, &str)],
-) -> (StatusCode, HeaderMap, String) {
-    let mut req = Request::builder().uri(uri);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let response = app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
-}
-
 async fn get(app: &Router, uri: &str) -> (StatusCode, HeaderMap, String) {
     get_with(app, uri, &[]).await
-}
-
-fn draft(
-    section: i64,
-    authors: Vec<i64>,
-    topics: Vec<i64>,
-    headline: &str,
-    at: i64,
-) -> ArticleDraft {
-    ArticleDraft {
-        slug: String::new(),
-        headline: headline.into(),
-        dek: format!("Dek of {headline}"),
-        kicker: String::new(),
-        body_markdown: format!("Body of {headline}, with [a link](/news/elsewhere)."),
-        section_id: section,
-        author_ids: authors,
-        topic_ids: topics,
-        faq: vec![],
-        image_id: None,
-        seo_title: String::new(),
-        seo_description: String::new(),
-        comments_open: true,
-        status: Status::Published,
-        published_at: Some(at),
-        scheduled_at: None,
-    }
 }
 
 /// Five published articles (one an hour ago with an image, an FAQ and a

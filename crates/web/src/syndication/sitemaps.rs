@@ -1,8 +1,11 @@
 //! Sitemaps: `/sitemap.xml`, an index of paginated sitemaps of articles
 //! (with `lastmod` and their image), sections, topics, authors and the
 //! site's own pages; and `/news-sitemap.xml` in the Google News format.
-//! Article sitemaps are written as they are read, a batch at a time, so a
-//! page of 50,000 URLs never sits in memory.
+//! Article sitemap N covers the ids from (N-1)·50,000 + 1 to N·50,000 (at
+//! most 50,000 URLs, fewer where some are not published): the index needs
+//! no count, every file costs the same, and old files stay the same as news
+//! is added. Each is written as it is read, a batch at a time, so a file of
+//! 50,000 URLs never sits in memory.
 
 use super::conditional::{Validators, for_document};
 use super::xml::escape;
@@ -14,7 +17,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bbn_core::time;
-use bbn_store::{SitemapArticle, SitemapCursor, Store};
+use bbn_store::{SitemapArticle, Store};
 use std::fmt::Write;
 
 /// Articles read from the database per round trip while a sitemap streams.
@@ -59,14 +62,14 @@ pub async fn index(
     }
     let per_page = state.config.sitemap_page_size;
     let base = &state.config.base_url;
-    let (articles, topics, authors) = tokio::try_join!(
-        store.count_published(),
+    let (max_id, topics, authors) = tokio::try_join!(
+        store.max_article_id(),
         store.count_places("topic"),
         store.count_places("author"),
     )?;
     let mut files = vec!["pages.xml".to_string(), "sections.xml".to_string()];
     for (name, count) in [
-        ("articles", articles as i64),
+        ("articles", max_id),
         ("topics", topics),
         ("authors", authors),
     ] {
@@ -132,11 +135,12 @@ pub async fn part(
     let per_page = state.config.sitemap_page_size;
     match kind {
         "articles" => {
-            let Some(start) = store.sitemap_start((page - 1) * per_page).await? else {
+            let first = (page - 1) * per_page;
+            if first >= store.max_article_id().await? {
                 return Err(AppError::NotFound);
-            };
+            }
             Ok(xml_response(
-                article_stream(store, base, start, per_page),
+                article_stream(store, base, first, first + per_page),
                 &validators,
             ))
         }
@@ -205,8 +209,9 @@ fn article_entry(out: &mut String, base: &str, a: &SitemapArticle) {
 struct Reading {
     store: Store,
     base: String,
-    cursor: SitemapCursor,
-    left: i64,
+    /// The last id written; the range ends at `up_to`.
+    after: i64,
+    up_to: i64,
     stage: Stage,
 }
 
@@ -217,14 +222,13 @@ enum Stage {
     Done,
 }
 
-/// One page of the article sitemap, oldest first (so old pages stay the
-/// same as news is added), written a batch at a time.
-fn article_stream(store: Store, base: String, start: SitemapCursor, per_page: i64) -> Body {
+/// The published articles with `after < id <= up_to`, written a batch at a time.
+fn article_stream(store: Store, base: String, after: i64, up_to: i64) -> Body {
     let first = Reading {
         store,
         base,
-        cursor: start,
-        left: per_page,
+        after,
+        up_to,
         stage: Stage::Head,
     };
     let stream = futures_util::stream::try_unfold(first, |mut r| async move {
@@ -235,15 +239,13 @@ fn article_stream(store: Store, base: String, start: SitemapCursor, per_page: i6
                 Ok(Some((URLSET.to_string(), r)))
             }
             Stage::Rows => {
-                let want = r.left.min(BATCH);
-                let rows = r.store.sitemap_articles(r.cursor, want).await?;
-                r.left -= rows.len() as i64;
+                let rows = r.store.sitemap_articles(r.after, r.up_to, BATCH).await?;
                 let mut chunk = String::with_capacity(rows.len() * 160 + 16);
                 for a in &rows {
                     article_entry(&mut chunk, &r.base, a);
-                    r.cursor = (a.published_at, a.id);
+                    r.after = a.id;
                 }
-                if (rows.len() as i64) < want || r.left <= 0 {
+                if (rows.len() as i64) < BATCH || r.after >= r.up_to {
                     chunk.push_str("</urlset>\n");
                     r.stage = Stage::Done;
                 }
