@@ -2,6 +2,7 @@
 //! bounded batches, the newest for news sitemaps, recent approved comments,
 //! and when each section, topic and author last changed.
 
+use crate::articles::PUBLISHED_BY_ID;
 use crate::{Result, Store, with_pool};
 
 /// One article's line in a sitemap.
@@ -60,9 +61,13 @@ impl Store {
         up_to: i64,
         limit: i64,
     ) -> Result<Vec<SitemapArticle>> {
+        // Only columns of the `articles_sitemap` index (no headline: a sitemap line has none).
         let sql = format!(
-            "SELECT {SITEMAP_COLUMNS} FROM articles a LEFT JOIN media m ON m.id = a.image_id
-             WHERE a.id > $1 AND a.id <= $2 AND a.status = 'published'
+            "SELECT a.id, a.slug, '' AS headline, a.published_at,
+                CASE WHEN a.updated_at IS NOT NULL AND a.updated_at > a.published_at THEN a.updated_at ELSE a.published_at END AS modified_at,
+                m.url AS image_url, m.caption AS image_caption
+             FROM articles a LEFT JOIN media m ON m.id = a.image_id
+             WHERE a.id > $1 AND a.id <= $2 AND {PUBLISHED_BY_ID}
              ORDER BY a.id LIMIT $3"
         );
         Ok(with_pool!(&self.pool, p => {

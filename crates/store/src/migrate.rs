@@ -47,10 +47,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_webhooks.sql"),
         postgres: include_str!("../migrations/postgres/0007_webhooks.sql"),
     },
+    Migration {
+        version: 8,
+        sqlite: include_str!("../migrations/sqlite/0008_sitemap_index.sql"),
+        postgres: include_str!("../migrations/postgres/0008_sitemap_index.sql"),
+    },
 ];
 
 /// The schema version this binary writes and understands.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 pub(crate) async fn run(pool: &Pool) -> Result<()> {
     let sqlite = matches!(pool, Pool::Sqlite(_));

@@ -36,11 +36,12 @@ struct Row {
     published_at: i64,
 }
 
+/// Published articles (by id: see `articles::PUBLISHED_BY_ID` for the `|| ''`).
 const SELECT: &str =
     "SELECT a.id, a.slug, a.headline, a.dek, a.body_markdown, s.slug AS section_slug,
         s.name AS section_name, COALESCE(a.published_at, 0) AS published_at
      FROM articles a JOIN sections s ON s.id = a.section_id
-     WHERE a.status = 'published'";
+     WHERE a.status || '' = 'published'";
 
 fn placeholders(n: usize) -> String {
     (1..=n)

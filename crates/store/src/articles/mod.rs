@@ -2,7 +2,7 @@
 
 mod newsroom;
 mod read;
-pub(crate) use read::{SUMMARY_COLUMNS, SUMMARY_JOINS, SummaryRow};
+pub(crate) use read::{PUBLISHED_BY_ID, SUMMARY_COLUMNS, SUMMARY_JOINS, SummaryRow};
 mod write;
 
 pub use newsroom::{ArticleFilter, NewsroomItem};

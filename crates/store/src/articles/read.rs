@@ -22,6 +22,12 @@ pub(crate) const SUMMARY_COLUMNS: &str = "a.id, a.slug, a.headline, a.dek, a.kic
 pub(crate) const SUMMARY_JOINS: &str =
     "JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.image_id";
 
+/// "Published", for queries that name their articles by id. Written so that
+/// no index can serve it: without statistics SQLite would otherwise read
+/// every published article through the status index instead of looking the
+/// ids up (20 ms instead of 0.1 ms at 100,000 articles).
+pub(crate) const PUBLISHED_BY_ID: &str = "a.status || '' = 'published'";
+
 /// Every column of an article and its section and image; `WHERE` follows.
 const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.dek, a.kicker, a.body_markdown, a.body_html, a.status,
         a.seo_title, a.seo_description, a.comments_open, a.created_at, a.published_at,
@@ -279,8 +285,7 @@ impl Store {
                 .map(|i| format!("${i}"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let sql =
-                format!("{ARTICLE_SELECT} WHERE a.status = 'published' AND a.id IN ({marks})");
+            let sql = format!("{ARTICLE_SELECT} WHERE {PUBLISHED_BY_ID} AND a.id IN ({marks})");
             let parts_sql = parts_sql(&format!("IN ({marks})"));
             let (rows, parts) = with_pool!(&self.pool, p => {
                 let mut q = sqlx::query_as::<_, ArticleRow>(&sql);
@@ -448,7 +453,7 @@ impl Store {
             .join(", ");
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM articles a {SUMMARY_JOINS}
-             WHERE a.status = 'published' AND a.id IN ({marks})"
+             WHERE {PUBLISHED_BY_ID} AND a.id IN ({marks})"
         );
         let rows: Vec<SummaryRow> = with_pool!(&self.pool, p => {
             let mut q = sqlx::query_as(&sql);
