@@ -46,6 +46,16 @@ impl Store {
         }))
     }
 
+    /// The newest entry of the change log: (sequence number, time), or
+    /// (0, 0) on an empty log. Feeds and sitemaps change only with it, so it
+    /// makes their ETag and Last-Modified.
+    pub async fn last_change_mark(&self) -> Result<(i64, i64)> {
+        let row: Option<(i64, i64)> = with_pool!(&self.pool, p => {
+            sqlx::query_as("SELECT seq, at FROM changes ORDER BY seq DESC LIMIT 1").fetch_optional(p).await?
+        });
+        Ok(row.unwrap_or((0, 0)))
+    }
+
     /// The newest sequence number, or 0 on an empty log.
     pub async fn last_change(&self) -> Result<i64> {
         let seq: Option<i64> = with_pool!(&self.pool, p => {

@@ -89,16 +89,6 @@ impl Store {
         }))
     }
 
-    /// The newest entry of the change log: (sequence number, time), or
-    /// (0, 0) on an empty log. Feeds and sitemaps change only with it, so it
-    /// makes their ETag and Last-Modified.
-    pub async fn last_change_mark(&self) -> Result<(i64, i64)> {
-        let row: Option<(i64, i64)> = with_pool!(&self.pool, p => {
-            sqlx::query_as("SELECT seq, at FROM changes ORDER BY seq DESC LIMIT 1").fetch_optional(p).await?
-        });
-        Ok(row.unwrap_or((0, 0)))
-    }
-
     /// Sections, topics or authors (`kind`) that have a live article, with
     /// the time the newest went live, by slug; a page of at most `limit`.
     #[tracing::instrument(skip_all)]

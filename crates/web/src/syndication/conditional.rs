@@ -40,7 +40,7 @@ pub async fn for_document(
 impl Validators {
     /// For the document at `what` (its path and anything else it depends
     /// on) as of change `seq`, made at `at`.
-    pub fn new(what: &str, (seq, at): (i64, i64)) -> Validators {
+    fn new(what: &str, (seq, at): (i64, i64)) -> Validators {
         let mut h = Sha256::new();
         h.update(env!("CARGO_PKG_VERSION").as_bytes());
         h.update(what.as_bytes());

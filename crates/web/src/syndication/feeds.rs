@@ -8,7 +8,7 @@ use super::stable_id;
 use super::xml::{absolute_links, element, escape};
 use crate::AppState;
 use crate::error::AppError;
-use crate::views::{Chrome, article_url, author_url, section_url, topic_url};
+use crate::views::{Chrome, absolute_url, article_url, author_url, section_url, topic_url};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -143,14 +143,10 @@ fn article_item(a: &Article, base: &str, full_text: bool) -> Item {
             })
             .collect(),
         categories,
-        image: a.image.as_ref().map(|m| {
-            let url = if m.url.starts_with('/') {
-                format!("{base}{}", m.url)
-            } else {
-                m.url.clone()
-            };
-            (url, m.width, m.height, m.alt.clone())
-        }),
+        image: a
+            .image
+            .as_ref()
+            .map(|m| (absolute_url(base, &m.url), m.width, m.height, m.alt.clone())),
     }
 }
 

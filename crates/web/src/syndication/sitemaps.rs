@@ -11,7 +11,7 @@ use super::conditional::{Validators, for_document};
 use super::xml::escape;
 use crate::AppState;
 use crate::error::AppError;
-use crate::views::{Chrome, article_url, author_url, section_url, topic_url};
+use crate::views::{Chrome, absolute_url, article_url, author_url, section_url, topic_url};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -192,15 +192,10 @@ fn article_entry(out: &mut String, base: &str, a: &SitemapArticle) {
         time::rfc3339_utc(a.modified_at)
     );
     if let Some(url) = &a.image_url {
-        let url = if url.starts_with('/') {
-            format!("{base}{url}")
-        } else {
-            url.clone()
-        };
         let _ = write!(
             out,
             "<image:image><image:loc>{}</image:loc></image:image>",
-            escape(&url)
+            escape(&absolute_url(base, url))
         );
     }
     out.push_str("</url>\n");

@@ -2,6 +2,7 @@
 //! which also drops the characters XML 1.0 cannot carry at all (a headline
 //! pasted with a stray control character must not break a feed).
 
+use crate::views::absolute_url;
 use std::fmt::Write;
 
 /// Text or an attribute value, escaped for XML.
@@ -46,21 +47,11 @@ pub fn absolute_links(html: &str, base: &str) -> String {
         if at.srcset {
             let parts: Vec<String> = value
                 .split(',')
-                .map(|candidate| {
-                    let c = candidate.trim_start();
-                    if c.starts_with('/') && !c.starts_with("//") {
-                        format!("{base}{c}")
-                    } else {
-                        c.to_string()
-                    }
-                })
+                .map(|candidate| absolute_url(base, candidate.trim_start()))
                 .collect();
             out.push_str(&parts.join(", "));
-        } else if value.starts_with('/') && !value.starts_with("//") {
-            out.push_str(base);
-            out.push_str(value);
         } else {
-            out.push_str(value);
+            out.push_str(&absolute_url(base, value));
         }
         rest = &after[value_start + end..];
     }

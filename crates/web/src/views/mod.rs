@@ -27,6 +27,16 @@ pub fn author_url(slug: &str) -> String {
     format!("/author/{slug}")
 }
 
+/// `url` made absolute on the site at `base`, when it is root-relative
+/// (`/media/…`); full and protocol-relative URLs stay as they are.
+pub fn absolute_url(base: &str, url: &str) -> String {
+    if url.starts_with('/') && !url.starts_with("//") {
+        format!("{base}{url}")
+    } else {
+        url.to_string()
+    }
+}
+
 /// A moment, both machine-readable and as a reader reads it.
 #[derive(Debug, Clone, Serialize)]
 pub struct When {

@@ -4,7 +4,7 @@
 //! Twitter card tags of an article. Built here as data, serialized by
 //! serde_json, and made safe to sit inside a `<script>` element.
 
-use super::{article_url, author_url, section_url};
+use super::{absolute_url as absolute, article_url, author_url, section_url};
 use crate::media::{CROPS, crop_size, crop_url};
 use bbn_core::{Article, Media, time};
 use chrono_tz::Tz;
@@ -37,14 +37,6 @@ pub fn script_json(v: &Value) -> String {
         }
     }
     out
-}
-
-fn absolute(base: &str, url: &str) -> String {
-    if url.starts_with('/') && !url.starts_with("//") {
-        format!("{base}{url}")
-    } else {
-        url.to_string()
-    }
 }
 
 /// An image as social cards and structured data offer it: each crop with its size.

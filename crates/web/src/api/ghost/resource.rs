@@ -21,11 +21,7 @@ impl Site {
     }
 
     fn absolute(&self, url: &str) -> String {
-        if url.starts_with('/') {
-            format!("{}{url}", self.base_url)
-        } else {
-            url.to_string()
-        }
+        crate::views::absolute_url(&self.base_url, url)
     }
 }
 

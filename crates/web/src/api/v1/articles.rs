@@ -6,7 +6,7 @@ use super::query::Query;
 use super::{PageMeta, Problem, json, page};
 use crate::AppState;
 use crate::syndication::xml::absolute_links;
-use crate::views::{article_url, author_url, section_url, topic_url};
+use crate::views::{absolute_url as absolute, article_url, author_url, section_url, topic_url};
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use bbn_core::{Article, ArticleSummary, Comment, Media, Status, time};
@@ -48,14 +48,6 @@ pub fn image_out(m: &Media, base: &str) -> ImageOut {
         alt: m.alt.clone(),
         caption: m.caption.clone(),
         credit: m.credit.clone(),
-    }
-}
-
-fn absolute(base: &str, url: &str) -> String {
-    if url.starts_with('/') && !url.starts_with("//") {
-        format!("{base}{url}")
-    } else {
-        url.to_string()
     }
 }
 

@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::media::{CROPS, crop_size, crop_url};
 use crate::syndication::stable_id;
 use crate::syndication::xml::absolute_links;
-use crate::views::{article_url, section_url, topic_url};
+use crate::views::{absolute_url as absolute, article_url, section_url, topic_url};
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -17,14 +17,6 @@ use bbn_core::{Article, SiteSettings, time};
 use serde_json::{Value, json};
 
 pub const SCHEMA: &str = "http://www.iptc.org/std/ninjs/ninjs-schema_2.0.json";
-
-fn absolute(base: &str, url: &str) -> String {
-    if url.starts_with('/') && !url.starts_with("//") {
-        format!("{base}{url}")
-    } else {
-        url.to_string()
-    }
-}
 
 fn content_type_of(url: &str) -> &'static str {
     match url.rsplit('.').next().unwrap_or("") {

@@ -319,10 +319,6 @@ pub async fn upload(
     Ok(r)
 }
 
-fn comment_status(s: &str) -> Option<CommentStatus> {
-    CommentStatus::parse(s)
-}
-
 /// `GET /api/v1/comments?status=pending&article=ID`: the moderation queue (editors).
 pub async fn queue(
     State(state): State<AppState>,
@@ -334,7 +330,7 @@ pub async fn queue(
     let (page_no, per_page) = q.paging()?;
     let status = match q.get("status") {
         None => None,
-        Some(s) => Some(comment_status(s).ok_or_else(|| {
+        Some(s) => Some(CommentStatus::parse(s).ok_or_else(|| {
             Problem::parameter("status", "status is pending, approved, spam or trash.")
         })?),
     };
@@ -404,7 +400,7 @@ pub async fn moderate(
     let status = input
         .status
         .as_deref()
-        .and_then(comment_status)
+        .and_then(CommentStatus::parse)
         .ok_or_else(|| Problem {
             errors: vec![("status".into(), "pending, approved, spam or trash".into())],
             ..Problem::new(
