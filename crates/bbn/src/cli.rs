@@ -31,6 +31,50 @@ pub enum Command {
     /// Rebuild the search index from the database (bbn serve catches up by
     /// itself; this is for a fresh start). Run it while bbn serve is stopped.
     Reindex,
+    /// Bring content in from another site or from a bbn export.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write the whole site (settings, staff without passwords, sections,
+    /// topics, articles with revisions, pages, comments, media records,
+    /// redirects) to one JSON file in bbn's documented export format.
+    Export {
+        /// where to write the export (`-` for standard output)
+        file: PathBuf,
+    },
+    /// Copy the live site (database and media) into a folder while it keeps serving.
+    Backup {
+        /// the folder to write the backup into (created; must be empty)
+        dir: PathBuf,
+    },
+    /// Put a backup made by `bbn backup` back in place of the site's
+    /// database and media. Run it while bbn serve is stopped.
+    Restore {
+        /// the folder `bbn backup` wrote
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a WordPress export (WXR 1.0-1.2, from Tools → Export): authors,
+    /// categories, tags, posts, pages, comments, featured images and old links.
+    /// Running it again updates what it imported before.
+    Wordpress {
+        /// the WXR file
+        file: PathBuf,
+        /// a copy of the old site's wp-content/uploads: its files are brought
+        /// into bbn's media and links to them rewritten
+        #[arg(long, value_name = "DIR")]
+        media_dir: Option<PathBuf>,
+        /// read everything and print the report, but change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Restore a file written by `bbn export` into an empty site.
+    Json {
+        /// the export file (`-` for standard input)
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,6 +200,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::User(cmd)) => {
             crate::user::run(Config::resolve(&cli.site, &cli.serve)?, cmd).await
+        }
+        Some(Command::Import(ImportCommand::Wordpress {
+            file,
+            media_dir,
+            dry_run,
+        })) => {
+            let config = Config::resolve(&cli.site, &cli.serve)?;
+            crate::wordpress::run(config, &file, media_dir.as_deref(), dry_run).await
+        }
+        Some(Command::Import(ImportCommand::Json { file })) => {
+            crate::transfer::import(Config::resolve(&cli.site, &cli.serve)?, &file).await
+        }
+        Some(Command::Export { file }) => {
+            crate::transfer::export(Config::resolve(&cli.site, &cli.serve)?, &file).await
+        }
+        Some(Command::Backup { dir }) => {
+            crate::backup::backup(Config::resolve(&cli.site, &cli.serve)?, &dir).await
+        }
+        Some(Command::Restore { dir }) => {
+            crate::backup::restore(Config::resolve(&cli.site, &cli.serve)?, &dir).await
         }
     }
 }

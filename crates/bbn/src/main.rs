@@ -2,14 +2,17 @@
 //! Everything it does lives in the library crates; this file stays thin.
 
 mod apikey;
+mod backup;
 mod cli;
 mod config;
 mod demo;
 mod reindex;
 mod scheduler;
 mod serve;
+mod transfer;
 mod user;
 mod webhooks;
+mod wordpress;
 
 use clap::Parser;
 use std::process::ExitCode;
