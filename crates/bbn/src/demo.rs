@@ -151,6 +151,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
             headline: fm.headline,
             dek: fm.dek,
             kicker: fm.kicker,
+            body_format: Default::default(),
             body_markdown: body.trim().to_string(),
             section_id: id_of(&sections, "section", &fm.section)?,
             author_ids: fm

@@ -25,6 +25,7 @@ async fn schedule(store: &Store, slug: &str, at: i64) {
             headline: format!("Scheduled {slug}"),
             dek: String::new(),
             kicker: String::new(),
+            body_format: Default::default(),
             body_markdown: "Embargoed until now.".into(),
             section_id: section,
             author_ids: vec![author],

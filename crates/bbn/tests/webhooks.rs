@@ -42,6 +42,7 @@ async fn publish(store: &Store, slug: &str) {
             headline: format!("Headline of {slug}"),
             dek: String::new(),
             kicker: String::new(),
+            body_format: Default::default(),
             body_markdown: "Text.".into(),
             section_id: section,
             author_ids: vec![author],

@@ -250,6 +250,7 @@ pub async fn fill(store: &Store, spec: &Spec) -> anyhow::Result<()> {
                 headline: sentence(&mut rng, 6, 12),
                 dek: sentence(&mut rng, 14, 24) + ".",
                 kicker: sentence(&mut rng, 2, 3),
+                body_format: Default::default(),
                 body_markdown: body(&mut rng),
                 section_id: sections[rng.random_range(0..sections.len())],
                 author_ids: (0..rng.random_range(1..=2))

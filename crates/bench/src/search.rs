@@ -79,6 +79,7 @@ async fn load_bbc(store: &Store, dir: &std::path::Path) -> anyhow::Result<usize>
                 headline: headline.trim().chars().take(200).collect(),
                 dek: String::new(),
                 kicker: String::new(),
+                body_format: Default::default(),
                 body_markdown: body.trim().to_string(),
                 section_id: sections[s],
                 author_ids: vec![author],

@@ -184,6 +184,7 @@ mod tests {
             headline: "A fine headline".into(),
             dek: "A dek.".into(),
             kicker: String::new(),
+            body_format: Default::default(),
             body_markdown: "Body text.".into(),
             section_id: 1,
             author_ids: vec![1],

@@ -55,6 +55,87 @@ pub fn plain_text(markdown: &str) -> String {
     out.trim().to_string()
 }
 
+/// The words of sanitized or imported HTML without its markup: tags go,
+/// block ends become line breaks, character references are decoded.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        push_decoded(&mut out, &rest[..lt]);
+        let after = &rest[lt..];
+        let Some(gt) = after.find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = after[1..gt].trim_start_matches('/').to_ascii_lowercase();
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if matches!(
+            name.as_str(),
+            "p" | "br"
+                | "div"
+                | "li"
+                | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "tr"
+                | "blockquote"
+                | "figcaption"
+                | "pre"
+                | "hr"
+        ) && !out.ends_with('\n')
+        {
+            out.push('\n');
+        }
+        rest = &after[gt + 1..];
+    }
+    push_decoded(&mut out, rest);
+    out.trim().to_string()
+}
+
+fn push_decoded(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp..];
+        let end = after[..after.len().min(12)].find(';');
+        let decoded = end.and_then(|end| {
+            let name = &after[1..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" | "#39" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            }?;
+            Some((c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
 /// Cleans HTML from any source down to the tags and attributes an article body may use.
 pub fn sanitize(html: &str) -> String {
     sanitizer().clean(html).to_string()
@@ -71,8 +152,11 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
     static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     BUILDER.get_or_init(|| {
         let mut b = ammonia::Builder::default();
-        b.add_tags(["figure", "figcaption"])
+        b.add_tags(["figure", "figcaption", "audio", "video", "source"])
             .add_tag_attributes("img", ["loading", "width", "height"])
+            .add_tag_attributes("audio", ["src", "controls", "preload"])
+            .add_tag_attributes("video", ["src", "controls", "preload", "width", "height"])
+            .add_tag_attributes("source", ["src", "type"])
             .url_schemes(["http", "https", "mailto"].into_iter().collect())
             .link_rel(Some("noopener"));
         b
@@ -82,6 +166,33 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_text_drops_markup_and_decodes() {
+        assert_eq!(
+            html_text("<p>Fish &amp; chips</p><p>caf&#233; &lt;b&gt; &#x1F600; &bogus; &</p>"),
+            "Fish & chips\ncafé <b> 😀 &bogus; &"
+        );
+    }
+
+    #[test]
+    fn media_players_keep_only_safe_attributes() {
+        let out = sanitize(
+            r#"<audio controls src="https://x.test/a.mp3" onplay="x()"></audio><video controls src="javascript:alert(1)"><source src="/v.mp4" type="video/mp4"></video>"#,
+        );
+        assert!(
+            out.contains(r#"<audio controls="" src="https://x.test/a.mp3"></audio>"#),
+            "{out}"
+        );
+        assert!(
+            !out.contains("onplay") && !out.contains("javascript"),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<source src="/v.mp4" type="video/mp4">"#),
+            "{out}"
+        );
+    }
 
     #[test]
     fn plain_text_keeps_words_only() {

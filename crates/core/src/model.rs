@@ -36,6 +36,51 @@ impl Status {
     }
 }
 
+/// How a body is written. Either way what readers get is the sanitized
+/// HTML made from it when it is saved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyFormat {
+    /// What the newsroom writes.
+    #[default]
+    Markdown,
+    /// HTML, as bodies brought in from other systems are kept.
+    Html,
+}
+
+impl BodyFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BodyFormat::Markdown => "markdown",
+            BodyFormat::Html => "html",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BodyFormat> {
+        match s {
+            "markdown" => Some(BodyFormat::Markdown),
+            "html" => Some(BodyFormat::Html),
+            _ => None,
+        }
+    }
+
+    /// The body as readers get it: sanitized HTML.
+    pub fn render(self, body: &str) -> String {
+        match self {
+            BodyFormat::Markdown => crate::markdown::to_safe_html(body),
+            BodyFormat::Html => crate::markdown::sanitize(body),
+        }
+    }
+
+    /// The body's words without markup (search, summaries).
+    pub fn plain_text(self, body: &str) -> String {
+        match self {
+            BodyFormat::Markdown => crate::markdown::plain_text(body),
+            BodyFormat::Html => crate::markdown::html_text(body),
+        }
+    }
+}
+
 /// Settings an editor changes without touching the server's configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteSettings {
@@ -180,6 +225,8 @@ pub struct Section {
     pub description: String,
     /// Place in the navigation, if the section is in it.
     pub nav_position: Option<i64>,
+    /// The section this one is part of ("Europe" in "World").
+    pub parent_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -243,7 +290,9 @@ pub struct Article {
     pub headline: String,
     pub dek: String,
     pub kicker: String,
+    /// The body as written: Markdown, or HTML when `body_format` says so.
     pub body_markdown: String,
+    pub body_format: BodyFormat,
     /// Sanitized when the article was saved.
     pub body_html: String,
     pub section: Section,
@@ -378,4 +427,49 @@ pub struct RevisionInfo {
     pub revision: i64,
     pub created_at: i64,
     pub user_name: Option<String>,
+}
+
+/// Whether a static page is visible to readers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageStatus {
+    Draft,
+    Published,
+}
+
+impl PageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageStatus::Draft => "draft",
+            PageStatus::Published => "published",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PageStatus> {
+        match s {
+            "draft" => Some(PageStatus::Draft),
+            "published" => Some(PageStatus::Published),
+            _ => None,
+        }
+    }
+}
+
+/// A page outside the news flow (About, Contact, Terms), at `/{slug}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Page {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub body_format: BodyFormat,
+    /// As written.
+    pub body: String,
+    /// Sanitized when the page was saved.
+    pub body_html: String,
+    pub status: PageStatus,
+    /// Place in the footer navigation, if the page is in it.
+    pub footer_position: Option<i64>,
+    pub seo_description: String,
+    pub created_at: i64,
+    pub published_at: Option<i64>,
+    pub modified_at: i64,
 }

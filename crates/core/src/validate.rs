@@ -1,6 +1,6 @@
 //! Rules every write obeys, whatever door it comes through (newsroom, API, import, demo).
 
-use crate::{FaqItem, Status, slug};
+use crate::{BodyFormat, FaqItem, PageStatus, Status, slug};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -33,6 +33,10 @@ pub struct ArticleDraft {
     pub headline: String,
     pub dek: String,
     pub kicker: String,
+    /// Older revisions, saved before bodies could be HTML, read as Markdown.
+    #[serde(default)]
+    pub body_format: BodyFormat,
+    /// The body as written: Markdown, or HTML when `body_format` says so.
     pub body_markdown: String,
     pub section_id: i64,
     pub author_ids: Vec<i64>,
@@ -58,6 +62,7 @@ impl From<&crate::Article> for ArticleDraft {
             headline: a.headline.clone(),
             dek: a.dek.clone(),
             kicker: a.kicker.clone(),
+            body_format: a.body_format,
             body_markdown: a.body_markdown.clone(),
             section_id: a.section.id,
             author_ids: a.authors.iter().map(|x| x.id).collect(),
@@ -151,6 +156,91 @@ impl ArticleDraft {
     }
 }
 
+/// First path segments the site itself answers; a page may not take one.
+pub const RESERVED_PAGE_SLUGS: &[&str] = &[
+    "api",
+    "assets",
+    "author",
+    "comments",
+    "feed",
+    "ghost",
+    "healthz",
+    "media",
+    "news",
+    "news-sitemap",
+    "newsroom",
+    "robots",
+    "search",
+    "section",
+    "sitemap",
+    "sitemaps",
+    "topic",
+];
+
+/// A static page as an editor submits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageDraft {
+    pub slug: String,
+    pub title: String,
+    #[serde(default)]
+    pub body_format: BodyFormat,
+    pub body: String,
+    pub status: PageStatus,
+    pub footer_position: Option<i64>,
+    #[serde(default)]
+    pub seo_description: String,
+}
+
+impl PageDraft {
+    /// Trims, fills the slug from the title when empty, and checks every
+    /// rule, reporting all failures at once.
+    pub fn normalize(mut self) -> Result<PageDraft, Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        self.title = self.title.trim().to_string();
+        self.seo_description = self.seo_description.trim().to_string();
+        self.slug = self.slug.trim().to_string();
+        if self.slug.is_empty() {
+            self.slug = slug::slugify(&self.title);
+        }
+        if self.title.is_empty() {
+            errors.push(ValidationError::new("title", "A title is required."));
+        } else if self.title.chars().count() > MAX_HEADLINE {
+            errors.push(ValidationError::new(
+                "title",
+                format!("The title is longer than {MAX_HEADLINE} characters."),
+            ));
+        }
+        if self.seo_description.chars().count() > MAX_SHORT_TEXT {
+            errors.push(ValidationError::new(
+                "seo_description",
+                format!("This field is longer than {MAX_SHORT_TEXT} characters."),
+            ));
+        }
+        if !slug::is_valid(&self.slug) {
+            errors.push(ValidationError::new(
+                "slug",
+                "The slug may hold only lowercase letters, digits and single hyphens.",
+            ));
+        } else if RESERVED_PAGE_SLUGS.contains(&self.slug.as_str()) {
+            errors.push(ValidationError::new(
+                "slug",
+                format!(
+                    "/{} is one of the site's own addresses; choose another slug.",
+                    self.slug
+                ),
+            ));
+        }
+        if self.body.len() > MAX_BODY {
+            errors.push(ValidationError::new("body", "The body is too long."));
+        }
+        if errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +251,7 @@ mod tests {
             headline: "  Ministers meet in Pyongyang ".into(),
             dek: String::new(),
             kicker: String::new(),
+            body_format: Default::default(),
             body_markdown: "Body".into(),
             section_id: 1,
             author_ids: vec![1],

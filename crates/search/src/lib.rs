@@ -298,7 +298,7 @@ impl Search {
         doc.add_text(f.slug, &d.slug);
         doc.add_text(f.headline, &d.headline);
         doc.add_text(f.dek, &d.dek);
-        doc.add_text(f.body, bbn_core::markdown::plain_text(&d.body_markdown));
+        doc.add_text(f.body, d.body_format.plain_text(&d.body_markdown));
         doc.add_text(f.section, &d.section_slug);
         doc.add_facet(f.facets, facet("section", &d.section_slug, &d.section_name));
         for (slug, name) in &d.topics {

@@ -194,7 +194,7 @@ impl Lessons {
 }
 
 /// The key duplicate detection looks comments up by.
-fn body_hash(body: &str) -> String {
+pub(crate) fn body_hash(body: &str) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(body.as_bytes())
         .iter()

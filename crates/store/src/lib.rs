@@ -14,8 +14,11 @@ pub mod content_api;
 mod db;
 mod distribution;
 mod error;
+mod import;
 mod migrate;
+mod pages;
 mod readership;
+mod redirects;
 mod search_feed;
 mod settings;
 mod staff;
@@ -29,7 +32,13 @@ pub use comments::{ModeratedComment, NewComment, Origin};
 pub use content_api::{ContentPage, ContentQuery};
 pub use distribution::{RecentComment, SitemapArticle, SitemapPlace};
 pub use error::StoreError;
+pub use import::{
+    IMPORT_KINDS, ImportSession, ImportedArticle, ImportedComment, ImportedPage, ImportedPerson,
+    Outcome, import_slug,
+};
 pub use migrate::SCHEMA_VERSION;
+pub use pages::PageLink;
+pub use redirects::{Destination, RedirectTarget, normalize_path};
 pub use search_feed::SearchDoc;
 pub use staff::{NewUser, Session, normalize_email};
 pub use webhooks::{
@@ -154,7 +163,7 @@ impl Store {
     }
 }
 
-struct WriteGuard<'a> {
+pub(crate) struct WriteGuard<'a> {
     _lock: Option<tokio::sync::MutexGuard<'a, ()>>,
     store: &'a Store,
 }

@@ -11,7 +11,9 @@ pub struct SearchDoc {
     pub slug: String,
     pub headline: String,
     pub dek: String,
+    /// The body as written; `body_format` says how to read it.
     pub body_markdown: String,
+    pub body_format: bbn_core::BodyFormat,
     pub section_slug: String,
     pub section_name: String,
     pub published_at: i64,
@@ -31,6 +33,7 @@ struct Row {
     headline: String,
     dek: String,
     body_markdown: String,
+    body_format: String,
     section_slug: String,
     section_name: String,
     published_at: i64,
@@ -38,7 +41,7 @@ struct Row {
 
 /// Published articles (by id: see `articles::PUBLISHED_BY_ID` for the `|| ''`).
 const SELECT: &str =
-    "SELECT a.id, a.slug, a.headline, a.dek, a.body_markdown, s.slug AS section_slug,
+    "SELECT a.id, a.slug, a.headline, a.dek, a.body_markdown, a.body_format, s.slug AS section_slug,
         s.name AS section_name, COALESCE(a.published_at, 0) AS published_at
      FROM articles a JOIN sections s ON s.id = a.section_id
      WHERE a.status || '' = 'published'";
@@ -151,6 +154,7 @@ impl Store {
                     headline: r.headline,
                     dek: r.dek,
                     body_markdown: r.body_markdown,
+                    body_format: bbn_core::BodyFormat::parse(&r.body_format).unwrap_or_default(),
                     section_slug: r.section_slug,
                     section_name: r.section_name,
                     published_at: r.published_at,

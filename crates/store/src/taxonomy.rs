@@ -12,6 +12,7 @@ struct SectionRow {
     name: String,
     description: String,
     nav_position: Option<i64>,
+    parent_id: Option<i64>,
 }
 
 impl From<SectionRow> for Section {
@@ -22,6 +23,7 @@ impl From<SectionRow> for Section {
             name: r.name,
             description: r.description,
             nav_position: r.nav_position,
+            parent_id: r.parent_id,
         }
     }
 }
@@ -63,7 +65,8 @@ fn check_name_and_slug(name: &str, slug_value: &str) -> Result<()> {
     }
 }
 
-const SECTION_COLUMNS: &str = "SELECT id, slug, name, description, nav_position FROM sections";
+const SECTION_COLUMNS: &str =
+    "SELECT id, slug, name, description, nav_position, parent_id FROM sections";
 
 impl Store {
     #[tracing::instrument(skip_all)]
@@ -286,6 +289,43 @@ impl Store {
 
 /// Editing the taxonomy (newsroom: editors).
 impl Store {
+    /// Makes a section part of another ("Europe" in "World"), or of none.
+    /// A section cannot end up inside itself, however deep.
+    #[tracing::instrument(skip_all)]
+    pub async fn set_section_parent(&self, id: i64, parent: Option<i64>) -> Result<()> {
+        let _w = self.writer().await;
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let mut cursor = parent;
+            let mut steps = 0;
+            while let Some(at) = cursor {
+                if at == id || steps > 100 {
+                    return Err(StoreError::Invalid(vec![ValidationError::new(
+                        "parent",
+                        "A section cannot be part of itself or of a section inside it.",
+                    )]));
+                }
+                cursor = sqlx::query_scalar::<_, Option<i64>>("SELECT parent_id FROM sections WHERE id = $1")
+                    .bind(at)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| StoreError::Invalid(vec![ValidationError::new("parent", "No such section.")]))?;
+                steps += 1;
+            }
+            let n = sqlx::query("UPDATE sections SET parent_id = $1 WHERE id = $2 AND parent_id IS DISTINCT FROM $1")
+                .bind(parent)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n > 0 {
+                log_change!(tx, "section", id, "update")?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
     #[tracing::instrument(skip_all)]
     pub async fn update_section(
         &self,

@@ -48,6 +48,7 @@ fn draft(f: &Fixture, headline: &str, published_at: Option<i64>) -> ArticleDraft
         headline: headline.into(),
         dek: "A dek".into(),
         kicker: "Kicker".into(),
+        body_format: Default::default(),
         body_markdown: "Para one.\n\n> Quote".into(),
         section_id: f.world,
         author_ids: vec![f.alice],

@@ -33,6 +33,7 @@ fn draft(s: &Site, slug: &str, status: Status) -> ArticleDraft {
         headline: format!("Headline of {slug}"),
         dek: String::new(),
         kicker: String::new(),
+        body_format: Default::default(),
         body_markdown: "Text.".into(),
         section_id: s.section,
         author_ids: vec![s.author],

@@ -19,7 +19,9 @@ pub fn router(state: AppState) -> Router {
         .route("/topic/{slug}", get(site::topic::show))
         .route("/author/{slug}", get(site::author::show))
         .route("/search", get(site::search::page))
-        .route("/search/suggest", get(site::search::suggest));
+        .route("/search/suggest", get(site::search::suggest))
+        // Static pages sit right under the root; every fixed route above wins over them.
+        .route("/{slug}", get(site::page::show));
 
     // Feed readers, aggregators and search engines
     let distribution = Router::new()

@@ -42,6 +42,7 @@ async fn site(db: TestDb, moderation: Moderation, min_seconds: i64) -> Site {
                 headline: format!("Story {slug}"),
                 dek: String::new(),
                 kicker: String::new(),
+                body_format: Default::default(),
                 body_markdown: "Text.".into(),
                 section_id: world,
                 author_ids: vec![author],

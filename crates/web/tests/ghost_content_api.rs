@@ -42,6 +42,7 @@ fn draft(
             String::new()
         },
         kicker: String::new(),
+        body_format: Default::default(),
         body_markdown: format!(
             "Words of **{headline}** here.\n\nA second paragraph, [linked](/news/elsewhere)."
         ),

@@ -64,6 +64,7 @@ async fn setup(db: &TestDb) -> (axum::Router, Vec<i64>) {
                     headline: format!("Story number {i}"),
                     dek: String::new(),
                     kicker: String::new(),
+                    body_format: Default::default(),
                     body_markdown: "Text.".into(),
                     section_id: world,
                     author_ids: vec![author],

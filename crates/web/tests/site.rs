@@ -60,6 +60,7 @@ fn draft(
         headline: headline.into(),
         dek: format!("Dek of {headline}"),
         kicker: String::new(),
+        body_format: Default::default(),
         body_markdown: format!("Body of {headline}."),
         section_id: section,
         author_ids: authors,

@@ -3,7 +3,9 @@
 //! with the size of the archive.
 
 use crate::{Result, Store, with_pool};
-use bbn_core::{Article, ArticleSummary, Author, Comment, FaqItem, Media, Section, Status, Topic};
+use bbn_core::{
+    Article, ArticleSummary, Author, BodyFormat, Comment, FaqItem, Media, Section, Status, Topic,
+};
 use sqlx::FromRow;
 
 /// One page of a list, and whether another follows.
@@ -29,11 +31,11 @@ pub(crate) const SUMMARY_JOINS: &str =
 pub(crate) const PUBLISHED_BY_ID: &str = "a.status || '' = 'published'";
 
 /// Every column of an article and its section and image; `WHERE` follows.
-const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.dek, a.kicker, a.body_markdown, a.body_html, a.status,
+const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.dek, a.kicker, a.body_markdown, a.body_format, a.body_html, a.status,
         a.seo_title, a.seo_description, a.comments_open, a.created_at, a.published_at,
         a.updated_at, a.scheduled_at, a.created_by, a.revision, s.id AS section_id, s.slug AS section_slug,
         s.name AS section_name, s.description AS section_description,
-        s.nav_position AS section_nav_position, m.id AS image_id, m.url AS image_url,
+        s.nav_position AS section_nav_position, s.parent_id AS section_parent_id, m.id AS image_id, m.url AS image_url,
         m.width AS image_width, m.height AS image_height, m.alt AS image_alt,
         m.caption AS image_caption, m.credit AS image_credit, m.srcset AS image_srcset
      FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.image_id";
@@ -106,6 +108,7 @@ struct ArticleRow {
     dek: String,
     kicker: String,
     body_markdown: String,
+    body_format: String,
     body_html: String,
     status: String,
     seo_title: String,
@@ -122,6 +125,7 @@ struct ArticleRow {
     section_name: String,
     section_description: String,
     section_nav_position: Option<i64>,
+    section_parent_id: Option<i64>,
     #[sqlx(flatten)]
     image: ImageCols,
 }
@@ -197,6 +201,7 @@ fn assemble(r: ArticleRow, authors: Vec<Author>, topics: Vec<Topic>, faq: Vec<Fa
         dek: r.dek,
         kicker: r.kicker,
         body_markdown: r.body_markdown,
+        body_format: BodyFormat::parse(&r.body_format).unwrap_or_default(),
         body_html: r.body_html,
         section: Section {
             id: r.section_id,
@@ -204,6 +209,7 @@ fn assemble(r: ArticleRow, authors: Vec<Author>, topics: Vec<Topic>, faq: Vec<Fa
             name: r.section_name,
             description: r.section_description,
             nav_position: r.section_nav_position,
+            parent_id: r.section_parent_id,
         },
         status: Status::parse(&r.status).unwrap_or(Status::Draft),
         seo_title: r.seo_title,

@@ -7,7 +7,7 @@ use crate::changes::log_change;
 use crate::error::{OnConflict, OnMissingReference};
 use crate::{Result, Store, StoreError, with_pool};
 use bbn_core::validate::ArticleDraft;
-use bbn_core::{Status, ValidationError, markdown};
+use bbn_core::{Status, ValidationError};
 
 /// An image to record in the media library.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +88,7 @@ fn prepare(draft: ArticleDraft) -> Result<(ArticleDraft, String)> {
     if d.status != Status::Scheduled {
         d.scheduled_at = None;
     }
-    let html = markdown::to_safe_html(&d.body_markdown);
+    let html = d.body_format.render(&d.body_markdown);
     Ok((d, html))
 }
 
@@ -128,13 +128,13 @@ impl Store {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO articles (slug, headline, dek, kicker, body_markdown, body_html, section_id, status,
                         image_id, seo_title, seo_description, comments_open, created_at, published_at, scheduled_at,
-                        created_by, modified_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $13) RETURNING id",
+                        created_by, modified_at, body_format)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $13, $17) RETURNING id",
                 )
                 .bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(html)
                 .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
                 .bind(&d.seo_description).bind(d.comments_open).bind(now).bind(d.published_at).bind(d.scheduled_at)
-                .bind(by)
+                .bind(by).bind(d.body_format.as_str())
                 .fetch_one(&mut *tx)
                 .await
                 .on_conflict("slug")
@@ -198,13 +198,13 @@ impl Store {
                     body_html = $6, section_id = $7, status = $8, image_id = $9, seo_title = $10,
                     seo_description = $11, comments_open = $12, published_at = $13, scheduled_at = $14,
                     updated_at = CASE WHEN $15 THEN $16 ELSE updated_at END, modified_at = $16,
-                    revision = revision + 1
+                    revision = revision + 1, body_format = $19
                  WHERE id = $17 AND revision = $18",
             )
             .bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(&html)
             .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
             .bind(&d.seo_description).bind(d.comments_open).bind(d.published_at).bind(d.scheduled_at)
-            .bind(edit.mark_updated).bind(now).bind(id).bind(revision)
+            .bind(edit.mark_updated).bind(now).bind(id).bind(revision).bind(d.body_format.as_str())
             .execute(&mut *tx)
             .await
             .on_conflict("slug")

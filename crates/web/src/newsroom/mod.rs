@@ -8,6 +8,7 @@ pub mod auth;
 pub mod comments;
 pub mod home;
 pub mod limiter;
+pub mod pages;
 pub mod picks;
 pub mod settings;
 pub mod staff;
@@ -100,6 +101,10 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
         .route("/newsroom/topics/{id}", post(taxonomy::update_topic))
         .route("/newsroom/topics/{id}/merge", post(taxonomy::merge_topic))
         .route("/newsroom/picks", get(picks::show).post(picks::change))
+        .route("/newsroom/pages", get(pages::list).post(pages::create))
+        .route("/newsroom/pages/new", get(pages::new))
+        .route("/newsroom/pages/{id}", get(pages::edit).post(pages::save))
+        .route("/newsroom/pages/{id}/delete", post(pages::delete))
         .route(
             "/newsroom/comments",
             get(comments::queue).post(comments::act),

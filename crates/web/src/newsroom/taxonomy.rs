@@ -47,6 +47,19 @@ pub struct SectionForm {
     description: Option<String>,
     /// Empty: not in the navigation.
     nav_position: Option<String>,
+    /// The section this one is part of; empty: none. Absent: left as it is.
+    parent_id: Option<String>,
+}
+
+fn parent(text: Option<&str>) -> Result<Option<Option<i64>>, AppError> {
+    match text.map(str::trim) {
+        None => Ok(None),
+        Some("") => Ok(Some(None)),
+        Some(t) => t
+            .parse()
+            .map(|id| Some(Some(id)))
+            .map_err(|_| AppError::BadRequest("Unknown parent section.".into())),
+    }
 }
 
 fn nav_position(text: Option<&str>) -> Result<Option<i64>, AppError> {
@@ -111,11 +124,15 @@ pub async fn create_section(
     me.require(Role::Editor)?;
     let slug = slug_or_name(f.slug.as_deref(), &f.name);
     let nav = nav_position(f.nav_position.as_deref())?;
-    let result = state
+    let parent = parent(f.parent_id.as_deref())?;
+    let mut result = state
         .store
         .create_section(&slug, &f.name, f.description.as_deref().unwrap_or(""), nav)
-        .await
-        .map(|_| ());
+        .await;
+    if let (Ok(id), Some(p)) = (&result, parent) {
+        result = state.store.set_section_parent(*id, p).await.map(|_| *id);
+    }
+    let result = result.map(|_| ());
     after_write(&state, &me, result, "created", Screen::Sections).await
 }
 
@@ -128,7 +145,8 @@ pub async fn update_section(
     me.require(Role::Editor)?;
     let slug = slug_or_name(f.slug.as_deref(), &f.name);
     let nav = nav_position(f.nav_position.as_deref())?;
-    let result = state
+    let parent = parent(f.parent_id.as_deref())?;
+    let mut result = state
         .store
         .update_section(
             id,
@@ -138,6 +156,9 @@ pub async fn update_section(
             nav,
         )
         .await;
+    if let (Ok(()), Some(p)) = (&result, parent) {
+        result = state.store.set_section_parent(id, p).await;
+    }
     after_write(&state, &me, result, "saved", Screen::Sections).await
 }
 

@@ -3,8 +3,8 @@
 use crate::AppState;
 use crate::error::AppError;
 use crate::views::{Chrome, SummaryView, section_url, summaries};
-use axum::extract::State;
-use axum::response::Html;
+use axum::extract::{RawQuery, State};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -14,7 +14,19 @@ struct SectionBlock {
     articles: Vec<SummaryView>,
 }
 
-pub async fn show(State(state): State<AppState>) -> Result<Html<String>, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, AppError> {
+    if let Some(q) = query.as_deref()
+        && let Some(answer) = super::redirects::for_home_query(&state, q).await
+    {
+        return Ok(answer);
+    }
+    Ok(front_page(state).await?.into_response())
+}
+
+async fn front_page(state: AppState) -> Result<Html<String>, AppError> {
     let chrome = Chrome::load(&state, None).await?;
     let zone = chrome.zone;
     let store = &state.store;

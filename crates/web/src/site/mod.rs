@@ -5,6 +5,8 @@ pub mod author;
 pub mod comments;
 pub mod home;
 mod listing;
+pub mod page;
+pub(crate) mod redirects;
 pub mod search;
 pub mod section;
 pub mod topic;

@@ -147,6 +147,14 @@ pub async fn part(
         "pages" => {
             let mut out = String::from(URLSET);
             let _ = writeln!(out, "<url><loc>{}</loc></url>", escape(&format!("{base}/")));
+            for p in store.published_pages().await? {
+                let _ = writeln!(
+                    out,
+                    "<url><loc>{}</loc><lastmod>{}</lastmod></url>",
+                    escape(&format!("{base}{}", crate::views::page_url(&p.slug))),
+                    bbn_core::time::rfc3339_utc(p.modified_at)
+                );
+            }
             out.push_str("</urlset>\n");
             Ok(xml_response(out, &validators))
         }

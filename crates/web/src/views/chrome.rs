@@ -17,6 +17,7 @@ struct SharedParts {
     picks: Vec<ArticleSummary>,
     latest: Vec<ArticleSummary>,
     most_read: Vec<ArticleSummary>,
+    footer_pages: Vec<bbn_store::PageLink>,
 }
 
 /// Keeps the shared parts in memory while they are current: until the next
@@ -48,6 +49,7 @@ impl SharedPartsMemo {
             nav: store.nav_sections().await?,
             picks: store.editors_picks(5).await?,
             latest: store.latest(6, 0).await?.items,
+            footer_pages: store.footer_pages().await?,
         });
         if let Ok(mut slot) = self.slot.write() {
             *slot = Some((generation, Instant::now(), parts.clone()));
@@ -79,6 +81,8 @@ pub struct Chrome {
     pub year: i32,
     pub today: String,
     pub nav: Vec<NavItem>,
+    /// Static pages chosen for the footer (About, Contact…).
+    pub footer_pages: Vec<NavItem>,
     pub picks: Vec<SummaryView>,
     pub latest: Vec<SummaryView>,
     /// Read most over the site's window (shown on home and article pages).
@@ -115,6 +119,15 @@ impl Chrome {
                     current: current_section == Some(s.slug.as_str()),
                     url: section_url(&s.slug),
                     name: s.name.clone(),
+                })
+                .collect(),
+            footer_pages: parts
+                .footer_pages
+                .iter()
+                .map(|p| NavItem {
+                    current: false,
+                    url: super::page_url(&p.slug),
+                    name: p.title.clone(),
                 })
                 .collect(),
             picks: summaries(&parts.picks, zone),

@@ -23,6 +23,11 @@ pub fn section_url(slug: &str) -> String {
 pub fn topic_url(slug: &str) -> String {
     format!("/topic/{slug}")
 }
+/// A static page's address: right under the root (`/about`).
+pub fn page_url(slug: &str) -> String {
+    format!("/{slug}")
+}
+
 pub fn author_url(slug: &str) -> String {
     format!("/author/{slug}")
 }

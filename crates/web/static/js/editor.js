@@ -1,4 +1,4 @@
-// The article editor's live preview: sends the Markdown body to the server
+// The article editor's live preview: sends the body (Markdown or HTML) to the server
 // (which renders and sanitizes it) a moment after typing stops. Without
 // JavaScript the Preview button does the same with a page load.
 (function () {
@@ -16,6 +16,8 @@
     var data = new URLSearchParams();
     data.set("_csrf", token.value);
     data.set("body", body.value);
+    var format = form.querySelector("select[name=body_format]");
+    if (format) data.set("body_format", format.value);
     fetch("/newsroom/preview", { method: "POST", body: data, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
       .then(function (html) { if (ticket === sent) target.innerHTML = html; })
@@ -25,5 +27,7 @@
     clearTimeout(timer);
     timer = setTimeout(refresh, 300);
   });
+  var formatSelect = form.querySelector("select[name=body_format]");
+  if (formatSelect) formatSelect.addEventListener("change", refresh);
   if (body.value.trim() !== "") refresh();
 })();

@@ -136,7 +136,7 @@ fn into_map(v: Value) -> Map<String, Value> {
 
 /// A published article as a Ghost post, with what `params` asks for.
 pub fn post(site: &Site, a: &Article, featured: bool, params: &Params) -> Value {
-    let plain = bbn_core::markdown::plain_text(&a.body_markdown);
+    let plain = a.body_format.plain_text(&a.body_markdown);
     let published = a.published_at.unwrap_or(a.created_at);
     let updated = a.updated_at.unwrap_or(published).max(published);
     let image = a.image.as_ref();

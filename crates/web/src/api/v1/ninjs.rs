@@ -41,7 +41,7 @@ pub fn ninjs(a: &Article, s: &SiteSettings, base: &str) -> Value {
     let published = a.published_at.unwrap_or(a.created_at);
     let modified = a.updated_at.unwrap_or(published).max(published);
     let body = absolute_links(&bbn_core::markdown::sanitize(&a.body_html), base);
-    let text = bbn_core::markdown::plain_text(&a.body_markdown);
+    let text = a.body_format.plain_text(&a.body_markdown);
     let mut headlines =
         vec![json!({ "role": "main", "contenttype": "text/plain", "value": a.headline })];
     if !a.kicker.is_empty() {

@@ -256,7 +256,7 @@ async fn redraw(
     }
     if form.action == "preview" {
         let mut screen = Screen::ok(article);
-        screen.preview_html = Some(bbn_core::markdown::to_safe_html(&form.body));
+        screen.preview_html = Some(form.body_format.render(&form.body));
         screen.notice = Some("Preview below. Not saved yet.".into());
         return Ok(Some(render(state, user, form, screen).await?));
     }
@@ -344,14 +344,21 @@ pub async fn save(
 #[derive(Deserialize)]
 pub struct PreviewForm {
     body: String,
+    #[serde(default)]
+    body_format: Option<String>,
 }
 
-/// The live preview beside the editor: Markdown in, sanitized HTML out.
+/// The live preview beside the editor: the body (Markdown or HTML) in, sanitized HTML out.
 pub async fn preview_fragment(
     _user: CurrentUser,
     CsrfForm(form): CsrfForm<PreviewForm>,
 ) -> Html<String> {
-    Html(bbn_core::markdown::to_safe_html(&form.body))
+    let format = form
+        .body_format
+        .as_deref()
+        .and_then(bbn_core::BodyFormat::parse)
+        .unwrap_or_default();
+    Html(format.render(&form.body))
 }
 
 /// Any article, as readers would see it once published; staff only.

@@ -2,7 +2,7 @@
 //! controls (add, remove, move), and what the editor template receives.
 
 use bbn_core::validate::ArticleDraft;
-use bbn_core::{Article, Author, FaqItem, Section, Status};
+use bbn_core::{Article, Author, BodyFormat, FaqItem, Section, Status};
 use serde::Serialize;
 
 /// What the editor form sends.
@@ -17,6 +17,8 @@ pub struct ArticleForm {
     pub topics: String,
     pub author_ids: Vec<i64>,
     pub body: String,
+    /// Markdown, or HTML for bodies brought in from other systems.
+    pub body_format: BodyFormat,
     pub seo_title: String,
     pub seo_description: String,
     pub comments_open: bool,
@@ -53,6 +55,10 @@ impl ArticleForm {
                     f.author_ids.push(id);
                 }
                 "body" => f.body = value.replace("\r\n", "\n"),
+                "body_format" => {
+                    f.body_format = BodyFormat::parse(&value)
+                        .ok_or_else(|| "Unknown body format.".to_string())?
+                }
                 "seo_title" => f.seo_title = value,
                 "seo_description" => f.seo_description = value,
                 "comments_open" => f.comments_open = true,
@@ -89,6 +95,7 @@ impl ArticleForm {
                 .join(", "),
             author_ids: a.authors.iter().map(|x| x.id).collect(),
             body: a.body_markdown.clone(),
+            body_format: a.body_format,
             seo_title: a.seo_title.clone(),
             seo_description: a.seo_description.clone(),
             comments_open: a.comments_open,
@@ -152,6 +159,7 @@ impl ArticleForm {
             headline: self.headline.clone(),
             dek: self.dek.clone(),
             kicker: self.kicker.clone(),
+            body_format: self.body_format,
             body_markdown: self.body.clone(),
             section_id: self.section_id.unwrap_or(0),
             author_ids: self.author_ids.clone(),
@@ -188,6 +196,7 @@ pub struct FormView {
     pub slug: String,
     pub topics: String,
     pub body: String,
+    pub body_format: &'static str,
     pub seo_title: String,
     pub seo_description: String,
     pub comments_open: bool,
@@ -207,6 +216,7 @@ pub fn form_view(f: &ArticleForm, sections: &[Section], authors: &[Author]) -> F
         slug: f.slug.clone(),
         topics: f.topics.clone(),
         body: f.body.clone(),
+        body_format: f.body_format.as_str(),
         seo_title: f.seo_title.clone(),
         seo_description: f.seo_description.clone(),
         comments_open: f.comments_open,
