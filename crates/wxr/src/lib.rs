@@ -10,6 +10,7 @@
 //!
 //! This crate knows nothing of bbn's store; the importer maps what it reads.
 
+pub mod body;
 pub mod date;
 mod model;
 mod read;

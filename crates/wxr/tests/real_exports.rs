@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+use bbn_wxr::body::{NoAttachments, convert};
 use bbn_wxr::{Channel, ReadError, Record};
 use std::convert::Infallible;
 use std::fs::File;
@@ -136,4 +137,47 @@ fn reindented_export_reads_the_same() {
             (x, y) => assert_eq!(x, y),
         }
     }
+}
+
+/// Every body of every export converts; the theme unit test's captions
+/// become figures.
+#[test]
+fn every_shared_body_converts() {
+    let Some(dir) = testdata() else { return };
+    let mut files = Vec::new();
+    xml_files(&dir, &mut files);
+    let mut bodies = 0;
+    for path in &files {
+        let Ok((records, _)) = read_all(path) else {
+            continue;
+        };
+        for record in records {
+            if let Record::Item(item) = record {
+                convert(&item.content, item.post_id, &NoAttachments);
+                bodies += 1;
+            }
+        }
+    }
+    assert!(bodies > 500, "{bodies}");
+
+    let (records, _) =
+        read_all(&dir.join("wptt-theme-test-data/themeunittestdata.wordpress.xml")).unwrap();
+    let alignment = records
+        .iter()
+        .find_map(|r| match r {
+            Record::Item(i) if i.post_name == "page-image-alignment" => Some(i),
+            _ => None,
+        })
+        .unwrap();
+    let converted = convert(&alignment.content, alignment.post_id, &NoAttachments);
+    assert_eq!(converted.html.matches("<figure>").count(), 5);
+    assert_eq!(converted.html.matches("<figcaption>").count(), 5);
+    assert!(!converted.html.contains("[caption"));
+    assert!(converted.unknown_shortcodes.is_empty());
+    assert!(
+        converted.links.contains(
+            &"https://wpthemetestdata.files.wordpress.com/2013/03/image-alignment-580x300.jpg"
+                .to_owned()
+        )
+    );
 }
