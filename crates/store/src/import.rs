@@ -381,9 +381,33 @@ impl ImportSession<'_> {
         Ok((id, outcome))
     }
 
+    /// An image in the media library as stored: (url, width, height, srcset).
+    pub async fn media_file(
+        &mut self,
+        id: i64,
+    ) -> Result<Option<(String, Option<i64>, Option<i64>, String)>> {
+        Ok(with_tx!(&mut self.tx, t => {
+            sqlx::query_as("SELECT url, width, height, srcset FROM media WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut **t)
+                .await?
+        }))
+    }
+
     /// An image in the media library (from an attachment).
     pub async fn media(&mut self, external_id: &str, m: &NewMedia) -> Result<(i64, Outcome)> {
-        if let Some(id) = self.known("attachment", external_id) {
+        self.media_as("attachment", external_id, m).await
+    }
+
+    /// An image in the media library, from an attachment or (`kind` "file")
+    /// a file a body links to.
+    pub async fn media_as(
+        &mut self,
+        kind: &'static str,
+        external_id: &str,
+        m: &NewMedia,
+    ) -> Result<(i64, Outcome)> {
+        if let Some(id) = self.known(kind, external_id) {
             let n = with_tx!(&mut self.tx, t => {
                 let n = sqlx::query(
                     "UPDATE media SET url = $1, width = $2, height = $3, alt = $4, caption = $5, credit = $6, srcset = $7
@@ -416,7 +440,7 @@ impl ImportSession<'_> {
             log_change!((*t), "media", id, "create")?;
             id
         });
-        self.remember("attachment", external_id, id).await?;
+        self.remember(kind, external_id, id).await?;
         Ok((id, Outcome::Created))
     }
 

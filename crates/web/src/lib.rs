@@ -9,7 +9,7 @@ mod config;
 mod error;
 mod extract;
 mod health;
-mod media;
+pub mod media;
 mod middleware;
 mod newsroom;
 pub mod readership;
