@@ -12,6 +12,8 @@
 
 pub mod body;
 pub mod date;
+#[cfg(feature = "generate")]
+pub mod generate;
 mod model;
 mod read;
 

@@ -23,7 +23,7 @@ use crate::model::{
 };
 pub use position::Position;
 use position::Tracked;
-use quick_xml::errors::{Error as XmlError, IllFormedError};
+use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
 use quick_xml::events::{BytesStart, Event};
 use std::convert::Infallible;
 use std::io::{self, BufRead};
@@ -565,6 +565,11 @@ impl<R: BufRead> Reader<R> {
                 format!("</{name}> closes no element")
             }
             XmlError::Encoding(e) => format!("not UTF-8 text: {e}"),
+            XmlError::Syntax(SyntaxError::InvalidBangMarkup) => {
+                "<! that starts neither a comment nor a CDATA section".to_owned()
+            }
+            // The others all mean the input ended inside some markup.
+            XmlError::Syntax(e) => format!("{e}: the file is cut short"),
             other => other.to_string(),
         };
         self.syntax(at, message)
@@ -591,3 +596,6 @@ fn not_wxr(at: Position, message: String) -> ReadError {
         message,
     }
 }
+
+#[cfg(test)]
+mod tests;
