@@ -168,6 +168,20 @@ impl Store {
         }) > 0)
     }
 
+    /// The one number a query that binds nothing returns (counts, for test checks).
+    pub async fn number(&self, sql: &str) -> crate::Result<i64> {
+        Ok(crate::with_pool!(&self.pool, p => {
+            sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await?
+        }))
+    }
+
+    /// The one text a query that binds nothing returns (for test checks).
+    pub async fn text(&self, sql: &str) -> crate::Result<Option<String>> {
+        Ok(crate::with_pool!(&self.pool, p => {
+            sqlx::query_scalar::<_, Option<String>>(sql).fetch_optional(p).await?.flatten()
+        }))
+    }
+
     /// Runs one statement that binds nothing; for test set-up only.
     pub async fn execute_raw(&self, sql: &str) -> crate::Result<()> {
         crate::with_pool!(&self.pool, p => { sqlx::raw_sql(sql).execute(p).await?; });

@@ -108,15 +108,14 @@ pub async fn run(
     }
     store.close().await;
     print!("{}", report.render(dry_run));
-    println!(
-        "\nTook {:.1} s. {}",
-        started.elapsed().as_secs_f64(),
-        if dry_run {
-            "Run again without --dry-run to import."
-        } else {
-            "Imported staff accounts are disabled and have no password: enable them under Newsroom → Staff and set a password (`bbn user reset-password --email …`)."
-        }
-    );
+    let advice = if dry_run {
+        "Run again without --dry-run to import."
+    } else if report.created("author") > 0 {
+        "Imported staff accounts are disabled and have no password: enable them under Newsroom → Staff and set a password (`bbn user reset-password --email …`)."
+    } else {
+        ""
+    };
+    println!("\nTook {:.1} s. {advice}", started.elapsed().as_secs_f64());
     Ok(())
 }
 

@@ -71,6 +71,15 @@ impl Report {
         }
     }
 
+    /// How many records of `kind` the import made.
+    pub fn created(&self, kind: &str) -> u64 {
+        self.done
+            .iter()
+            .filter(|((k, outcome), _)| *k == kind && *outcome == "created")
+            .map(|(_, n)| n)
+            .sum()
+    }
+
     pub fn render(&self, dry_run: bool) -> String {
         let mut out = String::new();
         let _ = writeln!(

@@ -1,0 +1,370 @@
+//! `bbn import wordpress` as an operator runs it, on SQLite and PostgreSQL:
+//! the hand-written exports of `crates/wxr/tests/fixtures` (every status,
+//! nested categories, threads, attachments, menus, shortcodes), a very long
+//! post with 500 comments, imports run twice, dry runs, broken files that
+//! must change nothing, and the imported site browsed over HTTP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod support;
+
+use bbn_store::Backend;
+use bbn_store::testing::TestDb;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use support::{Server, bbn, temp_dir};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../wxr/tests/fixtures")
+        .join(name)
+}
+
+fn import(db: &TestDb, data: &Path, file: &Path, extra: &[&str]) -> Output {
+    bbn()
+        .args(["--database-url", &db.url, "--data-dir"])
+        .arg(data)
+        .args(["import", "wordpress"])
+        .arg(file)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "import failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+async fn n(db: &TestDb, sql: &str) -> i64 {
+    db.store.number(sql).await.unwrap()
+}
+
+async fn text(db: &TestDb, sql: &str) -> String {
+    db.store.text(sql).await.unwrap().unwrap_or_default()
+}
+
+/// A small PNG standing in for an upload (bbn checks content, not names).
+fn png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(640, 400, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// GET through a raw socket: (status, Location header, body).
+fn fetch(port: u16, path: &str) -> (u16, Option<String>, String) {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let location = head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("location: ")
+                .or_else(|| l.strip_prefix("Location: "))
+        })
+        .map(str::to_string);
+    (status, location, body.to_string())
+}
+
+async fn a_whole_site_moves_in_and_a_second_run_changes_nothing(db: TestDb) {
+    let data = temp_dir("wp-full");
+    let uploads = temp_dir("wp-uploads");
+    std::fs::create_dir_all(uploads.join("2024/03")).unwrap();
+    std::fs::write(uploads.join("2024/03/flood.jpg"), png()).unwrap();
+    let report = ok(&import(
+        &db,
+        &data,
+        &fixture("full.xml"),
+        &["--media-dir", uploads.to_str().unwrap()],
+    ));
+    assert!(report.contains("Imported."), "{report}");
+
+    // Posts: trash and automatic drafts stay behind; statuses map.
+    assert_eq!(n(&db, "SELECT COUNT(*) FROM articles").await, 7);
+    let status = |slug: &str| format!("SELECT status FROM articles WHERE slug = '{slug}'");
+    assert_eq!(text(&db, &status("river-rises")).await, "published");
+    assert_eq!(text(&db, &status("regatta-2031")).await, "scheduled");
+    assert_eq!(
+        text(&db, &status("staff-rota")).await,
+        "draft",
+        "private → draft"
+    );
+    assert_eq!(
+        n(
+            &db,
+            "SELECT COUNT(*) FROM articles WHERE status = 'in_review'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        n(
+            &db,
+            "SELECT COUNT(*) FROM articles WHERE body_format = 'html'"
+        )
+        .await,
+        7
+    );
+    // The sticky post is an editors' pick; its featured image came from the uploads copy.
+    assert_eq!(
+        n(&db, "SELECT COUNT(*) FROM editors_picks p JOIN articles a ON a.id = p.article_id WHERE a.slug = 'river-rises'").await,
+        1
+    );
+    let image = text(&db, "SELECT m.url FROM articles a JOIN media m ON m.id = a.image_id WHERE a.slug = 'river-rises'").await;
+    assert!(image.starts_with("/media/"), "{image}");
+    assert_eq!(
+        text(&db, "SELECT m.alt FROM articles a JOIN media m ON m.id = a.image_id WHERE a.slug = 'river-rises'").await,
+        "Water covers Main Street"
+    );
+    // Its body links to the new file, also for WordPress's resized copy.
+    let body = text(
+        &db,
+        "SELECT body_html FROM articles WHERE slug = 'river-rises'",
+    )
+    .await;
+    assert!(body.contains(&format!("src=\"{image}\"")), "{body}");
+    assert!(!body.contains("wp-content/uploads/2024/03/flood"), "{body}");
+    assert!(body.contains("<figcaption>"), "{body}");
+    assert!(
+        report.contains("[contact-form-7]") && report.contains("[playlist]"),
+        "{report}"
+    );
+    assert!(
+        report.contains("ramen.jpg"),
+        "missing upload listed: {report}"
+    );
+
+    // Sections keep their nesting; tags are topics.
+    assert_eq!(
+        text(&db, "SELECT p.slug FROM sections s JOIN sections p ON p.id = s.parent_id WHERE s.slug = 'schools'").await,
+        "local"
+    );
+    assert!(n(&db, "SELECT COUNT(*) FROM topics").await >= 4);
+    // People: bylines, and accounts that cannot sign in yet.
+    assert_eq!(
+        n(
+            &db,
+            "SELECT COUNT(*) FROM users WHERE disabled = TRUE AND password_hash IS NULL"
+        )
+        .await,
+        3
+    );
+    // Comments: a three-deep thread, held, spam and trash kept; the pingback left out.
+    assert_eq!(n(&db, "SELECT COUNT(*) FROM comments").await, 6);
+    assert_eq!(
+        n(&db, "SELECT COUNT(*) FROM comments c JOIN comments p ON p.id = c.parent_id JOIN comments g ON g.id = p.parent_id").await,
+        1
+    );
+    assert_eq!(
+        n(&db, "SELECT COUNT(*) FROM comments WHERE status = 'spam'").await,
+        1
+    );
+    assert_eq!(
+        n(
+            &db,
+            "SELECT COUNT(*) FROM comments WHERE staff_user_id IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    // Pages, the menu's one in the footer.
+    assert_eq!(n(&db, "SELECT COUNT(*) FROM pages").await, 2);
+    assert_eq!(
+        n(
+            &db,
+            "SELECT COUNT(*) FROM pages WHERE footer_position IS NOT NULL"
+        )
+        .await,
+        1
+    );
+
+    // Twice: nothing new, nothing doubled.
+    let counts = "SELECT (SELECT COUNT(*) FROM articles) + (SELECT COUNT(*) FROM comments) * 100 + (SELECT COUNT(*) FROM pages) * 10000
+        + (SELECT COUNT(*) FROM media) * 1000000 + (SELECT COUNT(*) FROM users) * 100000000 + (SELECT COUNT(*) FROM topics) * 10000000000";
+    let before = n(&db, counts).await;
+    let revisions = n(&db, "SELECT COUNT(*) FROM article_revisions").await;
+    let again = ok(&import(
+        &db,
+        &data,
+        &fixture("full.xml"),
+        &["--media-dir", uploads.to_str().unwrap()],
+    ));
+    assert_eq!(n(&db, counts).await, before, "{again}");
+    assert_eq!(
+        n(&db, "SELECT COUNT(*) FROM article_revisions").await,
+        revisions,
+        "unchanged posts get no new revision"
+    );
+    assert!(!again.contains(" created "), "{again}");
+
+    // Browse it.
+    let server = Server::start(&data, &["--database-url", &db.url]);
+    let (status, _, page) = fetch(server.port, "/news/river-rises");
+    assert_eq!(status, 200);
+    assert!(page.contains("Main Street"), "{page}");
+    assert_eq!(fetch(server.port, "/about").0, 200);
+    for old in ["/2024/03/14/river-rises/", "/?p=101"] {
+        let (status, location, _) = fetch(server.port, old);
+        assert_eq!(
+            (status, location.as_deref()),
+            (301, Some("/news/river-rises")),
+            "{old}"
+        );
+    }
+    let (status, location, _) = fetch(server.port, "/about/contact/");
+    assert_eq!(status, 301);
+    let contact = location.unwrap();
+    assert_eq!(fetch(server.port, &contact).0, 200, "{contact}");
+    assert_eq!(
+        fetch(server.port, "/?page_id=110"),
+        (301, Some("/about".into()), String::new())
+    );
+    server.terminate();
+}
+
+async fn broken_files_and_dry_runs_change_nothing(db: TestDb) {
+    let data = temp_dir("wp-broken");
+    for (file, place) in [
+        ("truncated.xml", "truncated.xml:20:20"),
+        ("mismatched.xml", "mismatched.xml:16:16"),
+        ("not-xml.txt", "not-xml.txt:1:"),
+        ("empty.xml", "empty.xml:1:1"),
+        ("rss-feed.xml", "rss-feed.xml:"),
+    ] {
+        let out = import(&db, &data, &fixture(file), &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{file} was accepted");
+        assert!(stderr.contains(place), "{file}: {stderr}");
+    }
+    let report = ok(&import(&db, &data, &fixture("full.xml"), &["--dry-run"]));
+    assert!(
+        report.contains("Dry run") && report.contains("article"),
+        "{report}"
+    );
+    for table in [
+        "articles",
+        "comments",
+        "pages",
+        "users",
+        "sections",
+        "redirects",
+        "import_ids",
+        "site_settings",
+    ] {
+        assert_eq!(
+            n(&db, &format!("SELECT COUNT(*) FROM {table}")).await,
+            0,
+            "{table}"
+        );
+    }
+    // Other exports read: WXR 1.0, and a file with the bare & real exports have.
+    ok(&import(&db, &data, &fixture("wxr-1.0.xml"), &[]));
+    let lenient = ok(&import(&db, &data, &fixture("lenient.xml"), &[]));
+    assert!(lenient.contains("Read leniently"), "{lenient}");
+    assert!(n(&db, "SELECT COUNT(*) FROM articles").await >= 1);
+}
+
+/// A post of nearly a megabyte with 500 comments in threads, written here.
+fn long_export() -> String {
+    let paragraph =
+        "The council met again tonight to weigh the flood defences, and the room was full. ";
+    let body: String = (0..800)
+        .map(|i| format!("<p>{i}: {}</p>\n", paragraph.repeat(12)))
+        .collect();
+    let mut comments = String::new();
+    for id in 1..=500 {
+        let parent = if id % 5 == 1 { 0 } else { id - 1 };
+        comments.push_str(&format!(
+            "<wp:comment><wp:comment_id>{id}</wp:comment_id><wp:comment_author><![CDATA[Reader {id} Ünal]]></wp:comment_author>\
+             <wp:comment_author_email>r{id}@mail.example</wp:comment_author_email><wp:comment_date_gmt>2024-05-01 10:{:02}:{:02}</wp:comment_date_gmt>\
+             <wp:comment_content><![CDATA[Comment number {id} &amp; more]]></wp:comment_content><wp:comment_approved>1</wp:comment_approved>\
+             <wp:comment_type>comment</wp:comment_type><wp:comment_parent>{parent}</wp:comment_parent><wp:comment_user_id>0</wp:comment_user_id></wp:comment>\n",
+            id / 60,
+            id % 60
+        ));
+    }
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Long Town Gazette</title><link>https://long.example</link><wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://long.example</wp:base_site_url>
+<item><title>The longest meeting</title><link>https://long.example/longest-meeting/</link><dc:creator>clerk</dc:creator>
+<content:encoded><![CDATA[{body}]]></content:encoded><excerpt:encoded><![CDATA[]]></excerpt:encoded>
+<wp:post_id>7</wp:post_id><wp:post_date_gmt>2024-05-01 09:00:00</wp:post_date_gmt><wp:comment_status>open</wp:comment_status>
+<wp:post_name>longest-meeting</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+{comments}</item></channel></rss>
+"#
+    )
+}
+
+async fn a_very_long_post_with_500_comments(db: TestDb) {
+    let data = temp_dir("wp-long");
+    let file = data.join("long.xml");
+    std::fs::write(&file, long_export()).unwrap();
+    ok(&import(&db, &data, &file, &[]));
+    assert!(
+        n(
+            &db,
+            "SELECT CAST(LENGTH(body_html) AS BIGINT) FROM articles"
+        )
+        .await
+            > 750_000
+    );
+    assert_eq!(
+        n(
+            &db,
+            "SELECT COUNT(*) FROM comments WHERE status = 'approved'"
+        )
+        .await,
+        500
+    );
+    assert_eq!(
+        n(&db, "SELECT COUNT(*) FROM comments WHERE parent_id IS NULL").await,
+        100
+    );
+    assert_eq!(
+        text(
+            &db,
+            "SELECT body FROM comments WHERE author_name = 'Reader 250 Ünal'"
+        )
+        .await,
+        "Comment number 250 & more"
+    );
+    let server = Server::start(&data, &["--database-url", &db.url]);
+    let (status, _, page) = fetch(server.port, "/news/longest-meeting");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Comment number 1 &amp; more"),
+        "first page of comments shown"
+    );
+    server.terminate();
+}
+
+macro_rules! both {
+    ($($name:ident),*) => {
+        mod sqlite { $(#[tokio::test(flavor = "multi_thread")] async fn $name() {
+            super::$name(super::TestDb::new(super::Backend::Sqlite).await.unwrap()).await;
+        })* }
+        mod postgres { $(#[tokio::test(flavor = "multi_thread")] async fn $name() {
+            let Some(db) = super::TestDb::new(super::Backend::Postgres).await else { return };
+            super::$name(db).await;
+        })* }
+    };
+}
+
+both!(
+    a_whole_site_moves_in_and_a_second_run_changes_nothing,
+    broken_files_and_dry_runs_change_nothing,
+    a_very_long_post_with_500_comments
+);
