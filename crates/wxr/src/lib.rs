@@ -9,6 +9,42 @@
 //!   benchmarks.
 //!
 //! This crate knows nothing of bbn's store; the importer maps what it reads.
+//!
+//! ```
+//! use bbn_wxr::{Record, body};
+//!
+//! let export = r#"<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel>
+//!   <title>Riverside</title>
+//!   <item>
+//!     <title>Hello</title>
+//!     <wp:post_id>7</wp:post_id>
+//!     <wp:status>publish</wp:status>
+//!     <wp:post_date_gmt>2024-03-14 07:30:00</wp:post_date_gmt>
+//!     <content:encoded><![CDATA[First line
+//! second line
+//!
+//! [contact-form-7 id="1"]]]></content:encoded>
+//!   </item>
+//! </channel></rss>"#;
+//!
+//! let mut posts = Vec::new();
+//! let channel = bbn_wxr::read(export.as_bytes(), |record| {
+//!     if let Record::Item(item) = record {
+//!         posts.push(item);
+//!     }
+//!     Ok::<_, std::io::Error>(())
+//! })?;
+//! assert_eq!(channel.title, "Riverside");
+//! assert_eq!(posts[0].published_unix(), Some(1_710_401_400));
+//!
+//! let converted = body::convert(&posts[0].content, posts[0].post_id, &body::NoAttachments);
+//! assert_eq!(
+//!     converted.html,
+//!     "<p>First line<br>\nsecond line</p>\n<p>[contact-form-7 id=\"1\"]</p>"
+//! );
+//! assert_eq!(converted.unknown_shortcodes, ["contact-form-7"]);
+//! # Ok::<_, bbn_wxr::ReadError<std::io::Error>>(())
+//! ```
 
 pub mod body;
 pub mod date;

@@ -530,3 +530,40 @@ fn files_that_are_not_exports() {
         "{result:?}"
     );
 }
+
+/// An export cut anywhere, or with bytes changed anywhere, is read or
+/// refused with a place inside the file; never a panic.
+#[test]
+fn damaged_exports_fail_cleanly() {
+    let full = std::fs::read(fixture("full.xml")).unwrap();
+    let lines = full.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let check = |bytes: &[u8]| {
+        let result = bbn_wxr::read(bytes, |_| Ok::<_, Infallible>(()));
+        match result {
+            Ok(_) => {}
+            Err(
+                ReadError::Syntax { line, column, .. } | ReadError::NotWxr { line, column, .. },
+            ) => {
+                assert!(
+                    (1..=lines).contains(&line) && column >= 1,
+                    "{line}:{column}"
+                );
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    for cut in (0..full.len()).step_by(89) {
+        check(&full[..cut]);
+    }
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    for _ in 0..200 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let at = (state % full.len() as u64) as usize;
+        let replacement = [b'<', b'&', b']', b'>', 0, 0xFF, b'"', b'/'][(state >> 40) as usize % 8];
+        let mut damaged = full.clone();
+        damaged[at] = replacement;
+        check(&damaged);
+    }
+}

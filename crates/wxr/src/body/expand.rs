@@ -6,6 +6,7 @@
 use super::Attachments;
 use super::html::{Kind, Tokens};
 use super::shortcode::{self, Attrs};
+use std::collections::HashSet;
 
 pub struct Expanded {
     pub html: String,
@@ -17,7 +18,8 @@ pub fn expand(src: &str, post_id: i64, attachments: &dyn Attachments) -> Expande
         src,
         out: String::with_capacity(src.len() + src.len() / 8),
         unknown: Vec::new(),
-        unclosed: Vec::new(),
+        unknown_seen: HashSet::new(),
+        closings: Vec::new(),
         link_depth: 0,
         post_id,
         attachments,
@@ -56,6 +58,10 @@ pub fn expand(src: &str, post_id: i64, attachments: &dyn Attachments) -> Expande
     }
 }
 
+/// The shortcodes bbn reads that may enclose content. Only their closing
+/// tags are ever searched for, which keeps the scan linear.
+const ENCLOSING: [&str; 5] = ["caption", "wp_caption", "embed", "audio", "video"];
+
 /// `<!-- wp:paragraph {…} -->`, `<!-- /wp:paragraph -->`, `<!-- wp:x /-->`.
 pub fn is_block_comment(comment: &str) -> bool {
     let inside = comment.trim_start_matches("<!--").trim_start();
@@ -66,8 +72,10 @@ struct Pass<'a> {
     src: &'a str,
     out: String,
     unknown: Vec<String>,
-    /// Enclosing shortcodes found with no closing tag from some point on.
-    unclosed: Vec<(&'a str, usize)>,
+    unknown_seen: HashSet<&'a str>,
+    /// The last search for each closing tag: name, where it started, where
+    /// it found the tag.
+    closings: Vec<(&'a str, usize, Option<usize>)>,
     /// Inside `<a>`, an address is already a link.
     link_depth: usize,
     post_id: i64,
@@ -132,6 +140,8 @@ impl<'a> Pass<'a> {
             let inner = shortcode::opening(src, at + 1)?;
             let end = if src.as_bytes().get(inner.end) == Some(&b']') {
                 inner.end
+            } else if !ENCLOSING.contains(&inner.name) {
+                return None;
             } else {
                 self.closing(inner.name, inner.end, inner.self_closing)
                     .map(|(_, after)| after)
@@ -173,7 +183,7 @@ impl<'a> Pass<'a> {
         if converted.is_none() {
             // Left as written; whatever it encloses is read on as usual.
             self.out.push_str(&src[at..opening.end]);
-            if !self.unknown.iter().any(|u| u == name) {
+            if self.unknown_seen.insert(name) {
                 self.unknown.push(name.to_owned());
             }
         }
@@ -188,22 +198,23 @@ impl<'a> Pass<'a> {
         from: usize,
         self_closing: bool,
     ) -> Option<(usize, usize)> {
-        if self_closing
-            || self
-                .unclosed
-                .iter()
-                .any(|&(n, after)| n == name && after <= from)
-        {
+        if self_closing {
             return None;
         }
-        let tag = format!("[/{name}]");
-        match self.src[from..].find(&tag) {
-            Some(k) => Some((from + k, from + k + tag.len())),
-            None => {
-                self.unclosed.push((name, from));
-                None
-            }
+        let tag_len = name.len() + 3;
+        // The last answer for this name holds for any later start up to
+        // where it found the tag.
+        if let Some(&(_, searched_from, found)) = self.closings.iter().find(|(n, _, _)| *n == name)
+            && searched_from <= from
+            && found.is_none_or(|at| from <= at)
+        {
+            return found.map(|at| (at, at + tag_len));
         }
+        let tag = format!("[/{name}]");
+        let found = self.src[from..].find(&tag).map(|k| from + k);
+        self.closings.retain(|(n, _, _)| *n != name);
+        self.closings.push((name, from, found));
+        found.map(|at| (at, at + tag_len))
     }
 }
 

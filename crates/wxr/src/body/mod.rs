@@ -9,8 +9,10 @@
 //! attributes and text is escaped.
 
 mod autop;
+mod escape;
 mod expand;
 mod html;
+mod links;
 mod shortcode;
 
 /// What [`convert`] made of a body.
@@ -77,7 +79,7 @@ pub fn convert(content: &str, post_id: i64, attachments: &dyn Attachments) -> Co
     } else {
         autop::autop(expanded.html.trim())
     };
-    let links = html::links(&html);
+    let links = links::links(&html);
     Converted {
         html,
         unknown_shortcodes: expanded.unknown_shortcodes,

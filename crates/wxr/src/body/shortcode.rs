@@ -2,7 +2,8 @@
 //! understands become — figures for captions and galleries, links for
 //! embeds (bbn runs no third-party players), `<audio>` and `<video>`.
 
-use super::html::{self, Kind, Tokens, decode_references, escape_attribute, escape_text};
+use super::escape::{decode_references, escape_attribute, escape_text};
+use super::html::{self, Kind, Tokens};
 use super::{AttachmentInfo, Attachments};
 
 /// `[name attrs]` or `[name attrs /]`, starting at a `[`.

@@ -465,6 +465,16 @@ fn a_megabyte_body_converts_quickly() {
     assert_eq!(c.unknown_shortcodes, vec!["sic"]);
 
     // Inputs built to make a careless scanner quadratic.
+    let distinct: String = (0..100_000).map(|i| format!("[[n{i}] [m{i}] ")).collect();
+    let started = Instant::now();
+    let c = convert(&distinct, 1, &Library);
+    let took = started.elapsed();
+    eprintln!("distinct names: {took:?}");
+    assert!(
+        took < Duration::from_secs(3),
+        "distinct names took {took:?}"
+    );
+    assert_eq!(c.unknown_shortcodes.len(), 200_000);
     for unit in [
         "[a ",
         "<b ",
@@ -475,8 +485,11 @@ fn a_megabyte_body_converts_quickly() {
         "<a title=\"",
         "\n \n",
         "[embed]",
+        "[embed]x ",
+        "[audio]",
     ] {
-        let body = unit.repeat(1_000_000 / unit.len());
+        // Closed once, at the very end.
+        let body = unit.repeat(1_000_000 / unit.len()) + "[/embed][/audio]";
         let started = Instant::now();
         convert(&body, 1, &Library);
         let took = started.elapsed();

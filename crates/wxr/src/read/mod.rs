@@ -13,6 +13,7 @@
 //! around CDATA sections is not content. Each lenience leaves a
 //! [`Warning`](crate::Warning) in [`Channel::warnings`].
 
+mod error;
 mod fields;
 mod position;
 mod text;
@@ -21,68 +22,15 @@ use crate::model::{
     Author, Category, Channel, Comment, Item, ItemTerm, MAX_WARNINGS, Meta, Record, Tag, Term,
     Warning,
 };
+pub use error::ReadError;
 pub use position::Position;
 use position::Tracked;
 use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
 use quick_xml::events::{BytesStart, Event};
-use std::convert::Infallible;
 use std::io::{self, BufRead};
 use std::sync::Arc;
 use text::ElementText;
-
-/// Why an export could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError<E = Infallible> {
-    #[error("cannot read the export: {0}")]
-    Io(#[source] io::Error),
-    /// Not well-formed XML: a mismatched or unclosed tag, a file cut short,
-    /// something after the root element, a file that is not XML at all.
-    #[error("line {line}, column {column}: {message}")]
-    Syntax {
-        line: u64,
-        column: u64,
-        message: String,
-    },
-    /// Well-formed XML, but not a WordPress export: the root is not `<rss>`,
-    /// there is no `<channel>`, or nothing in it comes from WordPress.
-    #[error("line {line}, column {column}: not a WordPress export: {message}")]
-    NotWxr {
-        line: u64,
-        column: u64,
-        message: String,
-    },
-    /// The closure given to [`read`] failed; reading stopped there.
-    #[error("{0}")]
-    Sink(E),
-}
-
-impl ReadError {
-    /// The same error, from a reader whose sink fails with `E`.
-    pub fn widen<E>(self) -> ReadError<E> {
-        match self {
-            ReadError::Io(e) => ReadError::Io(e),
-            ReadError::Syntax {
-                line,
-                column,
-                message,
-            } => ReadError::Syntax {
-                line,
-                column,
-                message,
-            },
-            ReadError::NotWxr {
-                line,
-                column,
-                message,
-            } => ReadError::NotWxr {
-                line,
-                column,
-                message,
-            },
-            ReadError::Sink(never) => match never {},
-        }
-    }
-}
+pub(crate) use text::resolve_reference;
 
 /// Reads a whole export, handing each record to `sink` as soon as it is
 /// complete, and returns the channel with every warning.

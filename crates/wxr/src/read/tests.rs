@@ -1,4 +1,5 @@
 use super::*;
+use std::convert::Infallible;
 
 const HEAD: &str = "<rss version=\"2.0\" xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel>";
 const TAIL: &str = "</channel></rss>";
