@@ -26,6 +26,7 @@ mod comments;
 mod distribution;
 mod generate;
 mod http;
+mod moving;
 mod search;
 mod spamset;
 
@@ -77,6 +78,8 @@ enum Task {
     Search(search::Args),
     /// Feed and sitemap generation times on a large site.
     Distribution(distribution::Args),
+    /// Moving a site in and out: WordPress import, JSON export and import, on a generated export.
+    Moving(moving::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -325,6 +328,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Task::Comments(args)) => comments::run(args).await,
         Some(Task::Search(args)) => search::run(args).await,
         Some(Task::Distribution(args)) => distribution::run(args).await,
+        Some(Task::Moving(args)) => moving::run_all(args).await,
         Some(Task::Spam(args)) => {
             spam(&args);
             Ok(())
