@@ -138,11 +138,18 @@ test('posts.read by id and by slug', async () => {
     await assert.rejects(api.posts.read({id: 'not-an-id'}), err => err.response.status === 400);
 });
 
-test('pages.browse is empty and pages.read finds nothing', async () => {
-    const pages = await api.pages.browse();
-    assert.equal(pages.length, 0);
-    assert.deepEqual(pages.meta.pagination, {page: 1, limit: 15, pages: 1, total: 0, next: null, prev: null});
-    await assert.rejects(api.pages.read({slug: 'about'}), {name: 'NotFoundError'});
+test('pages.browse lists the static pages and pages.read finds each', async () => {
+    const pages = await api.pages.browse({formats: ['html']});
+    assert.deepEqual(pages.map(p => p.slug).sort(), ['about', 'comment-policy', 'contact']);
+    assert.deepEqual(pages.meta.pagination, {page: 1, limit: 15, pages: 1, total: 3, next: null, prev: null});
+    const about = await api.pages.read({slug: 'about'}, {formats: ['html']});
+    assert.ok(isObjectId(about.id));
+    assert.equal(about.url, `${url}/about`);
+    assert.match(about.html, /How we work/);
+    const byId = await api.pages.read({id: about.id});
+    assert.equal(byId.slug, 'about');
+    assert.ok(!(await api.posts.browse({limit: 'all'})).some(p => p.id === about.id), 'page ids are not post ids');
+    await assert.rejects(api.pages.read({slug: 'no-such-page'}), {name: 'NotFoundError', message: 'Page not found.'});
 });
 
 test('tags.browse and tags.read with post counts', async () => {

@@ -93,6 +93,45 @@ fn id_of(map: &HashMap<String, i64>, kind: &str, slug: &str) -> anyhow::Result<i
 }
 
 /// Fills an empty store with the demo site; returns the number of articles.
+#[derive(Deserialize)]
+struct PageFront {
+    title: String,
+    footer: Option<i64>,
+    #[serde(default)]
+    description: String,
+}
+
+/// The demo's static pages (About, Contact…), in the footer.
+async fn load_pages(store: &Store) -> anyhow::Result<()> {
+    let mut names: Vec<String> = DemoFiles::iter()
+        .filter(|n| n.starts_with("pages/"))
+        .map(|n| n.to_string())
+        .collect();
+    names.sort();
+    for name in names {
+        let source = text(&name)?;
+        let (front, body) = split_front_matter(&source).with_context(|| name.clone())?;
+        let fm: PageFront = toml::from_str(front).with_context(|| name.clone())?;
+        let slug = name
+            .trim_start_matches("pages/")
+            .trim_end_matches(".md")
+            .to_string();
+        store
+            .create_page(bbn_core::validate::PageDraft {
+                slug,
+                title: fm.title,
+                body_format: bbn_core::BodyFormat::Markdown,
+                body: body.trim().to_string(),
+                status: bbn_core::PageStatus::Published,
+                footer_position: fm.footer,
+                seo_description: fm.description,
+            })
+            .await
+            .with_context(|| name.clone())?;
+    }
+    Ok(())
+}
+
 pub async fn load(store: &Store) -> anyhow::Result<usize> {
     let site: SiteFile = toml::from_str(&text("site.toml")?).context("demo/site.toml")?;
     let zone = bbn_core::time::parse_zone(&site.site.time_zone)
@@ -195,6 +234,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
         }
     }
     store.set_editors_picks(&picks).await?;
+    load_pages(store).await?;
     store
         .save_settings(&SiteSettings {
             name: site.site.name,

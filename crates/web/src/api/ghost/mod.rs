@@ -1,7 +1,7 @@
 //! A Content API compatible with Ghost's, under `/ghost/api/content/`, so
 //! that front-ends written for Ghost and the official `@tryghost/content-api`
 //! client read bbn's published content unchanged: posts (published
-//! articles), pages (none yet), tags (topics), authors (bylines) and
+//! articles), pages (static pages), tags (topics), authors (bylines) and
 //! settings, with Ghost's parameters, envelopes, error shapes and status
 //! codes. Every request carries a content key (`?key=`) made in the newsroom
 //! or with `bbn apikey add`. Any origin may read it (browsers call it).

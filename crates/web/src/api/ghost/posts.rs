@@ -1,6 +1,7 @@
 //! `/posts/` and `/pages/`. Posts are bbn's published articles (drafts and
-//! every other status never show); bbn has no static pages yet, so `/pages/`
-//! is an empty list and every page id or slug is not found.
+//! every other status never show); pages are its published static pages,
+//! newest first. A site has a handful of pages, so they are read whole and
+//! paged here; `filter` and `order` are for posts and are refused on pages.
 
 use super::error::GhostError;
 use super::params::{Params, authenticate};
@@ -116,21 +117,38 @@ pub async fn browse_pages(
 ) -> Result<Response, GhostError> {
     authenticate(&state, raw.as_deref()).await?;
     let params = Params::parse(raw.as_deref())?;
-    content_api::check(
-        Resource::Posts,
-        &ContentQuery {
-            filter: params.filter.as_deref(),
-            order: params.order.as_deref(),
-            limit: params.limit,
-            offset: params.offset(),
-            exact: None,
-        },
-    )?;
+    for (parameter, given) in [("filter", &params.filter), ("order", &params.order)] {
+        if given.is_some() {
+            return Err(GhostError::Invalid {
+                parameter,
+                message: format!("{parameter} is not supported on pages"),
+            });
+        }
+    }
+    let mut pages = state.store.published_pages().await?;
+    pages.sort_by_key(|p| std::cmp::Reverse((p.published_at.unwrap_or(p.created_at), p.id)));
+    let total = pages.len() as i64;
+    let site = site(&state).await?;
+    let items: Vec<Value> = pages
+        .iter()
+        .skip(usize::try_from(params.offset()).unwrap_or(usize::MAX))
+        .take(usize::try_from(params.limit).unwrap_or(0))
+        .map(|p| resource::page(&site, p, &params))
+        .collect();
     Ok(axum::Json(json!({
-        "pages": [],
-        "meta": { "pagination": resource::pagination(params.page, params.limit, 0) },
+        "pages": items,
+        "meta": { "pagination": resource::pagination(params.page, params.limit, total) },
     }))
     .into_response())
+}
+
+async fn one_page(state: &AppState, raw: Option<String>, page: Option<bbn_core::Page>) -> Result<Response, GhostError> {
+    let params = Params::parse(raw.as_deref())?;
+    let page = page
+        .filter(|p| p.status == bbn_core::PageStatus::Published)
+        .ok_or(GhostError::NotFound("Page not found."))?;
+    let site = site(state).await?;
+    Ok(axum::Json(json!({ "pages": [resource::page(&site, &page, &params)] })).into_response())
 }
 
 pub async fn read_page_by_id(
@@ -139,15 +157,17 @@ pub async fn read_page_by_id(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, GhostError> {
     authenticate(&state, raw.as_deref()).await?;
-    path_id(&id)?;
-    Err(GhostError::NotFound("Page not found."))
+    let id = path_id(&id)? - resource::PAGE_ID_BASE;
+    let page = if id > 0 { state.store.page(id).await? } else { None };
+    one_page(&state, raw, page).await
 }
 
 pub async fn read_page_by_slug(
     State(state): State<AppState>,
-    Path(_slug): Path<String>,
+    Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, GhostError> {
     authenticate(&state, raw.as_deref()).await?;
-    Err(GhostError::NotFound("Page not found."))
+    let page = state.store.page_by_slug(&slug).await?;
+    one_page(&state, raw, page).await
 }

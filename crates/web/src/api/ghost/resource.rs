@@ -28,7 +28,11 @@ impl Site {
 /// A stable UUID-shaped id for an article (Ghost posts carry one): made
 /// from its id, so it never changes and needs no column.
 fn uuid(id: i64) -> String {
-    let d = Sha256::digest(format!("bbn-article-{id}").as_bytes());
+    uuid_of("article", id)
+}
+
+fn uuid_of(kind: &str, id: i64) -> String {
+    let d = Sha256::digest(format!("bbn-{kind}-{id}").as_bytes());
     let mut b = [0u8; 16];
     b.copy_from_slice(&d[..16]);
     b[6] = (b[6] & 0x0f) | 0x50;
@@ -223,6 +227,74 @@ pub fn post(site: &Site, a: &Article, featured: bool, params: &Params) -> Value 
             tags.first().cloned().unwrap_or(Value::Null),
         );
         out.insert("tags".into(), Value::Array(tags));
+    }
+    Value::Object(out)
+}
+
+/// Page ids live in their own range so that no page shares an id with a post.
+pub const PAGE_ID_BASE: i64 = 1 << 48;
+
+/// A static page as a Ghost page.
+pub fn page(site: &Site, p: &bbn_core::Page, params: &Params) -> Value {
+    let plain = p.body_format.plain_text(&p.body);
+    let published = p.published_at.unwrap_or(p.created_at);
+    let description = text_or_null(&p.seo_description);
+    let mut m = into_map(json!({
+        "id": object_id(PAGE_ID_BASE + p.id),
+        "uuid": uuid_of("page", p.id),
+        "title": p.title,
+        "slug": p.slug,
+        "comment_id": object_id(PAGE_ID_BASE + p.id),
+        "feature_image": null,
+        "feature_image_alt": null,
+        "feature_image_caption": null,
+        "featured": false,
+        "visibility": "public",
+        "created_at": site.date(p.created_at),
+        "updated_at": site.date(p.modified_at.max(published)),
+        "published_at": site.date(published),
+        "custom_excerpt": description,
+        "codeinjection_head": null,
+        "codeinjection_foot": null,
+        "custom_template": null,
+        "canonical_url": null,
+        "url": format!("{}{}", site.base_url, crate::views::page_url(&p.slug)),
+        "excerpt": if p.seo_description.trim().is_empty() { excerpt(&plain) } else { p.seo_description.clone() },
+        "reading_time": reading_time(&plain),
+        "access": true,
+        "comments": false,
+        "og_image": null,
+        "og_title": null,
+        "og_description": description,
+        "twitter_image": null,
+        "twitter_title": null,
+        "twitter_description": description,
+        "meta_title": null,
+        "meta_description": description,
+        "frontmatter": null,
+    }));
+    if params.formats.html {
+        let html = crate::syndication::xml::absolute_links(
+            &bbn_core::markdown::sanitize(&p.body_html),
+            &site.base_url,
+        );
+        m.insert("html".into(), Value::String(html));
+    }
+    if params.formats.plaintext {
+        m.insert("plaintext".into(), Value::String(plain));
+    }
+    let mut out = match project(m, params.fields.as_deref()) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    // Pages have no bylines or topics in bbn.
+    if params.includes("authors") {
+        out.insert("primary_author".into(), Value::Null);
+        out.insert("authors".into(), Value::Array(Vec::new()));
+    }
+    if params.includes("tags") {
+        out.insert("primary_tag".into(), Value::Null);
+        out.insert("tags".into(), Value::Array(Vec::new()));
     }
     Value::Object(out)
 }
