@@ -121,13 +121,25 @@ pub async fn run_all(args: Args) -> anyhow::Result<()> {
     let bbn = std::env::current_dir()?.join(&args.bbn);
     let work = std::env::current_dir()?.join(&args.work_dir);
     std::fs::create_dir_all(&work)?;
-    let wxr = work.join(format!("wxr-{}-{}-{}.xml", args.posts, args.comments, args.seed));
+    let wxr = work.join(format!(
+        "wxr-{}-{}-{}.xml",
+        args.posts, args.comments, args.seed
+    ));
     if !wxr.exists() {
         let started = Instant::now();
         let tmp = wxr.with_extension("partial");
-        bbn_wxr::generate::write(std::fs::File::create(&tmp)?, args.posts, args.comments, args.seed)?;
+        bbn_wxr::generate::write(
+            std::fs::File::create(&tmp)?,
+            args.posts,
+            args.comments,
+            args.seed,
+        )?;
         std::fs::rename(&tmp, &wxr)?;
-        println!("generated {} in {:.1} s", wxr.display(), started.elapsed().as_secs_f64());
+        println!(
+            "generated {} in {:.1} s",
+            wxr.display(),
+            started.elapsed().as_secs_f64()
+        );
     }
     let size_mb = std::fs::metadata(&wxr)?.len() as f64 / 1_048_576.0;
     println!(
@@ -154,16 +166,30 @@ pub async fn run_all(args: Args) -> anyhow::Result<()> {
         "import wordpress again (nothing changed): {:.1} s, peak {:.0} MB; created in second run: {}",
         again.seconds,
         again.peak_mb,
-        again.stdout.lines().filter(|l| l.contains(" created ")).count()
+        again
+            .stdout
+            .lines()
+            .filter(|l| l.contains(" created "))
+            .count()
     );
 
     let export_a = site.0.join("export.json");
     let ex = run(&bbn, &site, &["export", &export_a.to_string_lossy()])?;
     let bytes = std::fs::metadata(&export_a)?.len() as f64 / 1_048_576.0;
-    println!("export: {:.1} s, {bytes:.0} MB, peak {:.0} MB", ex.seconds, ex.peak_mb);
+    println!(
+        "export: {:.1} s, {bytes:.0} MB, peak {:.0} MB",
+        ex.seconds, ex.peak_mb
+    );
     let copy = fresh_site(&args, "moving-json").await?;
-    let im = run(&bbn, &copy, &["import", "json", &export_a.to_string_lossy()])?;
-    println!("import json into an empty site: {:.1} s, peak {:.0} MB", im.seconds, im.peak_mb);
+    let im = run(
+        &bbn,
+        &copy,
+        &["import", "json", &export_a.to_string_lossy()],
+    )?;
+    println!(
+        "import json into an empty site: {:.1} s, peak {:.0} MB",
+        im.seconds, im.peak_mb
+    );
     let export_b = copy.0.join("export.json");
     let ex2 = run(&bbn, &copy, &["export", &export_b.to_string_lossy()])?;
     let same = std::fs::read(&export_a)? == std::fs::read(&export_b)?;

@@ -694,6 +694,34 @@ impl ImportSession<'_> {
         Ok(added)
     }
 
+    /// On a site whose navigation is empty, puts the top-level sections with
+    /// the most published articles in it (at most `max`). Returns how many.
+    pub async fn fill_empty_navigation(&mut self, max: i64) -> Result<u64> {
+        let ids: Vec<i64> = with_tx!(&mut self.tx, t => {
+            let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sections WHERE nav_position IS NOT NULL")
+                .fetch_one(&mut **t).await?;
+            if taken > 0 {
+                return Ok(0);
+            }
+            sqlx::query_scalar(
+                "SELECT s.id FROM sections s LEFT JOIN articles a ON a.section_id = s.id AND a.status = 'published'
+                 WHERE s.parent_id IS NULL GROUP BY s.id HAVING COUNT(a.id) > 0
+                 ORDER BY COUNT(a.id) DESC, s.id LIMIT $1",
+            )
+            .bind(max)
+            .fetch_all(&mut **t)
+            .await?
+        });
+        for (position, id) in ids.iter().enumerate() {
+            with_tx!(&mut self.tx, t => {
+                sqlx::query("UPDATE sections SET nav_position = $1 WHERE id = $2")
+                    .bind(position as i64 + 1).bind(*id).execute(&mut **t).await?;
+                log_change!((*t), "section", *id, "update")?;
+            });
+        }
+        Ok(ids.len() as u64)
+    }
+
     /// Commits everything (`true`) or rolls it all back (`false`, a dry run).
     pub async fn finish(self, commit: bool) -> Result<()> {
         let _ = self.store;

@@ -115,6 +115,28 @@ impl Store {
         Ok(row.map(Section::from))
     }
 
+    /// A section's parent (if any) and the sections directly inside it, by name.
+    #[tracing::instrument(skip_all)]
+    pub async fn section_family(
+        &self,
+        section: &Section,
+    ) -> Result<(Option<Section>, Vec<Section>)> {
+        let parent_sql = format!("{SECTION_COLUMNS} WHERE id = $1");
+        let children_sql = format!("{SECTION_COLUMNS} WHERE parent_id = $1 ORDER BY name, id");
+        let (parent, children): (Option<SectionRow>, Vec<SectionRow>) = with_pool!(&self.pool, p => {
+            let parent = match section.parent_id {
+                Some(id) => sqlx::query_as(&parent_sql).bind(id).fetch_optional(p).await?,
+                None => None,
+            };
+            let children = sqlx::query_as(&children_sql).bind(section.id).fetch_all(p).await?;
+            (parent, children)
+        });
+        Ok((
+            parent.map(Section::from),
+            children.into_iter().map(Section::from).collect(),
+        ))
+    }
+
     #[tracing::instrument(skip_all)]
     pub async fn create_topic(&self, slug: &str, name: &str, description: &str) -> Result<i64> {
         check_name_and_slug(name, slug)?;

@@ -508,7 +508,10 @@ async fn tags_authors_pages_and_settings(db: TestDb) {
     );
     let (status, _) = s.get("/pages/?filter=bogus:1").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    for (slug, status) in [("terms", bbn_core::PageStatus::Published), ("plans", bbn_core::PageStatus::Draft)] {
+    for (slug, status) in [
+        ("terms", bbn_core::PageStatus::Published),
+        ("plans", bbn_core::PageStatus::Draft),
+    ] {
         db.store
             .create_page(bbn_core::validate::PageDraft {
                 slug: slug.into(),
@@ -525,10 +528,18 @@ async fn tags_authors_pages_and_settings(db: TestDb) {
     let (_, v) = s.get("/pages/?formats=html,plaintext").await;
     assert_eq!(slugs(&v, "pages"), ["terms"], "drafts stay out");
     assert_eq!(v["pages"][0]["url"], format!("{BASE}/terms"));
-    assert!(v["pages"][0]["html"].as_str().unwrap().contains(&format!("href=\"{BASE}/news/x\"")));
+    assert!(
+        v["pages"][0]["html"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("href=\"{BASE}/news/x\""))
+    );
     let id = v["pages"][0]["id"].as_str().unwrap().to_string();
     let (status, v) = s.get(&format!("/pages/{id}/")).await;
-    assert_eq!((status, slugs(&v, "pages")), (StatusCode::OK, vec!["terms".to_string()]));
+    assert_eq!(
+        (status, slugs(&v, "pages")),
+        (StatusCode::OK, vec!["terms".to_string()])
+    );
     let (status, _) = s.get(&format!("/posts/{id}/")).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "a page's id is no post's");
     let (status, _) = s.get("/pages/slug/plans/").await;

@@ -257,7 +257,42 @@ async fn old_addresses_lead_to_where_content_is_now(db: TestDb) {
     }
 }
 
+async fn nested_sections_link_each_other(db: TestDb) {
+    let (app, store) = site(&db).await;
+    let world = store
+        .create_section("world", "World", "", Some(1))
+        .await
+        .unwrap();
+    let europe = store
+        .create_section("europe", "Europe", "", None)
+        .await
+        .unwrap();
+    store.set_section_parent(europe, Some(world)).await.unwrap();
+    let (_, _, parent) = get_with(&app, "/section/world", &[]).await;
+    assert!(
+        parent.contains(r#"<li><a href="/section/europe">Europe</a></li>"#),
+        "{parent}"
+    );
+    let (_, _, child) = get_with(&app, "/section/europe", &[]).await;
+    assert!(
+        child.contains(r#"<p class="kicker"><a href="/section/world">World</a></p>"#),
+        "{child}"
+    );
+    // No section ends up inside itself.
+    let err = store.set_section_parent(world, Some(europe)).await;
+    assert!(
+        matches!(err, Err(bbn_store::StoreError::Invalid(_))),
+        "{err:?}"
+    );
+    let err = store.set_section_parent(world, Some(world)).await;
+    assert!(
+        matches!(err, Err(bbn_store::StoreError::Invalid(_))),
+        "{err:?}"
+    );
+}
+
 bbn_store::on_both_backends!(
+    nested_sections_link_each_other,
     pages_are_shown_in_the_footer_and_drafts_are_hidden,
     html_bodies_are_sanitized_and_searchable_as_text,
     old_addresses_lead_to_where_content_is_now,

@@ -99,6 +99,13 @@ pub async fn run(
     match result {
         Ok(()) => {
             report.picks_added = session.add_picks(&sticky).await?;
+            let nav = session.fill_empty_navigation(7).await?;
+            if nav > 0 {
+                report.adjusted(
+                    "the site had no navigation: the top-level sections with the most published posts are in it",
+                    format!("{nav} sections"),
+                );
+            }
             session.finish(!dry_run).await?;
         }
         Err(e) => {

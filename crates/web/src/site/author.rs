@@ -28,6 +28,8 @@ pub async fn show(
         title: &author.name,
         description: &author.bio,
         url: author_url(&author.slug),
+        parent: None,
+        children: Vec::new(),
     };
     render(&state, chrome, list, page, heading)
 }

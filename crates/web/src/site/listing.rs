@@ -16,6 +16,9 @@ pub(crate) struct Heading<'a> {
     pub description: &'a str,
     /// The list's address without `?page=`.
     pub url: String,
+    /// A section's parent and subsections: (name, address).
+    pub parent: Option<(String, String)>,
+    pub children: Vec<(String, String)>,
 }
 
 pub(crate) fn render(
@@ -46,6 +49,7 @@ pub(crate) fn render(
         minijinja::context! {
             chrome, articles, pager, canonical, page_feeds, feed_url,
             kind => h.kind, title => h.title, description => h.description,
+            parent => h.parent, children => h.children,
         },
     )
 }

@@ -18,7 +18,14 @@ pub async fn show(
         .section_by_slug(&slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let chrome = Chrome::load(&state, Some(&section.slug)).await?;
+    let (parent, children) = state.store.section_family(&section).await?;
+    let chrome = Chrome::load(
+        &state,
+        parent
+            .as_ref()
+            .map_or(Some(section.slug.as_str()), |p| Some(p.slug.as_str())),
+    )
+    .await?;
     let list = state
         .store
         .section_articles(section.id, chrome.page_size, page.offset(chrome.page_size))
@@ -28,6 +35,11 @@ pub async fn show(
         title: &section.name,
         description: &section.description,
         url: section_url(&section.slug),
+        parent: parent.map(|p| (p.name, section_url(&p.slug))),
+        children: children
+            .into_iter()
+            .map(|c| (c.name, section_url(&c.slug)))
+            .collect(),
     };
     render(&state, chrome, list, page, heading)
 }

@@ -28,6 +28,8 @@ pub async fn show(
         title: &topic.name,
         description: &topic.description,
         url: topic_url(&topic.slug),
+        parent: None,
+        children: Vec::new(),
     };
     render(&state, chrome, list, page, heading)
 }

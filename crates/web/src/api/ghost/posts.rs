@@ -142,7 +142,11 @@ pub async fn browse_pages(
     .into_response())
 }
 
-async fn one_page(state: &AppState, raw: Option<String>, page: Option<bbn_core::Page>) -> Result<Response, GhostError> {
+async fn one_page(
+    state: &AppState,
+    raw: Option<String>,
+    page: Option<bbn_core::Page>,
+) -> Result<Response, GhostError> {
     let params = Params::parse(raw.as_deref())?;
     let page = page
         .filter(|p| p.status == bbn_core::PageStatus::Published)
@@ -158,7 +162,11 @@ pub async fn read_page_by_id(
 ) -> Result<Response, GhostError> {
     authenticate(&state, raw.as_deref()).await?;
     let id = path_id(&id)? - resource::PAGE_ID_BASE;
-    let page = if id > 0 { state.store.page(id).await? } else { None };
+    let page = if id > 0 {
+        state.store.page(id).await?
+    } else {
+        None
+    };
     one_page(&state, raw, page).await
 }
 
