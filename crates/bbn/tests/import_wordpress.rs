@@ -341,6 +341,21 @@ async fn a_very_long_post_with_500_comments(db: TestDb) {
         .await,
         "Comment number 250 & more"
     );
+    // Past bbn's limit (1 MB) a post is left out and named; the rest still comes in.
+    let too_long = long_export()
+        .replace("<wp:post_id>7<", "<wp:post_id>8<")
+        .replace("longest-meeting", "far-too-long")
+        .replace("The longest meeting", "Far too long")
+        .replace("<p>0:", &format!("<p>{}</p><p>0:", "x".repeat(300_000)));
+    std::fs::write(&file, too_long).unwrap();
+    let report = ok(&import(&db, &data, &file, &[]));
+    assert!(
+        report.contains("a body longer than bbn's 1000000 bytes: 1")
+            && report.contains("Far too long"),
+        "{report}"
+    );
+    assert_eq!(n(&db, "SELECT COUNT(*) FROM articles").await, 1);
+
     let server = Server::start(&data, &["--database-url", &db.url]);
     let (status, _, page) = fetch(server.port, "/news/longest-meeting");
     assert_eq!(status, 200);

@@ -526,7 +526,9 @@ impl Import<'_, '_> {
         for t in item.terms_in("post_tag") {
             topic_ids.push(self.topic("tag", &t.nicename, &t.name, "").await?);
         }
-        let body = self.body(item, &label).await?;
+        let Some(body) = self.body(item, &label).await? else {
+            return Ok(());
+        };
         let image_id = match item
             .meta("_thumbnail_id")
             .and_then(|v| v.trim().parse::<i64>().ok())
@@ -573,7 +575,7 @@ impl Import<'_, '_> {
             scheduled_at: (status == Status::Scheduled).then(|| when.unwrap_or(now)),
         };
         let created_at = when.unwrap_or(now);
-        let (id, outcome) = self
+        let written = self
             .session
             .article(
                 &item.post_id.to_string(),
@@ -584,8 +586,21 @@ impl Import<'_, '_> {
                     created_by: Some(user),
                 },
             )
-            .await
-            .with_context(|| format!("post {} ({label}), line {}", item.post_id, item.line))?;
+            .await;
+        let (id, outcome) = match written {
+            Err(bbn_store::StoreError::Invalid(errors)) => {
+                let why = errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                self.report
+                    .skipped("post", format!("refused by bbn's rules: {why}"), label);
+                return Ok(());
+            }
+            other => other
+                .with_context(|| format!("post {} ({label}), line {}", item.post_id, item.line))?,
+        };
         self.report.done("article", outcome);
         if item.is_sticky && status == Status::Published {
             self.sticky.push(id);
@@ -619,9 +634,11 @@ impl Import<'_, '_> {
                 PageStatus::Draft
             }
         };
-        let body = self.body(item, &label).await?;
+        let Some(body) = self.body(item, &label).await? else {
+            return Ok(());
+        };
         let created_at = item.published_unix().unwrap_or_else(bbn_core::time::now);
-        let (id, outcome) = self
+        let written = self
             .session
             .page(
                 &item.post_id.to_string(),
@@ -639,8 +656,21 @@ impl Import<'_, '_> {
                     modified_at: item.modified_unix().unwrap_or(created_at),
                 },
             )
-            .await
-            .with_context(|| format!("page {} ({label}), line {}", item.post_id, item.line))?;
+            .await;
+        let (id, outcome) = match written {
+            Err(bbn_store::StoreError::Invalid(errors)) => {
+                let why = errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                self.report
+                    .skipped("page", format!("refused by bbn's rules: {why}"), label);
+                return Ok(());
+            }
+            other => other
+                .with_context(|| format!("page {} ({label}), line {}", item.post_id, item.line))?,
+        };
         self.report.done("page", outcome);
         if item.post_parent != 0 {
             self.report.adjusted(
@@ -679,7 +709,7 @@ impl Import<'_, '_> {
 
     /// The body as HTML bbn keeps: shortcodes and blocks converted, upload
     /// addresses brought into bbn's media where the files are at hand.
-    async fn body(&mut self, item: &Item, label: &str) -> anyhow::Result<String> {
+    async fn body(&mut self, item: &Item, label: &str) -> anyhow::Result<Option<String>> {
         let converted = bbn_wxr::body::convert(&item.content, item.post_id, self.survey);
         for name in &converted.unknown_shortcodes {
             self.report.shortcode(name, label);
@@ -691,14 +721,17 @@ impl Import<'_, '_> {
             }
         }
         if html.len() > bbn_core::validate::MAX_BODY {
-            anyhow::bail!(
-                "post {} ({label}) has a body of {} bytes; bbn keeps at most {}",
-                item.post_id,
-                html.len(),
-                bbn_core::validate::MAX_BODY
+            self.report.skipped(
+                "item",
+                format!(
+                    "a body longer than bbn's {} bytes",
+                    bbn_core::validate::MAX_BODY
+                ),
+                label.to_string(),
             );
+            return Ok(None);
         }
-        Ok(html)
+        Ok(Some(html))
     }
 
     async fn comments(&mut self, item: &Item, article_id: i64, label: &str) -> anyhow::Result<()> {

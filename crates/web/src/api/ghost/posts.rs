@@ -10,7 +10,7 @@ use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use bbn_store::ContentQuery;
-use bbn_store::content_api::{self, Exact, Resource, parse_object_id};
+use bbn_store::content_api::{Exact, parse_object_id};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 
