@@ -252,6 +252,28 @@ impl Import<'_, '_> {
         Ok((author, user))
     }
 
+    /// A byline only a post's terms name (Co-Authors Plus guest authors).
+    async fn person_named(&mut self, login: &str, name: &str) -> anyhow::Result<(i64, i64)> {
+        let name = if name.trim().is_empty() {
+            login
+        } else {
+            name.trim()
+        };
+        let (author, user, outcome) = self
+            .session
+            .person(
+                login,
+                &ImportedPerson {
+                    email: String::new(),
+                    name: name.to_string(),
+                },
+            )
+            .await?;
+        self.report.done("author", outcome);
+        self.people.insert(login.to_string(), (author, user));
+        Ok((author, user))
+    }
+
     async fn sections(&mut self) -> anyhow::Result<()> {
         // Parents first, whatever order the export lists them in.
         let mut pending: Vec<&bbn_wxr::Category> = self.survey.categories.iter().collect();
@@ -515,6 +537,25 @@ impl Import<'_, '_> {
         let when = item.published_unix();
         let now = bbn_core::time::now();
         let (author, user) = self.person_for(&item.creator.clone()).await?;
+        // Co-Authors Plus files its bylines as terms of the taxonomy "author".
+        let mut author_ids = Vec::new();
+        for t in item.terms_in("author") {
+            let login = t
+                .nicename
+                .strip_prefix("cap-")
+                .unwrap_or(&t.nicename)
+                .to_string();
+            let known = self.people.contains_key(&login);
+            let (id, _) = if known {
+                self.person_for(&login).await?
+            } else {
+                self.person_named(&login, &html_text(&t.name)).await?
+            };
+            author_ids.push(id);
+        }
+        if author_ids.is_empty() {
+            author_ids.push(author);
+        }
         let section_id = self.section_for(item).await?;
         let mut topic_ids = Vec::new();
         for t in item.terms_in("category").skip(1) {
@@ -560,7 +601,7 @@ impl Import<'_, '_> {
             body_format: BodyFormat::Html,
             body_markdown: body,
             section_id,
-            author_ids: vec![author],
+            author_ids,
             topic_ids,
             faq: Vec::new(),
             image_id,
@@ -578,7 +619,7 @@ impl Import<'_, '_> {
         let written = self
             .session
             .article(
-                &item.post_id.to_string(),
+                &source_id(item),
                 ImportedArticle {
                     draft,
                     created_at,
@@ -641,7 +682,7 @@ impl Import<'_, '_> {
         let written = self
             .session
             .page(
-                &item.post_id.to_string(),
+                &source_id(item),
                 ImportedPage {
                     draft: PageDraft {
                         slug: post_slug(item),
@@ -689,9 +730,12 @@ impl Import<'_, '_> {
         target: RedirectTarget,
         key: &str,
     ) -> anyhow::Result<()> {
-        let mut paths = vec![format!("/?{key}={}", item.post_id)];
-        if key != "p" {
-            paths.push(format!("/?p={}", item.post_id));
+        let mut paths = Vec::new();
+        if item.post_id != 0 {
+            paths.push(format!("/?{key}={}", item.post_id));
+            if key != "p" {
+                paths.push(format!("/?p={}", item.post_id));
+            }
         }
         paths.extend(old_path(&item.link));
         if item.guid_is_permalink {
@@ -793,10 +837,20 @@ impl Import<'_, '_> {
                     }
                 };
                 let body = html_text(&c.content);
+                let external = if c.id != 0 {
+                    c.id.to_string()
+                } else {
+                    let place = item
+                        .comments
+                        .iter()
+                        .position(|o| std::ptr::eq(o, c))
+                        .unwrap_or(0);
+                    format!("{} #{place}", source_id(item))
+                };
                 let (id, outcome) = self
                     .session
                     .comment(
-                        &c.id.to_string(),
+                        &external,
                         &ImportedComment {
                             article_id,
                             parent_id: parent,
@@ -835,6 +889,18 @@ impl Import<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// The record's id in its source: WordPress's post id, or for exports that
+/// leave it out, the guid (then the link, then the place in the file).
+fn source_id(item: &Item) -> String {
+    if item.post_id != 0 {
+        return item.post_id.to_string();
+    }
+    [item.guid.trim(), item.link.trim()]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .map_or_else(|| format!("line {}", item.line), |s| format!("guid {s}"))
 }
 
 fn title(item: &Item) -> String {
