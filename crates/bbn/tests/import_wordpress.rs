@@ -366,6 +366,41 @@ async fn a_very_long_post_with_500_comments(db: TestDb) {
     server.terminate();
 }
 
+/// Two posts without `wp:post_id` (some exporters leave it out) and a post
+/// with two bylines filed as Co-Authors Plus terms.
+const NO_IDS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Idless</title><link>https://idless.example</link><wp:wxr_version>1.2</wp:wxr_version>
+<wp:author><wp:author_login>mara</wp:author_login><wp:author_email>mara@idless.example</wp:author_email><wp:author_display_name>Mara Lind</wp:author_display_name></wp:author>
+<item><title>First without id</title><link>https://idless.example/first/</link><guid isPermaLink="false">https://idless.example/?p=a</guid><dc:creator>mara</dc:creator>
+<content:encoded><![CDATA[One.]]></content:encoded><wp:post_date_gmt>2024-01-01 10:00:00</wp:post_date_gmt><wp:post_name>first</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
+<item><title>Second without id</title><link>https://idless.example/second/</link><guid isPermaLink="false">https://idless.example/?p=b</guid><dc:creator>mara</dc:creator>
+<content:encoded><![CDATA[Two.]]></content:encoded><wp:post_date_gmt>2024-01-02 10:00:00</wp:post_date_gmt><wp:post_name>second</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+<category domain="author" nicename="cap-mara"><![CDATA[Mara Lind]]></category><category domain="author" nicename="cap-guest-writer"><![CDATA[Guest Writer]]></category></item>
+</channel></rss>
+"#;
+
+async fn exports_without_ids_and_with_co_authors(db: TestDb) {
+    let data = temp_dir("wp-noids");
+    let file = data.join("noids.xml");
+    std::fs::write(&file, NO_IDS).unwrap();
+    ok(&import(&db, &data, &file, &[]));
+    ok(&import(&db, &data, &file, &[]));
+    assert_eq!(n(&db, "SELECT COUNT(*) FROM articles").await, 2);
+    assert_eq!(
+        text(&db, "SELECT a.slug FROM articles a JOIN redirects r ON r.target_id = a.id AND r.target_kind = 'article' WHERE r.path = '/first'").await,
+        "first"
+    );
+    assert_eq!(
+        n(&db, "SELECT COUNT(*) FROM article_authors x JOIN articles a ON a.id = x.article_id WHERE a.slug = 'second'").await,
+        2
+    );
+    assert_eq!(
+        text(&db, "SELECT au.name FROM article_authors x JOIN articles a ON a.id = x.article_id JOIN authors au ON au.id = x.author_id WHERE a.slug = 'second' AND x.position = 1").await,
+        "Guest Writer"
+    );
+}
+
 macro_rules! both {
     ($($name:ident),*) => {
         mod sqlite { $(#[tokio::test(flavor = "multi_thread")] async fn $name() {
@@ -381,5 +416,6 @@ macro_rules! both {
 both!(
     a_whole_site_moves_in_and_a_second_run_changes_nothing,
     broken_files_and_dry_runs_change_nothing,
-    a_very_long_post_with_500_comments
+    a_very_long_post_with_500_comments,
+    exports_without_ids_and_with_co_authors
 );
