@@ -66,10 +66,12 @@ pub struct ImportedPage {
     pub modified_at: i64,
 }
 
+/// A comment, known by its id in the source; `parent_external` is its
+/// parent's id there.
 #[derive(Debug, Clone)]
 pub struct ImportedComment {
-    pub article_id: i64,
-    pub parent_id: Option<i64>,
+    pub external_id: String,
+    pub parent_external: Option<String>,
     pub author_name: String,
     pub author_email: String,
     pub body: String,
@@ -527,16 +529,36 @@ impl ImportSession<'_> {
                 (id, 1, Outcome::Created)
             }
         };
+        let created = outcome == Outcome::Created;
+        let authors = values_sql(
+            "INSERT INTO article_authors (article_id, author_id, position, live_at) VALUES ",
+            4,
+            d.author_ids.len(),
+            "",
+        );
+        let topics = values_sql(
+            "INSERT INTO article_topics (article_id, topic_id, position, live_at) VALUES ",
+            4,
+            d.topic_ids.len(),
+            "",
+        );
         with_tx!(&mut self.tx, t => {
-            sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut **t).await?;
-            sqlx::query("DELETE FROM article_topics WHERE article_id = $1").bind(id).execute(&mut **t).await?;
-            for (pos, author) in d.author_ids.iter().enumerate() {
-                sqlx::query("INSERT INTO article_authors (article_id, author_id, position, live_at) VALUES ($1, $2, $3, $4)")
-                    .bind(id).bind(*author).bind(pos as i64).bind(live).execute(&mut **t).await?;
+            if !created {
+                sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut **t).await?;
+                sqlx::query("DELETE FROM article_topics WHERE article_id = $1").bind(id).execute(&mut **t).await?;
             }
-            for (pos, topic) in d.topic_ids.iter().enumerate() {
-                sqlx::query("INSERT INTO article_topics (article_id, topic_id, position, live_at) VALUES ($1, $2, $3, $4)")
-                    .bind(id).bind(*topic).bind(pos as i64).bind(live).execute(&mut **t).await?;
+            // One statement each for the bylines and the topics.
+            let mut q = sqlx::query(&authors);
+            for (pos, author) in d.author_ids.iter().enumerate() {
+                q = q.bind(id).bind(*author).bind(pos as i64).bind(live);
+            }
+            q.execute(&mut **t).await?;
+            if !d.topic_ids.is_empty() {
+                let mut q = sqlx::query(&topics);
+                for (pos, topic) in d.topic_ids.iter().enumerate() {
+                    q = q.bind(id).bind(*topic).bind(pos as i64).bind(live);
+                }
+                q.execute(&mut **t).await?;
             }
             sqlx::query("DELETE FROM slug_history WHERE slug = $1").bind(&d.slug).execute(&mut **t).await?;
             sqlx::query(
@@ -544,7 +566,7 @@ impl ImportSession<'_> {
             )
             .bind(id).bind(revision).bind(bbn_core::time::now()).bind(&snapshot)
             .execute(&mut **t).await?;
-            log_change!((*t), "article", id, if outcome == Outcome::Created { "create" } else { "update" })?;
+            log_change!((*t), "article", id, if created { "create" } else { "update" })?;
         });
         Ok((id, outcome))
     }
@@ -607,70 +629,192 @@ impl ImportSession<'_> {
         Ok((id, Outcome::Created))
     }
 
-    /// A comment, with its place in a thread (the parent must be written first).
-    pub async fn comment(
+    /// One article's comments, parents before their replies; each names its
+    /// parent by its id in the source. New comments are written with a few
+    /// multi-row statements (a thread of 500 costs a handful of round trips);
+    /// comments imported before are compared with what is stored and updated
+    /// only where they differ.
+    pub async fn comments(
         &mut self,
-        external_id: &str,
-        c: &ImportedComment,
-    ) -> Result<(i64, Outcome)> {
-        let name = clip(c.author_name.trim(), 200);
-        let email = clip(c.author_email.trim(), 320);
-        if let Some(id) = self.known("comment", external_id) {
-            let n = with_tx!(&mut self.tx, t => {
-                let n = sqlx::query(
-                    "UPDATE comments SET author_name = $1, author_email = $2, body = $3, status = $4, parent_id = $5,
-                        body_hash = $6
-                     WHERE id = $7 AND (author_name <> $1 OR author_email <> $2 OR body <> $3 OR status <> $4
-                        OR parent_id IS DISTINCT FROM $5)",
-                )
-                .bind(name).bind(email).bind(&c.body).bind(c.status.as_str()).bind(c.parent_id)
-                .bind(body_hash(&c.body)).bind(id)
-                .execute(&mut **t).await?.rows_affected();
-                if n > 0 { log_change!((*t), "comment", id, "update")?; }
-                n
-            });
-            let exists: Option<i64> = with_tx!(&mut self.tx, t => {
-                sqlx::query_scalar("SELECT id FROM comments WHERE id = $1").bind(id).fetch_optional(&mut **t).await?
-            });
-            if exists.is_some() {
-                return Ok((
-                    id,
-                    if n > 0 {
-                        Outcome::Updated
-                    } else {
-                        Outcome::Unchanged
-                    },
-                ));
+        article_id: i64,
+        batch: &[ImportedComment],
+    ) -> Result<Vec<Outcome>> {
+        type Stored = (i64, String, String, String, String, Option<i64>);
+        let stored: Vec<Stored> = with_tx!(&mut self.tx, t => {
+            sqlx::query_as(
+                "SELECT id, author_name, author_email, body, status, parent_id FROM comments WHERE article_id = $1",
+            )
+            .bind(article_id)
+            .fetch_all(&mut **t)
+            .await?
+        });
+        let stored: HashMap<i64, Stored> = stored.into_iter().map(|r| (r.0, r)).collect();
+        let mut local: HashMap<&str, i64> = HashMap::new();
+        let mut fresh = Vec::new();
+        let mut is_fresh = std::collections::HashSet::new();
+        for (i, c) in batch.iter().enumerate() {
+            match self
+                .known("comment", &c.external_id)
+                .filter(|id| stored.contains_key(id))
+            {
+                Some(id) => {
+                    local.insert(&c.external_id, id);
+                }
+                None => {
+                    fresh.push(i);
+                    is_fresh.insert(i);
+                }
             }
         }
-        let id = with_tx!(&mut self.tx, t => {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO comments (article_id, parent_id, author_name, author_email, body, status, created_at,
-                    staff_user_id, body_hash, spam_reason)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'imported') RETURNING id",
-            )
-            .bind(c.article_id).bind(c.parent_id).bind(name).bind(email).bind(&c.body)
-            .bind(c.status.as_str()).bind(c.created_at).bind(c.staff_user_id).bind(body_hash(&c.body))
-            .fetch_one(&mut **t).await?;
-            log_change!((*t), "comment", id, "create")?;
-            id
-        });
-        self.remember("comment", external_id, id).await?;
-        Ok((id, Outcome::Created))
+        let ids: Vec<i64> = if fresh.is_empty() {
+            Vec::new()
+        } else {
+            match &mut self.tx {
+                Tx::Sqlite(t) => {
+                    let top: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM comments")
+                        .fetch_one(&mut **t)
+                        .await?;
+                    (1..=fresh.len() as i64).map(|n| top + n).collect()
+                }
+                Tx::Postgres(t) => {
+                    let mut ids: Vec<i64> = sqlx::query_scalar(
+                        "SELECT nextval(pg_get_serial_sequence('comments', 'id')) FROM generate_series(1, $1)",
+                    )
+                    .bind(fresh.len() as i64)
+                    .fetch_all(&mut **t)
+                    .await?;
+                    ids.sort_unstable();
+                    ids
+                }
+            }
+        };
+        for (i, id) in fresh.iter().zip(&ids) {
+            local.insert(&batch[*i].external_id, *id);
+        }
+        let parent_of = |c: &ImportedComment| {
+            c.parent_external
+                .as_deref()
+                .and_then(|p| local.get(p).copied().or_else(|| self.known("comment", p)))
+        };
+        let mut outcomes = vec![Outcome::Unchanged; batch.len()];
+        let mut updates = Vec::new();
+        let mut rows = Vec::with_capacity(fresh.len());
+        for (i, c) in batch.iter().enumerate() {
+            let id = local
+                .get(c.external_id.as_str())
+                .copied()
+                .unwrap_or_default();
+            let parent = parent_of(c);
+            let name = clip(c.author_name.trim(), 200).to_string();
+            let email = clip(c.author_email.trim(), 320).to_string();
+            match stored.get(&id) {
+                Some((_, n, e, b, st, p)) if !is_fresh.contains(&i) => {
+                    if (n, e, b, st.as_str(), *p)
+                        != (&name, &email, &c.body, c.status.as_str(), parent)
+                    {
+                        updates.push((id, parent, name, email, c));
+                        outcomes[i] = Outcome::Updated;
+                    }
+                }
+                _ => {
+                    rows.push((id, parent, name, email, c));
+                    outcomes[i] = Outcome::Created;
+                }
+            }
+        }
+        for (id, parent, name, email, c) in &updates {
+            with_tx!(&mut self.tx, t => {
+                sqlx::query(
+                    "UPDATE comments SET author_name = $1, author_email = $2, body = $3, status = $4, parent_id = $5,
+                        body_hash = $6 WHERE id = $7",
+                )
+                .bind(name).bind(email).bind(&c.body).bind(c.status.as_str()).bind(*parent)
+                .bind(body_hash(&c.body)).bind(*id)
+                .execute(&mut **t).await?;
+                log_change!((*t), "comment", *id, "update")?;
+            });
+        }
+        let now = bbn_core::time::now();
+        for chunk in rows.chunks(200) {
+            let insert = values_sql(
+                "INSERT INTO comments (id, article_id, parent_id, author_name, author_email, body, status, created_at,
+                    staff_user_id, body_hash, spam_reason) VALUES ",
+                10,
+                chunk.len(),
+                ", 'imported'",
+            );
+            let ids = values_sql(
+                "INSERT INTO import_ids (source, kind, external_id, local_id) VALUES ",
+                4,
+                chunk.len(),
+                "",
+            );
+            let ids = format!(
+                "{ids} ON CONFLICT (source, kind, external_id) DO UPDATE SET local_id = excluded.local_id"
+            );
+            let changes = values_sql(
+                "INSERT INTO changes (entity, entity_id, op, at) VALUES ",
+                4,
+                chunk.len(),
+                "",
+            );
+            let source = self.source.clone();
+            with_tx!(&mut self.tx, t => {
+                let mut q = sqlx::query(&insert);
+                for (id, parent, name, email, c) in chunk {
+                    q = q.bind(*id).bind(article_id).bind(*parent).bind(name).bind(email).bind(&c.body)
+                        .bind(c.status.as_str()).bind(c.created_at).bind(c.staff_user_id).bind(body_hash(&c.body));
+                }
+                q.execute(&mut **t).await?;
+                let mut q = sqlx::query(&ids);
+                for (id, _, _, _, c) in chunk {
+                    q = q.bind(&source).bind("comment").bind(&c.external_id).bind(*id);
+                }
+                q.execute(&mut **t).await?;
+                let mut q = sqlx::query(&changes);
+                for (id, ..) in chunk {
+                    q = q.bind("comment").bind(*id).bind("create").bind(now);
+                }
+                q.execute(&mut **t).await?;
+            });
+            for (id, _, _, _, c) in chunk {
+                self.ids.insert(("comment", c.external_id.clone()), *id);
+            }
+        }
+        Ok(outcomes)
     }
 
     /// Makes an old address lead to `target`.
     pub async fn redirect(&mut self, path: &str, target: &RedirectTarget) -> Result<()> {
-        let path = normalize_path(path);
+        self.redirects(&[path.to_string()], target).await
+    }
+
+    /// Makes each of several old addresses lead to `target`, in one statement.
+    pub async fn redirects(&mut self, paths: &[String], target: &RedirectTarget) -> Result<()> {
+        let mut paths: Vec<String> = paths.iter().map(|p| normalize_path(p)).collect();
+        paths.sort();
+        paths.dedup();
+        if paths.is_empty() {
+            return Ok(());
+        }
         let (kind, id, url) = target.parts();
-        with_tx!(&mut self.tx, t => {
-            sqlx::query(
-                "INSERT INTO redirects (path, target_kind, target_id, target_url, created_at) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (path) DO UPDATE SET target_kind = excluded.target_kind,
-                    target_id = excluded.target_id, target_url = excluded.target_url",
+        let sql = format!(
+            "{} ON CONFLICT (path) DO UPDATE SET target_kind = excluded.target_kind,
+                target_id = excluded.target_id, target_url = excluded.target_url",
+            values_sql(
+                "INSERT INTO redirects (path, target_kind, target_id, target_url, created_at) VALUES ",
+                5,
+                paths.len(),
+                ""
             )
-            .bind(&path).bind(kind).bind(id).bind(url).bind(bbn_core::time::now())
-            .execute(&mut **t).await?;
+        );
+        let now = bbn_core::time::now();
+        with_tx!(&mut self.tx, t => {
+            let mut q = sqlx::query(&sql);
+            for path in &paths {
+                q = q.bind(path).bind(kind).bind(id).bind(url).bind(now);
+            }
+            q.execute(&mut **t).await?;
         });
         Ok(())
     }
@@ -747,6 +891,28 @@ pub fn import_slug(slug_hint: &str, name: &str) -> String {
     } else {
         from_name
     }
+}
+
+/// `head` followed by `rows` groups of `columns` numbered placeholders, each
+/// group ending with `tail` (constant columns).
+fn values_sql(head: &str, columns: usize, rows: usize, tail: &str) -> String {
+    let mut sql = String::with_capacity(head.len() + rows * columns * 5);
+    sql.push_str(head);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", r * columns + c + 1));
+        }
+        sql.push_str(tail);
+        sql.push(')');
+    }
+    sql
 }
 
 fn clip(s: &str, max_chars: usize) -> &str {

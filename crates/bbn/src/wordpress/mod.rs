@@ -388,10 +388,10 @@ impl Import<'_, '_> {
         self.topics.insert((kind, slug.to_string()), id);
         if kind == "tag" {
             self.session
-                .redirect(&format!("/tag/{slug}"), &RedirectTarget::Topic(id))
-                .await?;
-            self.session
-                .redirect(&format!("/?tag={slug}"), &RedirectTarget::Topic(id))
+                .redirects(
+                    &[format!("/tag/{slug}"), format!("/?tag={slug}")],
+                    &RedirectTarget::Topic(id),
+                )
                 .await?;
             self.report.redirects += 2;
         }
@@ -741,13 +741,11 @@ impl Import<'_, '_> {
         if item.guid_is_permalink {
             paths.extend(old_path(&item.guid));
         }
-        let mut seen = HashSet::new();
-        for p in paths {
-            if seen.insert(p.clone()) {
-                self.session.redirect(&p, &target).await?;
-                self.report.redirects += 1;
-            }
-        }
+        let mut paths: Vec<String> = paths.iter().map(|p| bbn_store::normalize_path(p)).collect();
+        paths.sort();
+        paths.dedup();
+        self.report.redirects += paths.len() as u64;
+        self.session.redirects(&paths, &target).await?;
         Ok(())
     }
 
@@ -794,14 +792,27 @@ impl Import<'_, '_> {
         }
         let mut ordered: Vec<&bbn_wxr::Comment> = item.comments.iter().collect();
         ordered.sort_by_key(|c| (c.date_unix().unwrap_or(0), c.id));
-        let mut local: HashMap<i64, i64> = HashMap::new();
         let importable: HashSet<i64> = item
             .comments
             .iter()
             .filter(|c| matches!(c.comment_type.as_str(), "" | "comment"))
             .map(|c| c.id)
             .collect();
-        // Parents are written before their replies, whatever the order in the file.
+        let external = |c: &bbn_wxr::Comment| {
+            if c.id != 0 {
+                c.id.to_string()
+            } else {
+                let place = item
+                    .comments
+                    .iter()
+                    .position(|o| std::ptr::eq(o, c))
+                    .unwrap_or(0);
+                format!("{} #{place}", source_id(item))
+            }
+        };
+        // Parents go before their replies, whatever the order in the file.
+        let mut placed: HashSet<i64> = HashSet::new();
+        let mut batch = Vec::new();
         let mut pending = ordered;
         loop {
             let before = pending.len();
@@ -815,15 +826,11 @@ impl Import<'_, '_> {
                     );
                     continue;
                 }
-                let status = match c.approved.as_str() {
-                    "1" | "approve" | "approved" => CommentStatus::Approved,
-                    "0" | "hold" => CommentStatus::Pending,
-                    "spam" => CommentStatus::Spam,
-                    _ => CommentStatus::Trash,
-                };
                 let parent = match c.parent {
                     0 => None,
-                    p if local.contains_key(&p) => local.get(&p).copied(),
+                    p if placed.contains(&p) => {
+                        item.comments.iter().find(|o| o.id == p).map(external)
+                    }
                     p if importable.contains(&p) => {
                         later.push(c);
                         continue;
@@ -837,43 +844,30 @@ impl Import<'_, '_> {
                     }
                 };
                 let body = html_text(&c.content);
-                let external = if c.id != 0 {
-                    c.id.to_string()
-                } else {
-                    let place = item
-                        .comments
-                        .iter()
-                        .position(|o| std::ptr::eq(o, c))
-                        .unwrap_or(0);
-                    format!("{} #{place}", source_id(item))
-                };
-                let (id, outcome) = self
-                    .session
-                    .comment(
-                        &external,
-                        &ImportedComment {
-                            article_id,
-                            parent_id: parent,
-                            author_name: if c.author.trim().is_empty() {
-                                "Anonymous".into()
-                            } else {
-                                html_text(&c.author)
-                            },
-                            author_email: c.author_email.clone(),
-                            body: if body.is_empty() {
-                                "(empty)".into()
-                            } else {
-                                body
-                            },
-                            status,
-                            created_at: c.date_unix().unwrap_or_else(bbn_core::time::now),
-                            staff_user_id: self.user_ids.get(&c.user_id).copied(),
-                        },
-                    )
-                    .await
-                    .with_context(|| format!("comment {} on {label}", c.id))?;
-                self.report.done("comment", outcome);
-                local.insert(c.id, id);
+                batch.push(ImportedComment {
+                    external_id: external(c),
+                    parent_external: parent,
+                    author_name: if c.author.trim().is_empty() {
+                        "Anonymous".into()
+                    } else {
+                        html_text(&c.author)
+                    },
+                    author_email: c.author_email.clone(),
+                    body: if body.is_empty() {
+                        "(empty)".into()
+                    } else {
+                        body
+                    },
+                    status: match c.approved.as_str() {
+                        "1" | "approve" | "approved" => CommentStatus::Approved,
+                        "0" | "hold" => CommentStatus::Pending,
+                        "spam" => CommentStatus::Spam,
+                        _ => CommentStatus::Trash,
+                    },
+                    created_at: c.date_unix().unwrap_or_else(bbn_core::time::now),
+                    staff_user_id: self.user_ids.get(&c.user_id).copied(),
+                });
+                placed.insert(c.id);
             }
             if later.is_empty() || later.len() == before {
                 for c in later {
@@ -886,6 +880,14 @@ impl Import<'_, '_> {
                 break;
             }
             pending = later;
+        }
+        let outcomes = self
+            .session
+            .comments(article_id, &batch)
+            .await
+            .with_context(|| format!("the comments on {label}"))?;
+        for outcome in outcomes {
+            self.report.done("comment", outcome);
         }
         Ok(())
     }
