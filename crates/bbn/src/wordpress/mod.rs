@@ -502,14 +502,11 @@ impl Import<'_, '_> {
 
     async fn post(&mut self, item: &Item) -> anyhow::Result<()> {
         let label = title(item);
+        if let Some(why) = left_out(&item.status) {
+            self.report.skipped("post", why, label);
+            return Ok(());
+        }
         let (status, why) = match (item.status.as_str(), item.post_password.is_empty()) {
-            ("trash", _) => return Ok(self.report.skipped("post", "in the trash", label)),
-            ("auto-draft", _) => {
-                return Ok(self
-                    .report
-                    .skipped("post", "an automatic draft WordPress made", label));
-            }
-            ("inherit", _) => return Ok(self.report.skipped("post", "a revision", label)),
             (_, false) => (
                 Status::Draft,
                 Some("password-protected posts became drafts (bbn has no protected posts)"),
@@ -653,13 +650,11 @@ impl Import<'_, '_> {
 
     async fn page(&mut self, item: &Item) -> anyhow::Result<()> {
         let label = title(item);
+        if let Some(why) = left_out(&item.status) {
+            self.report.skipped("page", why, label);
+            return Ok(());
+        }
         let status = match item.status.as_str() {
-            "trash" => return Ok(self.report.skipped("page", "in the trash", label)),
-            "auto-draft" => {
-                return Ok(self
-                    .report
-                    .skipped("page", "an automatic draft WordPress made", label));
-            }
             "publish" if item.post_password.is_empty() => PageStatus::Published,
             "publish" => {
                 self.report
@@ -890,6 +885,16 @@ impl Import<'_, '_> {
             self.report.done("comment", outcome);
         }
         Ok(())
+    }
+}
+
+/// Why an item with this status is not imported, if it is not.
+fn left_out(status: &str) -> Option<&'static str> {
+    match status {
+        "trash" => Some("in the trash"),
+        "auto-draft" => Some("an automatic draft WordPress made"),
+        "inherit" => Some("a revision"),
+        _ => None,
     }
 }
 
