@@ -20,6 +20,7 @@ mod search_feed;
 mod settings;
 mod staff;
 mod taxonomy;
+pub mod transfer;
 mod webhooks;
 
 pub use api_keys::{ApiKey, ApiKeyKind, IssuedKey, NewApiKey, api_key_hash};
@@ -32,6 +33,7 @@ pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;
 pub use search_feed::SearchDoc;
 pub use staff::{NewUser, Session, normalize_email};
+pub use transfer::TransferError;
 pub use webhooks::{
     Attempt, Delivery, DueDelivery, Enqueued, WEBHOOK_EVENTS, Webhook, article_payload_url,
 };

@@ -168,6 +168,14 @@ impl Store {
         }) > 0)
     }
 
+    /// How many rows a table has; for tests' checks only.
+    pub async fn count_rows(&self, table: &str) -> crate::Result<i64> {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        Ok(crate::with_pool!(&self.pool, p => {
+            sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await?
+        }))
+    }
+
     /// Runs one statement that binds nothing; for test set-up only.
     pub async fn execute_raw(&self, sql: &str) -> crate::Result<()> {
         crate::with_pool!(&self.pool, p => { sqlx::raw_sql(sql).execute(p).await?; });
