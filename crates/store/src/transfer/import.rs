@@ -16,8 +16,7 @@
 use super::backend::{after_import, check_schema};
 use super::export::{add_count, zero_counts};
 use super::spec::{
-    ARTICLE_PARTS, Column, FORMAT_NAME, FORMAT_VERSION, Kind, Shape, TABLES, Table, Value,
-    referenced_tables,
+    Column, FORMAT_NAME, FORMAT_VERSION, Kind, Shape, TABLES, Table, Value, referenced_tables,
 };
 use super::{Counts, TransferError};
 use crate::changes::log_created_rows;
@@ -513,7 +512,8 @@ macro_rules! flush {
 macro_rules! contents {
     ($tx:expr) => {{
         let mut found = Vec::new();
-        for table in TABLES.iter().chain(ARTICLE_PARTS) {
+        // (An article's parts cannot be there without articles.)
+        for table in TABLES {
             let sql = match table.name {
                 // Settings are replaced; a new database has its spam totals at zero.
                 "site_settings" => continue,
@@ -524,7 +524,7 @@ macro_rules! contents {
             };
             let n: i64 = sqlx::query_scalar(&sql).fetch_one(&mut *$tx).await?;
             if n > 0 {
-                found.push(table.name);
+                found.push(table.key);
             }
         }
         (!found.is_empty()).then(|| found.join(", "))
