@@ -8,6 +8,7 @@
 
 mod api_keys;
 mod articles;
+mod backup;
 mod changes;
 mod comments;
 pub mod content_api;
@@ -25,6 +26,7 @@ mod webhooks;
 
 pub use api_keys::{ApiKey, ApiKeyKind, IssuedKey, NewApiKey, api_key_hash};
 pub use articles::{ArticleFilter, ArticleList, Edit, NewMedia, NewsroomItem};
+pub use backup::SiteCounts;
 pub use changes::Change;
 pub use comments::{ModeratedComment, NewComment, Origin};
 pub use content_api::{ContentPage, ContentQuery};
