@@ -10,6 +10,7 @@
 mod backend;
 mod export;
 mod import;
+mod parse;
 mod spec;
 
 pub use spec::{FORMAT_NAME, FORMAT_VERSION};
