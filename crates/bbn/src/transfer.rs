@@ -49,11 +49,11 @@ pub async fn export(config: Config, file: &Path) -> anyhow::Result<()> {
     let counts = result?;
     let seconds = started.elapsed().as_secs_f64();
     if file == Path::new("-") {
-        eprintln!("exported in {seconds:.1} s: {}", summary(&counts));
+        eprintln!("exported in {seconds:.2} s: {}", summary(&counts));
     } else {
         let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
         println!(
-            "exported to {} ({:.1} MB) in {seconds:.1} s: {}.\nMedia files are not in it: copy {} along with it.",
+            "exported to {} ({:.1} MB) in {seconds:.2} s: {}.\nMedia files are not in it: copy {} along with it.",
             file.display(),
             bytes as f64 / 1_048_576.0,
             summary(&counts),
@@ -111,7 +111,7 @@ pub async fn import(config: Config, file: &Path) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "imported in {:.1} s: {}.",
+        "imported in {:.2} s: {}.",
         started.elapsed().as_secs_f64(),
         summary(&counts)
     )?;

@@ -125,8 +125,8 @@ async fn write_backup(config: &Config, dir: &Path) -> anyhow::Result<()> {
     manifest.write(dir)?;
     let c = &manifest.counts;
     println!(
-        "backed up {} articles, {} comments and {} media files ({:.1} MB, schema {}) into {} in {:.1} s \
-         (the database took {database_seconds:.1} s).",
+        "backed up {} articles, {} comments and {} media files ({:.1} MB, schema {}) into {} in {:.2} s \
+         (the database took {database_seconds:.2} s).",
         c.articles,
         c.comments,
         c.media_files,
@@ -203,7 +203,7 @@ pub async fn restore(config: Config, dir: &Path) -> anyhow::Result<()> {
     let counts = store.site_counts().await?;
     store.close().await;
     println!(
-        "restored the backup of {} ({} articles, {} comments, {} media files) in {:.1} s; \
+        "restored the backup of {} ({} articles, {} comments, {} media files) in {:.2} s; \
          the database is at schema version {}. bbn serve rebuilds the search index when it starts.",
         manifest.created_at,
         counts.articles,

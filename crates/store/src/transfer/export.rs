@@ -1,8 +1,9 @@
 //! Writing an export: one read transaction (one moment of the site, however
 //! long the writing takes), tables in the file's order, each record written
 //! as soon as it is read. Articles come in batches by id with their parts
-//! read for the same range of ids; every other table is one ordered query
-//! whose rows stream through.
+//! read for the same range of ids; other tables keyed by one integer in
+//! batches along it; the few keyed by text (redirects, import records,
+//! spam tokens) as one ordered query whose rows stream through.
 //!
 //! The bytes depend on the data alone: keys in `spec`'s order, records in
 //! primary-key order (text sorted by bytes on both backends), no time of
@@ -17,6 +18,8 @@ use std::io::{self, Write};
 
 /// Articles read per batch, with their parts.
 const ARTICLE_BATCH: i64 = 200;
+/// Rows of other tables with an integer key read per batch.
+const ROW_BATCH: i64 = 2_000;
 
 /// Reads `$columns` from `$row`, the first at index `$offset`, as values;
 /// booleans come out as booleans on both backends.
@@ -54,6 +57,21 @@ pub(crate) fn column_list(table: &Table) -> String {
         .join(", ")
 }
 
+/// The primary key, when it is one integer column (read in batches along it).
+fn integer_key(table: &Table) -> Option<&'static str> {
+    match table.order {
+        [key]
+            if table
+                .columns
+                .iter()
+                .any(|c| c.name == *key && c.kind == Kind::Int) =>
+        {
+            Some(key)
+        }
+        _ => None,
+    }
+}
+
 fn order_by(table: &Table, collate: &str) -> String {
     table
         .order
@@ -79,7 +97,7 @@ pub(crate) fn zero_counts() -> Counts {
     for t in TABLES {
         counts.push((t.key, 0));
         for p in t.parts {
-            counts.push((p.key, 0));
+            counts.push((p.name, 0));
         }
     }
     counts
@@ -166,19 +184,46 @@ impl Store {
                         }
                     }
                     Shape::List if table.parts.is_empty() => {
-                        let sql = format!(
-                            "SELECT {} FROM {} ORDER BY {}",
-                            column_list(table), table.name, order_by(table, collate)
-                        );
                         out.raw("[")?;
                         let mut n = 0;
-                        let mut rows = sqlx::query(&sql).fetch(&mut *tx);
-                        while let Some(row) = rows.try_next().await? {
-                            let values = read_values!(row, table.columns, 0);
-                            out.element(n)?;
-                            out.open(table.columns, &values)?;
-                            out.raw("}")?;
-                            n += 1;
+                        if let Some(key) = integer_key(table) {
+                            // Batches along the primary key: no statement runs long.
+                            let sql = format!(
+                                "SELECT {} FROM {} WHERE {key} > $1 ORDER BY {key} LIMIT {ROW_BATCH}",
+                                column_list(table), table.name
+                            );
+                            let at = table.columns.iter().position(|c| c.name == key).unwrap_or(0);
+                            let mut after = i64::MIN;
+                            loop {
+                                let rows = sqlx::query(&sql).bind(after).fetch_all(&mut *tx).await?;
+                                if rows.is_empty() {
+                                    break;
+                                }
+                                for row in &rows {
+                                    let values = read_values!(row, table.columns, 0);
+                                    if let Value::Int(k) = values[at] {
+                                        after = k;
+                                    }
+                                    out.element(n)?;
+                                    out.open(table.columns, &values)?;
+                                    out.raw("}")?;
+                                    n += 1;
+                                }
+                            }
+                        } else {
+                            // Text keys, sorted by bytes: one ordered query, streamed.
+                            let sql = format!(
+                                "SELECT {} FROM {} ORDER BY {}",
+                                column_list(table), table.name, order_by(table, collate)
+                            );
+                            let mut rows = sqlx::query(&sql).fetch(&mut *tx);
+                            while let Some(row) = rows.try_next().await? {
+                                let values = read_values!(row, table.columns, 0);
+                                out.element(n)?;
+                                out.open(table.columns, &values)?;
+                                out.raw("}")?;
+                                n += 1;
+                            }
                         }
                         out.close_array(n)?;
                         add_count(&mut counts, table.key, n);
@@ -240,7 +285,7 @@ impl Store {
                                         k += 1;
                                     }
                                     out.raw("]")?;
-                                    add_count(&mut counts, part.key, k);
+                                    add_count(&mut counts, part.name, k);
                                 }
                                 out.raw("}")?;
                                 n += 1;

@@ -223,7 +223,7 @@ impl Store {
                         let mut parts = parts.into_iter();
                         for ((part, n), list) in table.parts.iter().zip(sizes).zip(pending.parts.iter_mut()) {
                             list.extend(parts.by_ref().take(n).map(|r| (id, r)));
-                            add_count(&mut counts, part.key, n as u64);
+                            add_count(&mut counts, part.name, n as u64);
                         }
                     }
                 }

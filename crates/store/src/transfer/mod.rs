@@ -19,7 +19,9 @@ use crate::StoreError;
 use thiserror::Error;
 
 /// How many records of each kind an export wrote or an import read, in the
-/// file's order (articles' parts under their own keys: "revisions", …).
+/// file's order: by key, and an article's parts by their table's name
+/// ("article_authors", "article_revisions", …), since "authors" and
+/// "topics" name both a top-level array and a part.
 pub type Counts = Vec<(&'static str, u64)>;
 
 #[derive(Debug, Error)]
