@@ -163,14 +163,18 @@ pub async fn restore(config: Config, dir: &Path) -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+    // A media folder that is a link to shared storage stays one: the files
+    // go where it points.
+    let media = config.data_dir.join("media");
+    let media = std::fs::canonicalize(&media).unwrap_or(media);
     let staged = tokio::task::spawn_blocking({
-        let (dir, data_dir, manifest, target) = (
+        let (dir, media, manifest, target) = (
             dir.to_path_buf(),
-            config.data_dir.clone(),
+            media.clone(),
             manifest.clone(),
             target.clone(),
         );
-        move || stage(&dir, &data_dir, &manifest, target.as_deref())
+        move || stage(&dir, &media, &manifest, target.as_deref())
     })
     .await??;
     // Everything checked: from here on the site is replaced.
@@ -190,8 +194,7 @@ pub async fn restore(config: Config, dir: &Path) -> anyhow::Result<()> {
         }
         (None, None) => bail!("no database is configured"),
     }
-    let media = config.data_dir.join("media");
-    let replaced = config.data_dir.join(".media-before-restore");
+    let replaced = beside(&media, "before-restore");
     remove_dir_if_there(&replaced)?;
     if media.exists() {
         std::fs::rename(&media, &replaced)?;
@@ -219,7 +222,7 @@ pub async fn restore(config: Config, dir: &Path) -> anyhow::Result<()> {
 struct Staged {
     /// SQLite: the database's copy beside the live file; PostgreSQL: the dump in the backup.
     database: PathBuf,
-    /// The media folder's copy inside the data folder.
+    /// The media folder's copy beside the media folder.
     media: PathBuf,
 }
 
@@ -228,11 +231,11 @@ struct Staged {
 /// anything of the site has changed.
 fn stage(
     dir: &Path,
-    data_dir: &Path,
+    media_target: &Path,
     m: &Manifest,
     sqlite_target: Option<&Path>,
 ) -> anyhow::Result<Staged> {
-    let media = data_dir.join(".media-restoring");
+    let media = beside(media_target, "restoring");
     remove_dir_if_there(&media)?;
     let result = (|| {
         let database_entry = m
@@ -240,7 +243,7 @@ fn stage(
             .context("backup.json lists no database")?;
         let database = match sqlite_target {
             Some(target) => {
-                let staged = staging(target);
+                let staged = beside(target, "restoring");
                 remove_file_if_there(&staged)?;
                 let copied = files::copy(&dir.join(&m.database), &staged)
                     .with_context(|| format!("cannot read {}", m.database))?;
@@ -275,19 +278,20 @@ fn stage(
         Err(e) => {
             let _ = remove_dir_if_there(&media);
             if let Some(t) = sqlite_target {
-                let _ = remove_file_if_there(&staging(t));
+                let _ = remove_file_if_there(&beside(t, "restoring"));
             }
             Err(e.context("nothing was restored"))
         }
     }
 }
 
-/// Where a restored SQLite file waits beside the live one until it replaces it.
-fn staging(target: &Path) -> PathBuf {
-    let name = target
+/// `.NAME-what` in the same folder as `path` (the same file system, so a
+/// rename puts it in place): where a restored file or folder waits.
+fn beside(path: &Path, what: &str) -> PathBuf {
+    let name = path
         .file_name()
-        .map_or_else(|| "bbn.db".into(), |n| n.to_string_lossy());
-    target.with_file_name(format!(".{name}.restoring"))
+        .map_or_else(|| "restore".into(), |n| n.to_string_lossy());
+    path.with_file_name(format!(".{name}-{what}"))
 }
 
 fn remove_file_if_there(path: &Path) -> anyhow::Result<()> {

@@ -196,13 +196,14 @@ impl Store {
                 }
                 match item {
                     Item::End(fixups) => break fixups,
-                    Item::Single(table, row) => {
+                    // The file's row replaces the new site's; null keeps the new site's
+                    // own (settings bbn serve saved, the spam filter's zero totals).
+                    Item::Single(table, Some(row)) => {
                         sqlx::query(&format!("DELETE FROM {}", table.name)).execute(&mut *tx).await?;
-                        if let Some(row) = row {
-                            insert_rows!(tx, table, [(None::<i64>, row)]);
-                            add_count(&mut counts, table.key, 1);
-                        }
+                        insert_rows!(tx, table, [(None::<i64>, row)]);
+                        add_count(&mut counts, table.key, 1);
                     }
+                    Item::Single(_, None) => {}
                     Item::Record(table, row) => {
                         pending.table = Some(table);
                         pending.rows.push((None, row));
