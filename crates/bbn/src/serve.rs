@@ -8,6 +8,17 @@ use bbn_web::{AppState, Theme, WebConfig};
 
 /// Opens the site named by the configuration, migrated and ready.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let store = connect_store(config).await?;
+    store
+        .migrate()
+        .await
+        .context("cannot prepare the database")?;
+    Ok(store)
+}
+
+/// Opens the site named by the configuration as it is, without migrating
+/// it (`bbn backup` copies a database another bbn may be serving).
+pub async fn connect_store(config: &Config) -> anyhow::Result<Store> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data folder {}", config.data_dir.display()))?;
     let probe = config.data_dir.join(".bbn-write-test");
@@ -29,10 +40,6 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
                 .with_context(|| format!("cannot open the SQLite database {}", path.display()))?
         }
     };
-    store
-        .migrate()
-        .await
-        .context("cannot prepare the database")?;
     Ok(store)
 }
 

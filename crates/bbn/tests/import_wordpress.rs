@@ -43,11 +43,17 @@ fn ok(out: &Output) -> String {
 }
 
 async fn n(db: &TestDb, sql: &str) -> i64 {
-    db.store.number(sql).await.unwrap()
+    db.store.query_i64(sql).await.unwrap()
 }
 
 async fn text(db: &TestDb, sql: &str) -> String {
-    db.store.text(sql).await.unwrap().unwrap_or_default()
+    db.store
+        .query_strings(sql)
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap_or_default()
 }
 
 /// A small PNG standing in for an upload (bbn checks content, not names).

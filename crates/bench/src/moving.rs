@@ -210,7 +210,7 @@ async fn count(site: &(PathBuf, Option<String>), sql: &str) -> anyhow::Result<i6
         Some(url) => Store::connect(url).await?,
         None => Store::open_sqlite(&site.0.join("bbn.db")).await?,
     };
-    let n = store.number(sql).await?;
+    let n = store.query_i64(sql).await?;
     store.close().await;
     Ok(n)
 }

@@ -31,6 +31,24 @@ macro_rules! log_change {
 }
 pub(crate) use log_change;
 
+/// Appends a "create" for every row of `$table` inside the caller's
+/// transaction: for an import into an empty site, where every row is new.
+macro_rules! log_created_rows {
+    ($tx:expr, $entity:literal, $table:literal) => {
+        sqlx::query(concat!(
+            "INSERT INTO changes (entity, entity_id, op, at) SELECT '",
+            $entity,
+            "', id, 'create', $1 FROM ",
+            $table,
+            " ORDER BY id"
+        ))
+        .bind(bbn_core::time::now())
+        .execute(&mut *$tx)
+        .await
+    };
+}
+pub(crate) use log_created_rows;
+
 impl Store {
     /// Changes after `after`, oldest first, at most `limit`.
     #[tracing::instrument(skip_all)]

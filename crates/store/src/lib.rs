@@ -8,6 +8,7 @@
 
 mod api_keys;
 mod articles;
+mod backup;
 mod changes;
 mod comments;
 pub mod content_api;
@@ -23,10 +24,12 @@ mod search_feed;
 mod settings;
 mod staff;
 mod taxonomy;
+pub mod transfer;
 mod webhooks;
 
 pub use api_keys::{ApiKey, ApiKeyKind, IssuedKey, NewApiKey, api_key_hash};
 pub use articles::{ArticleFilter, ArticleList, Edit, NewMedia, NewsroomItem};
+pub use backup::SiteCounts;
 pub use changes::Change;
 pub use comments::{ModeratedComment, NewComment, Origin};
 pub use content_api::{ContentPage, ContentQuery};
@@ -41,6 +44,7 @@ pub use pages::PageLink;
 pub use redirects::{Destination, RedirectTarget, normalize_path};
 pub use search_feed::SearchDoc;
 pub use staff::{NewUser, Session, normalize_email};
+pub use transfer::TransferError;
 pub use webhooks::{
     Attempt, Delivery, DueDelivery, Enqueued, WEBHOOK_EVENTS, Webhook, article_payload_url,
 };

@@ -168,17 +168,23 @@ impl Store {
         }) > 0)
     }
 
-    /// The one number a query that binds nothing returns (counts, for test checks).
-    pub async fn number(&self, sql: &str) -> crate::Result<i64> {
+    /// How many rows a table has; for tests' checks only.
+    pub async fn count_rows(&self, table: &str) -> crate::Result<i64> {
+        self.query_i64(&format!("SELECT COUNT(*) FROM {table}"))
+            .await
+    }
+
+    /// The one integer a query answers; for tests' checks only.
+    pub async fn query_i64(&self, sql: &str) -> crate::Result<i64> {
         Ok(crate::with_pool!(&self.pool, p => {
             sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await?
         }))
     }
 
-    /// The one text a query that binds nothing returns (for test checks).
-    pub async fn text(&self, sql: &str) -> crate::Result<Option<String>> {
+    /// The first column of every row a query answers, as text; for tests' checks only.
+    pub async fn query_strings(&self, sql: &str) -> crate::Result<Vec<String>> {
         Ok(crate::with_pool!(&self.pool, p => {
-            sqlx::query_scalar::<_, Option<String>>(sql).fetch_optional(p).await?.flatten()
+            sqlx::query_scalar::<_, String>(sql).fetch_all(p).await?
         }))
     }
 
