@@ -316,7 +316,7 @@ def check_html(site, found, vnu, email, password):
     print(f"\n== {tool}")
     pages = ["/", "/search?q=china", "/search?q=", "/search?q=zzzznothing", "/no-such-page",
              "/newsroom/sign-in"]
-    for kind in ("articles", "sections", "topics", "authors"):
+    for kind in ("articles", "sections", "topics", "authors", "pages"):
         for url in found.get(kind, [])[:3]:
             pages.append(urllib.parse.urlparse(url).path)
     if found.get("articles"):
@@ -330,7 +330,7 @@ def check_html(site, found, vnu, email, password):
     if signed_in:
         pages += ["/newsroom", "/newsroom/articles", "/newsroom/articles/new", "/newsroom/comments",
                   "/newsroom/sections", "/newsroom/topics", "/newsroom/picks", "/newsroom/staff",
-                  "/newsroom/settings", "/newsroom/account/password"]
+                  "/newsroom/settings", "/newsroom/account/password", "/newsroom/pages/new"]
         status, headers, body = site.get("/newsroom/articles")
         ids = re.findall(rb'/newsroom/articles/(\d+)/edit', body)
         if ids:
