@@ -407,6 +407,39 @@ async fn exports_without_ids_and_with_co_authors(db: TestDb) {
     );
 }
 
+/// A post whose body shows an upload that has no attachment record.
+const LOOSE_UPLOAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Loose</title><link>https://loose.example</link><wp:wxr_version>1.2</wp:wxr_version>
+<item><title>Chart day</title><link>https://loose.example/chart-day/</link><dc:creator>ed</dc:creator>
+<content:encoded><![CDATA[Today's chart: <img src="https://loose.example/wp-content/uploads/2024/05/chart.png" alt="The chart"> and again <img src="https://loose.example/wp-content/uploads/2024/05/chart-150x150.png" alt="">]]></content:encoded>
+<wp:post_id>5</wp:post_id><wp:post_date_gmt>2024-05-01 10:00:00</wp:post_date_gmt><wp:post_name>chart-day</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
+</channel></rss>
+"#;
+
+async fn uploads_without_attachments_are_brought_in_once(db: TestDb) {
+    let data = temp_dir("wp-loose");
+    let uploads = temp_dir("wp-loose-uploads");
+    std::fs::create_dir_all(uploads.join("2024/05")).unwrap();
+    std::fs::write(uploads.join("2024/05/chart.png"), png()).unwrap();
+    let file = data.join("loose.xml");
+    std::fs::write(&file, LOOSE_UPLOAD).unwrap();
+    let dir = uploads.to_str().unwrap();
+    ok(&import(&db, &data, &file, &["--media-dir", dir]));
+    let body = text(&db, "SELECT body_html FROM articles").await;
+    assert!(
+        !body.contains("loose.example"),
+        "both links rewritten: {body}"
+    );
+    assert_eq!(n(&db, "SELECT COUNT(*) FROM media").await, 1);
+    ok(&import(&db, &data, &file, &["--media-dir", dir]));
+    assert_eq!(
+        n(&db, "SELECT COUNT(*) FROM media").await,
+        1,
+        "not stored twice"
+    );
+}
+
 macro_rules! both {
     ($($name:ident),*) => {
         mod sqlite { $(#[tokio::test(flavor = "multi_thread")] async fn $name() {
@@ -423,5 +456,6 @@ both!(
     a_whole_site_moves_in_and_a_second_run_changes_nothing,
     broken_files_and_dry_runs_change_nothing,
     a_very_long_post_with_500_comments,
-    exports_without_ids_and_with_co_authors
+    exports_without_ids_and_with_co_authors,
+    uploads_without_attachments_are_brought_in_once
 );

@@ -121,12 +121,14 @@ impl Store {
 }
 
 /// The kinds of record an import keeps track of.
-pub const IMPORT_KINDS: [&str; 8] = [
+pub const IMPORT_KINDS: [&str; 10] = [
     "author",
     "user",
     "category",
+    "category_topic",
     "tag",
     "attachment",
+    "file",
     "post",
     "page",
     "comment",
