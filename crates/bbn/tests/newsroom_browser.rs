@@ -311,6 +311,8 @@ fn a_newsroom_from_setup_to_published_article() {
             "newsroom-19-preview",
             format!("/newsroom/articles/{id}/preview"),
         ),
+        ("newsroom-20-pages", "/newsroom/pages".into()),
+        ("newsroom-21-page-edit", "/newsroom/pages/1".into()),
     ] {
         b.viewport(1280, 900);
         b.open(&format!("{base}{path}"));
