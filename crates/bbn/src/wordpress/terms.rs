@@ -235,9 +235,8 @@ impl Import<'_, '_> {
                 );
                 continue;
             }
-            let (id, outcome) = self.media.attachment(self.session, a, self.report).await?;
+            let (_, outcome) = self.media.attachment(self.session, a, self.report).await?;
             self.report.done("image", outcome);
-            let _ = id;
         }
         Ok(())
     }

@@ -92,7 +92,6 @@ pub struct ImportedComment {
 /// An import in progress. Nothing it writes is visible to anyone else until
 /// `finish(true)`; dropping it, or `finish(false)`, leaves the database as it was.
 pub struct ImportSession<'a> {
-    store: &'a Store,
     _write: crate::WriteGuard<'a>,
     tx: Tx,
     source: String,
@@ -120,7 +119,6 @@ impl Store {
             .filter_map(|(kind, ext, local)| Some(((kind_name(&kind)?, ext), local)))
             .collect();
         Ok(ImportSession {
-            store: self,
             _write: write,
             tx,
             source: source.to_string(),
@@ -320,7 +318,6 @@ impl ImportSession<'_> {
 
     /// Commits everything (`true`) or rolls it all back (`false`, a dry run).
     pub async fn finish(self, commit: bool) -> Result<()> {
-        let _ = self.store;
         match (self.tx, commit) {
             (Tx::Sqlite(t), true) => t.commit().await?,
             (Tx::Postgres(t), true) => t.commit().await?,
