@@ -67,3 +67,25 @@ pub(crate) async fn open_sqlite(path: &Path) -> Result<Pool> {
         .await?;
     Ok(Pool::Sqlite(pool))
 }
+
+/// `head` followed by `rows` groups of `columns` numbered placeholders, each
+/// group ending with `tail` (constant columns).
+pub(crate) fn values_sql(head: &str, columns: usize, rows: usize, tail: &str) -> String {
+    let mut sql = String::with_capacity(head.len() + rows * columns * 5);
+    sql.push_str(head);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", r * columns + c + 1));
+        }
+        sql.push_str(tail);
+        sql.push(')');
+    }
+    sql
+}

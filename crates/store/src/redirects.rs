@@ -82,6 +82,21 @@ fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
+/// Writes `rows` redirects (path, kind, id, url, created), each replacing
+/// what its path led to before.
+pub(crate) fn upsert_sql(rows: usize) -> String {
+    format!(
+        "{} ON CONFLICT (path) DO UPDATE SET target_kind = excluded.target_kind,
+            target_id = excluded.target_id, target_url = excluded.target_url",
+        crate::db::values_sql(
+            "INSERT INTO redirects (path, target_kind, target_id, target_url, created_at) VALUES ",
+            5,
+            rows,
+            "",
+        )
+    )
+}
+
 impl Store {
     /// Makes `path` (any form; it is normalized) lead to `target`, replacing
     /// what it led to before.
@@ -91,14 +106,10 @@ impl Store {
         let (kind, id, url) = target.parts();
         let _w = self.writer().await;
         with_pool!(&self.pool, p => {
-            sqlx::query(
-                "INSERT INTO redirects (path, target_kind, target_id, target_url, created_at) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (path) DO UPDATE SET target_kind = excluded.target_kind,
-                    target_id = excluded.target_id, target_url = excluded.target_url",
-            )
-            .bind(&path).bind(kind).bind(id).bind(url).bind(bbn_core::time::now())
-            .execute(p)
-            .await?;
+            sqlx::query(&upsert_sql(1))
+                .bind(&path).bind(kind).bind(id).bind(url).bind(bbn_core::time::now())
+                .execute(p)
+                .await?;
         });
         Ok(())
     }

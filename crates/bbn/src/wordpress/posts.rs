@@ -13,6 +13,35 @@ use bbn_store::{ImportedArticle, ImportedPage, RedirectTarget, import_slug};
 use bbn_wxr::Item;
 
 impl Import<'_, '_> {
+    /// What writing a post or page gave: a record refused by bbn's rules
+    /// is left out and named in the report (None); a failure stops the import.
+    fn written(
+        &mut self,
+        kind: &'static str,
+        result: bbn_store::Result<(i64, bbn_store::Outcome)>,
+        item: &Item,
+        label: &str,
+    ) -> anyhow::Result<Option<(i64, bbn_store::Outcome)>> {
+        match result {
+            Err(bbn_store::StoreError::Invalid(errors)) => {
+                let why = errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                self.report.skipped(
+                    kind,
+                    format!("refused by bbn's rules: {why}"),
+                    label.to_string(),
+                );
+                Ok(None)
+            }
+            other => other
+                .map(Some)
+                .with_context(|| format!("{kind} {} ({label}), line {}", item.post_id, item.line)),
+        }
+    }
+
     pub(super) async fn post(&mut self, item: &Item) -> anyhow::Result<()> {
         let label = title(item);
         if let Some(why) = left_out(&item.status) {
@@ -138,19 +167,8 @@ impl Import<'_, '_> {
                 },
             )
             .await;
-        let (id, outcome) = match written {
-            Err(bbn_store::StoreError::Invalid(errors)) => {
-                let why = errors
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                self.report
-                    .skipped("post", format!("refused by bbn's rules: {why}"), label);
-                return Ok(());
-            }
-            other => other
-                .with_context(|| format!("post {} ({label}), line {}", item.post_id, item.line))?,
+        let Some((id, outcome)) = self.written("post", written, item, &label)? else {
+            return Ok(());
         };
         self.report.done("article", outcome);
         if item.is_sticky && status == Status::Published {
@@ -206,19 +224,8 @@ impl Import<'_, '_> {
                 },
             )
             .await;
-        let (id, outcome) = match written {
-            Err(bbn_store::StoreError::Invalid(errors)) => {
-                let why = errors
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                self.report
-                    .skipped("page", format!("refused by bbn's rules: {why}"), label);
-                return Ok(());
-            }
-            other => other
-                .with_context(|| format!("page {} ({label}), line {}", item.post_id, item.line))?,
+        let Some((id, outcome)) = self.written("page", written, item, &label)? else {
+            return Ok(());
         };
         self.report.done("page", outcome);
         if item.post_parent != 0 {

@@ -116,41 +116,35 @@ impl Import<'_, '_> {
                     rest.push(c);
                     continue;
                 }
-                let (id, outcome) = self
-                    .session
-                    .section(
-                        &c.nicename,
-                        &c.nicename,
-                        &html_text(&c.name),
-                        &html_text(&c.description),
-                        parent_id,
-                    )
-                    .await?;
-                self.report.done("section", outcome);
-                self.sections.insert(c.nicename.clone(), id);
-                self.category_redirects(c, id).await?;
+                self.section(c, parent_id).await?;
             }
             if rest.len() == before {
                 // A cycle of parents: take them without.
-                for c in &rest {
-                    let (id, outcome) = self
-                        .session
-                        .section(
-                            &c.nicename,
-                            &c.nicename,
-                            &html_text(&c.name),
-                            &html_text(&c.description),
-                            None,
-                        )
-                        .await?;
-                    self.report.done("section", outcome);
-                    self.sections.insert(c.nicename.clone(), id);
+                for c in rest {
+                    self.section(c, None).await?;
                 }
                 break;
             }
             pending = rest;
         }
         Ok(())
+    }
+
+    /// One category as a section, with its old addresses.
+    async fn section(&mut self, c: &bbn_wxr::Category, parent: Option<i64>) -> anyhow::Result<()> {
+        let (id, outcome) = self
+            .session
+            .section(
+                &c.nicename,
+                &c.nicename,
+                &html_text(&c.name),
+                &html_text(&c.description),
+                parent,
+            )
+            .await?;
+        self.report.done("section", outcome);
+        self.sections.insert(c.nicename.clone(), id);
+        self.category_redirects(c, id).await
     }
 
     /// `/category/parent/child/` and `/?cat=ID` lead to the section.

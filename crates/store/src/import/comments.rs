@@ -1,10 +1,11 @@
 //! A post's comments, a thread at a time: ids allocated up front so that
 //! replies can name their parents, rows written with multi-row statements.
 
-use super::{ImportSession, ImportedComment, Outcome, Tx, clip, values_sql};
+use super::{ImportSession, ImportedComment, Outcome, Tx, clip};
 use crate::Result;
 use crate::changes::log_change;
 use crate::comments::body_hash;
+use crate::db::values_sql;
 use std::collections::HashMap;
 
 impl ImportSession<'_> {

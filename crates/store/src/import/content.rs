@@ -1,8 +1,9 @@
 //! Articles and static pages, each written through the same rules as the
 //! newsroom's saves, with a revision when something changed.
 
-use super::{ImportSession, ImportedArticle, ImportedPage, Outcome, Tx, values_sql};
+use super::{ImportSession, ImportedArticle, ImportedPage, Outcome, Tx};
 use crate::changes::log_change;
+use crate::db::values_sql;
 use crate::{Result, StoreError};
 use bbn_core::{PageStatus, Status};
 

@@ -248,16 +248,7 @@ impl ImportSession<'_> {
             return Ok(());
         }
         let (kind, id, url) = target.parts();
-        let sql = format!(
-            "{} ON CONFLICT (path) DO UPDATE SET target_kind = excluded.target_kind,
-                target_id = excluded.target_id, target_url = excluded.target_url",
-            values_sql(
-                "INSERT INTO redirects (path, target_kind, target_id, target_url, created_at) VALUES ",
-                5,
-                paths.len(),
-                ""
-            )
-        );
+        let sql = crate::redirects::upsert_sql(paths.len());
         let now = bbn_core::time::now();
         with_tx!(&mut self.tx, t => {
             let mut q = sqlx::query(&sql);
@@ -340,28 +331,6 @@ pub fn import_slug(slug_hint: &str, name: &str) -> String {
     } else {
         from_name
     }
-}
-
-/// `head` followed by `rows` groups of `columns` numbered placeholders, each
-/// group ending with `tail` (constant columns).
-pub(super) fn values_sql(head: &str, columns: usize, rows: usize, tail: &str) -> String {
-    let mut sql = String::with_capacity(head.len() + rows * columns * 5);
-    sql.push_str(head);
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..columns {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", r * columns + c + 1));
-        }
-        sql.push_str(tail);
-        sql.push(')');
-    }
-    sql
 }
 
 pub(super) fn clip(s: &str, max_chars: usize) -> &str {

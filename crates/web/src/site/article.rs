@@ -15,18 +15,6 @@ use std::collections::BTreeMap;
 /// How many articles "You may also like" shows.
 const RELATED: i64 = 4;
 
-/// A 301: what search engines and old links expect of a moved article.
-fn moved_permanently(to: &str) -> Response {
-    match axum::http::HeaderValue::from_str(to) {
-        Ok(location) => (
-            axum::http::StatusCode::MOVED_PERMANENTLY,
-            [(axum::http::header::LOCATION, location)],
-        )
-            .into_response(),
-        Err(_) => AppError::NotFound.into_response(),
-    }
-}
-
 /// The comment form as sent back to its writer (after a refusal), or empty.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CommentBox {
@@ -62,7 +50,7 @@ pub async fn show(
     let Some(article) = store.article_by_slug(&slug).await? else {
         // An old slug moves permanently to the article's current URL.
         return match store.slug_redirect(&slug).await? {
-            Some(current) => Ok(moved_permanently(&article_url(&current))),
+            Some(current) => Ok(super::moved_permanently(&article_url(&current))),
             None => Err(AppError::NotFound),
         };
     };

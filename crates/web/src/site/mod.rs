@@ -13,7 +13,7 @@ pub mod topic;
 
 use crate::AppState;
 use crate::error::AppError;
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Response};
 
 /// The publisher as structured data names it: the site, with its logo (or,
 /// without one, the theme's icon).
@@ -37,6 +37,18 @@ pub(crate) fn publisher<'a>(
         },
         language: &chrome.language,
         zone: chrome.zone,
+    }
+}
+
+/// A 301: what search engines and old links expect of moved content.
+pub(crate) fn moved_permanently(to: &str) -> Response {
+    match axum::http::HeaderValue::from_str(to) {
+        Ok(location) => (
+            axum::http::StatusCode::MOVED_PERMANENTLY,
+            [(axum::http::header::LOCATION, location)],
+        )
+            .into_response(),
+        Err(_) => AppError::NotFound.into_response(),
     }
 }
 

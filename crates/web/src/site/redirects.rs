@@ -5,16 +5,17 @@
 
 use crate::AppState;
 use crate::views::{article_url, page_url, section_url, topic_url};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use bbn_store::Destination;
 
 /// The query keys that name content on a WordPress site's home page.
 const CONTENT_KEYS: [&str; 5] = ["p", "page_id", "cat", "tag", "attachment_id"];
 
+/// A 301 that caches may keep for an hour (old addresses do not move back).
 fn moved(location: &str) -> Option<Response> {
-    let value = HeaderValue::from_str(location).ok()?;
-    let mut r = (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, value)]).into_response();
+    HeaderValue::from_str(location).ok()?;
+    let mut r = super::moved_permanently(location);
     r.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=3600"),

@@ -152,7 +152,7 @@ pub fn post(site: &Site, a: &Article, featured: bool, params: &Params) -> Value 
     } else {
         a.dek.clone()
     };
-    let mut m = into_map(json!({
+    let m = into_map(json!({
         "id": object_id(a.id),
         "uuid": uuid(a.id),
         "title": a.headline,
@@ -187,22 +187,7 @@ pub fn post(site: &Site, a: &Article, featured: bool, params: &Params) -> Value 
         "email_subject": null,
         "frontmatter": null,
     }));
-    if params.formats.html {
-        // Sanitized again on the way out, like every page and feed: front-ends
-        // insert this HTML as it is, on another origin, so links are absolute.
-        let html = crate::syndication::xml::absolute_links(
-            &bbn_core::markdown::sanitize(&a.body_html),
-            &site.base_url,
-        );
-        m.insert("html".into(), Value::String(html));
-    }
-    if params.formats.plaintext {
-        m.insert("plaintext".into(), Value::String(plain));
-    }
-    let mut out = match project(m, params.fields.as_deref()) {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    };
+    let mut out = with_bodies(m, site, &a.body_html, plain, params);
     // Relations asked for with `include` come whatever `fields` says.
     if params.includes("authors") {
         let authors: Vec<Value> = a
@@ -231,6 +216,32 @@ pub fn post(site: &Site, a: &Article, featured: bool, params: &Params) -> Value 
     Value::Object(out)
 }
 
+/// A post's or page's object with the body formats asked for, cut to `fields`.
+fn with_bodies(
+    mut m: Map<String, Value>,
+    site: &Site,
+    body_html: &str,
+    plain: String,
+    params: &Params,
+) -> Map<String, Value> {
+    if params.formats.html {
+        // Sanitized again on the way out, like every page and feed: front-ends
+        // insert this HTML as it is, on another origin, so links are absolute.
+        let html = crate::syndication::xml::absolute_links(
+            &bbn_core::markdown::sanitize(body_html),
+            &site.base_url,
+        );
+        m.insert("html".into(), Value::String(html));
+    }
+    if params.formats.plaintext {
+        m.insert("plaintext".into(), Value::String(plain));
+    }
+    match project(m, params.fields.as_deref()) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
 /// Page ids live in their own range so that no page shares an id with a post.
 pub const PAGE_ID_BASE: i64 = 1 << 48;
 
@@ -239,7 +250,7 @@ pub fn page(site: &Site, p: &bbn_core::Page, params: &Params) -> Value {
     let plain = p.body_format.plain_text(&p.body);
     let published = p.published_at.unwrap_or(p.created_at);
     let description = text_or_null(&p.seo_description);
-    let mut m = into_map(json!({
+    let m = into_map(json!({
         "id": object_id(PAGE_ID_BASE + p.id),
         "uuid": uuid_of("page", p.id),
         "title": p.title,
@@ -273,20 +284,7 @@ pub fn page(site: &Site, p: &bbn_core::Page, params: &Params) -> Value {
         "meta_description": description,
         "frontmatter": null,
     }));
-    if params.formats.html {
-        let html = crate::syndication::xml::absolute_links(
-            &bbn_core::markdown::sanitize(&p.body_html),
-            &site.base_url,
-        );
-        m.insert("html".into(), Value::String(html));
-    }
-    if params.formats.plaintext {
-        m.insert("plaintext".into(), Value::String(plain));
-    }
-    let mut out = match project(m, params.fields.as_deref()) {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    };
+    let mut out = with_bodies(m, site, &p.body_html, plain, params);
     // Pages have no bylines or topics in bbn.
     if params.includes("authors") {
         out.insert("primary_author".into(), Value::Null);
