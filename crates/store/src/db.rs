@@ -68,6 +68,15 @@ pub(crate) async fn open_sqlite(path: &Path) -> Result<Pool> {
     Ok(Pool::Sqlite(pool))
 }
 
+/// `n` numbered bind placeholders from `$from` on, comma-separated: the
+/// inside of an `IN (…)` list.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `head` followed by `rows` groups of `columns` numbered placeholders, each
 /// group ending with `tail` (constant columns).
 pub(crate) fn values_sql(head: &str, columns: usize, rows: usize, tail: &str) -> String {
