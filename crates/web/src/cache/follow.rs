@@ -56,6 +56,14 @@ impl PageCache {
     /// dropped (for the purge hook).
     pub async fn catch_up(&self, store: &Store) -> Result<Vec<Drop>, StoreError> {
         let mut f = self.follower.lock().await;
+        self.catch_up_locked(&mut f, store).await
+    }
+
+    async fn catch_up_locked(
+        &self,
+        f: &mut Follower,
+        store: &Store,
+    ) -> Result<Vec<Drop>, StoreError> {
         let generation = store.generation();
         if !f.started {
             // The cache starts empty: nothing before now can be stale in it.
@@ -111,7 +119,12 @@ impl PageCache {
         if self.seen_generation.load(Ordering::Acquire) == store.generation() {
             return;
         }
-        if let Err(e) = self.catch_up(store).await {
+        let mut f = self.follower.lock().await;
+        // Requests that waited here behind the one catching up have nothing left to do.
+        if self.seen_generation.load(Ordering::Acquire) == store.generation() {
+            return;
+        }
+        if let Err(e) = self.catch_up_locked(&mut f, store).await {
             // Serving on is better than failing; the follower drops what is stale.
             tracing::warn!(error = %e, "page cache could not catch up with a write");
         }
