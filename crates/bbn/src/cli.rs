@@ -173,7 +173,7 @@ pub struct ServeArgs {
     /// Memory for rendered reader pages, in megabytes; 0 turns the page cache off. [default: 256]
     #[arg(long, env = "BBN_PAGE_CACHE_MB", value_name = "MB")]
     pub page_cache_mb: Option<u64>,
-    /// Seconds browsers and CDNs may keep a reader page (Cache-Control max-age). [default: 60]
+    /// Seconds CDNs and proxies may keep a reader page (Cache-Control s-maxage; browsers revalidate each time). [default: 60]
     #[arg(long, env = "BBN_PAGE_MAX_AGE", value_name = "SECONDS")]
     pub page_max_age: Option<u32>,
     /// Seconds more they may serve it stale while fetching a fresh one (stale-while-revalidate). [default: 600]

@@ -32,8 +32,9 @@ pub struct WebConfig {
     pub validator_settle_seconds: i64,
     /// Memory for rendered pages, in bytes; 0: no page cache.
     pub page_cache_bytes: u64,
-    /// How long browsers and CDNs may keep a page (`max-age`), and serve it
-    /// stale while they fetch a fresh one (`stale-while-revalidate`), in seconds.
+    /// How long CDNs may keep a page (`s-maxage`; browsers revalidate each
+    /// time), and serve it stale while they fetch a fresh one
+    /// (`stale-while-revalidate`), in seconds.
     pub page_max_age: u32,
     pub page_stale_seconds: u32,
 }

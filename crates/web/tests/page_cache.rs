@@ -383,7 +383,7 @@ async fn http_answers_for_caches_and_cdns(db: TestDb) {
     assert!(etag.starts_with('"') && etag.len() > 10, "{etag}");
     assert_eq!(
         header(&h, "cache-control"),
-        "public, max-age=60, stale-while-revalidate=600"
+        "public, max-age=0, s-maxage=60, stale-while-revalidate=600"
     );
     assert_eq!(header(&h, "vary"), "Accept-Encoding");
     let keys = header(&h, "surrogate-key");

@@ -117,12 +117,16 @@ fn not_modified(headers: &HeaderMap, page: &CachedPage) -> bool {
     client_has(headers, &page.etag, page.modified)
 }
 
-/// `Cache-Control` for pages anyone may be served from a shared cache.
+/// `Cache-Control` for pages anyone may be served from a shared cache: a
+/// CDN keeps them `max_age` seconds (and serves them `stale` more while it
+/// fetches a fresh copy); a browser asks again each time, which costs a 304
+/// when nothing changed, and means a reader never sees yesterday's front
+/// page, nor a page from before their own comment.
 pub fn public_control(max_age: u32, stale: u32) -> HeaderValue {
     HeaderValue::from_str(&format!(
-        "public, max-age={max_age}, stale-while-revalidate={stale}"
+        "public, max-age=0, s-maxage={max_age}, stale-while-revalidate={stale}"
     ))
-    .unwrap_or(HeaderValue::from_static("public, max-age=60"))
+    .unwrap_or(HeaderValue::from_static("public, max-age=0"))
 }
 
 const PERSONAL: HeaderValue = HeaderValue::from_static("private, no-cache");
