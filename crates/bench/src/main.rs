@@ -122,6 +122,7 @@ struct SiteArgs {
     reuse: bool,
 }
 
+#[derive(Clone)]
 struct Site {
     /// `--data-dir` and, for PostgreSQL, `--database-url` for bbn serve.
     data_dir: PathBuf,
@@ -226,10 +227,15 @@ impl Drop for Server {
     }
 }
 
-fn start(args: &SiteArgs, site: &Site, extra: &[&str]) -> anyhow::Result<Server> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+/// A loopback port nothing listens on right now.
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
-        .port();
+        .port())
+}
+
+fn start(args: &SiteArgs, site: &Site, extra: &[&str]) -> anyhow::Result<Server> {
+    let port = free_port()?;
     let mut cmd = Command::new(&args.bbn);
     cmd.args([
         "serve",
@@ -249,13 +255,18 @@ fn start(args: &SiteArgs, site: &Site, extra: &[&str]) -> anyhow::Result<Server>
     let child = cmd
         .spawn()
         .with_context(|| format!("cannot start {}", args.bbn.display()))?;
-    let server = Server { child, port };
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut server = Server { child, port };
+    // bbn listens once its search index has caught up, which on a freshly
+    // generated site of a million articles takes minutes.
+    let deadline = Instant::now() + Duration::from_secs(30 * 60);
     while Instant::now() < deadline {
         if let Ok(mut c) = http::Client::connect(port)
             && c.get("/healthz").is_ok_and(|r| r.status == 200)
         {
             return Ok(server);
+        }
+        if let Some(status) = server.child.try_wait()? {
+            bail!("bbn serve stopped before it was healthy ({status})");
         }
         std::thread::sleep(Duration::from_millis(100));
     }
