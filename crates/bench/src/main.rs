@@ -11,7 +11,9 @@
 //! form and reports acknowledged comments per second and the time to each
 //! acknowledgement. `spam` measures the learning spam filter's precision and
 //! recall on a generated labeled set of comments. `distribution` times feeds
-//! and sitemaps on a large site.
+//! and sitemaps on a large site. `speed` loads the reader pages with wrk,
+//! cached and not, beside nginx serving the same page, then a mixed load
+//! during which articles are published and timed until readers see them.
 //!
 //!     cargo build --release -p bbn -p bbn-bench
 //!     target/release/bbn-bench --articles 100000 --backend sqlite
@@ -21,6 +23,7 @@
 //!     target/release/bbn-bench search --corpus bbc
 //!     target/release/bbn-bench search --corpus generated --articles 100000
 //!     target/release/bbn-bench distribution --articles 100000 --backend sqlite
+//!     target/release/bbn-bench speed --articles 100000 --backend sqlite
 
 mod comments;
 mod distribution;
@@ -29,6 +32,7 @@ mod http;
 mod moving;
 mod search;
 mod spamset;
+mod speed;
 
 use anyhow::{Context, bail};
 use bbn_store::Store;
@@ -80,6 +84,8 @@ enum Task {
     Distribution(distribution::Args),
     /// Moving a site in and out: WordPress import, JSON export and import, on a generated export.
     Moving(moving::Args),
+    /// Speed and scale under load (wrk, nginx): pages cached and not, a mixed load, publish to visible.
+    Speed(speed::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -340,6 +346,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Task::Search(args)) => search::run(args).await,
         Some(Task::Distribution(args)) => distribution::run(args).await,
         Some(Task::Moving(args)) => moving::run_all(args).await,
+        Some(Task::Speed(args)) => speed::run(args).await,
         Some(Task::Spam(args)) => {
             spam(&args);
             Ok(())
