@@ -37,6 +37,7 @@ use anyhow::bail;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use report::{Mixed, Row};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -167,13 +168,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let nginx_dir = scratch.0.join("nginx");
     let nginx = nginx::Nginx::serve(&nginx_dir, html.as_bytes())?;
     let yardstick = Page::one("article", nginx::PAGE.into());
-    rows.extend(load_page(
-        &args,
-        &wrk,
-        nginx.port,
-        "nginx, static file",
-        &yardstick,
-    )?);
+    let target = Target {
+        label: "nginx, static file",
+        port: nginx.port,
+        bbn: false,
+    };
+    rows.extend(load_page(&args, &wrk, &target, &yardstick)?);
     drop(nginx);
 
     if has_page_cache {
@@ -244,32 +244,46 @@ fn has_flag(bbn: &Path, flag: &str) -> anyhow::Result<bool> {
     Ok(String::from_utf8_lossy(&help.stdout).contains(flag))
 }
 
+/// A server under load, as the report names it.
+struct Target<'a> {
+    label: &'a str,
+    port: u16,
+    /// bbn, which tells its own time in `Server-Timing`.
+    bbn: bool,
+}
+
 fn load_pages(
     args: &Args,
     wrk: &Wrk,
     port: u16,
-    server: &str,
+    label: &str,
     pages: &[Page],
 ) -> anyhow::Result<Vec<Row>> {
+    let target = Target {
+        label,
+        port,
+        bbn: true,
+    };
     let mut rows = Vec::new();
     for page in pages {
-        rows.extend(load_page(args, wrk, port, server, page)?);
+        rows.extend(load_page(args, wrk, &target, page)?);
     }
     Ok(rows)
 }
 
 /// One page, plain and gzip: warm-up, measured load, answer size, and (plain) bbn's own time.
-fn load_page(
-    args: &Args,
-    wrk: &Wrk,
-    port: u16,
-    server: &str,
-    page: &Page,
-) -> anyhow::Result<Vec<Row>> {
+fn load_page(args: &Args, wrk: &Wrk, target: &Target, page: &Page) -> anyhow::Result<Vec<Row>> {
+    let port = target.port;
     let mut rows = Vec::new();
     for gzip in [false, true] {
         let requests = page.requests();
-        print!("{server}: {} ({})… ", page.name, report::encoding(gzip));
+        print!(
+            "{}: {} ({})… ",
+            target.label,
+            page.name,
+            report::encoding(gzip)
+        );
+        std::io::stdout().flush()?;
         wrk.run(port, &requests, gzip, Duration::from_secs(args.warmup))?;
         let load = wrk.run(port, &requests, gzip, Duration::from_secs(args.seconds))?;
         println!("{:.0} requests/s", load.per_second());
@@ -280,12 +294,14 @@ fn load_page(
             &[]
         };
         let bytes = client.call("GET", &page.paths[0], headers, b"")?.body_len;
-        let server_ms = match (gzip, server.starts_with("nginx")) {
-            (false, false) => Some(crate::measure(&mut client, page.name, &page.sample())?.median),
-            _ => None,
+        let server_ms = if target.bbn && !gzip {
+            Some(crate::measure(&mut client, page.name, &page.sample())?.median)
+        } else {
+            None
         };
         rows.push(Row {
-            server: server.to_string(),
+            server: target.label.to_string(),
+            bbn: target.bbn,
             page: page.name,
             gzip,
             load,
