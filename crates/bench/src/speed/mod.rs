@@ -161,7 +161,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     } else {
         "as built"
     };
+    let starting = Instant::now();
     let server = start(&args.site, &site, &SERVE_FLAGS)?;
+    // On a new site this includes indexing every article for search.
+    notes.push(format!(
+        "bbn serve was healthy {:.1} s after it started",
+        starting.elapsed().as_secs_f64()
+    ));
     rows.extend(load_pages(&args, &wrk, server.port, label, &pages)?);
     let html = http::Client::connect(server.port)?.get_text(&pages[0].paths[0])?;
     drop(server);
