@@ -157,9 +157,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let mut rows = Vec::new();
 
     let label = if has_page_cache {
-        "page cache"
+        "bbn, page cache"
     } else {
-        "as built"
+        "bbn"
     };
     let starting = Instant::now();
     let server = start(&args.site, &site, &SERVE_FLAGS)?;
@@ -189,7 +189,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             &args,
             &wrk,
             server.port,
-            "no page cache",
+            "bbn, --page-cache-mb 0",
             &pages,
         )?);
     } else {
@@ -207,7 +207,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     if errors > 0 {
         bail!("{errors} requests failed (see the tables)");
     }
-    if mixed.visible.iter().any(|v| v.last_ms(0).is_none()) {
+    if mixed
+        .visible
+        .iter()
+        .any(|v| (0..mixed.instances).any(|i| v.last_ms(i).is_none()))
+    {
         bail!("a published article did not show on every page within a minute");
     }
     Ok(())
@@ -223,7 +227,6 @@ fn pages(args: &Args, site: &Site, scratch: &Path) -> anyhow::Result<Vec<Page>> 
             .collect();
     let file = scratch.join("rotating-articles.txt");
     std::fs::write(&file, rotating.join("\n") + "\n")?;
-    let words = generate::WORDS;
     Ok(vec![
         // A story from the middle of the archive, with its comments.
         Page::one(
@@ -240,7 +243,8 @@ fn pages(args: &Args, site: &Site, scratch: &Path) -> anyhow::Result<Vec<Page>> 
             "topic",
             format!("/topic/{}", generate::topic_slug(site.topics / 2)),
         ),
-        Page::one("search", format!("/search?q={}", words[12])),
+        // A word of the generated vocabulary: nearly every article has it.
+        Page::one("search", "/search?q=election".into()),
     ])
 }
 
