@@ -12,6 +12,7 @@
 //! minimum time, so every comment takes the full path. At the end the
 //! database is counted: acknowledged comments must all be there.
 
+use crate::http::urlencode;
 use crate::{SiteArgs, generate, http, percentile, prepare, spamset, start};
 use anyhow::{Context, bail};
 use bbn_core::CommentStatus;
@@ -80,25 +81,24 @@ async fn teach(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-fn form_token(page: &str) -> anyhow::Result<String> {
+/// The signed token of an article page's comment form.
+pub fn form_token(page: &str) -> anyhow::Result<String> {
     let marker = "name=\"token\" value=\"";
     let start = page.find(marker).context("no comment form")? + marker.len();
     let len = page[start..].find('"').context("unterminated token")?;
     Ok(page[start..start + len].to_string())
+}
+
+/// A comment as the form posts it. The text comes last, so that a load
+/// generator can make each text unique by appending to it.
+pub fn comment_form(name: &str, email: &str, token: &str, text: &str) -> String {
+    format!(
+        "name={}&email={}&token={}&website=&comment={}",
+        urlencode(name),
+        urlencode(email),
+        urlencode(token),
+        urlencode(text)
+    )
 }
 
 async fn total_comments(store: &Store) -> anyhow::Result<i64> {
@@ -159,12 +159,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                         "{} (run {run}, reader {client}, comment {k})",
                         texts[(client * 31 + k) % texts.len()]
                     );
-                    let form = format!(
-                        "name={}&email={}&comment={}&token={}&website=",
-                        encode(&format!("Reader {client}")),
-                        encode(&format!("reader{client}@example.org")),
-                        encode(&text),
-                        encode(token)
+                    let form = comment_form(
+                        &format!("Reader {client}"),
+                        &format!("reader{client}@example.org"),
+                        token,
+                        &text,
                     );
                     let n = client * per_client + k;
                     let reader = format!("10.{}.{}.{}", run % 250, n >> 8 & 255, n & 255);

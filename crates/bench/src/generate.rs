@@ -7,7 +7,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::io::Write;
 
-const WORDS: &[&str] = &[
+pub const WORDS: &[&str] = &[
     "government",
     "minister",
     "talks",

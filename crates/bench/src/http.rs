@@ -8,13 +8,13 @@ use std::time::Duration;
 pub struct Client {
     reader: BufReader<TcpStream>,
     port: u16,
-    keep_body: bool,
 }
 
 pub struct Response {
     pub status: u16,
     pub server_ms: Option<f64>,
     pub body_len: usize,
+    /// The body, for the calls that keep it (`get_text`, `call`); empty otherwise.
     pub body: Vec<u8>,
 }
 
@@ -26,43 +26,74 @@ impl Client {
         Ok(Client {
             reader: BufReader::new(stream),
             port,
-            keep_body: false,
         })
     }
 
     pub fn get(&mut self, path: &str) -> anyhow::Result<Response> {
-        write!(
-            self.reader.get_mut(),
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
-            self.port
-        )?;
-        self.read_response()
+        self.send("GET", path, &[], b"", false)
     }
 
     /// Posts a urlencoded form as if through a proxy that saw `client`.
     pub fn post_form(&mut self, path: &str, form: &str, client: &str) -> anyhow::Result<Response> {
-        write!(
-            self.reader.get_mut(),
-            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nX-Forwarded-For: {client}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
-            self.port,
-            form.len()
-        )?;
-        self.read_response()
+        self.send(
+            "POST",
+            path,
+            &[
+                ("X-Forwarded-For", client),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            form.as_bytes(),
+            false,
+        )
+    }
+
+    /// Any request, its answer's body kept (API calls).
+    pub fn call(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> anyhow::Result<Response> {
+        self.send(method, path, headers, body, true)
     }
 
     /// A page's text, for reading form tokens out of it.
     pub fn get_text(&mut self, path: &str) -> anyhow::Result<String> {
-        self.keep_body = true;
-        let r = self.get(path);
-        self.keep_body = false;
-        let r = r?;
+        let r = self.send("GET", path, &[], b"", true)?;
         if r.status != 200 {
             bail!("{path} answered {}", r.status);
         }
         Ok(String::from_utf8_lossy(&r.body).into_owned())
     }
 
-    fn read_response(&mut self) -> anyhow::Result<Response> {
+    fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        keep_body: bool,
+    ) -> anyhow::Result<Response> {
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n",
+            self.port
+        );
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        if method != "GET" {
+            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        head.push_str("\r\n");
+        // One write, so that a request leaves in one segment.
+        let mut request = head.into_bytes();
+        request.extend_from_slice(body);
+        self.reader.get_mut().write_all(&request)?;
+        self.read_response(keep_body)
+    }
+
+    fn read_response(&mut self, keep_body: bool) -> anyhow::Result<Response> {
         let mut line = String::new();
         self.reader.read_line(&mut line)?;
         let status: u16 = line.split(' ').nth(1).context("status line")?.parse()?;
@@ -104,7 +135,7 @@ impl Client {
             status,
             server_ms,
             body_len: length,
-            body: if self.keep_body { body } else { Vec::new() },
+            body: if keep_body { body } else { Vec::new() },
         })
     }
 
@@ -127,4 +158,19 @@ impl Client {
             }
         }
     }
+}
+
+/// `application/x-www-form-urlencoded` escaping of one value.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }

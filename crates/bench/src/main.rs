@@ -11,7 +11,9 @@
 //! form and reports acknowledged comments per second and the time to each
 //! acknowledgement. `spam` measures the learning spam filter's precision and
 //! recall on a generated labeled set of comments. `distribution` times feeds
-//! and sitemaps on a large site.
+//! and sitemaps on a large site. `speed` loads the reader pages with wrk,
+//! cached and not, beside nginx serving the same page, then a mixed load
+//! during which articles are published and timed until readers see them.
 //!
 //!     cargo build --release -p bbn -p bbn-bench
 //!     target/release/bbn-bench --articles 100000 --backend sqlite
@@ -21,6 +23,7 @@
 //!     target/release/bbn-bench search --corpus bbc
 //!     target/release/bbn-bench search --corpus generated --articles 100000
 //!     target/release/bbn-bench distribution --articles 100000 --backend sqlite
+//!     target/release/bbn-bench speed --articles 100000 --backend sqlite
 
 mod comments;
 mod distribution;
@@ -29,6 +32,7 @@ mod http;
 mod moving;
 mod search;
 mod spamset;
+mod speed;
 
 use anyhow::{Context, bail};
 use bbn_store::Store;
@@ -80,6 +84,8 @@ enum Task {
     Distribution(distribution::Args),
     /// Moving a site in and out: WordPress import, JSON export and import, on a generated export.
     Moving(moving::Args),
+    /// Speed and scale under load (wrk, nginx): pages cached and not, a mixed load, publish to visible.
+    Speed(speed::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -122,6 +128,7 @@ struct SiteArgs {
     reuse: bool,
 }
 
+#[derive(Clone)]
 struct Site {
     /// `--data-dir` and, for PostgreSQL, `--database-url` for bbn serve.
     data_dir: PathBuf,
@@ -226,10 +233,15 @@ impl Drop for Server {
     }
 }
 
-fn start(args: &SiteArgs, site: &Site, extra: &[&str]) -> anyhow::Result<Server> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+/// A loopback port nothing listens on right now.
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
-        .port();
+        .port())
+}
+
+fn start(args: &SiteArgs, site: &Site, extra: &[&str]) -> anyhow::Result<Server> {
+    let port = free_port()?;
     let mut cmd = Command::new(&args.bbn);
     cmd.args([
         "serve",
@@ -249,13 +261,18 @@ fn start(args: &SiteArgs, site: &Site, extra: &[&str]) -> anyhow::Result<Server>
     let child = cmd
         .spawn()
         .with_context(|| format!("cannot start {}", args.bbn.display()))?;
-    let server = Server { child, port };
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut server = Server { child, port };
+    // bbn listens once its search index has caught up, which on a freshly
+    // generated site of a million articles takes minutes.
+    let deadline = Instant::now() + Duration::from_secs(30 * 60);
     while Instant::now() < deadline {
         if let Ok(mut c) = http::Client::connect(port)
             && c.get("/healthz").is_ok_and(|r| r.status == 200)
         {
             return Ok(server);
+        }
+        if let Some(status) = server.child.try_wait()? {
+            bail!("bbn serve stopped before it was healthy ({status})");
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -329,6 +346,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Task::Search(args)) => search::run(args).await,
         Some(Task::Distribution(args)) => distribution::run(args).await,
         Some(Task::Moving(args)) => moving::run_all(args).await,
+        Some(Task::Speed(args)) => speed::run(args).await,
         Some(Task::Spam(args)) => {
             spam(&args);
             Ok(())

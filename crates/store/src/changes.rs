@@ -128,6 +128,34 @@ macro_rules! log_change {
 }
 pub(crate) use log_change;
 
+/// Appends one change per id of `$ids` (a slice) inside the caller's
+/// transaction, many rows per statement, for writes of many rows at once.
+macro_rules! log_changes {
+    ($tx:expr, $entity:expr, $ids:expr, $op:expr) => {{
+        let ids: &[i64] = $ids;
+        let now = bbn_core::time::now();
+        let mut done: std::result::Result<(), sqlx::Error> = Ok(());
+        for chunk in ids.chunks(crate::db::rows_per_statement(4)) {
+            let sql = crate::db::values_sql(
+                "INSERT INTO changes (entity, entity_id, op, at) VALUES ",
+                4,
+                chunk.len(),
+                "",
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind($entity).bind(*id).bind($op).bind(now);
+            }
+            if let Err(e) = q.execute(&mut *$tx).await {
+                done = Err(e);
+                break;
+            }
+        }
+        done
+    }};
+}
+pub(crate) use log_changes;
+
 /// Appends a "create" for every row of `$table` inside the caller's
 /// transaction: for an import into an empty site, where every row is new.
 macro_rules! log_created_rows {

@@ -1,8 +1,8 @@
 //! Storing readers' comments and moderating them. (Reading the approved
 //! ones for an article page is in `articles::read`.)
 
-use crate::changes::log_change;
-use crate::db::placeholders;
+use crate::changes::{log_change, log_changes};
+use crate::db::{placeholders, rows_per_statement, values_sql};
 use crate::error::OnMissingReference;
 use crate::{Result, Store, StoreError, with_pool};
 use bbn_core::spam::{self, Corpus, TokenCounts};
@@ -243,20 +243,26 @@ impl Store {
         with_pool!(&self.pool, p => {
             let mut tx = p.begin().await?;
             let mut ids = Vec::with_capacity(comments.len());
-            for c in comments {
-                let id: i64 = sqlx::query_scalar(
+            for chunk in comments.chunks(rows_per_statement(12)) {
+                let sql = values_sql(
                     "INSERT INTO comments (article_id, parent_id, author_name, author_email, body, status, created_at,
-                        ip_hash, staff_user_id, spam_score, spam_reason, body_hash)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-                )
-                .bind(c.article_id).bind(c.parent_id).bind(c.author_name.trim()).bind(c.author_email.trim())
-                .bind(&c.body).bind(c.status.as_str()).bind(c.created_at).bind(origin.ip_hash)
-                .bind(origin.staff_user_id).bind(origin.spam_score).bind(origin.spam_reason).bind(body_hash(&c.body))
-                .fetch_one(&mut *tx)
-                .await
-                .on_missing_reference("article")?;
-                log_change!(tx, "comment", id, "create")?;
-                ids.push(id);
+                        ip_hash, staff_user_id, spam_score, spam_reason, body_hash) VALUES ",
+                    12,
+                    chunk.len(),
+                    "",
+                ) + " RETURNING id";
+                let mut q = sqlx::query_scalar::<_, i64>(&sql);
+                for c in chunk {
+                    q = q.bind(c.article_id).bind(c.parent_id).bind(c.author_name.trim()).bind(c.author_email.trim())
+                        .bind(&c.body).bind(c.status.as_str()).bind(c.created_at).bind(origin.ip_hash)
+                        .bind(origin.staff_user_id).bind(origin.spam_score).bind(origin.spam_reason)
+                        .bind(body_hash(&c.body));
+                }
+                let mut new = q.fetch_all(&mut *tx).await.on_missing_reference("article")?;
+                // Ids are handed out in the order of the rows; RETURNING's order is not promised.
+                new.sort_unstable();
+                log_changes!(tx, "comment", &new, "create")?;
+                ids.extend(new);
             }
             tx.commit().await?;
             Ok(ids)

@@ -77,6 +77,17 @@ pub(crate) fn placeholders(from: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// Bound parameters per multi-row statement. SQLite finds a numbered
+/// parameter by a linear search (and sqlx asks it for each one), so a
+/// statement costs the square of its parameters; a few hundred keep that
+/// small while still saving PostgreSQL almost every round trip.
+const PARAMS_PER_STATEMENT: usize = 256;
+
+/// How many rows of `columns` parameters one multi-row statement takes.
+pub(crate) fn rows_per_statement(columns: usize) -> usize {
+    (PARAMS_PER_STATEMENT / columns).max(1)
+}
+
 /// `head` followed by `rows` groups of `columns` numbered placeholders, each
 /// group ending with `tail` (constant columns).
 pub(crate) fn values_sql(head: &str, columns: usize, rows: usize, tail: &str) -> String {

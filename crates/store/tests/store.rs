@@ -479,6 +479,100 @@ async fn a_batch_with_one_bad_article_writes_nothing(db: TestDb) {
     assert!(store.latest(10, 0).await.unwrap().items.is_empty());
 }
 
+async fn large_batches_keep_each_row_with_its_own_parts(db: TestDb) {
+    let store = db.store.clone();
+    let f = fixture(&store).await;
+    // A slug that redirects until an article of the batch takes it.
+    let old = store
+        .create_article(draft(&f, "Was here", Some(1)))
+        .await
+        .unwrap();
+    let mut moved = draft(&f, "Was here", Some(1));
+    moved.slug = "moved-on".into();
+    store.update_article(old, moved, None, false).await.unwrap();
+    assert_eq!(
+        store.slug_redirect("was-here").await.unwrap().as_deref(),
+        Some("moved-on")
+    );
+    let start = store.last_change().await.unwrap();
+    // More rows than one statement takes, so the batch spans several.
+    let n = 1_234;
+    let mut drafts: Vec<ArticleDraft> = (0..n)
+        .map(|i| {
+            let mut d = draft(&f, &format!("Story {i}"), Some(10 + i as i64));
+            if i % 2 == 1 {
+                d.author_ids = vec![f.bob, f.alice];
+                d.topic_ids = vec![f.trade, f.diplomacy];
+            }
+            if i % 100 == 0 {
+                d.faq = vec![FaqItem {
+                    question: format!("Why {i}?"),
+                    answer: format!("Because {i}."),
+                }];
+            }
+            d
+        })
+        .collect();
+    drafts[n - 1].slug = "was-here".into();
+    let ids = store.create_articles(drafts).await.unwrap();
+    assert_eq!(ids.len(), n);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    for i in [0, 1, 499, 500, 501, 1000, 1001, n - 1] {
+        let a = store.article_by_id(ids[i]).await.unwrap().unwrap();
+        assert_eq!(a.headline, format!("Story {i}"));
+        let authors: Vec<i64> = a.authors.iter().map(|x| x.id).collect();
+        let topics: Vec<i64> = a.topics.iter().map(|x| x.id).collect();
+        if i % 2 == 1 {
+            assert_eq!(
+                (authors, topics),
+                (vec![f.bob, f.alice], vec![f.trade, f.diplomacy])
+            );
+        } else {
+            assert_eq!((authors, topics), (vec![f.alice], vec![f.diplomacy]));
+        }
+        let faq: Vec<&str> = a.faq.iter().map(|q| q.question.as_str()).collect();
+        if i % 100 == 0 {
+            assert_eq!(faq, [format!("Why {i}?")]);
+        } else {
+            assert!(faq.is_empty());
+        }
+    }
+    assert!(store.slug_redirect("was-here").await.unwrap().is_none());
+    let logged: Vec<(String, i64)> = store
+        .changes_since(start, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.op, c.entity_id))
+        .collect();
+    assert_eq!(
+        logged,
+        ids.iter()
+            .map(|id| ("create".to_string(), *id))
+            .collect::<Vec<_>>()
+    );
+
+    let comments: Vec<NewComment> = (0..n)
+        .map(|i| NewComment {
+            article_id: ids[i % 3],
+            parent_id: None,
+            author_name: format!("Reader {i}"),
+            author_email: "reader@example.com".into(),
+            body: format!("Comment {i}"),
+            status: CommentStatus::Approved,
+            created_at: i as i64,
+        })
+        .collect();
+    let comment_ids = store.add_comments(&comments).await.unwrap();
+    assert_eq!(comment_ids.len(), n);
+    let shown = store.approved_comments(ids[0]).await.unwrap();
+    assert_eq!(shown.len(), n.div_ceil(3));
+    for c in shown {
+        let i = comment_ids.iter().position(|id| *id == c.id).unwrap();
+        assert_eq!((c.author_name, i % 3), (format!("Reader {i}"), 0));
+    }
+}
+
 async fn every_save_keeps_a_restorable_revision(db: TestDb) {
     let store = db.store.clone();
     let f = fixture(&store).await;
@@ -734,6 +828,7 @@ bbn_store::on_both_backends!(
     settings_round_trip_and_validate,
     section_fronts_give_each_section_its_newest,
     a_batch_with_one_bad_article_writes_nothing,
+    large_batches_keep_each_row_with_its_own_parts,
     every_save_keeps_a_restorable_revision,
     scheduled_articles_publish_exactly_once,
     corrections_append_and_move_the_update_time,

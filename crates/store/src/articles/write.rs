@@ -3,11 +3,12 @@
 //! topics in step with the article, keeps a revision, and logs the change,
 //! all in one transaction.
 
-use crate::changes::log_change;
+use crate::changes::{log_change, log_changes};
+use crate::db::{rows_per_statement, values_sql};
 use crate::error::{OnConflict, OnMissingReference};
 use crate::{Result, Store, StoreError, with_pool};
 use bbn_core::validate::ArticleDraft;
-use bbn_core::{Status, ValidationError};
+use bbn_core::{FaqItem, Status, ValidationError};
 
 /// An image to record in the media library.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,37 +43,76 @@ fn live_at(d: &ArticleDraft) -> Option<i64> {
     }
 }
 
-/// Writes an article's bylines, topics and FAQ, replacing what it had, and
-/// keeps a revision of the whole draft.
+/// Writes the bylines, topics and FAQ of `$articles` (`&[(id, &draft)]`) and
+/// keeps a revision of each whole draft, many rows per statement. `$replace`
+/// first removes what the articles had (a save; new articles have nothing).
 macro_rules! write_parts {
-    ($tx:expr, $id:expr, $d:expr, $revision:expr, $by:expr, $now:expr) => {{
-        let live = live_at(&$d);
-        sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind($id).execute(&mut *$tx).await?;
-        sqlx::query("DELETE FROM article_topics WHERE article_id = $1").bind($id).execute(&mut *$tx).await?;
-        sqlx::query("DELETE FROM faq_items WHERE article_id = $1").bind($id).execute(&mut *$tx).await?;
-        for (pos, author) in $d.author_ids.iter().enumerate() {
-            sqlx::query("INSERT INTO article_authors (article_id, author_id, position, live_at) VALUES ($1, $2, $3, $4)")
-                .bind($id).bind(*author).bind(pos as i64).bind(live)
-                .execute(&mut *$tx).await.on_missing_reference("authors")?;
+    ($tx:expr, $articles:expr, $revision:expr, $by:expr, $now:expr, $replace:expr) => {{
+        let articles: &[(i64, &ArticleDraft)] = $articles;
+        if $replace {
+            for (id, _) in articles {
+                sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(*id).execute(&mut *$tx).await?;
+                sqlx::query("DELETE FROM article_topics WHERE article_id = $1").bind(*id).execute(&mut *$tx).await?;
+                sqlx::query("DELETE FROM faq_items WHERE article_id = $1").bind(*id).execute(&mut *$tx).await?;
+            }
         }
-        for (pos, topic) in $d.topic_ids.iter().enumerate() {
-            sqlx::query("INSERT INTO article_topics (article_id, topic_id, position, live_at) VALUES ($1, $2, $3, $4)")
-                .bind($id).bind(*topic).bind(pos as i64).bind(live)
-                .execute(&mut *$tx).await.on_missing_reference("topics")?;
+        let listed = |ids: fn(&ArticleDraft) -> &[i64]| -> Vec<(i64, i64, i64, Option<i64>)> {
+            articles.iter().flat_map(|(id, d)| {
+                ids(d).iter().enumerate().map(move |(pos, x)| (*id, *x, pos as i64, live_at(d)))
+            }).collect()
+        };
+        for (table, column, rows) in [
+            ("article_authors", "author_id", listed(|d| &d.author_ids)),
+            ("article_topics", "topic_id", listed(|d| &d.topic_ids)),
+        ] {
+            for chunk in rows.chunks(rows_per_statement(4)) {
+                let sql = values_sql(
+                    &format!("INSERT INTO {table} (article_id, {column}, position, live_at) VALUES "),
+                    4,
+                    chunk.len(),
+                    "",
+                );
+                let mut q = sqlx::query(&sql);
+                for (id, x, pos, live) in chunk {
+                    q = q.bind(*id).bind(*x).bind(*pos).bind(*live);
+                }
+                q.execute(&mut *$tx).await.on_missing_reference(if column == "author_id" { "authors" } else { "topics" })?;
+            }
         }
-        for (pos, item) in $d.faq.iter().enumerate() {
-            sqlx::query("INSERT INTO faq_items (article_id, position, question, answer) VALUES ($1, $2, $3, $4)")
-                .bind($id).bind(pos as i64).bind(item.question.trim()).bind(item.answer.trim())
-                .execute(&mut *$tx).await?;
+        let faq: Vec<(i64, i64, &FaqItem)> = articles.iter().flat_map(|(id, d)| {
+            d.faq.iter().enumerate().map(move |(pos, item)| (*id, pos as i64, item))
+        }).collect();
+        for chunk in faq.chunks(rows_per_statement(4)) {
+            let sql = values_sql("INSERT INTO faq_items (article_id, position, question, answer) VALUES ", 4, chunk.len(), "");
+            let mut q = sqlx::query(&sql);
+            for (id, pos, item) in chunk {
+                q = q.bind(*id).bind(*pos).bind(item.question.trim()).bind(item.answer.trim());
+            }
+            q.execute(&mut *$tx).await?;
         }
         // A slug now in use no longer redirects elsewhere.
-        sqlx::query("DELETE FROM slug_history WHERE slug = $1").bind(&$d.slug).execute(&mut *$tx).await?;
-        let snapshot = serde_json::to_string(&$d).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-        sqlx::query(
-            "INSERT INTO article_revisions (article_id, revision, user_id, created_at, snapshot) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind($id).bind($revision).bind($by).bind($now).bind(snapshot)
-        .execute(&mut *$tx).await?;
+        for chunk in articles.chunks(rows_per_statement(1)) {
+            let sql = values_sql("DELETE FROM slug_history WHERE slug IN (VALUES ", 1, chunk.len(), "") + ")";
+            let mut q = sqlx::query(&sql);
+            for (_, d) in chunk {
+                q = q.bind(&d.slug);
+            }
+            q.execute(&mut *$tx).await?;
+        }
+        for chunk in articles.chunks(rows_per_statement(5)) {
+            let sql = values_sql(
+                "INSERT INTO article_revisions (article_id, revision, user_id, created_at, snapshot) VALUES ",
+                5,
+                chunk.len(),
+                "",
+            );
+            let mut q = sqlx::query(&sql);
+            for (id, d) in chunk {
+                let snapshot = serde_json::to_string(d).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+                q = q.bind(*id).bind($revision).bind($by).bind($now).bind(snapshot);
+            }
+            q.execute(&mut *$tx).await?;
+        }
     }};
 }
 
@@ -124,27 +164,36 @@ impl Store {
         with_pool!(&self.pool, p => {
             let mut tx = p.begin().await?;
             let mut ids = Vec::with_capacity(prepared.len());
-            for (d, html) in &prepared {
-                let id: i64 = sqlx::query_scalar(
+            for chunk in prepared.chunks(rows_per_statement(18)) {
+                let sql = values_sql(
                     "INSERT INTO articles (slug, headline, dek, kicker, body_markdown, body_html, section_id, status,
                         image_id, seo_title, seo_description, comments_open, created_at, published_at, scheduled_at,
-                        created_by, modified_at, body_format)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $13, $17) RETURNING id",
-                )
-                .bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(html)
-                .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
-                .bind(&d.seo_description).bind(d.comments_open).bind(now).bind(d.published_at).bind(d.scheduled_at)
-                .bind(by).bind(d.body_format.as_str())
-                .fetch_one(&mut *tx)
-                .await
-                .on_conflict("slug")
-                .or_else(|e| match e {
-                    StoreError::Database(db) => Err(db).on_missing_reference("section"),
-                    other => Err(other),
-                })?;
-                write_parts!(tx, id, d, 1_i64, by, now);
-                log_change!(tx, "article", id, "create")?;
-                ids.push(id);
+                        created_by, modified_at, body_format) VALUES ",
+                    18,
+                    chunk.len(),
+                    "",
+                ) + " RETURNING id";
+                let mut q = sqlx::query_scalar::<_, i64>(&sql);
+                for (d, html) in chunk {
+                    q = q.bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(html)
+                        .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
+                        .bind(&d.seo_description).bind(d.comments_open).bind(now).bind(d.published_at)
+                        .bind(d.scheduled_at).bind(by).bind(now).bind(d.body_format.as_str());
+                }
+                let mut new = q
+                    .fetch_all(&mut *tx)
+                    .await
+                    .on_conflict("slug")
+                    .or_else(|e| match e {
+                        StoreError::Database(db) => Err(db).on_missing_reference("section"),
+                        other => Err(other),
+                    })?;
+                // Ids are handed out in the order of the rows; RETURNING's order is not promised.
+                new.sort_unstable();
+                let written: Vec<(i64, &ArticleDraft)> = new.iter().copied().zip(chunk.iter().map(|(d, _)| d)).collect();
+                write_parts!(tx, &written, 1_i64, by, now, false);
+                log_changes!(tx, "article", &new, "create")?;
+                ids.extend(new);
             }
             tx.commit().await?;
             Ok(ids)
@@ -247,7 +296,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            write_parts!(tx, id, d, revision + 1, edit.by, now);
+            write_parts!(tx, &[(id, &d)], revision + 1, edit.by, now, true);
             log_change!(tx, "article", id, "update", former)?;
             tx.commit().await?;
             Ok(revision + 1)
