@@ -170,6 +170,26 @@ pub struct ServeArgs {
     /// Seconds one webhook delivery attempt may take, connecting included (1-120). [default: 10]
     #[arg(long, env = "BBN_WEBHOOK_TIMEOUT", value_name = "SECONDS")]
     pub webhook_timeout: Option<u64>,
+    /// Memory for rendered reader pages, in megabytes; 0 turns the page cache off. [default: 256]
+    #[arg(long, env = "BBN_PAGE_CACHE_MB", value_name = "MB")]
+    pub page_cache_mb: Option<u64>,
+    /// Seconds CDNs and proxies may keep a reader page (Cache-Control s-maxage; browsers revalidate each time). [default: 60]
+    #[arg(long, env = "BBN_PAGE_MAX_AGE", value_name = "SECONDS")]
+    pub page_max_age: Option<u32>,
+    /// Seconds more they may serve it stale while fetching a fresh one (stale-while-revalidate). [default: 600]
+    #[arg(long, env = "BBN_PAGE_STALE", value_name = "SECONDS")]
+    pub page_stale: Option<u32>,
+    /// Address told which pages went stale (a POST of their surrogate keys) after every change, for a CDN in front. [default: none]
+    #[arg(long, env = "BBN_PURGE_URL", value_name = "URL")]
+    pub purge_url: Option<String>,
+    /// Bearer token sent with each purge request. [default: none]
+    #[arg(
+        long,
+        env = "BBN_PURGE_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub purge_token: Option<String>,
     /// Start with an empty site instead of filling a new database with demo content.
     #[arg(long, env = "BBN_NO_DEMO")]
     pub no_demo: bool,
@@ -188,6 +208,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 comments_per_article: args.comments_per_article.or(cli.serve.comments_per_article),
                 trusted_proxies: args.trusted_proxies.or(cli.serve.trusted_proxies),
                 webhook_timeout: args.webhook_timeout.or(cli.serve.webhook_timeout),
+                page_cache_mb: args.page_cache_mb.or(cli.serve.page_cache_mb),
+                page_max_age: args.page_max_age.or(cli.serve.page_max_age),
+                page_stale: args.page_stale.or(cli.serve.page_stale),
+                purge_url: args.purge_url.or(cli.serve.purge_url),
+                purge_token: args.purge_token.or(cli.serve.purge_token),
                 no_demo: args.no_demo || cli.serve.no_demo,
             };
             crate::serve::run(Config::resolve(&cli.site, &merged)?).await

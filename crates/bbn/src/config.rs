@@ -15,8 +15,12 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
-    /// The URL with any password replaced, for messages.
+    /// The URL with any password replaced, for messages; a secret that is
+    /// not a URL (a token) is not shown at all.
     pub fn redacted(&self) -> String {
+        if !self.0.contains("://") {
+            return "***".into();
+        }
         match (self.0.find("://"), self.0.rfind('@')) {
             (Some(scheme), Some(at)) if at > scheme => {
                 let userinfo = &self.0[scheme + 3..at];
@@ -53,6 +57,11 @@ struct FileConfig {
     comments_per_article: Option<i64>,
     trusted_proxies: Option<String>,
     webhook_timeout: Option<u64>,
+    page_cache_mb: Option<u64>,
+    page_max_age: Option<u32>,
+    page_stale: Option<u32>,
+    purge_url: Option<String>,
+    purge_token: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +79,13 @@ pub struct Config {
     pub trusted_proxies: bbn_web::Proxies,
     /// How long one webhook delivery attempt may take.
     pub webhook_timeout: std::time::Duration,
+    /// Bytes of rendered pages kept; 0: no page cache.
+    pub page_cache_bytes: u64,
+    pub page_max_age: u32,
+    pub page_stale_seconds: u32,
+    /// Where stale pages' surrogate keys are posted, and the token sent along.
+    pub purge_url: Option<String>,
+    pub purge_token: Option<Secret>,
 }
 
 fn read_file(explicit: Option<&Path>) -> anyhow::Result<FileConfig> {
@@ -170,6 +186,35 @@ impl Config {
                 n @ 1..=120 => std::time::Duration::from_secs(n),
                 _ => bail!("--webhook-timeout must be between 1 and 120 seconds"),
             },
+            page_cache_bytes: match serve.page_cache_mb.or(file.page_cache_mb).unwrap_or(256) {
+                mb if mb > 1024 * 1024 => bail!("--page-cache-mb must be at most 1048576"),
+                mb => mb * 1024 * 1024,
+            },
+            page_max_age: match serve.page_max_age.or(file.page_max_age).unwrap_or(60) {
+                n if n > 31_536_000 => bail!("--page-max-age must be at most a year (31536000)"),
+                n => n,
+            },
+            page_stale_seconds: match serve.page_stale.or(file.page_stale).unwrap_or(600) {
+                n if n > 31_536_000 => bail!("--page-stale must be at most a year (31536000)"),
+                n => n,
+            },
+            purge_url: match serve
+                .purge_url
+                .clone()
+                .or(file.purge_url)
+                .filter(|u| !u.is_empty())
+            {
+                Some(u) if !(u.starts_with("http://") || u.starts_with("https://")) => {
+                    bail!("--purge-url {u:?} must start with http:// or https://")
+                }
+                u => u,
+            },
+            purge_token: serve
+                .purge_token
+                .clone()
+                .or(file.purge_token)
+                .filter(|t| !t.is_empty())
+                .map(Secret),
         })
     }
 }

@@ -6,6 +6,7 @@ mod backup;
 mod cli;
 mod config;
 mod demo;
+mod purge;
 mod reindex;
 mod scheduler;
 mod serve;

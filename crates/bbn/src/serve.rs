@@ -81,6 +81,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             comments_per_address: config.comments_per_address,
             comments_per_article: config.comments_per_article,
             trusted_proxies: config.trusted_proxies.clone(),
+            page_cache_bytes: config.page_cache_bytes,
+            page_max_age: config.page_max_age,
+            page_stale_seconds: config.page_stale_seconds,
             ..WebConfig::new(&config.base_url)
                 .with_media(config.data_dir.join("media"), config.max_upload_bytes)
         },
@@ -92,23 +95,44 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         );
     }
     tracing::info!(address = %config.listen, base_url = %config.base_url, "bbn is serving; open {}/", config.base_url);
+    // The page cache follows the change log for writes made by other
+    // instances (this instance's own writes it applies before serving).
+    let pages = state.pages.enabled().then(|| {
+        tokio::spawn(state.pages.clone().follow(
+            store.clone(),
+            std::time::Duration::from_millis(250),
+            None,
+        ))
+    });
+    let purge = match &config.purge_url {
+        Some(url) => Some(
+            crate::purge::spawn(
+                store.clone(),
+                crate::purge::Hook {
+                    url: url.clone(),
+                    token: config.purge_token.clone(),
+                },
+            )
+            .context("cannot start the purge hook")?,
+        ),
+        None => None,
+    };
     let scheduler = crate::scheduler::spawn(store.clone());
     let webhooks = crate::webhooks::spawn(
         store.clone(),
         crate::webhooks::Settings::new(&config.base_url, config.webhook_timeout),
     )
     .context("cannot start sending webhooks")?;
-    let views = state.views.clone();
     let stop_flusher = std::sync::Arc::new(tokio::sync::Notify::new());
     let flusher = {
-        let (views, store, stop) = (views.clone(), store.clone(), stop_flusher.clone());
+        let (state, stop) = (state.clone(), stop_flusher.clone());
         tokio::spawn(async move {
             loop {
                 let last = tokio::select! {
                     _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => false,
                     _ = stop.notified() => true,
                 };
-                if let Err(e) = views.flush(&store).await {
+                if let Err(e) = state.save_views().await {
                     tracing::warn!(error = %e, "could not save article views; will retry");
                 }
                 if last {
@@ -124,6 +148,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     stop_flusher.notify_one();
     let _ = flusher.await;
     scheduler.abort();
+    for task in [pages, purge].into_iter().flatten() {
+        task.abort();
+    }
     webhooks.stop().await;
     follower.abort();
     store.close().await;

@@ -33,11 +33,6 @@ use tokio::sync::Mutex;
 /// format is rebuilt at start.
 const FORMAT: &str = "bbn-search-1";
 const FORMAT_FILE: &str = "bbn-format";
-/// A gap in the change log younger than this may be a transaction still
-/// committing (PostgreSQL hands out sequence numbers before commit); older,
-/// it is taken for a rolled-back one. (A transaction committing later than
-/// this after a newer one is missed until the next reindex.)
-const GAP_GRACE_SECONDS: i64 = 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -389,7 +384,7 @@ impl Search {
             }
             articles.sort_unstable();
             articles.dedup();
-            let next = advance(w.applied, &changes, bbn_core::time::now());
+            let next = bbn_store::applied_through(w.applied, &changes, bbn_core::time::now());
             if articles.is_empty() {
                 // Comments, settings and the like: nothing to index. The mark
                 // moves in memory; the next commit makes it durable (and after
@@ -458,52 +453,7 @@ impl Search {
     }
 }
 
-/// How far the applied mark can move after these changes (sorted by seq):
-/// up to the last one without a gap before it, or past a gap whose next
-/// change is older than the grace period.
-fn advance(applied: i64, changes: &[bbn_store::Change], now: i64) -> i64 {
-    let mut mark = applied;
-    for c in changes {
-        if c.seq != mark + 1 && now - c.at < GAP_GRACE_SECONDS {
-            break;
-        }
-        mark = c.seq;
-    }
-    mark
-}
-
 /// Where an instance keeps its index.
 pub fn index_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("search")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn change(seq: i64, at: i64) -> bbn_store::Change {
-        bbn_store::Change {
-            seq,
-            entity: "article".into(),
-            entity_id: 1,
-            op: "update".into(),
-            at,
-        }
-    }
-
-    #[test]
-    fn the_mark_waits_at_young_gaps() {
-        let now = 1_000;
-        assert_eq!(advance(0, &[change(1, now), change(2, now)], now), 2);
-        assert_eq!(
-            advance(2, &[change(3, now), change(5, now)], now),
-            3,
-            "4 may still commit"
-        );
-        assert_eq!(
-            advance(2, &[change(3, now - 60), change(5, now - 60)], now),
-            5,
-            "4 rolled back long ago"
-        );
-    }
 }

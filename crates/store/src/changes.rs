@@ -3,7 +3,9 @@
 //! sequence number, so nothing that rolled back is ever seen and nothing
 //! committed is ever missed.
 
+use crate::db::placeholders;
 use crate::{Result, Store, with_pool};
+use std::collections::HashMap;
 
 /// One entry of the change log.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -15,18 +17,113 @@ pub struct Change {
     /// "create", "update", "delete"
     pub op: String,
     pub at: i64,
+    /// What the change replaced, where a follower needs it: for an article
+    /// that was published, its `Listing` before the change.
+    #[sqlx(default)]
+    pub detail: Option<String>,
 }
 
-/// Appends to the change log inside the caller's transaction.
+/// A gap in the change log younger than this may be a transaction still
+/// committing (PostgreSQL hands out sequence numbers before commit), so a
+/// follower's mark waits before it; an older gap is a rolled-back write. (A
+/// transaction committing later than this after a newer one is missed.)
+pub const GAP_GRACE_SECONDS: i64 = 60;
+
+/// How far a follower's mark may move over `changes` (sorted by seq) from
+/// `mark`: up to the last change with no gap before it, or past a gap older
+/// than the grace period.
+pub fn applied_through(mark: i64, changes: &[Change], now: i64) -> i64 {
+    let mut mark = mark;
+    for c in changes {
+        if c.seq != mark + 1 && now - c.at < GAP_GRACE_SECONDS {
+            break;
+        }
+        mark = c.seq;
+    }
+    mark
+}
+
+impl Change {
+    /// The lists a published article stood in before this change, if it was published.
+    pub fn former_listing(&self) -> Option<Listing> {
+        self.detail.as_deref().and_then(Listing::from_detail)
+    }
+}
+
+/// Where a published article stands in lists: its place in time (lists run
+/// newest first) and its section's, topics' and authors' lists (the home
+/// page and Latest News take every published article).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    pub published_at: i64,
+    pub section_id: i64,
+    pub topic_ids: Vec<i64>,
+    pub author_ids: Vec<i64>,
+}
+
+impl Listing {
+    /// As the change log keeps it: `at:1700000000 section:3 topic:5 topic:9 author:2`.
+    pub(crate) fn to_detail(&self) -> String {
+        let mut out = format!("at:{} section:{}", self.published_at, self.section_id);
+        for t in &self.topic_ids {
+            out.push_str(&format!(" topic:{t}"));
+        }
+        for a in &self.author_ids {
+            out.push_str(&format!(" author:{a}"));
+        }
+        out
+    }
+
+    pub(crate) fn from_detail(detail: &str) -> Option<Listing> {
+        let mut listing = Listing::default();
+        let mut section = None;
+        for part in detail.split_whitespace() {
+            let (kind, id) = part.split_once(':')?;
+            let id: i64 = id.parse().ok()?;
+            match kind {
+                "at" => listing.published_at = id,
+                "section" => section = Some(id),
+                "topic" => listing.topic_ids.push(id),
+                "author" => listing.author_ids.push(id),
+                _ => return None,
+            }
+        }
+        listing.section_id = section?;
+        Some(listing)
+    }
+}
+
+/// (id, status, published_at, section_id) of an article.
+type ArticleRow = (i64, String, i64, i64);
+/// (article id, topic or author id).
+type Pair = (i64, i64);
+
+/// Where an article stands now, as a cache needs it after the article changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    pub article_id: i64,
+    /// Published and so in lists; `listing` is where it would be listed.
+    pub published: bool,
+    pub listing: Listing,
+}
+
+/// Appends to the change log inside the caller's transaction; a fifth
+/// argument is the entry's `detail`.
 macro_rules! log_change {
     ($tx:expr, $entity:expr, $id:expr, $op:expr) => {
-        sqlx::query("INSERT INTO changes (entity, entity_id, op, at) VALUES ($1, $2, $3, $4)")
-            .bind($entity)
-            .bind($id)
-            .bind($op)
-            .bind(bbn_core::time::now())
-            .execute(&mut *$tx)
-            .await
+        $crate::changes::log_change!($tx, $entity, $id, $op, None::<String>)
+    };
+    ($tx:expr, $entity:expr, $id:expr, $op:expr, $detail:expr) => {
+        sqlx::query(
+            "INSERT INTO changes (entity, entity_id, op, at, detail) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind($entity)
+        .bind($id)
+        .bind($op)
+        .bind(bbn_core::time::now())
+        .bind($detail)
+        .execute(&mut *$tx)
+        .await
     };
 }
 pub(crate) use log_change;
@@ -83,7 +180,7 @@ impl Store {
     pub async fn changes_since(&self, after: i64, limit: i64) -> Result<Vec<Change>> {
         Ok(with_pool!(&self.pool, p => {
             sqlx::query_as::<_, Change>(
-                "SELECT seq, entity, entity_id, op, at FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+                "SELECT seq, entity, entity_id, op, at, detail FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
             )
             .bind(after)
             .bind(limit)
@@ -102,11 +199,178 @@ impl Store {
         Ok(row.unwrap_or((0, 0)))
     }
 
+    /// Where these articles stand now (unknown ids are left out).
+    #[tracing::instrument(skip_all)]
+    pub async fn placements(&self, ids: &[i64]) -> Result<Vec<Placement>> {
+        let mut out = Vec::new();
+        // A bounded number of bind parameters per statement.
+        for chunk in ids.chunks(500) {
+            let marks = placeholders(1, chunk.len());
+            let articles = format!(
+                "SELECT id, status, COALESCE(published_at, 0), section_id FROM articles WHERE id IN ({marks})"
+            );
+            let topics = format!(
+                "SELECT article_id, topic_id FROM article_topics WHERE article_id IN ({marks}) ORDER BY article_id, position"
+            );
+            let authors = format!(
+                "SELECT article_id, author_id FROM article_authors WHERE article_id IN ({marks}) ORDER BY article_id, position"
+            );
+            let (rows, topic_rows, author_rows): (Vec<ArticleRow>, Vec<Pair>, Vec<Pair>) = with_pool!(&self.pool, p => {
+                let mut a = sqlx::query_as(&articles);
+                let mut t = sqlx::query_as(&topics);
+                let mut u = sqlx::query_as(&authors);
+                for id in chunk {
+                    a = a.bind(*id);
+                    t = t.bind(*id);
+                    u = u.bind(*id);
+                }
+                (a.fetch_all(p).await?, t.fetch_all(p).await?, u.fetch_all(p).await?)
+            });
+            let group = |pairs: Vec<(i64, i64)>| {
+                let mut by_article: HashMap<i64, Vec<i64>> = HashMap::new();
+                for (article, x) in pairs {
+                    by_article.entry(article).or_default().push(x);
+                }
+                by_article
+            };
+            let (mut topics, mut authors) = (group(topic_rows), group(author_rows));
+            for (id, status, published_at, section_id) in rows {
+                out.push(Placement {
+                    article_id: id,
+                    published: status == "published",
+                    listing: Listing {
+                        published_at,
+                        section_id,
+                        topic_ids: topics.remove(&id).unwrap_or_default(),
+                        author_ids: authors.remove(&id).unwrap_or_default(),
+                    },
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The article each of these comments belongs to: (comment, article).
+    #[tracing::instrument(skip_all)]
+    pub async fn comment_articles(&self, comment_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+        let mut out = Vec::new();
+        for chunk in comment_ids.chunks(500) {
+            let sql = format!(
+                "SELECT id, article_id FROM comments WHERE id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let rows: Vec<(i64, i64)> = with_pool!(&self.pool, p => {
+                let mut q = sqlx::query_as(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(p).await?
+            });
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// Where the follower `name`, shared by every instance, stands in the
+    /// log; on first use, at its end.
+    pub async fn change_cursor(&self, name: &str) -> Result<i64> {
+        let _w = self.bookkeeper().await;
+        Ok(with_pool!(&self.pool, p => {
+            sqlx::query(
+                "INSERT INTO change_cursors (name, seq) SELECT $1, COALESCE(MAX(seq), 0) FROM changes WHERE true
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(name)
+            .execute(p)
+            .await?;
+            sqlx::query_scalar("SELECT seq FROM change_cursors WHERE name = $1")
+                .bind(name)
+                .fetch_one(p)
+                .await?
+        }))
+    }
+
+    /// Moves the shared cursor `name` from `from` to `to`, unless another
+    /// instance moved it first; whether this call did (and so owns the
+    /// changes in between).
+    pub async fn claim_changes(&self, name: &str, from: i64, to: i64) -> Result<bool> {
+        let _w = self.bookkeeper().await;
+        let moved = with_pool!(&self.pool, p => {
+            sqlx::query("UPDATE change_cursors SET seq = $1 WHERE name = $2 AND seq = $3")
+                .bind(to)
+                .bind(name)
+                .bind(from)
+                .execute(p)
+                .await?
+                .rows_affected()
+        });
+        Ok(moved == 1)
+    }
+
     /// The newest sequence number, or 0 on an empty log.
     pub async fn last_change(&self) -> Result<i64> {
         let seq: Option<i64> = with_pool!(&self.pool, p => {
             sqlx::query_scalar("SELECT MAX(seq) FROM changes").fetch_one(p).await?
         });
         Ok(seq.unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Change, Listing, applied_through};
+
+    fn change(seq: i64, at: i64) -> Change {
+        Change {
+            seq,
+            entity: "article".into(),
+            entity_id: 1,
+            op: "update".into(),
+            at,
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn the_mark_waits_at_young_gaps_only() {
+        let now = 1_000;
+        assert_eq!(
+            applied_through(0, &[change(1, now), change(2, now)], now),
+            2
+        );
+        // 3 may still be committing: stop before it.
+        assert_eq!(applied_through(2, &[change(4, now)], now), 2);
+        assert_eq!(
+            applied_through(2, &[change(3, now), change(5, now)], now),
+            3
+        );
+        // A minute on, the missing ones rolled back: move past them.
+        assert_eq!(applied_through(2, &[change(4, now - 61)], now), 4);
+        assert_eq!(
+            applied_through(2, &[change(3, now - 60), change(5, now - 60)], now),
+            5
+        );
+    }
+
+    #[test]
+    fn listings_read_back_as_written() {
+        let l = Listing {
+            published_at: 1_700_000_000,
+            section_id: 3,
+            topic_ids: vec![5, 9],
+            author_ids: vec![2],
+        };
+        assert_eq!(
+            l.to_detail(),
+            "at:1700000000 section:3 topic:5 topic:9 author:2"
+        );
+        assert_eq!(Listing::from_detail(&l.to_detail()), Some(l));
+        assert_eq!(
+            Listing::from_detail("topic:5"),
+            None,
+            "a listing names its section"
+        );
+        assert_eq!(Listing::from_detail("section:x"), None);
+        assert_eq!(Listing::from_detail("shelf:1 section:2"), None);
     }
 }

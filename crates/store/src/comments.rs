@@ -2,7 +2,7 @@
 //! ones for an article page is in `articles::read`.)
 
 use crate::changes::{log_change, log_changes};
-use crate::db::{rows_per_statement, values_sql};
+use crate::db::{placeholders, rows_per_statement, values_sql};
 use crate::error::OnMissingReference;
 use crate::{Result, Store, StoreError, with_pool};
 use bbn_core::spam::{self, Corpus, TokenCounts};
@@ -201,13 +201,6 @@ pub(crate) fn body_hash(body: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl Store {

@@ -79,6 +79,15 @@ pub(crate) fn rows_per_statement(columns: usize) -> usize {
     (PARAMS_PER_STATEMENT / columns).max(1)
 }
 
+/// `n` numbered bind placeholders from `$from` on, comma-separated: the
+/// inside of an `IN (…)` list.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `head` followed by `rows` groups of `columns` numbered placeholders, each
 /// group ending with `tail` (constant columns).
 pub(crate) fn values_sql(head: &str, columns: usize, rows: usize, tail: &str) -> String {

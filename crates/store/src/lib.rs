@@ -30,7 +30,7 @@ mod webhooks;
 pub use api_keys::{ApiKey, ApiKeyKind, IssuedKey, NewApiKey, api_key_hash};
 pub use articles::{ArticleFilter, ArticleList, Edit, NewMedia, NewsroomItem};
 pub use backup::SiteCounts;
-pub use changes::Change;
+pub use changes::{Change, GAP_GRACE_SECONDS, Listing, Placement, applied_through};
 pub use comments::{ModeratedComment, NewComment, Origin};
 pub use content_api::{ContentPage, ContentQuery};
 pub use distribution::{RecentComment, SitemapArticle, SitemapPlace};

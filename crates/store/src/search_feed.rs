@@ -1,6 +1,7 @@
 //! What the search index needs of published articles, read in batches:
 //! one query for the articles and one each for their bylines and topics.
 
+use crate::db::placeholders;
 use crate::{Result, Store, with_pool};
 use std::collections::HashMap;
 
@@ -46,13 +47,6 @@ const SELECT: &str =
      FROM articles a JOIN sections s ON s.id = a.section_id
      WHERE a.status || '' = 'published'";
 
-fn placeholders(n: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl Store {
     /// Published articles with an id above `after`, by id, at most `limit`
     /// (a full reindex pages through them).
@@ -72,7 +66,7 @@ impl Store {
         for batch in ids.chunks(500) {
             let sql = format!(
                 "{SELECT} AND a.id IN ({}) ORDER BY a.id",
-                placeholders(batch.len())
+                placeholders(1, batch.len())
             );
             let rows: Vec<Row> = with_pool!(&self.pool, p => {
                 let mut q = sqlx::query_as(&sql);
@@ -116,7 +110,7 @@ impl Store {
         let mut authors: Vec<Named> = Vec::new();
         // A bounded number of bind parameters per statement, whatever the caller asked for.
         for chunk in rows.chunks(500) {
-            let ids = placeholders(chunk.len());
+            let ids = placeholders(1, chunk.len());
             let topics_sql = format!(
                 "SELECT at.article_id, t.slug, t.name FROM article_topics at JOIN topics t ON t.id = at.topic_id
                  WHERE at.article_id IN ({ids}) ORDER BY at.article_id, at.position"

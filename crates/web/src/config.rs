@@ -30,7 +30,17 @@ pub struct WebConfig {
     /// On PostgreSQL, feeds and sitemaps send validators (ETag, Last-Modified)
     /// only once the newest change is this old (see `syndication::conditional`).
     pub validator_settle_seconds: i64,
+    /// Memory for rendered pages, in bytes; 0: no page cache.
+    pub page_cache_bytes: u64,
+    /// How long CDNs may keep a page (`s-maxage`; browsers revalidate each
+    /// time), and serve it stale while they fetch a fresh one
+    /// (`stale-while-revalidate`), in seconds.
+    pub page_max_age: u32,
+    pub page_stale_seconds: u32,
 }
+
+/// 256 MB, the default page cache.
+pub const DEFAULT_PAGE_CACHE: u64 = 256 * 1024 * 1024;
 
 /// 10 MB, the default upload limit.
 pub const DEFAULT_MAX_UPLOAD: usize = 10 * 1024 * 1024;
@@ -50,6 +60,9 @@ impl WebConfig {
             api_public_per_minute: 300,
             api_content_per_minute: 6_000,
             validator_settle_seconds: 60,
+            page_cache_bytes: DEFAULT_PAGE_CACHE,
+            page_max_age: 60,
+            page_stale_seconds: 600,
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod api;
 mod assets;
+pub mod cache;
 mod config;
 mod error;
 mod extract;
@@ -20,7 +21,7 @@ mod syndication;
 mod theme;
 mod views;
 
-pub use config::{DEFAULT_MAX_UPLOAD, WebConfig};
+pub use config::{DEFAULT_MAX_UPLOAD, DEFAULT_PAGE_CACHE, WebConfig};
 pub use error::AppError;
 pub use extract::client::Proxies;
 pub use router::router;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub views: Arc<readership::ViewCounter>,
     pub theme: Arc<Theme>,
     pub config: Arc<WebConfig>,
+    /// Rendered reader pages, dropped as the change log says.
+    pub pages: Arc<cache::PageCache>,
     shared: Arc<views::SharedPartsMemo>,
     /// The one-time link that creates the first admin, while there is no staff account.
     setup_token: Arc<std::sync::Mutex<Option<String>>>,
@@ -59,12 +62,18 @@ impl AppState {
         theme: Arc<Theme>,
         config: WebConfig,
     ) -> AppState {
+        let pages = Arc::new(cache::PageCache::new(
+            config.page_cache_bytes,
+            config.page_max_age,
+            config.page_stale_seconds,
+        ));
         AppState {
             store,
             search,
             views: Default::default(),
             theme,
             config: Arc::new(config),
+            pages,
             shared: Default::default(),
             setup_token: Default::default(),
             sign_in_limiter: Default::default(),
@@ -85,6 +94,19 @@ impl AppState {
             *slot = Some(token.clone());
         }
         Ok(Some(format!("/newsroom/setup/{token}")))
+    }
+
+    /// Saves the article views gathered since the last call, and drops the
+    /// cached pages whose Most Read rail they changed (the rail moves with
+    /// every instance's readers: each instance looks for itself).
+    pub async fn save_views(&self) -> Result<usize, bbn_store::StoreError> {
+        let saved = self.views.flush(&self.store).await?;
+        if self.pages.enabled() {
+            let settings = self.store.settings().await?;
+            let rail = views::most_read(&self.store, &settings).await?;
+            self.pages.most_read_is(rail.iter().map(|a| a.id).collect());
+        }
+        Ok(saved)
     }
 
     fn setup_token(&self) -> Option<String> {

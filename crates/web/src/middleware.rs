@@ -1,7 +1,7 @@
 //! Cross-cutting response behaviour: server timing and baseline security headers.
 
 use axum::extract::Request;
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use std::time::Instant;
@@ -14,6 +14,26 @@ pub async fn server_timing(request: Request, next: Next) -> Response {
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     if let Ok(v) = HeaderValue::from_str(&format!("app;dur={ms:.3}")) {
         response.headers_mut().insert("server-timing", v);
+    }
+    response
+}
+
+/// Gives a response compressed on its way out (feeds, sitemaps, assets) an
+/// entity tag of its own coding (`"…-gzip"`), as a strong validator must be;
+/// pages from the page cache already carry theirs.
+pub async fn etag_per_coding(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    if let (Some(coding), Some(tag)) = (
+        h.get(header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        h.get(header::ETAG).and_then(|v| v.to_str().ok()),
+    ) && let Some(opaque) = tag.strip_suffix('"')
+        && !opaque.ends_with(&format!("-{coding}"))
+        && let Ok(v) = HeaderValue::from_str(&format!("{opaque}-{coding}\""))
+    {
+        h.insert(header::ETAG, v);
     }
     response
 }

@@ -1,6 +1,8 @@
 //! The site map: every URL bbn answers, grouped by audience.
 
-use crate::{AppState, api, assets, error, health, media, middleware, newsroom, site, syndication};
+use crate::{
+    AppState, api, assets, cache, error, health, media, middleware, newsroom, site, syndication,
+};
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
@@ -21,7 +23,11 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(site::search::page))
         .route("/search/suggest", get(site::search::suggest))
         // Static pages sit right under the root; every fixed route above wins over them.
-        .route("/{slug}", get(site::page::show));
+        .route("/{slug}", get(site::page::show))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::http::serve,
+        ));
 
     // Feed readers, aggregators and search engines
     let distribution = Router::new()
@@ -69,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::server_timing))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(middleware::etag_per_coding))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

@@ -24,6 +24,10 @@ struct EmbeddedStatic;
 pub struct Asset {
     pub bytes: Vec<u8>,
     pub content_type: &'static str,
+    /// The entity tag (unquoted): a digest of the bytes.
+    pub etag: String,
+    /// When this process loaded it.
+    pub modified: std::time::SystemTime,
 }
 
 pub struct Theme {
@@ -159,6 +163,7 @@ impl Theme {
 
         let mut urls = HashMap::new();
         let mut assets = HashMap::new();
+        let loaded = std::time::SystemTime::now();
         for (name, bytes) in statics {
             let hashed = hashed_name(&name, &bytes);
             urls.insert(name.clone(), format!("/assets/{hashed}"));
@@ -166,6 +171,12 @@ impl Theme {
                 hashed,
                 Asset {
                     content_type: content_type(&name),
+                    etag: Sha256::digest(&bytes)
+                        .iter()
+                        .take(12)
+                        .map(|b| format!("{b:02x}"))
+                        .collect(),
+                    modified: loaded,
                     bytes,
                 },
             );

@@ -643,7 +643,7 @@ async fn most_read_counts_readers_not_robots(db: TestDb) {
         !before.contains("Most Read"),
         "nothing counted until the views are saved"
     );
-    state.views.flush(&s.store).await.unwrap();
+    state.save_views().await.unwrap();
     let (_, _, home) = get(&app, "/").await;
     let most = &home[home
         .find("Most Read")

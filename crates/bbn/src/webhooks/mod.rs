@@ -7,7 +7,7 @@
 //! hours. Several instances may run this on one database: the store makes
 //! each batch and each attempt theirs alone.
 
-mod send;
+pub(crate) mod send;
 
 use bbn_store::{Attempt, DueDelivery, Store};
 use std::sync::Arc;

@@ -84,6 +84,11 @@ impl Client {
             .header("X-Bbn-Signature", sign(&d.secret, t, &d.payload))
             .body(Full::new(Bytes::from(d.payload.clone())))
             .map_err(|_| "the webhook's address is not a valid URL".to_string())?;
+        self.send(request).await
+    }
+
+    /// Sends one request within the timeout; the receiver's status, or why there was none.
+    pub async fn send(&self, request: hyper::Request<Full<Bytes>>) -> Result<u16, String> {
         let attempt = async {
             let response = self.pool.request(request).await.map_err(|e| {
                 if e.is_connect() {

@@ -453,10 +453,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let marks = (1..=ids.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let marks = crate::db::placeholders(1, ids.len());
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM articles a {SUMMARY_JOINS}
              WHERE {PUBLISHED_BY_ID} AND a.id IN ({marks})"

@@ -4,7 +4,7 @@
 //! all in one transaction.
 
 use crate::changes::{log_change, log_changes};
-use crate::db::{rows_per_statement, values_sql};
+use crate::db::{placeholders, rows_per_statement, values_sql};
 use crate::error::{OnConflict, OnMissingReference};
 use crate::{Result, Store, StoreError, with_pool};
 use bbn_core::validate::ArticleDraft;
@@ -92,7 +92,7 @@ macro_rules! write_parts {
         }
         // A slug now in use no longer redirects elsewhere.
         for chunk in articles.chunks(rows_per_statement(1)) {
-            let sql = values_sql("DELETE FROM slug_history WHERE slug IN (VALUES ", 1, chunk.len(), "") + ")";
+            let sql = format!("DELETE FROM slug_history WHERE slug IN ({})", placeholders(1, chunk.len()));
             let mut q = sqlx::query(&sql);
             for (_, d) in chunk {
                 q = q.bind(&d.slug);
@@ -231,15 +231,37 @@ impl Store {
         let _w = self.writer().await;
         with_pool!(&self.pool, p => {
             let mut tx = p.begin().await?;
-            let current: Option<(String, i64)> =
-                sqlx::query_as("SELECT slug, revision FROM articles WHERE id = $1")
+            let current: Option<(String, i64, String, i64, Option<i64>)> = sqlx::query_as(
+                "SELECT slug, revision, status, section_id, published_at FROM articles WHERE id = $1",
+            )
                     .bind(id)
                     .fetch_optional(&mut *tx)
                     .await?;
-            let Some((old_slug, revision)) = current else { return Err(StoreError::NotFound) };
+            let Some((old_slug, revision, old_status, old_section, old_published_at)) = current else {
+                return Err(StoreError::NotFound)
+            };
             if edit.expected_revision.is_some_and(|r| r != revision) {
                 return Err(StoreError::Conflict { field: "revision" });
             }
+            // Where a published article was listed, for the change log: the
+            // pages it leaves go stale as surely as the pages it joins.
+            let former = if old_status == Status::Published.as_str() {
+                let of = |table: &str, column: &str| {
+                    format!("SELECT {column} FROM {table} WHERE article_id = $1 ORDER BY position")
+                };
+                let topic_ids: Vec<i64> = sqlx::query_scalar(&of("article_topics", "topic_id"))
+                    .bind(id).fetch_all(&mut *tx).await?;
+                let author_ids: Vec<i64> = sqlx::query_scalar(&of("article_authors", "author_id"))
+                    .bind(id).fetch_all(&mut *tx).await?;
+                Some(crate::Listing {
+                    published_at: old_published_at.unwrap_or(0),
+                    section_id: old_section,
+                    topic_ids,
+                    author_ids,
+                }.to_detail())
+            } else {
+                None
+            };
             // The revision check above and this update agree even under concurrency:
             // the WHERE clause only matches the revision that was read.
             let updated = sqlx::query(
@@ -275,7 +297,7 @@ impl Store {
                 .await?;
             }
             write_parts!(tx, &[(id, &d)], revision + 1, edit.by, now, true);
-            log_change!(tx, "article", id, "update")?;
+            log_change!(tx, "article", id, "update", former)?;
             tx.commit().await?;
             Ok(revision + 1)
         })

@@ -15,10 +15,6 @@ use std::collections::BTreeMap;
 
 /// How many changes one step reads at most.
 const BATCH: i64 = 500;
-/// A gap in the change log younger than this may be a transaction still
-/// committing (PostgreSQL hands out sequence numbers before commit), so the
-/// cursor waits before it; an older gap is a rolled-back write.
-const GAP_GRACE_SECONDS: i64 = 60;
 /// Changes to these make the site look different around the articles.
 const SITE_ENTITIES: [&str; 5] = ["settings", "section", "topic", "author", "picks"];
 
@@ -85,19 +81,6 @@ fn article_event(before: Option<bool>, now: Option<&str>) -> (Option<&'static st
         None if before == Some(true) => (Some("article.deleted"), Remember::Forget),
         None => (None, Remember::Forget),
     }
-}
-
-/// How far the cursor may move over these changes (sorted by seq): up to
-/// the last one with no gap before it, or past a gap older than the grace.
-fn advance(cursor: i64, changes: &[Change], now: i64) -> i64 {
-    let mut mark = cursor;
-    for c in changes {
-        if c.seq != mark + 1 && now - c.at < GAP_GRACE_SECONDS {
-            break;
-        }
-        mark = c.seq;
-    }
-    mark
 }
 
 /// The changes of one step, grouped: the last change of each article and
@@ -191,7 +174,7 @@ impl Store {
             .bind(BATCH)
             .fetch_all(&mut *tx)
             .await?;
-            let mark = advance(cursor, &changes, now);
+            let mark = crate::changes::applied_through(cursor, &changes, now);
             if mark == cursor {
                 return Ok(Enqueued::default());
             }
@@ -382,25 +365,5 @@ mod tests {
         );
         // A draft that was never public goes quietly.
         assert_eq!(article_event(Some(false), None), (None, Remember::Forget));
-    }
-
-    fn change(seq: i64, at: i64) -> Change {
-        Change {
-            seq,
-            entity: "article".into(),
-            entity_id: 1,
-            op: "update".into(),
-            at,
-        }
-    }
-
-    #[test]
-    fn waits_before_young_gaps_only() {
-        let now = 1_000;
-        assert_eq!(advance(0, &[change(1, now), change(2, now)], now), 2);
-        // 3 may still be committing: stop before it.
-        assert_eq!(advance(2, &[change(4, now)], now), 2);
-        // A minute on, 3 rolled back: move past it.
-        assert_eq!(advance(2, &[change(4, now - 61)], now), 4);
     }
 }

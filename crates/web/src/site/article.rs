@@ -68,7 +68,13 @@ pub async fn show(
     let secret = crate::signing::secret(&state).await?;
     let pending = pending_ids(&secret, cookie(&parts.headers, PENDING_COOKIE));
     state.views.record(article.id, &parts.headers);
-    render_with(&state, article, false, Some(comment_box), &pending).await
+    let id = article.id;
+    let mut response = render_with(&state, article, false, Some(comment_box), &pending).await?;
+    // Served again from the page cache, it still counts as a view.
+    response
+        .extensions_mut()
+        .insert(crate::cache::http::ViewOf(id));
+    Ok(response)
 }
 
 /// Renders an article page; `preview` marks it as a staff preview (not for
@@ -166,6 +172,17 @@ pub(crate) async fn render_with(
         comment_box.parent = None;
     }
     let open = !preview && open_for_comments(&article, &comment_settings, now);
+    if let (true, Some(days), Some(published)) = (
+        open,
+        comment_settings.close_after_days,
+        article.published_at,
+    ) {
+        // The form goes when comments close: the page is right until then.
+        crate::cache::tags::until(published + days * 86_400);
+    }
+    if !preview {
+        crate::cache::tags::shown(crate::cache::Tag::MostRead);
+    }
     let secret = crate::signing::secret(state).await?;
     let token = form_token(&secret, article.id, now);
     let crumbs = vec![

@@ -25,6 +25,7 @@ pub async fn show(
         .await?;
     let heading = Heading {
         kind: "author",
+        list: crate::cache::Tag::AuthorList(author.id),
         title: &author.name,
         description: &author.bio,
         url: author_url(&author.slug),

@@ -1,6 +1,7 @@
 //! The front page: the lead story, Latest News, Editors' Picks and a block per section.
 
 use crate::AppState;
+use crate::cache::tags::{Tag, shown};
 use crate::error::AppError;
 use crate::views::{Chrome, SummaryView, section_url, summaries};
 use axum::extract::{RawQuery, State};
@@ -28,6 +29,11 @@ pub async fn show(
 
 async fn front_page(state: AppState) -> Result<Html<String>, AppError> {
     let chrome = Chrome::load(&state, None).await?;
+    shown(Tag::Home);
+    shown(Tag::MostRead);
+    for s in &chrome.nav_sections {
+        shown(Tag::SectionList(s.id));
+    }
     let zone = chrome.zone;
     let store = &state.store;
     let section_ids: Vec<i64> = chrome.nav_sections.iter().map(|s| s.id).collect();

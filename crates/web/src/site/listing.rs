@@ -2,6 +2,7 @@
 //! first, with prev/next links, and a 404 past the last page.
 
 use crate::AppState;
+use crate::cache::tags::{Tag, shown};
 use crate::error::AppError;
 use crate::extract::pagination::PageNumber;
 use crate::views::{Chrome, Pager, summaries};
@@ -12,6 +13,8 @@ use bbn_store::ArticleList;
 pub(crate) struct Heading<'a> {
     /// "section", "topic" or "author"
     pub kind: &'static str,
+    /// Which list this is, for the page cache.
+    pub list: Tag,
     pub title: &'a str,
     pub description: &'a str,
     /// The list's address without `?page=`.
@@ -31,6 +34,7 @@ pub(crate) fn render(
     if list.items.is_empty() && page.0 > 1 {
         return Err(AppError::NotFound);
     }
+    shown(h.list);
     let pager = Pager::new(&h.url, page.0, list.has_more);
     let canonical = if page.0 == 1 {
         h.url.clone()

@@ -32,6 +32,7 @@ pub async fn show(
         .await?;
     let heading = Heading {
         kind: "section",
+        list: crate::cache::Tag::SectionList(section.id),
         title: &section.name,
         description: &section.description,
         url: section_url(&section.slug),

@@ -25,6 +25,7 @@ pub async fn show(
         .await?;
     let heading = Heading {
         kind: "topic",
+        list: crate::cache::Tag::TopicList(topic.id),
         title: &topic.name,
         description: &topic.description,
         url: topic_url(&topic.slug),

@@ -59,22 +59,11 @@ impl Validators {
         if !self.settled {
             return false;
         }
-        if let Some(inm) = headers.get(header::IF_NONE_MATCH) {
-            let Ok(inm) = inm.to_str() else { return false };
-            return inm.split(',').any(|t| {
-                let t = t.trim();
-                t == "*" || t.trim_start_matches("W/") == self.etag
-            });
-        }
-        if let Some(ims) = headers
-            .get(header::IF_MODIFIED_SINCE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok())
-            && let Ok(since) = ims.duration_since(UNIX_EPOCH)
-        {
-            return self.last_modified <= since.as_secs() as i64;
-        }
-        false
+        crate::cache::http::client_has(
+            headers,
+            self.etag.trim_matches('"'),
+            UNIX_EPOCH + Duration::from_secs(self.last_modified as u64),
+        )
     }
 
     fn headers(&self) -> [(header::HeaderName, HeaderValue); 2] {

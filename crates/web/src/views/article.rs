@@ -104,6 +104,8 @@ pub fn article_view(
     corrections: &[Correction],
     zone: Tz,
 ) -> ArticleView {
+    crate::cache::tags::shown(crate::cache::Tag::Article(a.id));
+    crate::cache::tags::shown(crate::cache::Tag::Comments(a.id));
     let topics: Vec<Link> = a
         .topics
         .iter()

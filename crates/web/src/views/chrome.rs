@@ -1,8 +1,9 @@
 //! The parts every page shares: site name, navigation, Editors' Picks,
 //! Latest News, Most Read and the footer; and the pager of list pages.
 
-use super::{SummaryView, section_url, summaries};
+use super::{SummaryView, rail, section_url};
 use crate::AppState;
+use crate::cache::tags::{Tag, shown};
 use crate::error::AppError;
 use bbn_core::{ArticleSummary, Section, SiteSettings, time};
 use chrono_tz::Tz;
@@ -21,18 +22,35 @@ struct SharedParts {
 }
 
 /// Keeps the shared parts in memory while they are current: until the next
-/// write through this instance's store (its generation moves on), and at most
-/// `MAX_AGE` for writes made by other instances on the same database.
+/// write through this instance's store (its generation moves on) or the
+/// next change the page cache applies (writes by other instances), and at
+/// most `MAX_AGE` (with no page cache following the log).
 #[derive(Default)]
 pub struct SharedPartsMemo {
-    slot: RwLock<Option<(u64, Instant, Arc<SharedParts>)>>,
+    slot: RwLock<Option<(Currency, Instant, Arc<SharedParts>)>>,
 }
+
+/// What the memo is current with: the store's generation and the page
+/// cache's position in the change log.
+type Currency = (u64, u64);
 
 const MAX_AGE: Duration = Duration::from_secs(1);
 
+/// How many articles the Latest News rail shows.
+pub const LATEST_RAIL: i64 = 6;
+
+/// The Most Read rail: the articles read most over the site's window.
+pub async fn most_read(
+    store: &bbn_store::Store,
+    settings: &SiteSettings,
+) -> Result<Vec<ArticleSummary>, bbn_store::StoreError> {
+    let since_hour = time::now() / 3600 - settings.most_read_days.clamp(1, 30) * 24 + 1;
+    store.most_read(since_hour, 5).await
+}
+
 impl SharedPartsMemo {
     async fn get(&self, state: &AppState) -> Result<Arc<SharedParts>, AppError> {
-        let generation = state.store.generation();
+        let generation = (state.store.generation(), state.pages.applied());
         if let Ok(slot) = self.slot.read()
             && let Some((g, at, parts)) = slot.as_ref()
             && *g == generation
@@ -42,13 +60,12 @@ impl SharedPartsMemo {
         }
         let store = &state.store;
         let settings = store.settings().await?;
-        let since_hour = time::now() / 3600 - settings.most_read_days.clamp(1, 30) * 24 + 1;
         let parts = Arc::new(SharedParts {
-            most_read: store.most_read(since_hour, 5).await?,
+            most_read: most_read(store, &settings).await?,
             settings,
             nav: store.nav_sections().await?,
             picks: store.editors_picks(5).await?,
-            latest: store.latest(6, 0).await?.items,
+            latest: store.latest(LATEST_RAIL, 0).await?.items,
             footer_pages: store.footer_pages().await?,
         });
         if let Ok(mut slot) = self.slot.write() {
@@ -106,6 +123,7 @@ impl Chrome {
     /// Loads the shared parts; `current_section` marks the navigation item of the page.
     pub async fn load(state: &AppState, current_section: Option<&str>) -> Result<Chrome, AppError> {
         let parts = state.shared.get(state).await?;
+        shown(Tag::Latest);
         let settings = &parts.settings;
         let zone: Tz = time::parse_zone(&settings.time_zone).unwrap_or(Tz::UTC);
         let now = time::now();
@@ -130,9 +148,9 @@ impl Chrome {
                     name: p.title.clone(),
                 })
                 .collect(),
-            picks: summaries(&parts.picks, zone),
-            latest: summaries(&parts.latest, zone),
-            most_read: summaries(&parts.most_read, zone),
+            picks: rail(&parts.picks, zone),
+            latest: rail(&parts.latest, zone),
+            most_read: rail(&parts.most_read, zone),
             site_name: settings.name.clone(),
             logo_url: settings.logo_url.clone(),
             description: settings.description.clone(),

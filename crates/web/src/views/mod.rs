@@ -8,8 +8,9 @@ pub mod structured;
 pub mod text;
 
 pub use article::{article_view, comment_views};
-pub use chrome::{Chrome, Crumb, Pager, SharedPartsMemo};
+pub use chrome::{Chrome, Crumb, LATEST_RAIL, Pager, SharedPartsMemo, most_read};
 
+use crate::cache::tags::{Tag, shown};
 use bbn_core::{ArticleSummary, Media, time};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -108,7 +109,9 @@ pub struct SummaryView {
     pub comment_count: i64,
 }
 
+/// One article as a card or a rail link; the page now shows it.
 pub fn summary(s: &ArticleSummary, zone: Tz) -> SummaryView {
+    shown(Tag::Article(s.id));
     SummaryView {
         url: article_url(&s.slug),
         headline: s.headline.clone(),
@@ -122,6 +125,15 @@ pub fn summary(s: &ArticleSummary, zone: Tz) -> SummaryView {
     }
 }
 
+/// Articles as cards, which show their comment counts.
 pub fn summaries(list: &[ArticleSummary], zone: Tz) -> Vec<SummaryView> {
+    for s in list {
+        shown(Tag::Comments(s.id));
+    }
+    rail(list, zone)
+}
+
+/// Articles as rail links: headline and section (Editors' Picks, Latest News, Most Read).
+pub fn rail(list: &[ArticleSummary], zone: Tz) -> Vec<SummaryView> {
     list.iter().map(|s| summary(s, zone)).collect()
 }

@@ -1,0 +1,549 @@
+//! The rendered-page cache: every anonymous GET of a reader page (home,
+//! articles, sections, topics, authors, static pages; not search) is kept
+//! rendered in memory, with its gzip and Brotli forms made once, on first
+//! demand, and served with validators (`http.rs`).
+//!
+//! A page is dropped the moment the change log says something it shows has
+//! changed (`follow.rs` turns changes into `Tag`s; pages record theirs while
+//! they render, `tags.rs`). Its memory is bounded: past the budget the least
+//! recently used pages go. A page also goes after `LIFETIME`, which bounds
+//! what no change announces: the date in the masthead, Most Read, related
+//! articles, comment forms' age.
+
+mod follow;
+pub(crate) mod http;
+pub mod tags;
+
+pub use follow::{Drop, stale};
+pub use tags::Tag;
+
+use axum::body::Bytes;
+use axum::http::HeaderValue;
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+/// The longest a page stays cached without a change dropping it.
+pub const LIFETIME: Duration = Duration::from_secs(300);
+/// Bookkeeping counted against the budget for each page, besides its bytes.
+const OVERHEAD: usize = 512;
+
+/// A content coding the cache keeps a page in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coding {
+    Identity,
+    Gzip,
+    Brotli,
+}
+
+impl Coding {
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Coding::Identity => None,
+            Coding::Gzip => Some("gzip"),
+            Coding::Brotli => Some("br"),
+        }
+    }
+}
+
+/// One rendered page.
+pub struct CachedPage {
+    pub key: Arc<str>,
+    pub content_type: HeaderValue,
+    pub body: Bytes,
+    gzip: OnceLock<Bytes>,
+    brotli: OnceLock<Bytes>,
+    /// A digest of the body: the strong validator of each representation.
+    pub etag: String,
+    pub modified: SystemTime,
+    pub tags: Vec<Tag>,
+    /// `Surrogate-Key` and `Cache-Tag`, made once.
+    pub surrogate: HeaderValue,
+    pub cache_tag: HeaderValue,
+    /// The article a view of this page counts for (Most Read).
+    pub view_of: Option<i64>,
+    /// Made at; gone by.
+    made: Instant,
+    expires: Instant,
+    used: AtomicU64,
+    /// Bytes counted against the budget (compressed forms included once made).
+    size: AtomicU64,
+}
+
+impl CachedPage {
+    pub fn new(
+        key: &str,
+        content_type: HeaderValue,
+        body: Bytes,
+        tags: Vec<Tag>,
+        view_of: Option<i64>,
+        modified: SystemTime,
+    ) -> CachedPage {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(&body);
+        let etag = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let keys = |separator| {
+            HeaderValue::from_str(&tags::surrogate_keys(&tags, separator))
+                .unwrap_or(HeaderValue::from_static(tags::SITE_KEY))
+        };
+        let (surrogate, cache_tag) = (keys(" "), keys(","));
+        let size = (body.len() + key.len() + 2 * surrogate.len() + OVERHEAD) as u64;
+        CachedPage {
+            key: key.into(),
+            content_type,
+            body,
+            gzip: OnceLock::new(),
+            brotli: OnceLock::new(),
+            etag,
+            modified,
+            tags,
+            surrogate,
+            cache_tag,
+            view_of,
+            made: Instant::now(),
+            expires: Instant::now() + LIFETIME,
+            used: AtomicU64::new(0),
+            size: AtomicU64::new(size),
+        }
+    }
+
+    /// The body in `coding`, compressed on first demand and kept.
+    pub fn body_in(&self, coding: Coding) -> Bytes {
+        let (slot, compress): (&OnceLock<Bytes>, Compressor) = match coding {
+            Coding::Identity => return self.body.clone(),
+            Coding::Gzip => (&self.gzip, gzip),
+            Coding::Brotli => (&self.brotli, brotli),
+        };
+        slot.get_or_init(|| {
+            let packed = Bytes::from(compress(&self.body));
+            self.size.fetch_add(packed.len() as u64, Ordering::Relaxed);
+            packed
+        })
+        .clone()
+    }
+
+    /// The strong ETag of the representation in `coding`, quoted.
+    pub fn etag_of(&self, coding: Coding) -> String {
+        match coding.name() {
+            None => format!("\"{}\"", self.etag),
+            Some(name) => format!("\"{}-{name}\"", self.etag),
+        }
+    }
+
+    fn fresh(&self) -> bool {
+        Instant::now() < self.expires
+    }
+
+    /// Not to be served after `at` (Unix seconds), when the page changes by itself.
+    pub fn expire_at(&mut self, at: i64) {
+        let left = Duration::from_secs(u64::try_from(at - bbn_core::time::now()).unwrap_or(0));
+        self.expires = self.expires.min(self.made + left);
+    }
+}
+
+type Compressor = fn(&[u8]) -> Vec<u8>;
+
+fn gzip(body: &[u8]) -> Vec<u8> {
+    let mut out = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4),
+        flate2::Compression::best(),
+    );
+    // Writing into memory cannot fail.
+    let _ = out.write_all(body);
+    out.finish().unwrap_or_default()
+}
+
+fn brotli(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() / 4);
+    {
+        // Quality 9 of 11: within a few per cent of the smallest, at a
+        // fraction of the time; the page is compressed once.
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 9, 22);
+        let _ = w.write_all(body);
+    }
+    out
+}
+
+/// What the cache holds, under one lock.
+#[derive(Default)]
+struct Pages {
+    by_key: HashMap<Arc<str>, Arc<CachedPage>>,
+    by_tag: HashMap<Tag, HashSet<Arc<str>>>,
+    bytes: u64,
+}
+
+impl Pages {
+    fn remove(&mut self, key: &str) {
+        if let Some(page) = self.by_key.remove(key) {
+            self.bytes = self.bytes.saturating_sub(page.size.load(Ordering::Relaxed));
+            for tag in &page.tags {
+                if let Some(keys) = self.by_tag.get_mut(tag) {
+                    keys.remove(key);
+                    if keys.is_empty() {
+                        self.by_tag.remove(tag);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The cache of one instance.
+pub struct PageCache {
+    budget: u64,
+    /// `Cache-Control` of the pages it serves.
+    pub control: HeaderValue,
+    pages: RwLock<Pages>,
+    /// Moves on whenever pages are dropped for a change: a render that
+    /// started before is not kept (it may show what just changed).
+    epoch: AtomicU64,
+    /// A counter standing in for time in least-recently-used order.
+    clock: AtomicU64,
+    follower: tokio::sync::Mutex<follow::Follower>,
+    /// The change log position the follower has applied, for memos that
+    /// must not outlive what the cache drops.
+    applied: AtomicU64,
+    /// The store generation the follower last caught up at.
+    seen_generation: AtomicU64,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    /// Renders under way, by key: requests for a page being rendered wait
+    /// for that render instead of starting their own (a breaking story's
+    /// page is asked for by hundreds at once the moment it is dropped).
+    flights: std::sync::Mutex<HashMap<Arc<str>, EpochFlight>>,
+    /// The Most Read rail as pages show it.
+    most_read: std::sync::Mutex<Vec<i64>>,
+}
+
+/// One render that several requests wait for: the page, or None when it
+/// is not one to share (an error, or the render began before a drop).
+pub type Flight = tokio::sync::OnceCell<Option<Arc<CachedPage>>>;
+/// A render and the epoch it began in.
+type EpochFlight = (u64, Arc<Flight>);
+
+/// Counters for `/healthz` and the logs.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct CacheStats {
+    pub pages: usize,
+    pub bytes: u64,
+    pub budget: u64,
+    pub hits: u64,
+    pub misses: u64,
+}
+
+impl PageCache {
+    /// A cache of at most `budget` bytes (0 turns caching off) whose pages
+    /// browsers and CDNs may keep `max_age` seconds, and serve stale for
+    /// `stale` more while they fetch a fresh copy.
+    pub fn new(budget: u64, max_age: u32, stale: u32) -> PageCache {
+        PageCache {
+            budget,
+            control: http::public_control(max_age, stale),
+            pages: RwLock::default(),
+            epoch: AtomicU64::new(0),
+            clock: AtomicU64::new(0),
+            follower: Default::default(),
+            applied: AtomicU64::new(0),
+            seen_generation: AtomicU64::new(u64::MAX),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            flights: Default::default(),
+            most_read: Default::default(),
+        }
+    }
+
+    /// Readers' views move Most Read without a change in the log: given the
+    /// rail as it now is, drops the pages showing it when it moved.
+    pub fn most_read_is(&self, ids: Vec<i64>) {
+        let moved = match self.most_read.lock() {
+            Ok(mut shown) if *shown != ids => {
+                *shown = ids;
+                true
+            }
+            _ => false,
+        };
+        if moved {
+            self.drop_pages(&Drop::Tags(vec![Tag::MostRead]));
+        }
+    }
+
+    /// The render of `key` to wait for: one begun since the last drop, or a new one.
+    pub fn flight(&self, key: &str) -> Arc<Flight> {
+        let epoch = self.epoch();
+        let Ok(mut flights) = self.flights.lock() else {
+            return Arc::default();
+        };
+        match flights.get(key) {
+            Some((e, f)) if *e == epoch => f.clone(),
+            _ => {
+                let f = Arc::new(Flight::new());
+                flights.insert(key.into(), (epoch, f.clone()));
+                f
+            }
+        }
+    }
+
+    /// The render of `key` is over: later requests find the page in the cache.
+    pub fn landed(&self, key: &str, flight: &Arc<Flight>) {
+        if let Ok(mut flights) = self.flights.lock()
+            && flights
+                .get(key)
+                .is_some_and(|(_, f)| Arc::ptr_eq(f, flight))
+        {
+            flights.remove(key);
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.budget > 0
+    }
+
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// The change log position applied so far (what memos of shared page parts key on).
+    pub fn applied(&self) -> u64 {
+        self.applied.load(Ordering::Acquire)
+    }
+
+    pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
+        let page = {
+            let pages = self.pages.read().ok()?;
+            pages.by_key.get(key).cloned()
+        };
+        match page {
+            Some(p) if p.fresh() => {
+                p.used.store(
+                    self.clock.fetch_add(1, Ordering::Relaxed),
+                    Ordering::Relaxed,
+                );
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                Some(p)
+            }
+            stale => {
+                if stale.is_some()
+                    && let Ok(mut pages) = self.pages.write()
+                {
+                    pages.remove(key);
+                }
+                self.misses.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+        }
+    }
+
+    /// Keeps `page`, unless pages were dropped since `epoch` (when its render
+    /// began) or it alone would take more than a tenth of the budget.
+    pub fn insert(&self, page: Arc<CachedPage>, epoch: u64) -> bool {
+        let size = page.size.load(Ordering::Relaxed);
+        if !self.enabled() || size > self.budget / 10 {
+            return false;
+        }
+        let Ok(mut pages) = self.pages.write() else {
+            return false;
+        };
+        // Checked under the lock that dropping also takes: a drop either
+        // happened before (and this page is refused) or comes after (and finds it).
+        if self.epoch() != epoch {
+            return false;
+        }
+        page.used.store(
+            self.clock.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+        pages.remove(&page.key);
+        for tag in &page.tags {
+            pages
+                .by_tag
+                .entry(*tag)
+                .or_default()
+                .insert(page.key.clone());
+        }
+        pages.bytes += size;
+        pages.by_key.insert(page.key.clone(), page);
+        if pages.bytes > self.budget {
+            Self::evict(&mut pages, self.budget - self.budget / 10);
+        }
+        true
+    }
+
+    /// Least recently used first, until the cache holds at most `target` bytes.
+    fn evict(pages: &mut Pages, target: u64) {
+        // Compressed forms made since a page came in count now.
+        pages.bytes = pages
+            .by_key
+            .values()
+            .map(|p| p.size.load(Ordering::Relaxed))
+            .sum();
+        let mut order: Vec<(u64, Arc<str>)> = pages
+            .by_key
+            .values()
+            .map(|p| (p.used.load(Ordering::Relaxed), p.key.clone()))
+            .collect();
+        order.sort_unstable();
+        for (_, key) in order {
+            if pages.bytes <= target {
+                break;
+            }
+            pages.remove(&key);
+        }
+    }
+
+    /// Drops the pages showing any of `tags` (or every page); returns how many went.
+    pub fn drop_pages(&self, what: &Drop) -> usize {
+        let Ok(mut pages) = self.pages.write() else {
+            return 0;
+        };
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        match what {
+            Drop::All => {
+                let n = pages.by_key.len();
+                *pages = Pages::default();
+                n
+            }
+            Drop::Tags(tags) => {
+                let keys: HashSet<Arc<str>> = tags
+                    .iter()
+                    .filter_map(|t| pages.by_tag.get(t))
+                    .flat_map(|keys| keys.iter().cloned())
+                    .collect();
+                for key in &keys {
+                    pages.remove(key);
+                }
+                keys.len()
+            }
+        }
+    }
+
+    pub fn stats(&self) -> CacheStats {
+        let (pages, bytes) = self
+            .pages
+            .read()
+            .map(|p| (p.by_key.len(), p.bytes))
+            .unwrap_or_default();
+        CacheStats {
+            pages,
+            bytes,
+            budget: self.budget,
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(key: &str, body: &str, tags: Vec<Tag>) -> Arc<CachedPage> {
+        Arc::new(CachedPage::new(
+            key,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+            Bytes::from(body.to_string()),
+            tags,
+            None,
+            SystemTime::now(),
+        ))
+    }
+
+    #[test]
+    fn a_change_drops_exactly_the_pages_that_show_it() {
+        let cache = PageCache::new(10 << 20, 60, 300);
+        let e = cache.epoch();
+        assert!(cache.insert(page("/news/a", "a", vec![Tag::Article(1), Tag::Latest]), e));
+        assert!(cache.insert(page("/news/b", "b", vec![Tag::Article(2), Tag::Latest]), e));
+        assert!(cache.insert(
+            page(
+                "/section/x",
+                "x",
+                vec![Tag::Article(1), Tag::SectionList(7)]
+            ),
+            e
+        ));
+        assert_eq!(cache.drop_pages(&Drop::Tags(vec![Tag::Article(1)])), 2);
+        assert!(cache.get("/news/a").is_none());
+        assert!(cache.get("/section/x").is_none());
+        assert!(cache.get("/news/b").is_some());
+        assert_eq!(cache.drop_pages(&Drop::All), 1);
+        assert_eq!(cache.stats().pages, 0);
+        assert_eq!(cache.stats().bytes, 0);
+    }
+
+    #[test]
+    fn a_render_that_began_before_a_drop_is_not_kept() {
+        let cache = PageCache::new(10 << 20, 60, 300);
+        let began = cache.epoch();
+        cache.drop_pages(&Drop::Tags(vec![Tag::Home]));
+        assert!(!cache.insert(page("/", "old", vec![Tag::Home]), began));
+        assert!(cache.get("/").is_none());
+    }
+
+    #[test]
+    fn past_the_budget_the_least_recently_used_go() {
+        let body = "x".repeat(9_000);
+        let cache = PageCache::new(100_000, 60, 300);
+        for i in 0..8 {
+            assert!(cache.insert(page(&format!("/p{i}"), &body, vec![Tag::Article(i)]), 0));
+        }
+        // Use the first page, then add more than the budget holds.
+        assert!(cache.get("/p0").is_some());
+        for i in 8..12 {
+            cache.insert(page(&format!("/p{i}"), &body, vec![Tag::Article(i)]), 0);
+        }
+        let stats = cache.stats();
+        assert!(stats.bytes <= 100_000, "{stats:?}");
+        assert!(cache.get("/p0").is_some(), "recently used, kept");
+        assert!(cache.get("/p1").is_none(), "least recently used, gone");
+        assert!(cache.get("/p11").is_some());
+        // The tag index forgets evicted pages too.
+        assert_eq!(cache.drop_pages(&Drop::Tags(vec![Tag::Article(1)])), 0);
+    }
+
+    #[test]
+    fn compressed_forms_are_made_once_and_read_back() {
+        let p = page("/", &"Big Big News. ".repeat(500), Vec::new());
+        let gz = p.body_in(Coding::Gzip);
+        assert!(gz.len() < p.body.len() / 5);
+        assert_eq!(
+            p.body_in(Coding::Gzip).as_ptr(),
+            gz.as_ptr(),
+            "kept, not made again"
+        );
+        let mut plain = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut plain)
+            .unwrap();
+        assert_eq!(plain.as_bytes(), &p.body[..]);
+        let br = p.body_in(Coding::Brotli);
+        let mut plain = Vec::new();
+        brotli::BrotliDecompress(&mut &br[..], &mut plain).unwrap();
+        assert_eq!(plain, p.body);
+        assert_ne!(p.etag_of(Coding::Gzip), p.etag_of(Coding::Brotli));
+    }
+
+    #[test]
+    fn a_page_past_its_lifetime_is_a_miss() {
+        let cache = PageCache::new(1 << 20, 60, 300);
+        let mut p = CachedPage::new(
+            "/",
+            HeaderValue::from_static("text/html"),
+            Bytes::from_static(b"old"),
+            Vec::new(),
+            None,
+            SystemTime::now(),
+        );
+        p.expires = Instant::now();
+        assert!(cache.insert(Arc::new(p), 0));
+        assert!(cache.get("/").is_none());
+        assert_eq!(cache.stats().pages, 0);
+        // A page that changes by itself (comments closing) goes then.
+        let mut p = page("/news/a", "open", Vec::new());
+        Arc::get_mut(&mut p)
+            .unwrap()
+            .expire_at(bbn_core::time::now() - 1);
+        assert!(cache.insert(p, 0));
+        assert!(cache.get("/news/a").is_none());
+    }
+}
