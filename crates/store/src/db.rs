@@ -68,15 +68,6 @@ pub(crate) async fn open_sqlite(path: &Path) -> Result<Pool> {
     Ok(Pool::Sqlite(pool))
 }
 
-/// `n` numbered bind placeholders from `$from` on, comma-separated: the
-/// inside of an `IN (…)` list.
-pub(crate) fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Bound parameters per multi-row statement. SQLite finds a numbered
 /// parameter by a linear search (and sqlx asks it for each one), so a
 /// statement costs the square of its parameters; a few hundred keep that
@@ -86,6 +77,15 @@ const PARAMS_PER_STATEMENT: usize = 256;
 /// How many rows of `columns` parameters one multi-row statement takes.
 pub(crate) fn rows_per_statement(columns: usize) -> usize {
     (PARAMS_PER_STATEMENT / columns).max(1)
+}
+
+/// `n` numbered bind placeholders from `$from` on, comma-separated: the
+/// inside of an `IN (…)` list.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `head` followed by `rows` groups of `columns` numbered placeholders, each

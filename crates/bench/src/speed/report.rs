@@ -28,7 +28,8 @@ pub struct Mixed {
     /// The peak could not be reset before the load, so it covers the whole process.
     pub peak_since_start: bool,
     pub pages: Vec<&'static str>,
-    pub visible: Vec<Visible>,
+    /// Each publication, or why it failed.
+    pub visible: Vec<Result<Visible, String>>,
     pub instances: usize,
 }
 
@@ -181,6 +182,13 @@ pub fn print(
     );
     println!("|---|---|---|{}---|", "---|".repeat(mixed.pages.len()));
     for (n, v) in mixed.visible.iter().enumerate() {
+        let v = match v {
+            Ok(v) => v,
+            Err(e) => {
+                println!("| {} | | failed: {e} |", n + 1);
+                continue;
+            }
+        };
         for instance in 0..mixed.instances {
             let seen: Vec<String> = v.seen_ms[instance].iter().map(|s| ms(*s)).collect();
             println!(

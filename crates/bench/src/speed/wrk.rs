@@ -38,7 +38,9 @@ pub struct Outcome {
     pub seconds: f64,
     /// Answers of 400 and above.
     pub status_errors: u64,
-    /// Connect, read and write errors and timeouts.
+    /// Connect, read and write errors, and timeouts (wrk counts a request
+    /// still waiting at each of its 2-second checks, so a slow one may count
+    /// more than once).
     pub socket_errors: u64,
     pub p50_ms: f64,
     pub p99_ms: f64,
@@ -49,8 +51,9 @@ impl Outcome {
         self.requests as f64 / self.seconds
     }
 
+    /// Failed answers; a load that got no answer at all counts as one.
     pub fn errors(&self) -> u64 {
-        self.status_errors + self.socket_errors
+        (self.status_errors + self.socket_errors).max(u64::from(self.requests == 0))
     }
 
     fn parse(stdout: &str) -> anyhow::Result<Outcome> {
@@ -156,8 +159,10 @@ impl Wrk {
             .arg(self.threads.to_string())
             .arg("--duration")
             .arg(format!("{}s", duration.as_secs().max(1)))
-            // A slow answer is measured, not dropped as an error.
-            .args(["--timeout", "10s", "--script"])
+            // wrk counts an answer slower than this as an error (and not in
+            // the percentiles); it must be well under the load's duration,
+            // or answers that never come are not counted at all.
+            .args(["--timeout", "5s", "--script"])
             .arg(&script_file);
         if gzip {
             cmd.args(["--header", "Accept-Encoding: gzip"]);

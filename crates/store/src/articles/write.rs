@@ -4,7 +4,7 @@
 //! all in one transaction.
 
 use crate::changes::{log_change, log_changes};
-use crate::db::{rows_per_statement, values_sql};
+use crate::db::{placeholders, rows_per_statement, values_sql};
 use crate::error::{OnConflict, OnMissingReference};
 use crate::{Result, Store, StoreError, with_pool};
 use bbn_core::validate::ArticleDraft;
@@ -92,7 +92,7 @@ macro_rules! write_parts {
         }
         // A slug now in use no longer redirects elsewhere.
         for chunk in articles.chunks(rows_per_statement(1)) {
-            let sql = values_sql("DELETE FROM slug_history WHERE slug IN (VALUES ", 1, chunk.len(), "") + ")";
+            let sql = format!("DELETE FROM slug_history WHERE slug IN ({})", placeholders(1, chunk.len()));
             let mut q = sqlx::query(&sql);
             for (_, d) in chunk {
                 q = q.bind(&d.slug);
