@@ -199,6 +199,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let mut times = Vec::with_capacity(qs.len());
     let mut empty = 0;
     for q in &qs {
+        // Each search timed as a new one, not from the results cache.
+        search.clear_related_cache();
         let t = Instant::now();
         let r = search.search(q).await?;
         times.push(t.elapsed().as_secs_f64() * 1000.0);

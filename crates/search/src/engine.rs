@@ -1,9 +1,10 @@
 //! Answering searches and finding related articles.
 
 use crate::query::{self, Part};
-use crate::{Fields, Result, Search};
+use crate::{Fields, Result, Search, SearchError};
 use std::collections::HashMap;
 use std::ops::Bound;
+use std::sync::Arc;
 use std::sync::Mutex;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
@@ -75,6 +76,46 @@ impl RelatedCache {
     pub(crate) fn clear(&self) {
         if let Ok(mut m) = self.0.lock() {
             m.clear();
+        }
+    }
+}
+
+/// Results of recent searches, until the index changes: in a spike readers
+/// search for the same few words, and a search that matches much of the
+/// archive costs milliseconds.
+#[derive(Default)]
+pub(crate) struct ResultsCache {
+    found: Mutex<HashMap<String, Results>>,
+    /// Moves with every clear; results made before a clear are not kept.
+    epoch: std::sync::atomic::AtomicU64,
+}
+
+/// Searches remembered at most; past it, new ones are not kept until the
+/// next change clears the cache.
+const RESULTS_KEPT: usize = 1024;
+
+impl ResultsCache {
+    pub(crate) fn clear(&self) {
+        if let Ok(mut m) = self.found.lock() {
+            self.epoch.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            m.clear();
+        }
+    }
+
+    fn epoch(&self) -> u64 {
+        self.epoch.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn get(&self, key: &str) -> Option<Results> {
+        self.found.lock().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: String, results: &Results, epoch: u64) {
+        if let Ok(mut m) = self.found.lock()
+            && self.epoch() == epoch
+            && m.len() < RESULTS_KEPT
+        {
+            m.insert(key, results.clone());
         }
     }
 }
@@ -261,8 +302,24 @@ impl Search {
 
     /// Runs a search. Never fails on what the reader typed: an empty or
     /// meaningless query has no results.
-    pub async fn search(&self, req: &SearchRequest) -> Result<Results> {
+    /// The work runs on the blocking pool, so a search that matches much of
+    /// the archive holds up no page being served meanwhile.
+    pub async fn search(self: &Arc<Self>, req: &SearchRequest) -> Result<Results> {
         self.catch_up_if_written().await?;
+        let key = format!("{req:?}");
+        if let Some(found) = self.results.get(&key) {
+            return Ok(found);
+        }
+        let epoch = self.results.epoch();
+        let (me, asked) = (self.clone(), req.clone());
+        let results = tokio::task::spawn_blocking(move || me.search_now(&asked))
+            .await
+            .map_err(|e| SearchError::Open(format!("a search stopped: {e}")))??;
+        self.results.put(key, &results, epoch);
+        Ok(results)
+    }
+
+    fn search_now(&self, req: &SearchRequest) -> Result<Results> {
         let parsed = query::parse(&req.q);
         let searcher = self.reader.searcher();
         let Some(exact) = self.build(req, &parsed, false) else {

@@ -122,6 +122,7 @@ pub struct Search {
     /// The store generation last caught up with (see `catch_up_if_written`).
     seen_generation: AtomicU64,
     related: engine::RelatedCache,
+    results: engine::ResultsCache,
 }
 
 impl Search {
@@ -245,6 +246,7 @@ impl Search {
             store,
             seen_generation: AtomicU64::new(u64::MAX),
             related: engine::RelatedCache::default(),
+            results: engine::ResultsCache::default(),
         })
     }
 
@@ -262,9 +264,11 @@ impl Search {
         self.len() == 0
     }
 
-    /// Forgets the cached related articles (benchmarks time uncached lookups).
+    /// Forgets the cached related articles and search results (benchmarks
+    /// time uncached lookups).
     pub fn clear_related_cache(&self) {
         self.related.clear();
+        self.results.clear();
     }
 
     /// The index's folder size on disk, in bytes (0 in memory).
@@ -355,6 +359,7 @@ impl Search {
         w.applied = mark;
         self.reader.reload()?;
         self.related.clear();
+        self.results.clear();
         Ok(())
     }
 
