@@ -190,6 +190,12 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub purge_token: Option<String>,
+    /// Connections served at once; more wait to be accepted until one closes. [default: 4096]
+    #[arg(long, env = "BBN_MAX_CONNECTIONS", value_name = "N")]
+    pub max_connections: Option<usize>,
+    /// Seconds a client has to send a request's headers (idle kept-alive connections close after it too, 1-300). [default: 10]
+    #[arg(long, env = "BBN_HEADER_TIMEOUT", value_name = "SECONDS")]
+    pub header_timeout: Option<u64>,
     /// Start with an empty site instead of filling a new database with demo content.
     #[arg(long, env = "BBN_NO_DEMO")]
     pub no_demo: bool,
@@ -213,6 +219,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 page_stale: args.page_stale.or(cli.serve.page_stale),
                 purge_url: args.purge_url.or(cli.serve.purge_url),
                 purge_token: args.purge_token.or(cli.serve.purge_token),
+                max_connections: args.max_connections.or(cli.serve.max_connections),
+                header_timeout: args.header_timeout.or(cli.serve.header_timeout),
                 no_demo: args.no_demo || cli.serve.no_demo,
             };
             crate::serve::run(Config::resolve(&cli.site, &merged)?).await

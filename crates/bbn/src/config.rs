@@ -62,6 +62,8 @@ struct FileConfig {
     page_stale: Option<u32>,
     purge_url: Option<String>,
     purge_token: Option<String>,
+    max_connections: Option<usize>,
+    header_timeout: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -86,6 +88,8 @@ pub struct Config {
     /// Where stale pages' surrogate keys are posted, and the token sent along.
     pub purge_url: Option<String>,
     pub purge_token: Option<Secret>,
+    /// How clients may hold connections.
+    pub limits: bbn_web::Limits,
 }
 
 fn read_file(explicit: Option<&Path>) -> anyhow::Result<FileConfig> {
@@ -215,6 +219,22 @@ impl Config {
                 .or(file.purge_token)
                 .filter(|t| !t.is_empty())
                 .map(Secret),
+            limits: bbn_web::Limits {
+                max_connections: match serve
+                    .max_connections
+                    .or(file.max_connections)
+                    .unwrap_or(bbn_web::DEFAULT_MAX_CONNECTIONS)
+                {
+                    n @ 1..=1_000_000 => n,
+                    _ => bail!("--max-connections must be between 1 and 1000000"),
+                },
+                header_timeout: match serve.header_timeout.or(file.header_timeout) {
+                    None => bbn_web::DEFAULT_HEADER_TIMEOUT,
+                    Some(n @ 1..=300) => std::time::Duration::from_secs(n),
+                    Some(_) => bail!("--header-timeout must be between 1 and 300 seconds"),
+                },
+                ..bbn_web::Limits::default()
+            },
         })
     }
 }

@@ -127,12 +127,22 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let flusher = {
         let (state, stop) = (state.clone(), stop_flusher.clone());
         tokio::spawn(async move {
+            // Views are saved every 5 s; the pages showing Most Read are
+            // redone when it moved, at most once a minute (each time drops
+            // every article page, so not at every view).
+            let mut round: u64 = 0;
             loop {
                 let last = tokio::select! {
                     _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => false,
                     _ = stop.notified() => true,
                 };
-                if let Err(e) = state.save_views().await {
+                round += 1;
+                let saved = if round.is_multiple_of(12) {
+                    state.save_views().await
+                } else {
+                    state.flush_views().await
+                };
+                if let Err(e) = saved {
                     tracing::warn!(error = %e, "could not save article views; will retry");
                 }
                 if last {
@@ -141,7 +151,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             }
         })
     };
-    bbn_web::serve(listener, state, shutdown_signal())
+    bbn_web::serve(listener, state, config.limits, shutdown_signal())
         .await
         .context("the server stopped")?;
     // The last views are saved before the database closes.

@@ -1,7 +1,7 @@
 //! bbn's HTTP side. `router` builds the whole site as one axum `Router`, so
 //! the binary, the tests and the benchmarks all serve exactly the same app;
 //! `serve` runs it on a listener until a shutdown signal, finishing
-//! in-flight requests first.
+//! in-flight requests first, with limits on how clients hold connections.
 
 mod api;
 mod assets;
@@ -15,6 +15,7 @@ mod middleware;
 mod newsroom;
 pub mod readership;
 mod router;
+mod server;
 mod signing;
 mod site;
 mod syndication;
@@ -25,12 +26,11 @@ pub use config::{DEFAULT_MAX_UPLOAD, DEFAULT_PAGE_CACHE, WebConfig};
 pub use error::AppError;
 pub use extract::client::Proxies;
 pub use router::router;
+pub use server::{DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Limits, serve};
 pub use theme::{Theme, ThemeError};
 
 use bbn_store::Store;
-use std::future::Future;
 use std::sync::Arc;
-use tokio::net::TcpListener;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -100,13 +100,27 @@ impl AppState {
     /// cached pages whose Most Read rail they changed (the rail moves with
     /// every instance's readers: each instance looks for itself).
     pub async fn save_views(&self) -> Result<usize, bbn_store::StoreError> {
-        let saved = self.views.flush(&self.store).await?;
+        let saved = self.flush_views().await?;
         if self.pages.enabled() {
             let settings = self.store.settings().await?;
             let rail = views::most_read(&self.store, &settings).await?;
-            self.pages.most_read_is(rail.iter().map(|a| a.id).collect());
+            // The shared parts first: a page made after the drop shows the new rail.
+            if self
+                .pages
+                .most_read_moved(rail.iter().map(|a| a.id).collect())
+            {
+                self.shared.forget();
+                self.pages
+                    .drop_pages(&cache::Drop::Tags(vec![cache::Tag::MostRead]));
+            }
         }
         Ok(saved)
+    }
+
+    /// Saves the article views gathered since the last call, leaving the
+    /// cached pages as they are.
+    pub async fn flush_views(&self) -> Result<usize, bbn_store::StoreError> {
+        self.views.flush(&self.store).await
     }
 
     fn setup_token(&self) -> Option<String> {
@@ -118,18 +132,4 @@ impl AppState {
             *slot = None;
         }
     }
-}
-
-/// Serves the site on `listener` until `shutdown` resolves, then lets
-/// in-flight requests finish.
-pub async fn serve(
-    listener: TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    // Each request knows its TCP peer (ClientAddr: rate limits, address hashes).
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
 }

@@ -1,7 +1,7 @@
 //! Cross-cutting response behaviour: server timing and baseline security headers.
 
 use axum::extract::Request;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use std::time::Instant;
@@ -11,10 +11,7 @@ use std::time::Instant;
 pub async fn server_timing(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let mut response = next.run(request).await;
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
-    if let Ok(v) = HeaderValue::from_str(&format!("app;dur={ms:.3}")) {
-        response.headers_mut().insert("server-timing", v);
-    }
+    timing(response.headers_mut(), started);
     response
 }
 
@@ -40,7 +37,12 @@ pub async fn etag_per_coding(request: Request, next: Next) -> Response {
 
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    let h = response.headers_mut();
+    secure(response.headers_mut());
+    response
+}
+
+/// The security headers every response carries.
+pub fn secure(h: &mut HeaderMap) {
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),
@@ -57,5 +59,12 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
              object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
         ),
     );
-    response
+}
+
+/// `Server-Timing: app;dur=<ms>` since `started`.
+pub fn timing(h: &mut HeaderMap, started: Instant) {
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(v) = HeaderValue::from_str(&format!("app;dur={ms:.3}")) {
+        h.insert("server-timing", v);
+    }
 }

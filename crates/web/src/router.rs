@@ -4,12 +4,17 @@ use crate::{
     AppState, api, assets, cache, error, health, media, middleware, newsroom, site, syndication,
 };
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
+
+/// The body limit of every route that sets none of its own: a comment of
+/// the longest length allowed, URL-encoded, fits in it several times.
+const SMALL_FORM: usize = 256 * 1024;
 
 pub fn router(state: AppState) -> Router {
     // Readers
@@ -68,6 +73,9 @@ pub fn router(state: AppState) -> Router {
         .merge(newsroom)
         .merge(infrastructure)
         .fallback(|| async { error::AppError::NotFound })
+        // Reader forms, sign-in and settings are small; the routes that take
+        // more (articles, pages, uploads, API writes) set their own limit.
+        .layer(DefaultBodyLimit::max(SMALL_FORM))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             error::render_error_pages,
@@ -80,5 +88,7 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        // Cache hits skip all of the above (they are answered as it would).
+        .layer(cache::http::Hits::new(state.clone()))
         .with_state(state)
 }

@@ -294,9 +294,14 @@ async fn a_hanging_receiver_delays_nothing_else(db: TestDb) {
         bbn_web::WebConfig::new(&format!("http://{site}")),
     );
     let (stop_site, site_stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(bbn_web::serve(listener, state, async move {
-        let _ = site_stopped.await;
-    }));
+    let server = tokio::spawn(bbn_web::serve(
+        listener,
+        state,
+        bbn_web::Limits::default(),
+        async move {
+            let _ = site_stopped.await;
+        },
+    ));
     let timeout = Duration::from_secs(3);
     let sender = spawn(store.clone(), settings(timeout)).unwrap();
     let started = Instant::now();

@@ -115,6 +115,11 @@ impl PageCache {
 
     /// Catches up when this instance has written since the last round, so
     /// that nobody is served a page from before a write they saw succeed.
+    /// Whether every write this instance made is applied.
+    pub fn caught_up(&self, store: &Store) -> bool {
+        self.seen_generation.load(Ordering::Acquire) == store.generation()
+    }
+
     pub async fn catch_up_if_written(&self, store: &Store) {
         if self.seen_generation.load(Ordering::Acquire) == store.generation() {
             return;

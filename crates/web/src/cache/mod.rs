@@ -57,6 +57,9 @@ pub struct CachedPage {
     brotli: OnceLock<Bytes>,
     /// A digest of the body: the strong validator of each representation.
     pub etag: String,
+    /// `ETag` of each coding (`Coding as usize`) and `Last-Modified`, made once.
+    etags: [HeaderValue; 3],
+    last_modified: HeaderValue,
     pub modified: SystemTime,
     pub tags: Vec<Tag>,
     /// `Surrogate-Key` and `Cache-Tag`, made once.
@@ -83,7 +86,17 @@ impl CachedPage {
     ) -> CachedPage {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(&body);
-        let etag = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let etag: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let etags = [Coding::Identity, Coding::Gzip, Coding::Brotli].map(|coding| {
+            let quoted = match coding.name() {
+                None => format!("\"{etag}\""),
+                Some(name) => format!("\"{etag}-{name}\""),
+            };
+            // Hex digits and a coding name: always a valid header value.
+            HeaderValue::from_str(&quoted).unwrap_or(HeaderValue::from_static("\"\""))
+        });
+        let last_modified = HeaderValue::from_str(&httpdate::fmt_http_date(modified))
+            .unwrap_or(HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
         let keys = |separator| {
             HeaderValue::from_str(&tags::surrogate_keys(&tags, separator))
                 .unwrap_or(HeaderValue::from_static(tags::SITE_KEY))
@@ -97,6 +110,8 @@ impl CachedPage {
             gzip: OnceLock::new(),
             brotli: OnceLock::new(),
             etag,
+            etags,
+            last_modified,
             modified,
             tags,
             surrogate,
@@ -126,10 +141,15 @@ impl CachedPage {
 
     /// The strong ETag of the representation in `coding`, quoted.
     pub fn etag_of(&self, coding: Coding) -> String {
-        match coding.name() {
-            None => format!("\"{}\"", self.etag),
-            Some(name) => format!("\"{}-{name}\"", self.etag),
-        }
+        String::from_utf8_lossy(self.etag_value(coding).as_bytes()).into_owned()
+    }
+
+    pub fn etag_value(&self, coding: Coding) -> &HeaderValue {
+        &self.etags[coding as usize]
+    }
+
+    pub fn last_modified(&self) -> &HeaderValue {
+        &self.last_modified
     }
 
     fn fresh(&self) -> bool {
@@ -172,6 +192,26 @@ struct Pages {
     by_key: HashMap<Arc<str>, Arc<CachedPage>>,
     by_tag: HashMap<Tag, HashSet<Arc<str>>>,
     bytes: u64,
+    /// The epoch each tag was last dropped in, so that a render is refused
+    /// only when something it shows changed while it rendered, not on any
+    /// change at all (under a steady stream of comments nothing would be
+    /// kept). Renders begun before `floor` are refused whatever they show:
+    /// the map is cleared, and the floor raised, when it grows large.
+    dropped_at: HashMap<Tag, u64>,
+    floor: u64,
+}
+
+/// Tags whose last drop is remembered at most (see `Pages::dropped_at`).
+const DROPS_REMEMBERED: usize = 100_000;
+
+impl Pages {
+    /// Whether a page showing `tags`, rendered from `began` on, is out of date.
+    fn dropped_since(&self, began: u64, tags: &[Tag]) -> bool {
+        began < self.floor
+            || tags
+                .iter()
+                .any(|t| self.dropped_at.get(t).is_some_and(|&at| at > began))
+    }
 }
 
 impl Pages {
@@ -197,7 +237,7 @@ pub struct PageCache {
     pub control: HeaderValue,
     pages: RwLock<Pages>,
     /// Moves on whenever pages are dropped for a change: a render that
-    /// started before is not kept (it may show what just changed).
+    /// started before is not kept if it shows what was dropped.
     epoch: AtomicU64,
     /// A counter standing in for time in least-recently-used order.
     clock: AtomicU64,
@@ -255,17 +295,15 @@ impl PageCache {
     }
 
     /// Readers' views move Most Read without a change in the log: given the
-    /// rail as it now is, drops the pages showing it when it moved.
-    pub fn most_read_is(&self, ids: Vec<i64>) {
-        let moved = match self.most_read.lock() {
+    /// rail as it now is, whether it moved since the last call (the pages
+    /// showing it are then for the caller to drop).
+    pub fn most_read_moved(&self, ids: Vec<i64>) -> bool {
+        match self.most_read.lock() {
             Ok(mut shown) if *shown != ids => {
                 *shown = ids;
                 true
             }
             _ => false,
-        };
-        if moved {
-            self.drop_pages(&Drop::Tags(vec![Tag::MostRead]));
         }
     }
 
@@ -310,33 +348,42 @@ impl PageCache {
     }
 
     pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
-        let page = {
-            let pages = self.pages.read().ok()?;
-            pages.by_key.get(key).cloned()
-        };
-        match page {
-            Some(p) if p.fresh() => {
-                p.used.store(
-                    self.clock.fetch_add(1, Ordering::Relaxed),
-                    Ordering::Relaxed,
-                );
-                self.hits.fetch_add(1, Ordering::Relaxed);
-                Some(p)
-            }
-            stale => {
-                if stale.is_some()
-                    && let Ok(mut pages) = self.pages.write()
-                {
-                    pages.remove(key);
-                }
-                self.misses.fetch_add(1, Ordering::Relaxed);
-                None
-            }
+        if let Some(page) = self.hit(key) {
+            return Some(page);
         }
+        // Not there, or there and out of date: then it goes.
+        let there = self
+            .pages
+            .read()
+            .is_ok_and(|pages| pages.by_key.contains_key(key));
+        if there
+            && let Ok(mut pages) = self.pages.write()
+            && pages.by_key.get(key).is_some_and(|p| !p.fresh())
+        {
+            pages.remove(key);
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        None
     }
 
-    /// Keeps `page`, unless pages were dropped since `epoch` (when its render
-    /// began) or it alone would take more than a tenth of the budget.
+    /// The fresh page under `key`, counted as a hit; a miss leaves no trace
+    /// (the request goes on to `get` it the long way).
+    pub fn hit(&self, key: &str) -> Option<Arc<CachedPage>> {
+        let page = self.pages.read().ok()?.by_key.get(key).cloned()?;
+        if !page.fresh() {
+            return None;
+        }
+        page.used.store(
+            self.clock.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Some(page)
+    }
+
+    /// Keeps `page`, unless pages showing something it shows were dropped
+    /// since `epoch` (when its render began), or it alone would take more
+    /// than a tenth of the budget.
     pub fn insert(&self, page: Arc<CachedPage>, epoch: u64) -> bool {
         let size = page.size.load(Ordering::Relaxed);
         if !self.enabled() || size > self.budget / 10 {
@@ -347,7 +394,7 @@ impl PageCache {
         };
         // Checked under the lock that dropping also takes: a drop either
         // happened before (and this page is refused) or comes after (and finds it).
-        if self.epoch() != epoch {
+        if pages.dropped_since(epoch, &page.tags) {
             return false;
         }
         page.used.store(
@@ -397,14 +444,24 @@ impl PageCache {
         let Ok(mut pages) = self.pages.write() else {
             return 0;
         };
-        self.epoch.fetch_add(1, Ordering::AcqRel);
+        let now = self.epoch.fetch_add(1, Ordering::AcqRel) + 1;
+        if pages.dropped_at.len() >= DROPS_REMEMBERED {
+            pages.dropped_at.clear();
+            pages.floor = now;
+        }
         match what {
             Drop::All => {
                 let n = pages.by_key.len();
-                *pages = Pages::default();
+                *pages = Pages {
+                    floor: now,
+                    ..Pages::default()
+                };
                 n
             }
             Drop::Tags(tags) => {
+                for tag in tags {
+                    pages.dropped_at.insert(*tag, now);
+                }
                 let keys: HashSet<Arc<str>> = tags
                     .iter()
                     .filter_map(|t| pages.by_tag.get(t))
@@ -479,6 +536,23 @@ mod tests {
         cache.drop_pages(&Drop::Tags(vec![Tag::Home]));
         assert!(!cache.insert(page("/", "old", vec![Tag::Home]), began));
         assert!(cache.get("/").is_none());
+    }
+
+    #[test]
+    fn a_render_is_kept_through_drops_of_what_it_does_not_show() {
+        let cache = PageCache::new(10 << 20, 60, 300);
+        let began = cache.epoch();
+        cache.drop_pages(&Drop::Tags(vec![Tag::Article(9), Tag::Comments(9)]));
+        assert!(cache.insert(page("/news/a", "a", vec![Tag::Article(1)]), began));
+        assert!(!cache.insert(
+            page("/news/b", "b", vec![Tag::Article(2), Tag::Comments(9)]),
+            began
+        ));
+        // A drop of everything refuses every render begun before it.
+        let began = cache.epoch();
+        cache.drop_pages(&Drop::All);
+        assert!(!cache.insert(page("/news/c", "c", vec![Tag::Article(3)]), began));
+        assert!(cache.insert(page("/news/c", "c", vec![Tag::Article(3)]), cache.epoch()));
     }
 
     #[test]

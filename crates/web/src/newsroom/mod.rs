@@ -25,6 +25,11 @@ use axum::response::Html;
 use axum::routing::{get, post};
 use serde::Serialize;
 
+/// The largest article or page form: a body of the longest length allowed
+/// (`MAX_BODY` characters), each character URL-encoded at up to 12 bytes,
+/// and room for the other fields. Other forms get the site's small default.
+const LONG_FORM: usize = bbn_core::validate::MAX_BODY * 12 + 256 * 1024;
+
 pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
     Router::new()
         .route(
@@ -62,11 +67,15 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
         .route("/newsroom/articles", get(articles::list::show))
         .route(
             "/newsroom/articles/new",
-            get(articles::edit::new_page).post(articles::edit::create),
+            get(articles::edit::new_page)
+                .post(articles::edit::create)
+                .layer(DefaultBodyLimit::max(LONG_FORM)),
         )
         .route(
             "/newsroom/articles/{id}/edit",
-            get(articles::edit::edit_page).post(articles::edit::save),
+            get(articles::edit::edit_page)
+                .post(articles::edit::save)
+                .layer(DefaultBodyLimit::max(LONG_FORM)),
         )
         .route(
             "/newsroom/articles/{id}/preview",
@@ -88,7 +97,10 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
             "/newsroom/articles/{id}/revisions/{rev}/restore",
             post(articles::history::restore),
         )
-        .route("/newsroom/preview", post(articles::edit::preview_fragment))
+        .route(
+            "/newsroom/preview",
+            post(articles::edit::preview_fragment).layer(DefaultBodyLimit::max(LONG_FORM)),
+        )
         .route(
             "/newsroom/sections",
             get(taxonomy::sections).post(taxonomy::create_section),
@@ -101,9 +113,19 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
         .route("/newsroom/topics/{id}", post(taxonomy::update_topic))
         .route("/newsroom/topics/{id}/merge", post(taxonomy::merge_topic))
         .route("/newsroom/picks", get(picks::show).post(picks::change))
-        .route("/newsroom/pages", get(pages::list).post(pages::create))
+        .route(
+            "/newsroom/pages",
+            get(pages::list)
+                .post(pages::create)
+                .layer(DefaultBodyLimit::max(LONG_FORM)),
+        )
         .route("/newsroom/pages/new", get(pages::new))
-        .route("/newsroom/pages/{id}", get(pages::edit).post(pages::save))
+        .route(
+            "/newsroom/pages/{id}",
+            get(pages::edit)
+                .post(pages::save)
+                .layer(DefaultBodyLimit::max(LONG_FORM)),
+        )
         .route("/newsroom/pages/{id}/delete", post(pages::delete))
         .route(
             "/newsroom/comments",

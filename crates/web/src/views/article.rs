@@ -1,6 +1,6 @@
 //! The article page's view.
 
-use super::{ImageView, SummaryView, When, author_url, section_url, summaries, topic_url};
+use super::{ImageView, SummaryView, When, author_url, recommended, section_url, topic_url};
 use bbn_core::{Article, ArticleSummary, Comment, Correction, FaqItem};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -156,7 +156,7 @@ pub fn article_view(
         // another way (an import, a restore, a hand edit) cannot reach a reader unclean.
         body_html: bbn_core::markdown::sanitize(&a.body_html),
         faq: a.faq.clone(),
-        related: summaries(related, zone),
+        related: recommended(related, zone),
         comments: comment_views(comments, zone),
         comments_open: a.comments_open,
         corrections: corrections

@@ -28,13 +28,21 @@ struct SharedParts {
 #[derive(Default)]
 pub struct SharedPartsMemo {
     slot: RwLock<Option<(Currency, Instant, Arc<SharedParts>)>>,
+    /// Held while the parts are made again: the renders that find the memo
+    /// out of date at the same moment wait for one remake, not one each.
+    remaking: tokio::sync::Mutex<()>,
+    /// Moves when the memo is forgotten on purpose (Most Read moved).
+    forgotten: std::sync::atomic::AtomicU64,
 }
 
-/// What the memo is current with: the store's generation and the page
-/// cache's position in the change log.
-type Currency = (u64, u64);
+/// What the memo is current with: the store's generation, the page
+/// cache's position in the change log, and the times it was forgotten.
+type Currency = (u64, u64, u64);
 
 const MAX_AGE: Duration = Duration::from_secs(1);
+/// With the page cache following the change log, what no change announces
+/// (Most Read moving with readers' views) may wait this long.
+const MAX_AGE_FOLLOWING: Duration = Duration::from_secs(60);
 
 /// How many articles the Latest News rail shows.
 pub const LATEST_RAIL: i64 = 6;
@@ -49,15 +57,43 @@ pub async fn most_read(
 }
 
 impl SharedPartsMemo {
+    /// Makes the parts again on next use (and refuses a remake under way).
+    pub fn forget(&self) {
+        self.forgotten
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    fn currency(&self, state: &AppState) -> Currency {
+        (
+            state.store.generation(),
+            state.pages.applied(),
+            self.forgotten.load(std::sync::atomic::Ordering::Acquire),
+        )
+    }
+
+    fn current(&self, state: &AppState) -> Option<Arc<SharedParts>> {
+        let generation = self.currency(state);
+        let max_age = if state.pages.enabled() {
+            MAX_AGE_FOLLOWING
+        } else {
+            MAX_AGE
+        };
+        let slot = self.slot.read().ok()?;
+        let (g, at, parts) = slot.as_ref()?;
+        (*g == generation && at.elapsed() < max_age).then(|| parts.clone())
+    }
+
     async fn get(&self, state: &AppState) -> Result<Arc<SharedParts>, AppError> {
-        let generation = (state.store.generation(), state.pages.applied());
-        if let Ok(slot) = self.slot.read()
-            && let Some((g, at, parts)) = slot.as_ref()
-            && *g == generation
-            && at.elapsed() < MAX_AGE
-        {
-            return Ok(parts.clone());
+        if let Some(parts) = self.current(state) {
+            return Ok(parts);
         }
+        let _remaking = self.remaking.lock().await;
+        if let Some(parts) = self.current(state) {
+            return Ok(parts);
+        }
+        // Taken before reading, so that a write landing meanwhile leaves
+        // the memo out of date rather than current with stale parts.
+        let generation = self.currency(state);
         let store = &state.store;
         let settings = store.settings().await?;
         let parts = Arc::new(SharedParts {

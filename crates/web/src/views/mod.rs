@@ -133,6 +133,18 @@ pub fn summaries(list: &[ArticleSummary], zone: Tz) -> Vec<SummaryView> {
     rail(list, zone)
 }
 
+/// Articles recommended beside another ("You may also like"): cards without
+/// comment counts, so that a comment on one story does not redo every page
+/// that recommends it.
+pub fn recommended(list: &[ArticleSummary], zone: Tz) -> Vec<SummaryView> {
+    list.iter()
+        .map(|s| SummaryView {
+            comment_count: 0,
+            ..summary(s, zone)
+        })
+        .collect()
+}
+
 /// Articles as rail links: headline and section (Editors' Picks, Latest News, Most Read).
 pub fn rail(list: &[ArticleSummary], zone: Tz) -> Vec<SummaryView> {
     list.iter().map(|s| summary(s, zone)).collect()
