@@ -1,6 +1,7 @@
 //! Cross-cutting response behaviour: server timing and baseline security headers.
 
-use axum::extract::Request;
+use crate::AppState;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -35,14 +36,33 @@ pub async fn etag_per_coding(request: Request, next: Next) -> Response {
     response
 }
 
-pub async fn security_headers(request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
-    secure(response.headers_mut());
+    secure(response.headers_mut(), &state);
     response
 }
 
-/// The security headers every response carries.
-pub fn secure(h: &mut HeaderMap) {
+/// The security headers every response carries; `Strict-Transport-Security`
+/// too when the site's address is https (a year, subdomains left alone:
+/// they may be served by something else).
+pub fn secure(h: &mut HeaderMap, state: &AppState) {
+    if state.config.base_url.starts_with("https://") {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static(
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=(), \
+             browsing-topics=()",
+        ),
+    );
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),

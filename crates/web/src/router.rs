@@ -80,7 +80,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             error::render_error_pages,
         ))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
+        ))
         .layer(axum::middleware::from_fn(middleware::server_timing))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(middleware::etag_per_coding))

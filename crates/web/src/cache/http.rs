@@ -189,7 +189,7 @@ pub fn fast_hit<B>(state: &AppState, request: &axum::http::Request<B>) -> Option
     }
     let head = request.method() == Method::HEAD;
     let mut response = answer(&page, &cache.control, request.headers(), head);
-    crate::middleware::secure(response.headers_mut());
+    crate::middleware::secure(response.headers_mut(), state);
     crate::middleware::timing(response.headers_mut(), started);
     Some(response)
 }
