@@ -460,7 +460,21 @@ async fn assets_have_hashed_urls_and_long_caching(db: TestDb) {
 async fn health_answers_once_the_database_does(db: TestDb) {
     let s = site(db).await;
     let (status, _, body) = get(&s.app, "/healthz").await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
+    assert_eq!(status, StatusCode::OK);
+    let mut lines = body.lines();
+    assert_eq!(lines.next(), Some("ok"));
+    // This instance's page cache: a page kept, then served from it.
+    get(&s.app, "/").await;
+    get(&s.app, "/").await;
+    let (_, _, body) = get(&s.app, "/healthz").await;
+    let counters = body.lines().nth(1).unwrap_or("");
+    assert!(counters.starts_with("page_cache pages="), "{body}");
+    let hits: u64 = counters
+        .split_whitespace()
+        .find_map(|kv| kv.strip_prefix("hits="))
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(hits >= 1, "{body}");
     s.store.close().await;
     assert_eq!(
         get(&s.app, "/healthz").await.0,
