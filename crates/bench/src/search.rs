@@ -200,7 +200,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let mut empty = 0;
     for q in &qs {
         // Each search timed as a new one, not from the results cache.
-        search.clear_related_cache();
+        search.clear_caches();
         let t = Instant::now();
         let r = search.search(q).await?;
         times.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -224,7 +224,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let mut related_times = Vec::with_capacity(sample.len());
     let (mut same, mut suggested) = (0usize, 0usize);
     for d in &sample {
-        search.clear_related_cache();
+        search.clear_caches();
         let t = Instant::now();
         let ids = search.related(d.id, 4).await?;
         related_times.push(t.elapsed().as_secs_f64() * 1000.0);

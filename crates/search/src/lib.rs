@@ -266,7 +266,7 @@ impl Search {
 
     /// Forgets the cached related articles and search results (benchmarks
     /// time uncached lookups).
-    pub fn clear_related_cache(&self) {
+    pub fn clear_caches(&self) {
         self.related.clear();
         self.results.clear();
     }

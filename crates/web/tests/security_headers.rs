@@ -81,24 +81,23 @@ fn check(path: &str, h: &HeaderMap, https: bool) {
     );
 }
 
-#[tokio::test]
-async fn sqlite_plain_http() {
+/// Every path of a site at `base_url`, checked.
+async fn every_answer_is_hardened(base_url: &str, https: bool) {
     let db = TestDb::sqlite().await;
-    let app = app(&db, "http://news.test").await;
+    let app = app(&db, base_url).await;
     for path in PATHS {
         let (status, headers, _) = get_with(&app, path, &[]).await;
         assert!(status.as_u16() < 500, "{path}: {status}");
-        check(path, &headers, false);
+        check(path, &headers, https);
     }
 }
 
 #[tokio::test]
+async fn sqlite_plain_http() {
+    every_answer_is_hardened("http://news.test", false).await;
+}
+
+#[tokio::test]
 async fn sqlite_https() {
-    let db = TestDb::sqlite().await;
-    let app = app(&db, "https://news.test").await;
-    for path in PATHS {
-        let (status, headers, _) = get_with(&app, path, &[]).await;
-        assert!(status.as_u16() < 500, "{path}: {status}");
-        check(path, &headers, true);
-    }
+    every_answer_is_hardened("https://news.test", true).await;
 }
