@@ -137,6 +137,9 @@ struct Site {
     topics: usize,
 }
 
+/// SQLite's page cache while a site is generated, in MB.
+const LOADING_CACHE_MB: u32 = 4096;
+
 /// Generates (or, with `--reuse`, finds) a site of `articles` articles;
 /// `purpose` keeps the data of different benchmarks apart.
 async fn prepare(args: &SiteArgs, articles: usize, purpose: &str) -> anyhow::Result<Site> {
@@ -154,7 +157,14 @@ async fn prepare(args: &SiteArgs, articles: usize, purpose: &str) -> anyhow::Res
                 std::fs::remove_dir_all(&data_dir)?;
             }
             std::fs::create_dir_all(&data_dir)?;
-            (Store::open_sqlite(&data_dir.join("bbn.db")).await?, None)
+            // A page cache as large as a million articles' indexes: past
+            // a few hundred thousand articles, each insert would otherwise
+            // read index pages back from disk.
+            let db = data_dir.join("bbn.db");
+            (
+                Store::open_sqlite_for_loading(&db, LOADING_CACHE_MB).await?,
+                None,
+            )
         }
         BackendArg::Postgres => {
             std::fs::create_dir_all(&data_dir)?;
@@ -282,15 +292,20 @@ fn start(args: &SiteArgs, site: &Site, extra: &[&str]) -> anyhow::Result<Server>
 
 /// Peak resident memory of a process, in MiB.
 fn peak_memory_mib(pid: u32) -> anyhow::Result<f64> {
+    memory_mib(pid, "VmHWM")
+}
+
+/// One of the memory lines of `/proc/PID/status` (`VmHWM`, `RssAnon`…), in MiB.
+fn memory_mib(pid: u32, field: &str) -> anyhow::Result<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let line = status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .context("no VmHWM")?;
+        .find(|l| l.split(':').next() == Some(field))
+        .with_context(|| format!("no {field}"))?;
     let kib: f64 = line
         .split_whitespace()
         .nth(1)
-        .context("VmHWM value")?
+        .with_context(|| format!("{field} value"))?
         .parse()?;
     Ok(kib / 1024.0)
 }

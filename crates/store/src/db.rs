@@ -49,7 +49,34 @@ pub(crate) async fn connect(url: &str) -> Result<Pool> {
 }
 
 pub(crate) async fn open_sqlite(path: &Path) -> Result<Pool> {
-    let options = SqliteConnectOptions::new()
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .min_connections(1)
+        .acquire_timeout(CONNECT_TIMEOUT)
+        .connect_with(sqlite_options(path))
+        .await?;
+    Ok(Pool::Sqlite(pool))
+}
+
+/// One connection for loading a large amount of data at once: a page cache
+/// of `cache_mb` (so index inserts stay in memory as the file grows past
+/// gigabytes) and commits that wait for the WAL write only, not its fsync.
+/// A power cut during a load loses the load's last transactions, never
+/// the file.
+pub(crate) async fn open_sqlite_for_loading(path: &Path, cache_mb: u32) -> Result<Pool> {
+    let options = sqlite_options(path)
+        .synchronous(SqliteSynchronous::Normal)
+        .pragma("cache_size", format!("-{}", u64::from(cache_mb) * 1024));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(CONNECT_TIMEOUT)
+        .connect_with(options)
+        .await?;
+    Ok(Pool::Sqlite(pool))
+}
+
+fn sqlite_options(path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -58,14 +85,7 @@ pub(crate) async fn open_sqlite(path: &Path) -> Result<Pool> {
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
         .pragma("cache_size", "-32000")
-        .pragma("temp_store", "memory");
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .min_connections(1)
-        .acquire_timeout(CONNECT_TIMEOUT)
-        .connect_with(options)
-        .await?;
-    Ok(Pool::Sqlite(pool))
+        .pragma("temp_store", "memory")
 }
 
 /// Bound parameters per multi-row statement. SQLite finds a numbered

@@ -88,6 +88,14 @@ impl Store {
         Ok(Store::from_pool(db::open_sqlite(path).await?))
     }
 
+    /// Opens the SQLite database at `path` for a bulk load (a generated site,
+    /// a large import): one connection with a page cache of `cache_mb`.
+    pub async fn open_sqlite_for_loading(path: &Path, cache_mb: u32) -> Result<Store> {
+        Ok(Store::from_pool(
+            db::open_sqlite_for_loading(path, cache_mb).await?,
+        ))
+    }
+
     /// Connects to a database named by URL: `postgres://…` or `sqlite://PATH`.
     pub async fn connect(url: &str) -> Result<Store> {
         Ok(Store::from_pool(db::connect(url).await?))
