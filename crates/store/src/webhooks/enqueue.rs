@@ -8,13 +8,14 @@
 //! holds the database's write lock from its start.
 
 use crate::changes::Change;
+use crate::db::{placeholders, rows_per_statement, values_sql};
 use crate::webhooks::{article_payload_url, split_events};
 use crate::{Backend, Result, Store, with_pool};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How many changes one step reads at most.
-const BATCH: i64 = 500;
+const BATCH: i64 = 2000;
 /// Changes to these make the site look different around the articles.
 const SITE_ENTITIES: [&str; 5] = ["settings", "section", "topic", "author", "picks"];
 
@@ -39,6 +40,7 @@ struct Event {
 /// An article as it is now.
 #[derive(sqlx::FromRow)]
 struct ArticleNow {
+    id: i64,
     slug: String,
     headline: String,
     status: String,
@@ -48,6 +50,7 @@ struct ArticleNow {
 /// A comment as it is now, with its article.
 #[derive(sqlx::FromRow)]
 struct CommentNow {
+    id: i64,
     status: String,
     article_id: i64,
     author_name: String,
@@ -182,50 +185,56 @@ impl Store {
             let batch = Batch::of(&passed);
             let mut events: Vec<Event> = Vec::new();
 
+            // What each article is now and what webhooks last knew of it: a
+            // few statements for the whole batch, not a few per article (a
+            // bulk load leaves a long log behind it).
+            let article_ids: Vec<i64> = batch.articles.keys().copied().collect();
+            let mut current_of: HashMap<i64, ArticleNow> = HashMap::new();
+            let mut before_of: HashMap<i64, (bool, String, String)> = HashMap::new();
+            for chunk in article_ids.chunks(rows_per_statement(1)) {
+                let marks = placeholders(1, chunk.len());
+                let sql = format!(
+                    "SELECT id, slug, headline, status, published_at FROM articles WHERE id IN ({marks})"
+                );
+                let mut q = sqlx::query_as::<_, ArticleNow>(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                current_of.extend(q.fetch_all(&mut *tx).await?.into_iter().map(|a| (a.id, a)));
+                let sql = format!(
+                    "SELECT article_id, published, slug, headline FROM webhook_article_state WHERE article_id IN ({marks})"
+                );
+                let mut q = sqlx::query_as::<_, (i64, bool, String, String)>(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                before_of.extend(
+                    q.fetch_all(&mut *tx)
+                        .await?
+                        .into_iter()
+                        .map(|(id, published, slug, headline)| (id, (published, slug, headline))),
+                );
+            }
+            let mut remembered: Vec<(i64, bool, &str, &str)> = Vec::new();
+            let mut forgotten: Vec<i64> = Vec::new();
             for (&id, &(seq, at)) in &batch.articles {
-                let current: Option<ArticleNow> = sqlx::query_as(
-                    "SELECT slug, headline, status, published_at FROM articles WHERE id = $1",
-                )
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let before: Option<(bool, String, String)> = sqlx::query_as(
-                    "SELECT published, slug, headline FROM webhook_article_state WHERE article_id = $1",
-                )
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
+                let current = current_of.get(&id);
+                let before = before_of.get(&id);
                 let (event, remember) =
-                    article_event(before.as_ref().map(|b| b.0), current.as_ref().map(|a| a.status.as_str()));
-                match (&remember, &current) {
+                    article_event(before.map(|b| b.0), current.map(|a| a.status.as_str()));
+                match (&remember, current) {
                     (Remember::Article { published }, Some(a)) => {
-                        sqlx::query(
-                            "INSERT INTO webhook_article_state (article_id, published, slug, headline)
-                             VALUES ($1, $2, $3, $4)
-                             ON CONFLICT (article_id) DO UPDATE SET published = excluded.published,
-                                 slug = excluded.slug, headline = excluded.headline",
-                        )
-                        .bind(id)
-                        .bind(*published)
-                        .bind(&a.slug)
-                        .bind(&a.headline)
-                        .execute(&mut *tx)
-                        .await?;
+                        remembered.push((id, *published, &a.slug, &a.headline));
                     }
-                    _ => {
-                        sqlx::query("DELETE FROM webhook_article_state WHERE article_id = $1")
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
+                    _ => forgotten.push(id),
                 }
                 let Some(name) = event else { continue };
-                let mut article = match (&current, &before) {
+                let mut article = match (current, before) {
                     (Some(a), _) => article_json(base_url, id, &a.slug, &a.headline, &a.status),
                     (None, Some((_, slug, headline))) => article_json(base_url, id, slug, headline, "deleted"),
                     (None, None) => continue,
                 };
-                if let (Some(obj), Some(a)) = (article.as_object_mut(), &current) {
+                if let (Some(obj), Some(a)) = (article.as_object_mut(), current) {
                     obj.insert(
                         "published_at".into(),
                         a.published_at.map(bbn_core::time::rfc3339_utc).into(),
@@ -233,26 +242,66 @@ impl Store {
                 }
                 events.push(Event { seq, name, payload: envelope(name, seq, at, json!({ "article": article })) });
             }
+            for chunk in remembered.chunks(rows_per_statement(4)) {
+                let sql = values_sql(
+                    "INSERT INTO webhook_article_state (article_id, published, slug, headline) VALUES ",
+                    4,
+                    chunk.len(),
+                    "",
+                ) + " ON CONFLICT (article_id) DO UPDATE SET published = excluded.published,
+                         slug = excluded.slug, headline = excluded.headline";
+                let mut q = sqlx::query(&sql);
+                for (id, published, slug, headline) in chunk {
+                    q = q.bind(*id).bind(*published).bind(*slug).bind(*headline);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            for chunk in forgotten.chunks(rows_per_statement(1)) {
+                let sql = format!(
+                    "DELETE FROM webhook_article_state WHERE article_id IN ({})",
+                    placeholders(1, chunk.len())
+                );
+                let mut q = sqlx::query(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.execute(&mut *tx).await?;
+            }
 
-            for (&id, &(seq, at)) in &batch.comments {
-                let current: Option<CommentNow> = sqlx::query_as(
-                    "SELECT c.status, c.article_id, c.author_name, c.created_at, a.slug, a.headline,
+            // The same for comments: an approval is announced once.
+            let comment_ids: Vec<i64> = batch.comments.keys().copied().collect();
+            let mut comment_of: HashMap<i64, CommentNow> = HashMap::new();
+            let mut announced: HashSet<i64> = HashSet::new();
+            for chunk in comment_ids.chunks(rows_per_statement(1)) {
+                let marks = placeholders(1, chunk.len());
+                let sql = format!(
+                    "SELECT c.id, c.status, c.article_id, c.author_name, c.created_at, a.slug, a.headline,
                             a.status AS article_status
-                     FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = $1",
-                )
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                match current {
+                     FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})"
+                );
+                let mut q = sqlx::query_as::<_, CommentNow>(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                comment_of.extend(q.fetch_all(&mut *tx).await?.into_iter().map(|c| (c.id, c)));
+                let sql = format!(
+                    "SELECT comment_id FROM webhook_comment_state WHERE comment_id IN ({marks})"
+                );
+                let mut q = sqlx::query_scalar::<_, i64>(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                announced.extend(q.fetch_all(&mut *tx).await?);
+            }
+            let mut approved: Vec<i64> = Vec::new();
+            let mut unapproved: Vec<i64> = Vec::new();
+            for (&id, &(seq, at)) in &batch.comments {
+                match comment_of.get(&id) {
                     Some(c) if c.status == "approved" => {
-                        let fresh = sqlx::query(
-                            "INSERT INTO webhook_comment_state (comment_id) VALUES ($1) ON CONFLICT (comment_id) DO NOTHING",
-                        )
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected()
-                            == 1;
+                        let fresh = !announced.contains(&id);
+                        if fresh {
+                            approved.push(id);
+                        }
                         // A comment on an article readers cannot see is not news
                         // (and its draft headline is not for receivers).
                         if fresh && c.article_status == "published" {
@@ -268,12 +317,31 @@ impl Store {
                         }
                     }
                     _ => {
-                        sqlx::query("DELETE FROM webhook_comment_state WHERE comment_id = $1")
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await?;
+                        if announced.contains(&id) {
+                            unapproved.push(id);
+                        }
                     }
                 }
+            }
+            for chunk in approved.chunks(rows_per_statement(1)) {
+                let sql = values_sql("INSERT INTO webhook_comment_state (comment_id) VALUES ", 1, chunk.len(), "")
+                    + " ON CONFLICT (comment_id) DO NOTHING";
+                let mut q = sqlx::query(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            for chunk in unapproved.chunks(rows_per_statement(1)) {
+                let sql = format!(
+                    "DELETE FROM webhook_comment_state WHERE comment_id IN ({})",
+                    placeholders(1, chunk.len())
+                );
+                let mut q = sqlx::query(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.execute(&mut *tx).await?;
             }
 
             if let Some((seq, at)) = batch.site_last {
