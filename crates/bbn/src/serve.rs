@@ -126,6 +126,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let stop_flusher = std::sync::Arc::new(tokio::sync::Notify::new());
     let flusher = {
         let (state, stop) = (state.clone(), stop_flusher.clone());
+        let purge = purge.as_ref().map(|p| p.others.clone());
         tokio::spawn(async move {
             // Views are saved every 5 s; the pages showing Most Read are
             // redone when it moved, at most once a minute (each time drops
@@ -138,9 +139,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                 };
                 round += 1;
                 let saved = if round.is_multiple_of(12) {
-                    state.save_views().await
+                    state.save_views().await.map(|saved| {
+                        if saved.most_read_moved
+                            && let Some(purge) = &purge
+                        {
+                            purge.most_read_moved();
+                        }
+                    })
                 } else {
-                    state.flush_views().await
+                    state.flush_views().await.map(drop)
                 };
                 if let Err(e) = saved {
                     tracing::warn!(error = %e, "could not save article views; will retry");
@@ -158,7 +165,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     stop_flusher.notify_one();
     let _ = flusher.await;
     scheduler.abort();
-    for task in [pages, purge].into_iter().flatten() {
+    for task in [pages, purge.map(|p| p.task)].into_iter().flatten() {
         task.abort();
     }
     webhooks.stop().await;

@@ -26,6 +26,16 @@ pub use config::{DEFAULT_MAX_UPLOAD, DEFAULT_PAGE_CACHE, WebConfig};
 pub use error::AppError;
 pub use extract::client::Proxies;
 pub use router::router;
+
+/// What `AppState::save_views` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SavedViews {
+    /// Counts of views (one per article and hour) written.
+    pub saved: usize,
+    /// The Most Read rail is not what it was at the last save: the pages
+    /// showing it were dropped (a CDN in front should be told).
+    pub most_read_moved: bool,
+}
 pub use server::{DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Limits, serve};
 pub use theme::{Theme, ThemeError};
 
@@ -99,22 +109,23 @@ impl AppState {
     /// Saves the article views gathered since the last call, and drops the
     /// cached pages whose Most Read rail they changed (the rail moves with
     /// every instance's readers: each instance looks for itself).
-    pub async fn save_views(&self) -> Result<usize, bbn_store::StoreError> {
+    pub async fn save_views(&self) -> Result<SavedViews, bbn_store::StoreError> {
         let saved = self.flush_views().await?;
-        if self.pages.enabled() {
-            let settings = self.store.settings().await?;
-            let rail = views::most_read(&self.store, &settings).await?;
+        let settings = self.store.settings().await?;
+        let rail = views::most_read(&self.store, &settings).await?;
+        let moved = self
+            .pages
+            .most_read_moved(rail.iter().map(|a| a.id).collect());
+        if moved {
             // The shared parts first: a page made after the drop shows the new rail.
-            if self
-                .pages
-                .most_read_moved(rail.iter().map(|a| a.id).collect())
-            {
-                self.shared.forget();
-                self.pages
-                    .drop_pages(&cache::Drop::Tags(vec![cache::Tag::MostRead]));
-            }
+            self.shared.forget();
+            self.pages
+                .drop_pages(&cache::Drop::Tags(vec![cache::Tag::MostRead]));
         }
-        Ok(saved)
+        Ok(SavedViews {
+            saved,
+            most_read_moved: moved,
+        })
     }
 
     /// Saves the article views gathered since the last call, leaving the

@@ -657,7 +657,13 @@ async fn most_read_counts_readers_not_robots(db: TestDb) {
         !before.contains("Most Read"),
         "nothing counted until the views are saved"
     );
-    state.save_views().await.unwrap();
+    let saved = state.save_views().await.unwrap();
+    assert!(saved.most_read_moved, "the rail appeared: {saved:?}");
+    let again = state.save_views().await.unwrap();
+    assert!(
+        !again.most_read_moved,
+        "nothing new was read, so nothing for a CDN to purge: {again:?}"
+    );
     let (_, _, home) = get(&app, "/").await;
     let most = &home[home
         .find("Most Read")
