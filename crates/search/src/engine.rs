@@ -7,6 +7,7 @@ use std::ops::Bound;
 use std::sync::Arc;
 use std::sync::Mutex;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::columnar::Column;
 use tantivy::query::{
     BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
@@ -77,6 +78,55 @@ impl RelatedCache {
         if let Ok(mut m) = self.0.lock() {
             m.clear();
         }
+    }
+}
+
+/// How many articles contain each word, as "You may also like" weighs the
+/// words of an article: looking a word up costs one dictionary search per
+/// index segment and field, hundreds per article, while the news vocabulary
+/// repeats from article to article. The counts are kept across index commits
+/// (they move by a few articles, which changes no word's weight much) and
+/// forgotten when the archive has grown or shrunk by a hundredth since they
+/// were taken, or when the memo is full.
+#[derive(Default)]
+pub(crate) struct DocFreqs(Mutex<DocFreqMemo>);
+
+#[derive(Default)]
+struct DocFreqMemo {
+    /// The number of articles when the counts were taken.
+    docs: u64,
+    counts: HashMap<String, u32>,
+}
+
+/// Words remembered at most (a few MB).
+const DOC_FREQS_KEPT: usize = 100_000;
+
+impl DocFreqs {
+    pub(crate) fn clear(&self) {
+        if let Ok(mut m) = self.0.lock() {
+            m.counts.clear();
+        }
+    }
+
+    /// The counts of `terms` that are remembered, for an archive of `docs`;
+    /// the ones missing are for the caller to look up and `keep`.
+    fn known(&self, docs: u64, terms: &[&String]) -> Vec<Option<u32>> {
+        let Ok(mut m) = self.0.lock() else {
+            return vec![None; terms.len()];
+        };
+        if m.docs.abs_diff(docs) > m.docs / 100 {
+            m.counts.clear();
+            m.docs = docs;
+        }
+        terms.iter().map(|t| m.counts.get(*t).copied()).collect()
+    }
+
+    fn keep(&self, found: Vec<(String, u32)>) {
+        let Ok(mut m) = self.0.lock() else { return };
+        if m.counts.len() + found.len() > DOC_FREQS_KEPT {
+            m.counts.clear();
+        }
+        m.counts.extend(found);
     }
 }
 
@@ -512,25 +562,42 @@ impl Search {
                 }
             }
         }
-        let n = searcher.num_docs().max(1) as f32;
+        let docs = searcher.num_docs();
+        let n = docs.max(1) as f32;
+        let terms: Vec<&String> = tf.keys().collect();
+        let mut known = self.doc_freqs.known(docs, &terms);
+        let mut found = Vec::new();
+        for (term, df) in terms.iter().zip(known.iter_mut()) {
+            if df.is_none() {
+                let count = [f.body, f.headline, f.topics]
+                    .iter()
+                    .map(|field| {
+                        searcher
+                            .doc_freq(&Term::from_field_text(*field, term))
+                            .unwrap_or(0)
+                    })
+                    .max()
+                    .unwrap_or(0) as u32;
+                *df = Some(count);
+                found.push(((*term).clone(), count));
+            }
+        }
+        self.doc_freqs.keep(found);
+        let dfs: HashMap<&str, u32> = terms
+            .iter()
+            .zip(known)
+            .map(|(t, df)| (String::as_str(t), df.unwrap_or(0)))
+            .collect();
         let mut telling: Vec<(f32, String)> = Vec::with_capacity(tf.len());
-        for (term, freq) in tf {
-            let df = [f.body, f.headline, f.topics]
-                .iter()
-                .map(|field| {
-                    searcher
-                        .doc_freq(&Term::from_field_text(*field, &term))
-                        .unwrap_or(0)
-                })
-                .max()
-                .unwrap_or(0) as f32;
+        for (term, freq) in &tf {
+            let df = dfs.get(term.as_str()).copied().unwrap_or(0) as f32;
             // Words of this article alone, or of a fifth of all, tell nothing.
             if df < 2.0 || df > (n / 5.0).max(10.0) {
                 continue;
             }
             let df = df.min(n);
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            telling.push(((1.0 + freq.ln()) * idf, term));
+            telling.push(((1.0 + freq.ln()) * idf, term.clone()));
         }
         telling.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         telling.truncate(RELATED_TERMS);
@@ -609,15 +676,25 @@ impl Search {
             ),
         ]);
         let docs = searcher.search(&query, &TopDocs::with_limit(n.max(4) * 3).order_by_score())?;
+        // Id and date from the columns: reading each found article's stored
+        // text would cost a block decompression apiece.
+        // Opening a column reads its block index, so each is opened once per segment.
+        let mut columns: HashMap<u32, (Column<i64>, Column<i64>)> = HashMap::new();
         let mut scored: Vec<(f32, i64, i64)> = Vec::with_capacity(docs.len());
         for (score, address) in docs {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let get = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_i64())
-                    .unwrap_or_default()
+            let (published, id) = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+                    e.insert((fast.i64("published")?, fast.i64("id")?))
+                }
             };
-            scored.push((score, get(self.fields.published), get(self.fields.id)));
+            let at = address.doc_id;
+            scored.push((
+                score,
+                published.first(at).unwrap_or_default(),
+                id.first(at).unwrap_or_default(),
+            ));
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
         let ids: Vec<i64> = scored

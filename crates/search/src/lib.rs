@@ -123,6 +123,7 @@ pub struct Search {
     seen_generation: AtomicU64,
     related: engine::RelatedCache,
     results: engine::ResultsCache,
+    doc_freqs: engine::DocFreqs,
 }
 
 impl Search {
@@ -247,6 +248,7 @@ impl Search {
             seen_generation: AtomicU64::new(u64::MAX),
             related: engine::RelatedCache::default(),
             results: engine::ResultsCache::default(),
+            doc_freqs: engine::DocFreqs::default(),
         })
     }
 
@@ -264,11 +266,12 @@ impl Search {
         self.len() == 0
     }
 
-    /// Forgets the cached related articles and search results (benchmarks
-    /// time uncached lookups).
+    /// Forgets the cached related articles, search results and word counts
+    /// (benchmarks time uncached lookups).
     pub fn clear_caches(&self) {
         self.related.clear();
         self.results.clear();
+        self.doc_freqs.clear();
     }
 
     /// The index's folder size on disk, in bytes (0 in memory).

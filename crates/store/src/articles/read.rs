@@ -251,15 +251,31 @@ impl Store {
     /// check the status; the newsroom previews drafts).
     #[tracing::instrument(skip_all)]
     pub async fn article_by_slug(&self, slug: &str) -> Result<Option<Article>> {
-        self.article_where("a.slug = $1", slug.to_owned()).await
+        self.article_where(
+            "a.slug = $1",
+            "= (SELECT id FROM articles WHERE slug = $1)",
+            slug.to_owned(),
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all)]
     pub async fn article_by_id(&self, id: i64) -> Result<Option<Article>> {
-        self.article_where("a.id = $1", id).await
+        self.article_where("a.id = $1", "= $1", id).await
     }
 
-    async fn article_where<T>(&self, condition: &str, key: T) -> Result<Option<Article>>
+    /// The article matching `condition`, with its bylines, topics and FAQ
+    /// (`parts_of`: the same article as a condition on an article id). The
+    /// two queries run at once, on two connections: a page waits for one
+    /// round trip, not two. An edit landing between them is rendered from
+    /// both sides at worst, and the page cache refuses a render its
+    /// article changed during.
+    async fn article_where<T>(
+        &self,
+        condition: &str,
+        parts_of: &str,
+        key: T,
+    ) -> Result<Option<Article>>
     where
         T: for<'q> sqlx::Encode<'q, sqlx::Sqlite>
             + sqlx::Type<sqlx::Sqlite>
@@ -269,13 +285,16 @@ impl Store {
             + Clone,
     {
         let sql = format!("{ARTICLE_SELECT} WHERE {condition}");
+        // Bylines, topics and FAQ in one query, each in the writer's order.
+        let parts_sql = parts_sql(parts_of);
         let (row, parts) = with_pool!(&self.pool, p => {
-            let row: Option<ArticleRow> = sqlx::query_as(&sql).bind(key).fetch_optional(p).await?;
-            let Some(row) = row else { return Ok(None) };
-            // Bylines, topics and FAQ in one round trip, each in the writer's order.
-            let sql = parts_sql("= $1");
-            let parts: Vec<PartRow> = sqlx::query_as(&sql).bind(row.id).fetch_all(p).await?;
-            (row, parts)
+            let (row, parts) = futures_util::future::join(
+                sqlx::query_as::<_, ArticleRow>(&sql).bind(key.clone()).fetch_optional(p),
+                sqlx::query_as::<_, PartRow>(&parts_sql).bind(key).fetch_all(p),
+            )
+            .await;
+            let Some(row) = row? else { return Ok(None) };
+            (row, parts?)
         });
         let (authors, topics, faq) = split_parts(parts.into_iter().map(part));
         Ok(Some(assemble(row, authors, topics, faq)))
