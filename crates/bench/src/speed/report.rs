@@ -25,6 +25,12 @@ pub struct Row {
 pub struct Mixed {
     pub load: Outcome,
     pub peak_mib: f64,
+    /// Resident memory when the load ended: the process's own (heap, page
+    /// cache, SQLite's caches) and mapped files' pages (the search index).
+    pub end_anon_mib: f64,
+    pub end_file_mib: f64,
+    /// What the page cache held then, by its own count.
+    pub page_cache_mib: Option<f64>,
     /// The peak could not be reset before the load, so it covers the whole process.
     pub peak_since_start: bool,
     pub pages: Vec<&'static str>,
@@ -171,6 +177,16 @@ pub fn print(
         } else {
             ""
         }
+    );
+
+    println!(
+        "\nResident memory when the load ended: {:.1} MiB of the process's own (heap, page cache, database caches), {:.1} MiB of mapped files (the search index, read through the kernel's cache); the page cache held {}.",
+        mixed.end_anon_mib,
+        mixed.end_file_mib,
+        mixed.page_cache_mib.map_or_else(
+            || "an unknown amount".to_string(),
+            |m| format!("{m:.1} MiB")
+        )
     );
 
     println!(
