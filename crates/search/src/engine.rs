@@ -138,6 +138,10 @@ pub(crate) struct ResultsCache {
     found: Mutex<HashMap<String, Results>>,
     /// Moves with every clear; results made before a clear are not kept.
     epoch: std::sync::atomic::AtomicU64,
+    /// Searches being answered, by key: a reader asking for one of them
+    /// waits for it instead of answering it again (in a spike, many ask
+    /// for the same words at the same moment).
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// Searches remembered at most; past it, new ones are not kept until the
@@ -158,6 +162,21 @@ impl ResultsCache {
 
     fn get(&self, key: &str) -> Option<Results> {
         self.found.lock().ok()?.get(key).cloned()
+    }
+
+    /// The lock held while `key` is being answered.
+    fn flight(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let Ok(mut flights) = self.flights.lock() else {
+            return Arc::default();
+        };
+        flights.entry(key.to_string()).or_default().clone()
+    }
+
+    /// `key` was answered: later readers find it in the cache.
+    fn landed(&self, key: &str) {
+        if let Ok(mut flights) = self.flights.lock() {
+            flights.remove(key);
+        }
     }
 
     fn put(&self, key: String, results: &Results, epoch: u64) {
@@ -360,13 +379,22 @@ impl Search {
         if let Some(found) = self.results.get(&key) {
             return Ok(found);
         }
+        let flight = self.results.flight(&key);
+        let _answering = flight.lock().await;
+        // Whoever held the lock before may have answered it meanwhile.
+        if let Some(found) = self.results.get(&key) {
+            return Ok(found);
+        }
         let epoch = self.results.epoch();
         let (me, asked) = (self.clone(), req.clone());
-        let results = tokio::task::spawn_blocking(move || me.search_now(&asked))
+        let answered = tokio::task::spawn_blocking(move || me.search_now(&asked))
             .await
-            .map_err(|e| SearchError::Open(format!("a search stopped: {e}")))??;
-        self.results.put(key, &results, epoch);
-        Ok(results)
+            .map_err(|e| SearchError::Open(format!("a search stopped: {e}")));
+        if let Ok(Ok(results)) = &answered {
+            self.results.put(key.clone(), results, epoch);
+        }
+        self.results.landed(&key);
+        answered?
     }
 
     fn search_now(&self, req: &SearchRequest) -> Result<Results> {
