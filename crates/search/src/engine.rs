@@ -1,12 +1,13 @@
 //! Answering searches and finding related articles.
 
+use crate::facets;
 use crate::query::{self, Part};
 use crate::{Fields, Result, Search, SearchError};
 use std::collections::HashMap;
 use std::ops::Bound;
 use std::sync::Arc;
 use std::sync::Mutex;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::columnar::Column;
 use tantivy::query::{
     BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
@@ -63,6 +64,9 @@ pub struct Results {
     pub sections: Vec<Facet>,
     pub topics: Vec<Facet>,
     pub authors: Vec<Facet>,
+    /// The facet counts were estimated from an even sample of the matches
+    /// (there were more than `FACETS_COUNTED`).
+    pub facets_estimated: bool,
     /// Exact words found little, so words one letter off were matched too.
     pub fuzzy: bool,
     /// A spelling of the query that matches better, when there is one.
@@ -191,12 +195,19 @@ impl ResultsCache {
 
 /// A word being typed matches as a prefix from this many letters on.
 const PREFIX_MIN_CHARS: usize = 3;
+/// …and only while the word as typed is in fewer articles than this.
+const PREFIX_UNTIL_ARTICLES: u64 = 1_000;
 /// How many of an article's most telling words find its related articles.
 const RELATED_TERMS: usize = 100;
 /// Fewer hits than this and words one letter off are tried too.
 const FEW: usize = 3;
 /// Words at least this long may match with one typo.
 const FUZZY_MIN_CHARS: usize = 5;
+/// Up to this many matches, the section, topic and author counts beside
+/// the results are exact; past it they are estimated from an even sample of
+/// this many, so a search for a word in a million articles does not read a
+/// million articles' facets.
+pub const FACETS_COUNTED: usize = 20_000;
 
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -265,7 +276,13 @@ impl Search {
     }
 
     /// A word or phrase matched in any text field, weighted by field.
-    fn part_query(&self, part: &Part, prefix: bool, fuzzy: bool) -> Option<Box<dyn Query>> {
+    fn part_query(
+        &self,
+        searcher: &Searcher,
+        part: &Part,
+        prefix: bool,
+        fuzzy: bool,
+    ) -> Option<Box<dyn Query>> {
         let (text, is_phrase) = match part {
             Part::Word(w) => (w.as_str(), false),
             Part::Phrase(p) => (p.as_str(), true),
@@ -292,8 +309,14 @@ impl Search {
                 } else {
                     let exact: Box<dyn Query> =
                         Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
-                    // Short prefixes would expand to half the dictionary.
-                    if prefix && terms[0].chars().count() >= PREFIX_MIN_CHARS {
+                    // Short prefixes would expand to half the dictionary,
+                    // and a word already in many articles was typed in full
+                    // (expanding it would read all those articles again,
+                    // and keep the best few from being found without).
+                    if prefix
+                        && terms[0].chars().count() >= PREFIX_MIN_CHARS
+                        && !self.common(searcher, &terms[0])
+                    {
                         Box::new(BooleanQuery::new(vec![
                             (Occur::Should, exact),
                             (
@@ -314,8 +337,19 @@ impl Search {
         Some(Box::new(BooleanQuery::new(alternatives)))
     }
 
+    /// Whether `word` is in at least `PREFIX_UNTIL_ARTICLES` articles in
+    /// some field.
+    fn common(&self, searcher: &Searcher, word: &str) -> bool {
+        Self::weighted(&self.fields).iter().any(|(field, _)| {
+            searcher
+                .doc_freq(&Term::from_field_text(*field, word))
+                .is_ok_and(|n| n >= PREFIX_UNTIL_ARTICLES)
+        })
+    }
+
     fn build(
         &self,
+        searcher: &Searcher,
         req: &SearchRequest,
         parsed: &query::Parsed,
         fuzzy: bool,
@@ -325,7 +359,7 @@ impl Search {
         let last = parsed.required.len().saturating_sub(1);
         for (i, part) in parsed.required.iter().enumerate() {
             let prefix = parsed.open_ended && i == last;
-            if let Some(q) = self.part_query(part, prefix, fuzzy) {
+            if let Some(q) = self.part_query(searcher, part, prefix, fuzzy) {
                 clauses.push((Occur::Must, q));
             }
         }
@@ -333,7 +367,7 @@ impl Search {
             return None;
         }
         for part in &parsed.excluded {
-            if let Some(q) = self.part_query(part, false, false) {
+            if let Some(q) = self.part_query(searcher, part, false, false) {
                 clauses.push((Occur::MustNot, q));
             }
         }
@@ -366,6 +400,11 @@ impl Search {
                 )),
             ));
         }
+        if let [(Occur::Must, _)] = clauses.as_slice() {
+            // One word or phrase and nothing else: its own query, so that
+            // a search for a single word can skip what cannot make the page.
+            return clauses.pop().map(|(_, q)| q);
+        }
         Some(Box::new(BooleanQuery::new(clauses)))
     }
 
@@ -397,10 +436,18 @@ impl Search {
         answered?
     }
 
+    /// How many searches were run against the index since it was opened;
+    /// the others were answered from what an earlier one found.
+    pub fn searches_run(&self) -> u64 {
+        self.searches_run.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn search_now(&self, req: &SearchRequest) -> Result<Results> {
+        self.searches_run
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let parsed = query::parse(&req.q);
         let searcher = self.reader.searcher();
-        let Some(exact) = self.build(req, &parsed, false) else {
+        let Some(exact) = self.build(&searcher, req, &parsed, false) else {
             return Ok(Results::default());
         };
         let mut results = self.run(&searcher, &*exact, req)?;
@@ -410,7 +457,7 @@ impl Search {
             .any(|p| matches!(p, Part::Word(w) if w.chars().count() >= FUZZY_MIN_CHARS));
         if results.total < FEW
             && has_long_word
-            && let Some(fuzzy) = self.build(req, &parsed, true)
+            && let Some(fuzzy) = self.build(&searcher, req, &parsed, true)
         {
             let loose = self.run(&searcher, &*fuzzy, req)?;
             if loose.total > results.total {
@@ -433,29 +480,37 @@ impl Search {
             .saturating_sub(1)
             .saturating_mul(per_page)
             .min(10_000);
-        let mut facets = FacetCollector::for_field("facets");
-        for kind in ["/section", "/topic", "/author"] {
-            facets.add_facet(kind);
-        }
+        // The page of hits alone: by relevance, tantivy skips blocks that
+        // cannot reach it, so a word in every article costs little more
+        // than a rare one.
         let top = TopDocs::with_limit(per_page).and_offset(offset);
-        let (addresses, total, counts): (Vec<DocAddress>, usize, _) = match req.sort {
-            Sort::Relevance => {
-                let (docs, total, counts) =
-                    searcher.search(query, &(top.order_by_score(), Count, facets))?;
-                (docs.into_iter().map(|(_, a)| a).collect(), total, counts)
-            }
-            Sort::Newest => {
-                let (docs, total, counts) = searcher.search(
+        let addresses: Vec<DocAddress> = match req.sort {
+            Sort::Relevance => searcher
+                .search(query, &top.order_by_score())?
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect(),
+            Sort::Newest => searcher
+                .search(
                     query,
-                    &(
-                        top.order_by_fast_field::<i64>("published", Order::Desc),
-                        Count,
-                        facets,
-                    ),
-                )?;
-                (docs.into_iter().map(|(_, a)| a).collect(), total, counts)
-            }
+                    &top.order_by_fast_field::<i64>("published", Order::Desc),
+                )?
+                .into_iter()
+                .map(|(_, a): (Option<i64>, DocAddress)| a)
+                .collect(),
         };
+        // Counting every match is cheap (a word's count is its number of
+        // articles); facets are read off each match only when there are few.
+        let total = searcher.search(query, &Count)?;
+        let step = total.div_ceil(FACETS_COUNTED).max(1) as u64;
+        self.facet_names.keep_only(searcher);
+        let counts = searcher.search(
+            query,
+            &facets::FacetCounter {
+                names: &self.facet_names,
+                step,
+            },
+        )?;
         let f = self.fields;
         let mut body_snippets = SnippetGenerator::create(searcher, query, f.body)?;
         body_snippets.set_max_num_chars(240);
@@ -501,13 +556,11 @@ impl Search {
                     .unwrap_or_default(),
             });
         }
-        let facet_list = |kind: &str| -> Vec<Facet> {
-            counts
-                .top_k(kind, 12)
+        let facet_list = |kind| -> Vec<Facet> {
+            facets::top(&counts, kind, 12)
                 .into_iter()
-                .filter_map(|(facet, count)| {
-                    let path = facet.to_path();
-                    let (slug, name) = path.last()?.split_once('\u{1f}')?;
+                .filter_map(|(key, count)| {
+                    let (slug, name) = key.split_once('\u{1f}')?;
                     Some(Facet {
                         slug: slug.to_string(),
                         name: name.to_string(),
@@ -519,9 +572,10 @@ impl Search {
         Ok(Results {
             total,
             hits,
-            sections: facet_list("/section"),
-            topics: facet_list("/topic"),
-            authors: facet_list("/author"),
+            sections: facet_list(facets::Kind::Section),
+            topics: facet_list(facets::Kind::Topic),
+            authors: facet_list(facets::Kind::Author),
+            facets_estimated: step > 1,
             fuzzy: false,
             suggestion: None,
         })
@@ -656,7 +710,7 @@ impl Search {
         }
         parsed.open_ended = !q.ends_with(char::is_whitespace);
         let searcher = self.reader.searcher();
-        let Some(query) = self.build(&SearchRequest::default(), &parsed, false) else {
+        let Some(query) = self.build(&searcher, &SearchRequest::default(), &parsed, false) else {
             return Ok(Vec::new());
         };
         let docs = searcher.search(

@@ -9,6 +9,7 @@
 //! Only published articles are ever in it.
 
 mod engine;
+mod facets;
 pub mod query;
 
 pub use engine::{Facet, Hit, Results, SearchRequest, Sort};
@@ -124,6 +125,9 @@ pub struct Search {
     related: engine::RelatedCache,
     results: engine::ResultsCache,
     doc_freqs: engine::DocFreqs,
+    facet_names: facets::FacetNames,
+    /// Searches run against the index, not answered from `results`.
+    searches_run: AtomicU64,
 }
 
 impl Search {
@@ -249,6 +253,8 @@ impl Search {
             related: engine::RelatedCache::default(),
             results: engine::ResultsCache::default(),
             doc_freqs: engine::DocFreqs::default(),
+            facet_names: facets::FacetNames::default(),
+            searches_run: AtomicU64::new(0),
         })
     }
 

@@ -239,6 +239,7 @@ async fn typos_filters_and_facets(db: TestDb) {
 
     let r = s.search.search(&req("ministers")).await.unwrap();
     assert_eq!(r.total, 3);
+    assert!(!r.facets_estimated, "a few matches are counted one by one");
     let world = r.sections.iter().find(|f| f.slug == "world").unwrap();
     assert_eq!((world.name.as_str(), world.count), ("World", 2));
     assert!(
@@ -265,6 +266,38 @@ async fn typos_filters_and_facets(db: TestDb) {
     page2.page = 2;
     let r = s.search.search(&page2).await.unwrap();
     assert_eq!((r.total, r.hits.len()), (3, 1));
+}
+
+/// Readers asking the same thing at once (a breaking story's name) are
+/// answered by one search of the index, and a later change is searched anew.
+async fn identical_searches_at_once_are_run_once(db: TestDb) {
+    let s = site(db).await;
+    // The site's stories in the index first: a search meanwhile would be
+    // answered from the index as it was.
+    s.search.catch_up().await.unwrap();
+    let before = s.search.searches_run();
+    let asks: Vec<_> = (0..16)
+        .map(|_| {
+            let search = s.search.clone();
+            tokio::spawn(async move { search.search(&req("pyongyang")).await })
+        })
+        .collect();
+    for ask in asks {
+        assert_eq!(ask.await.unwrap().unwrap().total, 2);
+    }
+    assert_eq!(
+        s.search.searches_run() - before,
+        1,
+        "one search for sixteen readers"
+    );
+    s.search.search(&req("pyongyang")).await.unwrap();
+    assert_eq!(s.search.searches_run() - before, 1, "then from the cache");
+    s.search.search(&req("ministers")).await.unwrap();
+    assert_eq!(
+        s.search.searches_run() - before,
+        2,
+        "another question is searched"
+    );
 }
 
 async fn odd_queries_answer_empty_not_errors(db: TestDb) {
@@ -334,4 +367,5 @@ bbn_store::on_both_backends!(
     typos_filters_and_facets,
     odd_queries_answer_empty_not_errors,
     the_index_follows_the_newsroom,
+    identical_searches_at_once_are_run_once,
 );

@@ -153,6 +153,7 @@ pub async fn page(
         sections => facets("section", &results.sections),
         topics => facets("topic", &results.topics),
         authors => facets("author", &results.authors),
+        facets_estimated => results.facets_estimated,
         from => get(&p, "from"), until => get(&p, "until"),
         section => get(&p, "section"), topic => get(&p, "topic"), author => get(&p, "author"),
         clear_filters => filtered.then(|| {

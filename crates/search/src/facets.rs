@@ -1,0 +1,253 @@
+//! The section, topic and author counts beside search results.
+//!
+//! Each index segment numbers its facets (`/section/<slug>␟<name>`…) in a
+//! dictionary of its own. Turning a number back into a facet searches that
+//! dictionary, and tantivy's facet collector walks all of it on every search
+//! in every segment: at a million articles that was most of a search's time.
+//! A segment never changes, so here each segment's facets are read once, by
+//! number, and a search only counts numbers.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::index::SegmentId;
+use tantivy::schema::Facet;
+use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
+
+/// What a facet counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    Section,
+    Topic,
+    Author,
+}
+
+/// A facet of a segment: its kind and its `slug␟name`.
+type Named = Option<(Kind, Arc<str>)>;
+
+/// The facets of each segment the searcher was last seen with, by number.
+#[derive(Default)]
+pub(crate) struct FacetNames(Mutex<HashMap<SegmentId, Arc<Vec<Named>>>>);
+
+impl FacetNames {
+    fn of(&self, segment: &SegmentReader) -> tantivy::Result<Arc<Vec<Named>>> {
+        let id = segment.segment_id();
+        if let Some(found) = self.0.lock().ok().and_then(|m| m.get(&id).cloned()) {
+            return Ok(found);
+        }
+        let reader = segment.facet_reader("facets")?;
+        let mut facet = Facet::root();
+        let mut names = Vec::with_capacity(reader.num_facets());
+        for ord in 0..reader.num_facets() as u64 {
+            reader.facet_from_ord(ord, &mut facet)?;
+            let path = facet.to_path();
+            let kind = match path.first().copied() {
+                Some("section") => Some(Kind::Section),
+                Some("topic") => Some(Kind::Topic),
+                Some("author") => Some(Kind::Author),
+                _ => None,
+            };
+            names.push(kind.zip(path.get(1).map(|n| Arc::<str>::from(*n))));
+        }
+        let names = Arc::new(names);
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(id, names.clone());
+        }
+        Ok(names)
+    }
+
+    /// Forgets the segments `searcher` no longer has (merged away).
+    pub(crate) fn keep_only(&self, searcher: &Searcher) {
+        let live: HashSet<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.segment_id())
+            .collect();
+        if let Ok(mut m) = self.0.lock() {
+            m.retain(|id, _| live.contains(id));
+        }
+    }
+}
+
+/// Counts of `slug␟name` by kind, over the matches collected.
+pub(crate) type Counts = HashMap<(Kind, Arc<str>), u64>;
+
+/// Counts the facets of every match, or of every `step`-th one.
+pub(crate) struct FacetCounter<'a> {
+    pub names: &'a FacetNames,
+    pub step: u64,
+}
+
+pub(crate) struct SegmentCounter {
+    names: Arc<Vec<Named>>,
+    column: StrColumn,
+    counts: Vec<u32>,
+    step: u64,
+    seen: u64,
+}
+
+impl Collector for FacetCounter<'_> {
+    type Fruit = Counts;
+    type Child = SegmentCounter;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentCounter> {
+        let names = self.names.of(segment)?;
+        let column = segment
+            .fast_fields()
+            .str("facets")?
+            .ok_or_else(|| tantivy::TantivyError::SchemaError("no facets column".into()))?;
+        Ok(SegmentCounter {
+            counts: vec![0; names.len()],
+            names,
+            column,
+            step: self.step.max(1),
+            seen: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
+        let mut all = Counts::new();
+        for fruit in fruits {
+            for (key, n) in fruit {
+                *all.entry(key).or_default() += n;
+            }
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for SegmentCounter {
+    type Fruit = Counts;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if self.seen.is_multiple_of(self.step) {
+            for ord in self.column.term_ords(doc) {
+                if let Some(n) = self.counts.get_mut(ord as usize) {
+                    *n += 1;
+                }
+            }
+        }
+        self.seen += 1;
+    }
+
+    fn harvest(self) -> Counts {
+        let mut out = Counts::new();
+        for (ord, n) in self.counts.into_iter().enumerate() {
+            if n > 0
+                && let Some(Some(key)) = self.names.get(ord)
+            {
+                *out.entry(key.clone()).or_default() += u64::from(n) * self.step;
+            }
+        }
+        out
+    }
+}
+
+/// The `k` most counted of `kind`, most first (then by name).
+pub(crate) fn top(counts: &Counts, kind: Kind, k: usize) -> Vec<(&str, u64)> {
+    let mut found: Vec<(&str, u64)> = counts
+        .iter()
+        .filter(|((of, _), _)| *of == kind)
+        .map(|((_, name), n)| (&**name, *n))
+        .collect();
+    found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    found.truncate(k);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::Count;
+    use tantivy::query::AllQuery;
+    use tantivy::schema::{FacetOptions, Schema};
+
+    fn index(writes: &[&[&str]]) -> tantivy::Index {
+        let mut schema = Schema::builder();
+        let facets = schema.add_facet_field("facets", FacetOptions::default());
+        let index = tantivy::Index::create_in_ram(schema.build());
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        // Each commit makes a segment of its own, numbering its facets anew.
+        for docs in writes {
+            for paths in docs.chunks(2) {
+                let mut doc = tantivy::TantivyDocument::new();
+                for p in paths {
+                    doc.add_facet(facets, Facet::from(*p));
+                }
+                writer.add_document(doc).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        index
+    }
+
+    #[test]
+    fn counts_by_kind_across_segments_and_samples() {
+        let index = index(&[
+            &["/section/world\u{1f}World", "/topic/korea\u{1f}Korea"],
+            &[
+                "/section/sport\u{1f}Sport",
+                "/author/ana\u{1f}Ana",
+                "/section/world\u{1f}World",
+                "/topic/korea\u{1f}Korea",
+                "/section/world\u{1f}World",
+                "/author/ana\u{1f}Ana",
+            ],
+        ]);
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        let names = FacetNames::default();
+        let counts = searcher
+            .search(
+                &AllQuery,
+                &FacetCounter {
+                    names: &names,
+                    step: 1,
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            top(&counts, Kind::Section, 12),
+            [("world\u{1f}World", 3), ("sport\u{1f}Sport", 1)]
+        );
+        assert_eq!(top(&counts, Kind::Topic, 12), [("korea\u{1f}Korea", 2)]);
+        assert_eq!(top(&counts, Kind::Author, 1), [("ana\u{1f}Ana", 2)]);
+        assert_eq!(names.0.lock().unwrap().len(), 2, "each segment read once");
+
+        // Every second match of each segment, counted twice: doc 0 of the
+        // first segment (world, korea), docs 0 (sport, ana) and 2 (world,
+        // ana) of the second.
+        let sampled = searcher
+            .search(
+                &AllQuery,
+                &FacetCounter {
+                    names: &names,
+                    step: 2,
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            top(&sampled, Kind::Section, 12),
+            [("world\u{1f}World", 4), ("sport\u{1f}Sport", 2)]
+        );
+        assert_eq!(top(&sampled, Kind::Author, 12), [("ana\u{1f}Ana", 4)]);
+        assert_eq!(searcher.search(&AllQuery, &Count).unwrap(), 4);
+
+        let empty = tantivy::Index::create_in_ram(Schema::builder().build());
+        names.keep_only(&empty.reader().unwrap().searcher());
+        assert!(
+            names.0.lock().unwrap().is_empty(),
+            "gone segments are forgotten"
+        );
+    }
+}
