@@ -36,7 +36,7 @@ use crate::{BackendArg, Server, Site, SiteArgs, generate, http, open_store, prep
 use anyhow::bail;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use report::{Mixed, Row};
+use report::{Mixed, MixedRun, Row};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -65,7 +65,11 @@ pub struct Args {
     /// Seconds of the mixed load.
     #[arg(long, default_value_t = 60)]
     mixed_seconds: u64,
-    /// Articles published (and watched until visible) during the mixed load.
+    /// After the unpaced mixed load, the same load paced at each of these
+    /// rates (requests/s), each for as long.
+    #[arg(long, value_delimiter = ',', default_value = "500,1000")]
+    mixed_rates: Vec<f64>,
+    /// Articles published (and watched until visible) during each mixed load.
     #[arg(long, default_value_t = 5)]
     publishes: usize,
     /// bbn instances serving the database (2 needs PostgreSQL); publishing
@@ -225,15 +229,17 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let mixed = mixed_load(&args, &site, &wrk, &scratch.0, &token)?;
     let after = report::Machine::read(&args.site.bbn);
     report::print(&args, &before, &after, &rows, &mixed, &notes);
-    let errors: u64 = rows.iter().map(|r| r.load.errors()).sum::<u64>() + mixed.load.errors();
+    let errors: u64 = rows.iter().map(|r| r.load.errors()).sum::<u64>()
+        + mixed.runs.iter().map(|r| r.load.errors()).sum::<u64>();
     if errors > 0 {
         bail!("{errors} requests failed (see the tables)");
     }
     let seen_everywhere =
         |v: &publish::Visible| (0..mixed.instances).all(|i| v.last_ms(i).is_some());
     if !mixed
-        .visible
+        .runs
         .iter()
+        .flat_map(|r| &r.visible)
         .all(|v| v.as_ref().is_ok_and(seen_everywhere))
     {
         bail!("an article could not be published, or did not show on every page within a minute");
@@ -380,32 +386,45 @@ fn mixed_load(
     let run = bbn_core::time::now();
     let origin = format!("http://127.0.0.1:{}", server.port);
     let seconds = args.mixed_seconds;
-    println!(
-        "mixed load for {seconds} s, publishing {} articles meanwhile…",
-        args.publishes
-    );
-    let started = Instant::now();
-    let load = wrk.spawn(
-        server.port,
-        &Requests::Plan {
-            file: &plan,
-            origin: &origin,
-            run,
-        },
-        true,
-        Duration::from_secs(seconds),
-    )?;
-    let gap = Duration::from_secs(seconds) / (args.publishes as u32 + 1);
-    let mut visible = Vec::new();
-    for n in 0..args.publishes {
-        std::thread::sleep((gap * (n as u32 + 1)).saturating_sub(started.elapsed()));
-        // A failed publication is a result too; the load goes on.
-        visible.push(
-            publish::publish_and_watch(&ports, token, &pages, run, n + 1)
-                .map_err(|e| format!("{e:#}")),
+    // As fast as the server answers, then at each paced rate; articles are
+    // published during each, so each has the cache drops a newsroom causes.
+    let mut runs = Vec::new();
+    let rates = std::iter::once(None).chain(args.mixed_rates.iter().map(|r| Some(*r)));
+    for (k, rate) in rates.enumerate() {
+        let label = rate.map_or_else(|| "unpaced".to_string(), |r| format!("{r:.0} requests/s"));
+        println!(
+            "mixed load for {seconds} s ({label}), publishing {} articles meanwhile…",
+            args.publishes
         );
+        let started = Instant::now();
+        let load = wrk.spawn(
+            server.port,
+            &Requests::Plan {
+                file: &plan,
+                origin: &origin,
+                // Comment texts must not repeat an earlier run's.
+                run: run + k as i64,
+                rate,
+            },
+            true,
+            Duration::from_secs(seconds),
+        )?;
+        let gap = Duration::from_secs(seconds) / (args.publishes as u32 + 1);
+        let mut visible = Vec::new();
+        for n in 0..args.publishes {
+            std::thread::sleep((gap * (n as u32 + 1)).saturating_sub(started.elapsed()));
+            // A failed publication is a result too; the load goes on.
+            visible.push(
+                publish::publish_and_watch(&ports, token, &pages, run, k * args.publishes + n + 1)
+                    .map_err(|e| format!("{e:#}")),
+            );
+        }
+        runs.push(MixedRun {
+            rate,
+            load: load.finish()?,
+            visible,
+        });
     }
-    let load = load.finish()?;
     let pid = server.child.id();
     let peak_mib = crate::peak_memory_mib(pid)?;
     // The page cache's own count of what it holds, from /healthz.
@@ -416,14 +435,13 @@ fn mixed_load(
         .and_then(|b| b.parse::<f64>().ok())
         .map(|b| b / 1024.0 / 1024.0);
     Ok(Mixed {
-        load,
+        runs,
         peak_mib,
         end_anon_mib: crate::memory_mib(pid, "RssAnon")?,
         end_file_mib: crate::memory_mib(pid, "RssFile")?,
         page_cache_mib,
         peak_since_start: !peak_reset,
         pages: pages.iter().map(|(name, _)| *name).collect(),
-        visible,
         instances: ports.len(),
     })
 }

@@ -22,8 +22,18 @@ pub struct Row {
     pub server_ms: Option<f64>,
 }
 
-pub struct Mixed {
+/// One mixed load, and the publications made during it.
+pub struct MixedRun {
+    /// Paced at this many requests/s, or as fast as answered.
+    pub rate: Option<f64>,
     pub load: Outcome,
+    /// Each publication, or why it failed.
+    pub visible: Vec<Result<Visible, String>>,
+}
+
+pub struct Mixed {
+    pub runs: Vec<MixedRun>,
+    /// Over all the runs.
     pub peak_mib: f64,
     /// Resident memory when the load ended: the process's own (heap, page
     /// cache, SQLite's caches) and mapped files' pages (the search index).
@@ -34,8 +44,6 @@ pub struct Mixed {
     /// The peak could not be reset before the load, so it covers the whole process.
     pub peak_since_start: bool,
     pub pages: Vec<&'static str>,
-    /// Each publication, or why it failed.
-    pub visible: Vec<Result<Visible, String>>,
     pub instances: usize,
 }
 
@@ -157,23 +165,32 @@ pub fn print(
         }
     }
 
-    let l = &mixed.load;
     println!(
-        "\n| mixed load, {} s (95% articles by Zipf s=1.1, 4% searches, 1% comments) | requests/s | socket errors | answers ≥ 400 | p50 ms | p99 ms | peak memory MiB |",
+        "\n| mixed load, {} s each (95% articles by Zipf s=1.1, 4% searches, 1% comments) | requests | requests/s | socket errors | answers ≥ 400 | p50 ms | p99 ms |",
         args.mixed_seconds
     );
     println!("|---|---|---|---|---|---|---|");
+    for run in &mixed.runs {
+        let l = &run.load;
+        println!(
+            "| {} | {} | {:.0} | {} | {} | {:.2} | {:.2} |",
+            run.rate.map_or_else(
+                || "as fast as answered".to_string(),
+                |r| format!("paced at {r:.0} requests/s")
+            ),
+            l.requests,
+            l.per_second(),
+            l.socket_errors,
+            l.status_errors,
+            l.p50_ms,
+            l.p99_ms,
+        );
+    }
     println!(
-        "| {} requests | {:.0} | {} | {} | {:.2} | {:.2} | {:.1}{} |",
-        l.requests,
-        l.per_second(),
-        l.socket_errors,
-        l.status_errors,
-        l.p50_ms,
-        l.p99_ms,
+        "\nPeak resident memory over the mixed loads: {:.1} MiB{}.",
         mixed.peak_mib,
         if mixed.peak_since_start {
-            " (since start)"
+            " (since the server started: the peak could not be reset)"
         } else {
             ""
         }
@@ -190,14 +207,16 @@ pub fn print(
     );
 
     println!(
-        "\nPublish to visible, under the mixed load: ms from sending the publish call until the page showed the headline"
+        "\nPublish to visible, under the mixed loads (in turn, {} per load): ms from sending the publish call until the page showed the headline",
+        args.publishes
     );
     println!(
         "\n| # | instance | publish call | {} | last |",
         mixed.pages.join(" | ")
     );
     println!("|---|---|---|{}---|", "---|".repeat(mixed.pages.len()));
-    for (n, v) in mixed.visible.iter().enumerate() {
+    let visible = mixed.runs.iter().flat_map(|r| &r.visible);
+    for (n, v) in visible.enumerate() {
         let v = match v {
             Ok(v) => v,
             Err(e) => {

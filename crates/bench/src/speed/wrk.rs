@@ -94,6 +94,9 @@ pub enum Requests<'a> {
         file: &'a Path,
         origin: &'a str,
         run: i64,
+        /// Requests per second to pace the load at; `None` for as many as
+        /// the server answers.
+        rate: Option<f64>,
     },
 }
 
@@ -146,7 +149,15 @@ impl Wrk {
         let (path, script) = match requests {
             Requests::One(path) => (*path, String::new()),
             Requests::Rotate(file) => ("/", rotate(file)),
-            Requests::Plan { file, origin, run } => ("/", plan(file, origin, *run)),
+            Requests::Plan {
+                file,
+                origin,
+                run,
+                rate,
+            } => {
+                let paced = rate.map_or_else(String::new, |r| pace(r, self.threads));
+                ("/", plan(file, origin, *run) + &paced)
+            }
         };
         let script_file = self
             .scratch
@@ -233,6 +244,38 @@ end
 "#,
         file = lua_string(&file.display().to_string()),
         origin = lua_string(origin),
+    )
+}
+
+/// Paces a load at `rate` requests/s in all: each thread keeps a timetable
+/// of its share and each of its connections, once answered, waits for the
+/// next free time on it (sending at once when the timetable has fallen
+/// behind, by at most a second's worth). Unlike wrk's own closed loop, the
+/// rate does not fall as the server slows; like it, a request is timed from
+/// when it is sent, so time spent waiting behind a stalled server is not in
+/// the percentiles.
+fn pace(rate: f64, threads: usize) -> String {
+    format!(
+        r#"
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct {{ long tv_sec; long tv_nsec; }} bbn_timespec;
+int clock_gettime(int clock, bbn_timespec *tp);
+]]
+local clock = ffi.new("bbn_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock)
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
+local interval = {interval}
+local slot = nil
+delay = function()
+  local now = now_ms()
+  slot = math.max((slot or now) + interval, now - 1000)
+  return math.max(0, math.floor(slot - now))
+end
+"#,
+        interval = threads.max(1) as f64 * 1000.0 / rate.max(1.0)
     )
 }
 
