@@ -483,6 +483,7 @@ impl Search {
         // The page of hits alone: by relevance, tantivy skips blocks that
         // cannot reach it, so a word in every article costs little more
         // than a rare one.
+        let started = std::time::Instant::now();
         let top = TopDocs::with_limit(per_page).and_offset(offset);
         let addresses: Vec<DocAddress> = match req.sort {
             Sort::Relevance => searcher
@@ -501,16 +502,23 @@ impl Search {
         };
         // Counting every match is cheap (a word's count is its number of
         // articles); facets are read off each match only when there are few.
+        let ranked = started.elapsed();
         let total = searcher.search(query, &Count)?;
-        let step = total.div_ceil(FACETS_COUNTED).max(1) as u64;
+        let counted = started.elapsed();
         self.facet_names.keep_only(searcher);
-        let counts = searcher.search(
-            query,
-            &facets::FacetCounter {
-                names: &self.facet_names,
-                step,
-            },
-        )?;
+        let estimated = total > FACETS_COUNTED;
+        let counts = if estimated {
+            facets::estimate(searcher, query, &self.facet_names, total, FACETS_COUNTED)?
+        } else {
+            searcher.search(
+                query,
+                &facets::FacetCounter {
+                    names: &self.facet_names,
+                    step: 1,
+                },
+            )?
+        };
+        let faceted = started.elapsed();
         let f = self.fields;
         let mut body_snippets = SnippetGenerator::create(searcher, query, f.body)?;
         body_snippets.set_max_num_chars(240);
@@ -556,6 +564,14 @@ impl Search {
                     .unwrap_or_default(),
             });
         }
+        tracing::debug!(
+            total,
+            ranked_us = ranked.as_micros() as u64,
+            counted_us = counted.as_micros() as u64,
+            faceted_us = faceted.as_micros() as u64,
+            done_us = started.elapsed().as_micros() as u64,
+            "searched"
+        );
         let facet_list = |kind| -> Vec<Facet> {
             facets::top(&counts, kind, 12)
                 .into_iter()
@@ -575,7 +591,7 @@ impl Search {
             sections: facet_list(facets::Kind::Section),
             topics: facet_list(facets::Kind::Topic),
             authors: facet_list(facets::Kind::Author),
-            facets_estimated: step > 1,
+            facets_estimated: estimated,
             fuzzy: false,
             suggestion: None,
         })
