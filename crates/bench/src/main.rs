@@ -263,7 +263,11 @@ fn start(args: &SiteArgs, site: &Site, extra: &[&str]) -> anyhow::Result<Server>
     ])
     .arg(&site.data_dir)
     .args(extra)
-    .env("BBN_LOG", "warn")
+    // The bench's own BBN_LOG, if set, reaches the servers it starts.
+    .env(
+        "BBN_LOG",
+        std::env::var("BBN_LOG").unwrap_or_else(|_| "warn".into()),
+    )
     .stdout(Stdio::null())
     .stderr(Stdio::inherit());
     if let Some(url) = &site.database_url {

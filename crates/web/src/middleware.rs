@@ -9,12 +9,34 @@ use std::time::Instant;
 
 /// Adds `Server-Timing: app;dur=<ms>`: the time bbn spent producing the
 /// response, readable in browser dev tools and by the benchmark.
+///
+/// Answers slower than `SLOW` are logged at debug under `bbn_web::slow`
+/// (`BBN_LOG=warn,bbn_web::slow=debug`), with their method, path and status:
+/// what makes a site's slowest hundredth slow.
 pub async fn server_timing(request: Request, next: Next) -> Response {
     let started = Instant::now();
+    let asked = tracing::enabled!(target: "bbn_web::slow", tracing::Level::DEBUG)
+        .then(|| (request.method().clone(), request.uri().path().to_owned()));
     let mut response = next.run(request).await;
     timing(response.headers_mut(), started);
+    let took = started.elapsed();
+    if let Some((method, path)) = asked
+        && took >= SLOW
+    {
+        tracing::debug!(
+            target: "bbn_web::slow",
+            %method,
+            path,
+            status = response.status().as_u16(),
+            ms = took.as_millis() as u64,
+            "slow answer"
+        );
+    }
     response
 }
+
+/// See `server_timing`.
+const SLOW: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Gives a response compressed on its way out (feeds, sitemaps, assets) an
 /// entity tag of its own coding (`"…-gzip"`), as a strong validator must be;

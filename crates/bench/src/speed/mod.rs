@@ -76,6 +76,9 @@ pub struct Args {
     /// goes through the first and is watched on all.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
     instances: u8,
+    /// Only the mixed loads (and publishing), not the page loads.
+    #[arg(long)]
+    mixed_only: bool,
     /// How many different articles the rotating article load goes round.
     #[arg(long, default_value_t = 100_000)]
     rotate: usize,
@@ -139,6 +142,58 @@ async fn settle(site: &Site) -> anyhow::Result<Option<Duration>> {
     Ok(waited.then(|| started.elapsed()))
 }
 
+/// The page loads with the page cache, nginx's, and those without the cache.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one step of `run`, apart for --mixed-only"
+)]
+fn page_loads(
+    args: &Args,
+    wrk: &Wrk,
+    scratch: &Path,
+    site: &Site,
+    server: Server,
+    label: &'static str,
+    pages: &[Page],
+    has_page_cache: bool,
+    rows: &mut Vec<Row>,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    rows.extend(load_pages(args, wrk, server.port, label, pages)?);
+    let html = http::Client::connect(server.port)?.get_text(&pages[0].paths[0])?;
+    drop(server);
+    let nginx_dir = scratch.join("nginx");
+    let nginx = nginx::Nginx::serve(&nginx_dir, html.as_bytes())?;
+    let yardstick = Page::one("article", nginx::PAGE.into());
+    let target = Target {
+        label: "nginx, static file",
+        port: nginx.port,
+        bbn: false,
+    };
+    rows.extend(load_page(args, wrk, &target, &yardstick)?);
+    drop(nginx);
+
+    if has_page_cache {
+        let flags = [SERVE_FLAGS.as_slice(), NO_PAGE_CACHE.as_slice()].concat();
+        let server = start(&args.site, site, &flags)?;
+        rows.extend(load_pages(
+            args,
+            wrk,
+            server.port,
+            "bbn, --page-cache-mb 0",
+            pages,
+        )?);
+    } else {
+        notes.push(format!(
+            "{} has no {} flag, so one configuration was measured: the cached/uncached comparison waits for a bbn with a page cache.",
+            args.site.bbn.display(),
+            NO_PAGE_CACHE[0]
+        ));
+    }
+
+    Ok(())
+}
+
 /// A folder for the run's scripts, path lists and nginx, removed at the end.
 struct Scratch(PathBuf);
 
@@ -194,36 +249,21 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             waited.as_secs_f64()
         ));
     }
-    rows.extend(load_pages(&args, &wrk, server.port, label, &pages)?);
-    let html = http::Client::connect(server.port)?.get_text(&pages[0].paths[0])?;
-    drop(server);
-    let nginx_dir = scratch.0.join("nginx");
-    let nginx = nginx::Nginx::serve(&nginx_dir, html.as_bytes())?;
-    let yardstick = Page::one("article", nginx::PAGE.into());
-    let target = Target {
-        label: "nginx, static file",
-        port: nginx.port,
-        bbn: false,
-    };
-    rows.extend(load_page(&args, &wrk, &target, &yardstick)?);
-    drop(nginx);
-
-    if has_page_cache {
-        let flags = [SERVE_FLAGS.as_slice(), NO_PAGE_CACHE.as_slice()].concat();
-        let server = start(&args.site, &site, &flags)?;
-        rows.extend(load_pages(
+    if args.mixed_only {
+        drop(server);
+    } else {
+        page_loads(
             &args,
             &wrk,
-            server.port,
-            "bbn, --page-cache-mb 0",
+            &scratch.0,
+            &site,
+            server,
+            label,
             &pages,
-        )?);
-    } else {
-        notes.push(format!(
-            "{} has no {} flag, so one configuration was measured: the cached/uncached comparison waits for a bbn with a page cache.",
-            args.site.bbn.display(),
-            NO_PAGE_CACHE[0]
-        ));
+            has_page_cache,
+            &mut rows,
+            &mut notes,
+        )?;
     }
 
     let mixed = mixed_load(&args, &site, &wrk, &scratch.0, &token)?;
