@@ -114,6 +114,10 @@ struct Writer {
     applied: i64,
 }
 
+/// How long a search waits for a catch-up already under way (see
+/// `Search::catch_up_if_written`).
+const CATCH_UP_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The search index of one instance.
 pub struct Search {
     reader: IndexReader,
@@ -430,14 +434,17 @@ impl Search {
     }
 
     /// Catches up when this instance has written since the last catch-up,
-    /// so that a reader sees an edit at once. When another request is
-    /// already catching up, or catching up fails, the search goes on with
-    /// the index as it is (the follower retries).
+    /// so that a reader sees an edit at once. When another catch-up is
+    /// under way (the follower's, or another search's) it is waited for, up
+    /// to `CATCH_UP_WAIT`, and then this one goes on if that one began
+    /// before the edit; past the wait (a large import being indexed), or
+    /// when catching up fails, the search goes on with the index as it is
+    /// (the follower retries).
     pub async fn catch_up_if_written(&self) -> Result<()> {
         if self.seen_generation.load(Ordering::Relaxed) == self.store.generation() {
             return Ok(());
         }
-        let Ok(mut w) = self.writer.try_lock() else {
+        let Ok(mut w) = tokio::time::timeout(CATCH_UP_WAIT, self.writer.lock()).await else {
             return Ok(());
         };
         if self.seen_generation.load(Ordering::Relaxed) == self.store.generation() {
