@@ -514,7 +514,6 @@ impl Search {
                 query,
                 &facets::FacetCounter {
                     names: &self.facet_names,
-                    step: 1,
                 },
             )?
         };

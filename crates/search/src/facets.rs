@@ -75,18 +75,26 @@ impl FacetNames {
 /// Counts of `slug␟name` by kind, over the matches collected.
 pub(crate) type Counts = HashMap<(Kind, Arc<str>), u64>;
 
-/// Counts the facets of every match, or of every `step`-th one.
+/// Adds a segment's counts by facet number to `into`.
+fn add_by_ord(into: &mut Counts, names: &[Named], by_ord: Vec<u32>) {
+    for (ord, n) in by_ord.into_iter().enumerate() {
+        if n > 0
+            && let Some(Some(key)) = names.get(ord)
+        {
+            *into.entry(key.clone()).or_default() += u64::from(n);
+        }
+    }
+}
+
+/// Counts the facets of every match.
 pub(crate) struct FacetCounter<'a> {
     pub names: &'a FacetNames,
-    pub step: u64,
 }
 
 pub(crate) struct SegmentCounter {
     names: Arc<Vec<Named>>,
     column: StrColumn,
     counts: Vec<u32>,
-    step: u64,
-    seen: u64,
 }
 
 impl Collector for FacetCounter<'_> {
@@ -107,8 +115,6 @@ impl Collector for FacetCounter<'_> {
             counts: vec![0; names.len()],
             names,
             column,
-            step: self.step.max(1),
-            seen: 0,
         })
     }
 
@@ -131,25 +137,16 @@ impl SegmentCollector for SegmentCounter {
     type Fruit = Counts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if self.seen.is_multiple_of(self.step) {
-            for ord in self.column.term_ords(doc) {
-                if let Some(n) = self.counts.get_mut(ord as usize) {
-                    *n += 1;
-                }
+        for ord in self.column.term_ords(doc) {
+            if let Some(n) = self.counts.get_mut(ord as usize) {
+                *n += 1;
             }
         }
-        self.seen += 1;
     }
 
     fn harvest(self) -> Counts {
         let mut out = Counts::new();
-        for (ord, n) in self.counts.into_iter().enumerate() {
-            if n > 0
-                && let Some(Some(key)) = self.names.get(ord)
-            {
-                *out.entry(key.clone()).or_default() += u64::from(n) * self.step;
-            }
-        }
+        add_by_ord(&mut out, &self.names, self.counts);
         out
     }
 }
@@ -207,13 +204,7 @@ pub(crate) fn estimate(
             }
             start = start.saturating_add(stride);
         }
-        for (ord, n) in by_ord.into_iter().enumerate() {
-            if n > 0
-                && let Some(Some(key)) = names.get(ord)
-            {
-                *counts.entry(key.clone()).or_default() += u64::from(n);
-            }
-        }
+        add_by_ord(&mut counts, &names, by_ord);
     }
     let scale = total as f64 / seen.max(1) as f64;
     for n in counts.values_mut() {
@@ -262,7 +253,7 @@ mod tests {
     }
 
     #[test]
-    fn counts_by_kind_across_segments_and_samples() {
+    fn counts_by_kind_across_segments() {
         let index = index(&[
             &["/section/world\u{1f}World", "/topic/korea\u{1f}Korea"],
             &[
@@ -278,13 +269,7 @@ mod tests {
         assert_eq!(searcher.segment_readers().len(), 2);
         let names = FacetNames::default();
         let counts = searcher
-            .search(
-                &AllQuery,
-                &FacetCounter {
-                    names: &names,
-                    step: 1,
-                },
-            )
+            .search(&AllQuery, &FacetCounter { names: &names })
             .unwrap();
         assert_eq!(
             top(&counts, Kind::Section, 12),
@@ -294,23 +279,6 @@ mod tests {
         assert_eq!(top(&counts, Kind::Author, 1), [("ana\u{1f}Ana", 2)]);
         assert_eq!(names.0.lock().unwrap().len(), 2, "each segment read once");
 
-        // Every second match of each segment, counted twice: doc 0 of the
-        // first segment (world, korea), docs 0 (sport, ana) and 2 (world,
-        // ana) of the second.
-        let sampled = searcher
-            .search(
-                &AllQuery,
-                &FacetCounter {
-                    names: &names,
-                    step: 2,
-                },
-            )
-            .unwrap();
-        assert_eq!(
-            top(&sampled, Kind::Section, 12),
-            [("world\u{1f}World", 4), ("sport\u{1f}Sport", 2)]
-        );
-        assert_eq!(top(&sampled, Kind::Author, 12), [("ana\u{1f}Ana", 4)]);
         assert_eq!(searcher.search(&AllQuery, &Count).unwrap(), 4);
 
         let empty = tantivy::Index::create_in_ram(Schema::builder().build());

@@ -49,11 +49,15 @@ pub(crate) async fn connect(url: &str) -> Result<Pool> {
 }
 
 pub(crate) async fn open_sqlite(path: &Path) -> Result<Pool> {
+    sqlite_pool(sqlite_options(path), 8).await
+}
+
+async fn sqlite_pool(options: SqliteConnectOptions, connections: u32) -> Result<Pool> {
     let pool = SqlitePoolOptions::new()
-        .max_connections(8)
+        .max_connections(connections)
         .min_connections(1)
         .acquire_timeout(CONNECT_TIMEOUT)
-        .connect_with(sqlite_options(path))
+        .connect_with(options)
         .await?;
     Ok(Pool::Sqlite(pool))
 }
@@ -67,12 +71,7 @@ pub(crate) async fn open_sqlite_for_loading(path: &Path, cache_mb: u32) -> Resul
     let options = sqlite_options(path)
         .synchronous(SqliteSynchronous::Normal)
         .pragma("cache_size", format!("-{}", u64::from(cache_mb) * 1024));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .acquire_timeout(CONNECT_TIMEOUT)
-        .connect_with(options)
-        .await?;
-    Ok(Pool::Sqlite(pool))
+    sqlite_pool(options, 1).await
 }
 
 fn sqlite_options(path: &Path) -> SqliteConnectOptions {

@@ -14,6 +14,21 @@ use crate::{Backend, Result, Store, with_pool};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+/// Runs `$sql` (made by `$make` from the placeholders of a chunk) once per
+/// chunk of `$ids`, binding each chunk's ids, inside `$tx`.
+macro_rules! for_ids {
+    ($tx:expr, $ids:expr, $make:expr) => {
+        for chunk in $ids.chunks(rows_per_statement(1)) {
+            let sql: String = $make(chunk.len());
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    };
+}
+
 /// How many changes one step reads at most.
 const BATCH: i64 = 2000;
 /// Changes to these make the site look different around the articles.
@@ -256,17 +271,10 @@ impl Store {
                 }
                 q.execute(&mut *tx).await?;
             }
-            for chunk in forgotten.chunks(rows_per_statement(1)) {
-                let sql = format!(
-                    "DELETE FROM webhook_article_state WHERE article_id IN ({})",
-                    placeholders(1, chunk.len())
-                );
-                let mut q = sqlx::query(&sql);
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                q.execute(&mut *tx).await?;
-            }
+            for_ids!(tx, forgotten, |n| format!(
+                "DELETE FROM webhook_article_state WHERE article_id IN ({})",
+                placeholders(1, n)
+            ));
 
             // The same for comments: an approval is announced once.
             let comment_ids: Vec<i64> = batch.comments.keys().copied().collect();
@@ -323,26 +331,12 @@ impl Store {
                     }
                 }
             }
-            for chunk in approved.chunks(rows_per_statement(1)) {
-                let sql = values_sql("INSERT INTO webhook_comment_state (comment_id) VALUES ", 1, chunk.len(), "")
-                    + " ON CONFLICT (comment_id) DO NOTHING";
-                let mut q = sqlx::query(&sql);
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            for chunk in unapproved.chunks(rows_per_statement(1)) {
-                let sql = format!(
-                    "DELETE FROM webhook_comment_state WHERE comment_id IN ({})",
-                    placeholders(1, chunk.len())
-                );
-                let mut q = sqlx::query(&sql);
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                q.execute(&mut *tx).await?;
-            }
+            for_ids!(tx, approved, |n| values_sql("INSERT INTO webhook_comment_state (comment_id) VALUES ", 1, n, "")
+                + " ON CONFLICT (comment_id) DO NOTHING");
+            for_ids!(tx, unapproved, |n| format!(
+                "DELETE FROM webhook_comment_state WHERE comment_id IN ({})",
+                placeholders(1, n)
+            ));
 
             if let Some((seq, at)) = batch.site_last {
                 let changed: Vec<Value> = batch
