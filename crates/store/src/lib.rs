@@ -8,6 +8,7 @@
 
 mod api_keys;
 mod articles;
+mod audit;
 mod backup;
 mod changes;
 mod comments;
@@ -29,6 +30,7 @@ mod webhooks;
 
 pub use api_keys::{ApiKey, ApiKeyKind, IssuedKey, NewApiKey, api_key_hash};
 pub use articles::{ArticleFilter, ArticleList, Edit, NewMedia, NewsroomItem};
+pub use audit::{AuditEntry, NewAuditEntry};
 pub use backup::SiteCounts;
 pub use changes::{Change, GAP_GRACE_SECONDS, Listing, Placement, applied_through};
 pub use comments::{ModeratedComment, NewComment, Origin};

@@ -316,11 +316,12 @@ impl Store {
         }))
     }
 
-    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        with_pool!(&self.pool, p => {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(p).await?;
+    /// Ends every session of an account, on every device.
+    pub async fn end_sessions(&self, user_id: i64) -> Result<u64> {
+        let n = with_pool!(&self.pool, p => {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(p).await?.rows_affected()
         });
-        Ok(())
+        Ok(n)
     }
 
     /// A random secret shared by every instance on this database, made on first use.

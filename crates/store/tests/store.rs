@@ -814,6 +814,57 @@ async fn newsroom_lists_filter_by_every_field(db: TestDb) {
     );
 }
 
+async fn audit_log_pages_newest_first_and_by_account(db: TestDb) {
+    let store = db.store.clone();
+    let user = store
+        .create_user(&bbn_store::NewUser {
+            email: "e@example.com".into(),
+            name: "Eve Editor".into(),
+            role: bbn_core::Role::Editor,
+            password_hash: None,
+        })
+        .await
+        .unwrap();
+    let before = store.generation();
+    for n in 0..5 {
+        let target = format!("/newsroom/articles/{n}/status");
+        store
+            .record_audit(&bbn_store::NewAuditEntry {
+                user_id: (n % 2 == 0).then_some(user),
+                actor: if n % 2 == 0 {
+                    "Eve Editor"
+                } else {
+                    "x@example.com"
+                },
+                action: "POST /newsroom/articles/{id}/status",
+                target: &target,
+                status: 303,
+                address_hash: "abc",
+            })
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.generation(), before, "no page memo is dropped");
+    let newest = store.audit_log(None, None, 2).await.unwrap();
+    let targets =
+        |rows: &[bbn_store::AuditEntry]| rows.iter().map(|r| r.target.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        targets(&newest),
+        ["/newsroom/articles/4/status", "/newsroom/articles/3/status"]
+    );
+    let older = store.audit_log(Some(newest[1].id), None, 10).await.unwrap();
+    assert_eq!(older.len(), 3);
+    assert!(older.iter().all(|r| r.id < newest[1].id));
+    let eves = store.audit_log(None, Some(user), 10).await.unwrap();
+    assert_eq!(eves.len(), 3);
+    assert!(
+        eves.iter()
+            .all(|r| r.user_id == Some(user) && r.actor == "Eve Editor")
+    );
+    assert_eq!(eves[0].status, 303);
+    assert!(eves[0].at > 0);
+}
+
 bbn_store::on_both_backends!(
     migrations_run_twice_and_refuse_newer_schema,
     article_round_trip_keeps_every_part,
@@ -833,4 +884,5 @@ bbn_store::on_both_backends!(
     scheduled_articles_publish_exactly_once,
     corrections_append_and_move_the_update_time,
     newsroom_lists_filter_by_every_field,
+    audit_log_pages_newest_first_and_by_account,
 );

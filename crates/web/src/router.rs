@@ -49,9 +49,13 @@ pub fn router(state: AppState) -> Router {
         .route("/news-sitemap.xml", get(syndication::sitemaps::news))
         .route("/robots.txt", get(syndication::robots::show));
 
-    // Staff: never cached by browsers or proxies.
-    let newsroom =
-        newsroom::routes(state.config.max_upload_bytes).layer(SetResponseHeaderLayer::overriding(
+    // Staff: never cached by browsers or proxies; every write in the audit log.
+    let newsroom = newsroom::routes(state.config.max_upload_bytes)
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            newsroom::audit::newsroom_writes,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));

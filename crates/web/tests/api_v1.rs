@@ -752,6 +752,22 @@ async fn staff_tokens_write_through_the_newsrooms_rules(db: TestDb) {
     .await;
     problem(status, &headers, &body, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["field"], "checks");
+
+    // Every write a token asked for is in the audit log, refused ones too; reads are not.
+    let log = s.store.audit_log(None, None, 1000).await.unwrap();
+    let publish = format!("/api/v1/articles/{id}/publish");
+    let refused = log
+        .iter()
+        .find(|e| e.target == publish && e.status == 403)
+        .expect("the contributor's refused publish");
+    assert_eq!(refused.action, "POST /api/v1/articles/{id}/{step}");
+    assert!(refused.actor.starts_with("cora@example.com (API token "));
+    assert!(
+        log.iter().any(|e| e.target == publish
+            && e.status == 200
+            && e.actor.starts_with("eve@example.com"))
+    );
+    assert!(log.iter().all(|e| !e.action.starts_with("GET ")));
 }
 
 async fn bad_writes_and_bad_tokens_are_refused_in_problem_json(db: TestDb) {

@@ -461,6 +461,157 @@ async fn an_expired_session_asks_to_sign_in_again(db: TestDb) {
     );
 }
 
+async fn a_session_id_known_before_sign_in_is_never_used(db: TestDb) {
+    staff(&db, "me@example.com", Role::Author).await;
+    let (router, _) = app(&db.store, "http://news.example");
+    let mut victim = Client::new(router.clone());
+    // A token chosen by an attacker, and one the victim held before.
+    let planted = "ab".repeat(32);
+    victim.plant_cookie("bbn_session", &planted);
+    victim
+        .sign_in("me@example.com", "a long enough phrase")
+        .await;
+    let issued = victim.cookie("bbn_session").unwrap().to_string();
+    assert_ne!(issued, planted, "sign-in issues its own session id");
+    let mut attacker = Client::new(router);
+    attacker.plant_cookie("bbn_session", &planted);
+    assert_eq!(
+        attacker.get("/newsroom").await.status,
+        StatusCode::SEE_OTHER,
+        "the planted id is not a session"
+    );
+    assert_eq!(victim.get("/newsroom").await.status, StatusCode::OK);
+}
+
+async fn signing_out_ends_the_sessions_on_every_device(db: TestDb) {
+    staff(&db, "me@example.com", Role::Author).await;
+    staff(&db, "other@example.com", Role::Author).await;
+    let (router, _) = app(&db.store, "http://news.example");
+    let mut laptop = Client::new(router.clone());
+    let mut phone = Client::new(router.clone());
+    let mut colleague = Client::new(router);
+    laptop
+        .sign_in("me@example.com", "a long enough phrase")
+        .await;
+    phone
+        .sign_in("me@example.com", "a long enough phrase")
+        .await;
+    colleague
+        .sign_in("other@example.com", "a long enough phrase")
+        .await;
+    let home = laptop.get("/newsroom").await;
+    let out = laptop.submit("/newsroom/sign-out", &home.body, &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(laptop.get("/newsroom").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        phone.get("/newsroom").await.status,
+        StatusCode::SEE_OTHER,
+        "the other device is signed out too"
+    );
+    assert_eq!(
+        colleague.get("/newsroom").await.status,
+        StatusCode::OK,
+        "another account's session stays"
+    );
+}
+
+async fn staff_actions_are_in_the_audit_log_for_admins_to_read(db: TestDb) {
+    staff(&db, "boss@example.com", Role::Admin).await;
+    let writer = staff(&db, "writer@example.com", Role::Author).await;
+    let (router, _) = app(&db.store, "http://news.example");
+    let mut w = Client::new(router.clone());
+    let form = w.get("/newsroom/sign-in").await;
+    let typed = "<script>alert(1)</script>@example.com";
+    for (email, status) in [
+        ("writer@example.com", StatusCode::UNAUTHORIZED),
+        (typed, StatusCode::UNAUTHORIZED),
+    ] {
+        let r = w
+            .submit(
+                "/newsroom/sign-in",
+                &form.body,
+                &[("email", email), ("password", "not the password")],
+            )
+            .await;
+        assert_eq!(r.status, status);
+    }
+    w.sign_in("writer@example.com", "a long enough phrase")
+        .await;
+    let pw = w.get("/newsroom/account/password").await;
+    let refused = w
+        .submit(
+            "/newsroom/account/password",
+            &pw.body,
+            &[("current", "wrong"), ("password", "x"), ("confirm", "x")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        w.get("/newsroom/audit").await.status,
+        StatusCode::FORBIDDEN,
+        "only admins read the log"
+    );
+
+    let rows = db.store.audit_log(None, None, 100).await.unwrap();
+    let seen: Vec<(Option<i64>, &str, &str, i64)> = rows
+        .iter()
+        .rev()
+        .map(|r| (r.user_id, r.actor.as_str(), r.action.as_str(), r.status))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                Some(writer),
+                "writer@example.com",
+                "POST /newsroom/sign-in",
+                401
+            ),
+            (None, typed, "POST /newsroom/sign-in", 401),
+            (Some(writer), "Staff writer", "POST /newsroom/sign-in", 303),
+            (
+                Some(writer),
+                "Staff writer",
+                "POST /newsroom/account/password",
+                400
+            ),
+        ],
+        "reads are not logged, refusals are"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| !r.address_hash.is_empty() && !r.address_hash.contains("unknown"))
+    );
+
+    let mut boss = Client::new(router);
+    boss.sign_in("boss@example.com", "a long enough phrase")
+        .await;
+    let screen = boss.get("/newsroom/audit").await;
+    assert_eq!(screen.status, StatusCode::OK);
+    assert!(
+        screen.body.contains("Changed own password"),
+        "{}",
+        screen.body
+    );
+    assert!(screen.body.contains("Refused (400)"));
+    let sign_ins = |page: &str| page.matches(">Sign-in</span>").count();
+    assert_eq!(sign_ins(&screen.body), 4, "two refused, two done");
+    assert!(
+        screen
+            .body
+            .contains("&lt;script&gt;alert(1)&lt;/script&gt;@example.com")
+            && !screen.body.contains(typed),
+        "what was typed is shown as text"
+    );
+    let mine = boss.get(&format!("/newsroom/audit?user={writer}")).await;
+    assert!(mine.body.contains("Changed own password"));
+    assert_eq!(
+        sign_ins(&mine.body),
+        2,
+        "the writer's own: one refused, one done"
+    );
+}
+
 bbn_store::on_both_backends!(
     the_setup_link_creates_the_first_admin_once,
     signing_in_and_out,
@@ -470,4 +621,7 @@ bbn_store::on_both_backends!(
     changing_the_password_signs_out_other_sessions,
     admins_manage_staff_and_nobody_else_can,
     an_expired_session_asks_to_sign_in_again,
+    a_session_id_known_before_sign_in_is_never_used,
+    signing_out_ends_the_sessions_on_every_device,
+    staff_actions_are_in_the_audit_log_for_admins_to_read,
 );

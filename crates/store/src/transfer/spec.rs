@@ -429,6 +429,7 @@ pub(crate) const NOT_EXPORTED: &[&str] = &[
     "change_cursors",
     "changes",
     "article_views",
+    "audit_log",
 ];
 
 /// The version of the format this bbn writes and the newest it reads.

@@ -243,10 +243,17 @@ pub async fn sign_in(
         Some((user, _)) if ok => {
             state.sign_in_limiter.succeeded(&email_key);
             tracing::info!(user = user.id, "signed in");
-            sign_in_as(&state, user.id, &next).await
+            let response = sign_in_as(&state, user.id, &next).await?;
+            let status = response.status().as_u16();
+            audit_sign_in(&state, Some(user.id), &user.name, status, &address).await;
+            Ok(response)
         }
         _ => {
             state.sign_in_limiter.failed(&keys);
+            // Who was tried: the account if there is one, and what was typed.
+            let tried: String = form.email.trim().chars().take(200).collect();
+            let account = found.as_ref().map(|(u, _)| u.id);
+            audit_sign_in(&state, account, &tried, 401, &address).await;
             let site = state.store.settings().await?.name;
             let ctx = minijinja::context! { site, next, email => form.email, failed => true };
             anonymous_form(
@@ -260,15 +267,42 @@ pub async fn sign_in(
     }
 }
 
+async fn audit_sign_in(
+    state: &AppState,
+    user_id: Option<i64>,
+    actor: &str,
+    status: u16,
+    address: &str,
+) {
+    let action = format!("POST {}", super::audit::SIGN_IN);
+    super::audit::record(
+        state,
+        user_id,
+        actor,
+        &action,
+        super::audit::SIGN_IN,
+        status,
+        address,
+    )
+    .await;
+}
+
 #[derive(Deserialize)]
 pub struct Empty {}
 
+/// Signing out ends the account's sessions on every device, not only this
+/// one: a session left open on a shared or lost machine ends with it.
 pub async fn sign_out(
     State(state): State<AppState>,
     user: CurrentUser,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, AppError> {
-    state.store.delete_session(&user.token_hash).await?;
+    let ended = state.store.end_sessions(user.user.id).await?;
+    tracing::info!(
+        user = user.user.id,
+        sessions = ended,
+        "signed out everywhere"
+    );
     let mut response = Redirect::to("/newsroom/sign-in").into_response();
     let cookie = format!(
         "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",

@@ -4,6 +4,7 @@
 
 pub mod api_keys;
 pub mod articles;
+pub mod audit;
 pub mod auth;
 pub mod comments;
 pub mod home;
@@ -154,6 +155,7 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
             get(api_keys::list).post(api_keys::create),
         )
         .route("/newsroom/api-keys/{id}/revoke", post(api_keys::revoke))
+        .route("/newsroom/audit", get(audit::show))
 }
 
 /// What every newsroom page shows of the person using it.

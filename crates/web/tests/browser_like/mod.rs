@@ -100,6 +100,8 @@ pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
 pub struct Client {
     router: Router,
     cookies: BTreeMap<String, String>,
+    /// The address requests come from, as the server would see it.
+    address: Option<std::net::SocketAddr>,
 }
 
 fn encode(fields: &[(&str, &str)]) -> String {
@@ -111,14 +113,35 @@ impl Client {
         Client {
             router,
             cookies: BTreeMap::new(),
+            address: None,
         }
+    }
+
+    /// Sends the next requests from `address` (rate limits count per address).
+    pub fn send_from(&mut self, address: std::net::IpAddr) {
+        self.address = Some(std::net::SocketAddr::new(address, 40_000));
     }
 
     pub fn router(&self) -> Router {
         self.router.clone()
     }
 
-    async fn send(&mut self, request: Request<Body>) -> Page {
+    /// A cookie as the browser holds it now.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies.get(name).map(String::as_str)
+    }
+
+    /// Plants a cookie, as a page on another site (or a man in the middle) might.
+    pub fn plant_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_string(), value.to_string());
+    }
+
+    async fn send(&mut self, mut request: Request<Body>) -> Page {
+        if let Some(address) = self.address {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(address));
+        }
         let response = self.router.clone().oneshot(request).await.unwrap();
         for c in response
             .headers()

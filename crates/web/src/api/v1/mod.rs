@@ -5,7 +5,7 @@
 //! headers; errors are `application/problem+json`.
 
 mod articles;
-mod auth;
+pub(crate) mod auth;
 mod limits;
 mod ninjs;
 mod openapi;
@@ -59,6 +59,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/topics", get(taxonomy::topics))
         .route("/authors", get(taxonomy::authors))
         .fallback(|| async { Problem::not_found() })
+        // Inside the guard, so the caller is known.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::newsroom::audit::api_writes,
+        ))
         .layer(axum::middleware::from_fn_with_state(state, auth::guard))
 }
 
