@@ -164,6 +164,9 @@ pub struct ServeArgs {
     /// Most comments one article may receive in 10 minutes (then 429). [default: 60]
     #[arg(long, env = "BBN_COMMENTS_PER_ARTICLE", value_name = "N")]
     pub comments_per_article: Option<i64>,
+    /// Requests one staff API token may make in a minute (then 429); raise it for importers and bots. [default: 600]
+    #[arg(long, env = "BBN_API_TOKEN_PER_MINUTE", value_name = "N")]
+    pub api_token_per_minute: Option<u32>,
     /// Reverse proxies (comma-separated addresses or networks, e.g. 127.0.0.1,10.0.0.0/8) whose X-Forwarded-For names the client. [default: none]
     #[arg(long, env = "BBN_TRUSTED_PROXIES", value_name = "LIST")]
     pub trusted_proxies: Option<String>,
@@ -212,6 +215,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 max_upload_mb: args.max_upload_mb.or(cli.serve.max_upload_mb),
                 comments_per_address: args.comments_per_address.or(cli.serve.comments_per_address),
                 comments_per_article: args.comments_per_article.or(cli.serve.comments_per_article),
+                api_token_per_minute: args.api_token_per_minute.or(cli.serve.api_token_per_minute),
                 trusted_proxies: args.trusted_proxies.or(cli.serve.trusted_proxies),
                 webhook_timeout: args.webhook_timeout.or(cli.serve.webhook_timeout),
                 page_cache_mb: args.page_cache_mb.or(cli.serve.page_cache_mb),

@@ -55,6 +55,7 @@ struct FileConfig {
     max_upload_mb: Option<usize>,
     comments_per_address: Option<i64>,
     comments_per_article: Option<i64>,
+    api_token_per_minute: Option<u32>,
     trusted_proxies: Option<String>,
     webhook_timeout: Option<u64>,
     page_cache_mb: Option<u64>,
@@ -78,6 +79,7 @@ pub struct Config {
     pub max_upload_bytes: usize,
     pub comments_per_address: i64,
     pub comments_per_article: i64,
+    pub api_token_per_minute: u32,
     pub trusted_proxies: bbn_web::Proxies,
     /// How long one webhook delivery attempt may take.
     pub webhook_timeout: std::time::Duration,
@@ -176,6 +178,14 @@ impl Config {
                 .unwrap_or(60)
             {
                 n if n < 1 => bail!("--comments-per-article must be at least 1"),
+                n => n,
+            },
+            api_token_per_minute: match serve
+                .api_token_per_minute
+                .or(file.api_token_per_minute)
+                .unwrap_or(600)
+            {
+                0 => bail!("--api-token-per-minute must be at least 1"),
                 n => n,
             },
             trusted_proxies: bbn_web::Proxies::parse(

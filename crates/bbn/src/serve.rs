@@ -80,6 +80,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         WebConfig {
             comments_per_address: config.comments_per_address,
             comments_per_article: config.comments_per_article,
+            api_token_per_minute: config.api_token_per_minute,
             trusted_proxies: config.trusted_proxies.clone(),
             page_cache_bytes: config.page_cache_bytes,
             page_max_age: config.page_max_age,
