@@ -74,6 +74,11 @@ impl Browser {
     /// Starts chromedriver and a headless Chromium session; `None` (after
     /// saying so) when they are not installed and not required.
     pub fn start() -> Option<Browser> {
+        Browser::start_with(&[])
+    }
+
+    /// Starts as `start` does, with more Chromium switches.
+    pub fn start_with(switches: &[&str]) -> Option<Browser> {
         if !installed("chromedriver") || !installed("chromium") {
             assert!(
                 !required(),
@@ -99,15 +104,27 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile = super::temp_dir("chromium-profile");
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+        ]
+        .into_iter()
+        .chain(switches.iter().copied())
+        .map(String::from)
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--no-first-run", "--hide-scrollbars", format!("--user-data-dir={}", profile.display()),
-                ]
+                "args": args
             }
         }}});
         let session =
@@ -127,6 +144,29 @@ impl Browser {
         let path = format!("/session/{}{path}", self.session);
         request(self.port, method, &path, body.as_ref())
             .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    /// Runs `source` in every document (and frame) this browser opens from
+    /// now on, before any of the page's own scripts.
+    pub fn before_each_document(&self, source: &str) {
+        self.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": source }),
+        );
+    }
+
+    /// Opens a page and waits for it; an error (such as a dialog left open
+    /// by the page) is returned rather than a panic, after dismissing it.
+    pub fn try_open(&self, url: &str) -> Result<(), String> {
+        let path = format!("/session/{}/url", self.session);
+        let opened = request(self.port, "POST", &path, Some(&json!({ "url": url })));
+        if let Err(e) = opened {
+            let alert = format!("/session/{}/alert/dismiss", self.session);
+            let _ = request(self.port, "POST", &alert, Some(&json!({})));
+            return Err(e);
+        }
+        self.wait_loaded();
+        Ok(())
     }
 
     pub fn open(&self, url: &str) {
