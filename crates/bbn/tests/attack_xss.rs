@@ -30,13 +30,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+#[path = "../../web/tests/payloads/mod.rs"]
+mod payloads;
 mod support;
 
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 use support::webdriver::Browser;
 use support::{Server, bbn, temp_dir};
@@ -108,57 +110,6 @@ for (const entry of performance.getEntriesByType('resource')) {
 if (location.hostname !== '127.0.0.1') found.push('navigated to ' + location.href);
 return found;
 "#;
-
-/// Every payload line, once, with the file it came from.
-fn payloads() -> Option<Vec<(String, String)>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/xss");
-    if !dir.is_dir() {
-        eprintln!("skipped: no shared test data at {}", dir.display());
-        return None;
-    }
-    let full = std::env::var("BBN_ATTACK_FULL").is_ok_and(|v| v == "1");
-    let mut files: Vec<PathBuf> = Vec::new();
-    let mut stack = vec![dir];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "txt")
-                && !path
-                    .file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with("LICENSE")
-            {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
-    for file in files {
-        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
-        let lines: Vec<&str> = text
-            .lines()
-            .map(|l| l.trim_end_matches('\r'))
-            .filter(|l| !l.trim().is_empty())
-            .collect();
-        let step = if full {
-            1
-        } else {
-            lines.len().div_ceil(SAMPLE_PER_FILE).max(1)
-        };
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        for line in lines.iter().step_by(step) {
-            if seen.insert(line.to_string()) {
-                out.push((name.clone(), line.to_string()));
-            }
-        }
-    }
-    Some(out)
-}
 
 /// A query value as a form would send it.
 fn encode(value: &str) -> String {
@@ -557,7 +508,9 @@ fn user_and_token(dir: &Path) -> String {
 
 #[test]
 fn no_payload_runs_script_on_any_page() {
-    let Some(payloads) = payloads() else { return };
+    let Some(payloads) = payloads::load("xss", SAMPLE_PER_FILE) else {
+        return;
+    };
     // No host but the site's resolves: anything a payload fetches from
     // elsewhere fails at once (and is still seen by the audit).
     let Some(browser) =

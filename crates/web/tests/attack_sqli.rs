@@ -23,6 +23,7 @@
 
 mod browser_like;
 mod fixtures;
+mod payloads;
 
 use bbn_core::{Role, SiteSettings, Status, password};
 use bbn_store::testing::TestDb;
@@ -30,7 +31,6 @@ use bbn_store::{ApiKeyKind, NewApiKey, NewUser, Store};
 use bbn_web::{AppState, Theme, WebConfig};
 use browser_like::{Client, hidden_fields};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Lines tried from each payload file in the default (CI) run.
@@ -39,57 +39,6 @@ const SAMPLE_PER_FILE: usize = 12;
 const SLEPT: Duration = Duration::from_secs(4);
 const BASE: &str = "https://news.example";
 const DRAFT: &str = "Unreleased embargoed draft";
-
-/// Every payload line, once, with the file it came from.
-fn payloads() -> Option<Vec<(String, String)>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/sqli");
-    if !dir.is_dir() {
-        eprintln!("skipped: no shared test data at {}", dir.display());
-        return None;
-    }
-    let full = std::env::var("BBN_ATTACK_FULL").is_ok_and(|v| v == "1");
-    let mut files: Vec<PathBuf> = Vec::new();
-    let mut stack = vec![dir];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "txt")
-                && !path
-                    .file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with("LICENSE")
-            {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
-    for file in files {
-        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
-        let lines: Vec<&str> = text
-            .lines()
-            .map(|l| l.trim_end_matches('\r'))
-            .filter(|l| !l.trim().is_empty())
-            .collect();
-        let step = if full {
-            1
-        } else {
-            lines.len().div_ceil(SAMPLE_PER_FILE).max(1)
-        };
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        for line in lines.iter().step_by(step) {
-            if seen.insert(line.to_string()) {
-                out.push((name.clone(), line.to_string()));
-            }
-        }
-    }
-    Some(out)
-}
 
 /// How a parameter is read, and so what its control is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -480,7 +429,9 @@ async fn one_request(
 }
 
 async fn every_parameter_resists_injection(db: TestDb) {
-    let Some(payloads) = payloads() else { return };
+    let Some(payloads) = payloads::load("sqli", SAMPLE_PER_FILE) else {
+        return;
+    };
     let mut site = site(db).await;
     let before = (
         site.store.site_counts().await.unwrap(),

@@ -1,0 +1,62 @@
+//! Public attack payload lists (`../shared/testdata/<kind>` beside the
+//! workspace), read line by line for the attack suites of the web and bbn
+//! crates.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Every payload line of `kind` (`xss`, `sqli`), once, with the file it
+/// came from: an even sample of `per_file` lines from each file, or every
+/// line with `BBN_ATTACK_FULL=1`. None, after saying so, where the lists
+/// are missing.
+pub fn load(kind: &str, per_file: usize) -> Option<Vec<(String, String)>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata")
+        .join(kind);
+    if !dir.is_dir() {
+        eprintln!("skipped: no shared test data at {}", dir.display());
+        return None;
+    }
+    let full = std::env::var("BBN_ATTACK_FULL").is_ok_and(|v| v == "1");
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "txt")
+                && !path
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("LICENSE")
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for file in files {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        let lines: Vec<&str> = text
+            .lines()
+            .map(|l| l.trim_end_matches('\r'))
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        let step = if full {
+            1
+        } else {
+            lines.len().div_ceil(per_file).max(1)
+        };
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        for line in lines.iter().step_by(step) {
+            if seen.insert(line.to_string()) {
+                out.push((name.clone(), line.to_string()));
+            }
+        }
+    }
+    Some(out)
+}
