@@ -34,6 +34,7 @@
 mod payloads;
 mod support;
 
+use payloads::percent_encode as encode;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
@@ -110,20 +111,6 @@ for (const entry of performance.getEntriesByType('resource')) {
 if (location.hostname !== '127.0.0.1') found.push('navigated to ' + location.href);
 return found;
 "#;
-
-/// A query value as a form would send it.
-fn encode(value: &str) -> String {
-    let mut out = String::new();
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
 
 /// One HTTP/1.1 exchange with the server: status, headers, body.
 fn exchange(

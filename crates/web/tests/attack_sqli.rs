@@ -289,22 +289,9 @@ async fn site(db: TestDb) -> Site {
     }
 }
 
-/// A path segment as a client sends it: everything but unreserved characters escaped.
-fn path_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 fn address_with(target: &Target, value: &str, key: &str) -> String {
     let encoded = if target.in_path {
-        path_encode(value)
+        payloads::percent_encode(value)
     } else {
         serde_urlencoded::to_string([("v", value)]).unwrap()[2..].to_string()
     };

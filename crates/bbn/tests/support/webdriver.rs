@@ -170,8 +170,8 @@ impl Browser {
     }
 
     pub fn open(&self, url: &str) {
-        self.call("POST", "/url", Some(json!({ "url": url })));
-        self.wait_loaded();
+        self.try_open(url)
+            .unwrap_or_else(|e| panic!("opening {url}: {e}"));
     }
 
     /// Forgets every cookie: the next page is seen as by a new visitor.

@@ -25,7 +25,7 @@ const PAGE: i64 = 100;
 
 /// Who did something, as the log names them.
 struct Actor {
-    user_id: Option<i64>,
+    user_id: i64,
     name: String,
 }
 
@@ -80,11 +80,12 @@ pub(crate) async fn record(
 async fn around(
     state: &AppState,
     address: &str,
+    route: &str,
     request: Request,
     next: Next,
     actor: Option<Actor>,
 ) -> Response {
-    let action = format!("{} {}", request.method(), route_of(&request));
+    let action = format!("{} {route}", request.method());
     // Inside a nested router the URI has lost its prefix; the original has not.
     let target = request
         .extensions()
@@ -95,7 +96,7 @@ async fn around(
     if let Some(actor) = actor {
         record(
             state,
-            actor.user_id,
+            Some(actor.user_id),
             &actor.name,
             &action,
             &target,
@@ -115,7 +116,8 @@ pub async fn newsroom_writes(
     request: Request,
     next: Next,
 ) -> Response {
-    if !is_write(request.method(), &route_of(&request)) {
+    let route = route_of(&request);
+    if !is_write(request.method(), &route) {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
@@ -123,12 +125,13 @@ pub async fn newsroom_writes(
         .await
         .ok()
         .map(|u| Actor {
-            user_id: Some(u.user.id),
+            user_id: u.user.id,
             name: u.user.name,
         });
     around(
         &state,
         &address,
+        &route,
         Request::from_parts(parts, body),
         next,
         actor,
@@ -143,17 +146,18 @@ pub async fn api_writes(
     request: Request,
     next: Next,
 ) -> Response {
-    if !is_write(request.method(), &route_of(&request)) {
+    let route = route_of(&request);
+    if !is_write(request.method(), &route) {
         return next.run(request).await;
     }
     let actor = match request.extensions().get::<Caller>() {
         Some(Caller::Staff { user, token_id }) => Some(Actor {
-            user_id: Some(user.id),
+            user_id: user.id,
             name: format!("{} (API token {token_id})", user.name),
         }),
         _ => None,
     };
-    around(&state, &address, request, next, actor).await
+    around(&state, &address, &route, request, next, actor).await
 }
 
 /// What an action was, in words, for the screen.

@@ -60,3 +60,17 @@ pub fn load(kind: &str, per_file: usize) -> Option<Vec<(String, String)>> {
     }
     Some(out)
 }
+
+/// A value as a client puts it in a path segment or a query: everything
+/// but unreserved characters percent-encoded.
+pub fn percent_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
