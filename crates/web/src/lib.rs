@@ -9,6 +9,8 @@ pub mod cache;
 mod config;
 mod error;
 mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 mod health;
 pub mod media;
 mod middleware;

@@ -105,6 +105,25 @@ pub fn check(resource: Resource, q: &ContentQuery<'_>) -> Result<()> {
     prepare(resource, q).map(|_| ())
 }
 
+/// The WHERE clause, the number of values it binds and the ORDER BY that a
+/// client's `filter` and `order` become for `resource`. For the fuzz targets
+/// in `fuzz/`, which check that nothing a client writes reaches SQL text.
+#[doc(hidden)]
+pub fn prepared_sql(
+    resource: Resource,
+    filter: Option<&str>,
+    order: Option<&str>,
+) -> Result<(String, usize, String)> {
+    let q = ContentQuery {
+        filter,
+        order,
+        limit: 1,
+        offset: 0,
+        exact: None,
+    };
+    prepare(resource, &q).map(|(sql, binds, order)| (sql, binds.len(), order))
+}
+
 /// Topics and bylines show only while they have a published article.
 const TOPIC_LIVE: &str =
     "EXISTS (SELECT 1 FROM article_topics x WHERE x.topic_id = t.id AND x.live_at IS NOT NULL)";

@@ -57,7 +57,7 @@ pub fn pending_ids(secret: &str, parts_cookie: Option<&str>) -> Vec<i64> {
 }
 
 /// Decodes a urlencoded body, refusing (rather than repairing) invalid UTF-8.
-fn decode_form(body: &[u8]) -> Result<Vec<(String, String)>, ()> {
+pub(crate) fn decode_form(body: &[u8]) -> Result<Vec<(String, String)>, ()> {
     fn unescape(s: &[u8]) -> Result<String, ()> {
         let mut out = Vec::with_capacity(s.len());
         let mut i = 0;
@@ -88,7 +88,7 @@ fn decode_form(body: &[u8]) -> Result<Vec<(String, String)>, ()> {
 }
 
 /// Unicode-normalized, trimmed text; control characters refused (line breaks and tabs allowed where `multiline`).
-fn clean(text: &str, multiline: bool) -> Result<String, ()> {
+pub(crate) fn clean(text: &str, multiline: bool) -> Result<String, ()> {
     let t: String = text
         .replace("\r\n", "\n")
         .replace('\r', "\n")

@@ -13,10 +13,10 @@ use bbn_search::{SearchRequest, Sort};
 
 const PER_PAGE: usize = 10;
 /// The filters a search page carries in its links, in this order.
-const KEYS: [&str; 7] = ["q", "sort", "section", "topic", "author", "from", "until"];
+pub(crate) const KEYS: [&str; 7] = ["q", "sort", "section", "topic", "author", "from", "until"];
 
 /// The query string's parameters, first value of each; anything unreadable is ignored.
-fn params(raw: Option<&str>) -> Vec<(String, String)> {
+pub(crate) fn params(raw: Option<&str>) -> Vec<(String, String)> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default();
     let mut out: Vec<(String, String)> = Vec::new();
@@ -28,7 +28,7 @@ fn params(raw: Option<&str>) -> Vec<(String, String)> {
     out
 }
 
-fn get<'a>(p: &'a [(String, String)], key: &str) -> Option<&'a str> {
+pub(crate) fn get<'a>(p: &'a [(String, String)], key: &str) -> Option<&'a str> {
     p.iter()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.trim())
@@ -36,7 +36,7 @@ fn get<'a>(p: &'a [(String, String)], key: &str) -> Option<&'a str> {
 }
 
 /// A link to this search with `key` set to `value` (or removed), back on page 1.
-fn link(p: &[(String, String)], key: &str, value: Option<&str>) -> String {
+pub(crate) fn link(p: &[(String, String)], key: &str, value: Option<&str>) -> String {
     let mut kept: Vec<(&str, &str)> = KEYS
         .iter()
         .filter(|k| **k != key)

@@ -7,7 +7,7 @@
 //! or with `bbn apikey add`. Any origin may read it (browsers call it).
 
 mod error;
-mod params;
+pub(crate) mod params;
 mod posts;
 mod resource;
 mod settings;

@@ -103,9 +103,13 @@ pub struct ArticleOut {
     pub kicker: String,
     /// Sanitized HTML, links absolute.
     pub body_html: String,
-    /// The Markdown source: for staff tokens only.
+    /// The body's source as written (Markdown, or HTML when
+    /// `body_format` says so): for staff tokens only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_markdown: Option<String>,
+    /// `markdown` or `html`: for staff tokens only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_format: Option<&'static str>,
     pub section: Named,
     pub authors: Vec<Named>,
     pub topics: Vec<Named>,
@@ -133,6 +137,7 @@ pub fn article_out(a: &Article, base: &str, staff: bool) -> ArticleOut {
         kicker: a.kicker.clone(),
         body_html: absolute_links(&bbn_core::markdown::sanitize(&a.body_html), base),
         body_markdown: staff.then(|| a.body_markdown.clone()),
+        body_format: staff.then(|| a.body_format.as_str()),
         section: Named {
             id: a.section.id,
             slug: a.section.slug.clone(),

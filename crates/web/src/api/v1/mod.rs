@@ -10,7 +10,7 @@ mod limits;
 mod ninjs;
 mod openapi;
 mod problem;
-mod query;
+pub(crate) mod query;
 mod taxonomy;
 mod write;
 

@@ -15,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bbn_core::{Article, CommentStatus, FaqItem, Role, time};
+use bbn_core::{Article, BodyFormat, CommentStatus, FaqItem, Role, time};
 use serde::Deserialize;
 
 /// The fields of an article a client sends; each one left out keeps its
@@ -34,6 +34,9 @@ pub struct ArticleIn {
     /// Topic names; unknown names become topics.
     topics: Option<Vec<String>>,
     body_markdown: Option<String>,
+    /// A body written as HTML (from another system); it is sanitized like
+    /// every body, and the article stays HTML until Markdown is sent.
+    body_html: Option<String>,
     seo_title: Option<String>,
     seo_description: Option<String>,
     comments_open: Option<bool>,
@@ -114,8 +117,25 @@ impl ArticleIn {
         if let Some(v) = self.topics {
             f.topics = v.join(", ");
         }
-        if let Some(v) = self.body_markdown {
-            f.body = v.replace("\r\n", "\n");
+        match (self.body_markdown, self.body_html) {
+            (Some(_), Some(_)) => {
+                return Err(Problem {
+                    errors: vec![(
+                        "body_html".into(),
+                        "Send body_markdown or body_html, not both.".into(),
+                    )],
+                    ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Two bodies were sent.")
+                });
+            }
+            (Some(v), None) => {
+                f.body = v.replace("\r\n", "\n");
+                f.body_format = BodyFormat::Markdown;
+            }
+            (None, Some(v)) => {
+                f.body = v.replace("\r\n", "\n");
+                f.body_format = BodyFormat::Html;
+            }
+            (None, None) => {}
         }
         if let Some(v) = self.seo_title {
             f.seo_title = v;
