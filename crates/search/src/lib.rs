@@ -112,6 +112,10 @@ struct Writer {
     writer: IndexWriter,
     /// The last change applied (all changes up to it are in the index).
     applied: i64,
+    /// Changes past `applied` already in the index: `applied` waits at a
+    /// young gap in the log (a transaction that may still commit), while
+    /// everything after the gap is indexed as it comes.
+    beyond: std::collections::BTreeSet<i64>,
 }
 
 /// How long a search waits for a catch-up already under way (see
@@ -157,16 +161,29 @@ impl Search {
         };
         let search = Arc::new(search);
         let applied = search.applied().await;
-        if applied == 0 {
-            search.rebuild(|_, _| {}).await?;
+        let ready = if applied == 0 {
+            search.rebuild(|_, _| {}).await.map(|_| ())
         } else if applied > store.last_change().await? {
             // The index is ahead of the database: the database was replaced.
             tracing::warn!(dir = %dir.display(), "search index is ahead of the database: rebuilding it");
-            search.rebuild(|_, _| {}).await?;
+            search.rebuild(|_, _| {}).await.map(|_| ())
         } else {
-            search.catch_up().await?;
+            search.catch_up().await.map(|_| ())
+        };
+        match ready {
+            Ok(()) => Ok(search),
+            // The database's trouble, not the index's: say so.
+            Err(e @ SearchError::Store(_)) => Err(e),
+            Err(e) => {
+                // An index left unusable (by a crash mid-write, say) is
+                // rebuilt from the database rather than keeping bbn down.
+                tracing::warn!(dir = %dir.display(), error = %e, "search index could not catch up: rebuilding it");
+                drop(search);
+                let fresh = Arc::new(Self::create_fresh(dir, store)?);
+                fresh.rebuild(|_, _| {}).await?;
+                Ok(fresh)
+            }
         }
-        Ok(search)
     }
 
     /// A new, empty index in `dir`, replacing whatever was there (`bbn reindex`).
@@ -238,7 +255,13 @@ impl Search {
     fn with_index(index: Index, fields: Fields, store: Store) -> Result<Search> {
         index.tokenizers().register("bbn", analyzer());
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
-        let writer = index.writer_with_num_threads(threads, 64 * 1024 * 1024 * threads)?;
+        let writer: IndexWriter =
+            index.writer_with_num_threads(threads, 64 * 1024 * 1024 * threads)?;
+        // Files a process killed mid-commit wrote but never committed would
+        // otherwise be in the way of the same names written again.
+        if let Err(e) = writer.garbage_collect_files().wait() {
+            tracing::warn!(error = %e, "search index: leftover files could not be removed");
+        }
         let applied = index
             .load_metas()?
             .payload
@@ -251,7 +274,11 @@ impl Search {
         Ok(Search {
             reader,
             fields,
-            writer: Mutex::new(Writer { writer, applied }),
+            writer: Mutex::new(Writer {
+                writer,
+                applied,
+                beyond: Default::default(),
+            }),
             store,
             seen_generation: AtomicU64::new(u64::MAX),
             related: engine::RelatedCache::default(),
@@ -385,13 +412,23 @@ impl Search {
     async fn catch_up_locked(&self, w: &mut Writer) -> Result<usize> {
         let generation = self.store.generation();
         let mut applied_changes = 0;
+        // Read from the mark (a change that commits late, in a gap, is
+        // found there) to the end of the log, in batches; what was indexed
+        // on an earlier round is not indexed again.
+        let mut cursor = w.applied;
+        let mut mark = w.applied;
         loop {
-            let changes = self.store.changes_since(w.applied, 1000).await?;
-            if changes.is_empty() {
-                break;
-            }
+            let changes = self.store.changes_since(cursor, 1000).await?;
+            let Some(last) = changes.last() else { break };
+            // Once held at a gap, the mark stays there this round.
+            let held = mark != cursor;
+            cursor = last.seq;
             let mut articles: Vec<i64> = Vec::new();
-            for c in &changes {
+            let new: Vec<&bbn_store::Change> = changes
+                .iter()
+                .filter(|c| !w.beyond.contains(&c.seq))
+                .collect();
+            for c in &new {
                 match c.entity.as_str() {
                     "article" => articles.push(c.entity_id),
                     "section" | "topic" | "author" => {
@@ -402,12 +439,14 @@ impl Search {
             }
             articles.sort_unstable();
             articles.dedup();
-            let next = bbn_store::applied_through(w.applied, &changes, bbn_core::time::now());
+            if !held {
+                mark = bbn_store::applied_through(mark, &changes, bbn_core::time::now());
+            }
             if articles.is_empty() {
                 // Comments, settings and the like: nothing to index. The mark
                 // moves in memory; the next commit makes it durable (and after
                 // a restart these changes are read again, harmlessly).
-                w.applied = next;
+                w.applied = mark;
             } else {
                 // Whatever the change was, the article's document now matches the database.
                 let docs = self.store.search_docs(&articles).await?;
@@ -418,17 +457,19 @@ impl Search {
                 for d in &docs {
                     w.writer.add_document(self.document(d))?;
                 }
-                if let Err(e) = self.commit(w, next) {
+                if let Err(e) = self.commit(w, mark) {
                     let _ = w.writer.rollback();
                     return Err(e);
                 }
             }
-            applied_changes += changes.len();
-            // All read, or held at a gap: the rest waits for the next round.
-            if changes.len() < 1000 || changes.last().is_none_or(|c| c.seq != w.applied) {
+            applied_changes += new.len();
+            w.beyond
+                .extend(changes.iter().map(|c| c.seq).filter(|s| *s > mark));
+            if changes.len() < 1000 {
                 break;
             }
         }
+        w.beyond.retain(|s| *s > w.applied);
         self.seen_generation.store(generation, Ordering::Relaxed);
         Ok(applied_changes)
     }

@@ -362,8 +362,56 @@ async fn the_index_follows_the_newsroom(db: TestDb) {
     );
 }
 
+/// A write that took its place in the change log and never committed (a
+/// crashed instance's) leaves a gap the index's mark waits at for a while;
+/// everything after the gap is still indexed at once, however much it is.
+async fn changes_past_a_young_gap_are_indexed_at_once(db: TestDb) {
+    let s = site(db).await;
+    s.search.catch_up().await.unwrap();
+    let before = s.search.applied().await;
+    s.store
+        .execute_raw(
+            "INSERT INTO changes (entity, entity_id, op, at) VALUES ('settings', 1, 'update', 0)",
+        )
+        .await
+        .unwrap();
+    s.store
+        .execute_raw("DELETE FROM changes WHERE at = 0")
+        .await
+        .unwrap();
+    // More than one batch of changes behind the gap, then an edit.
+    let now = bbn_core::time::now();
+    let rows: Vec<String> = (0..1500)
+        .map(|_| format!("('settings', 1, 'update', {now})"))
+        .collect();
+    s.store
+        .execute_raw(&format!(
+            "INSERT INTO changes (entity, entity_id, op, at) VALUES {}",
+            rows.join(", ")
+        ))
+        .await
+        .unwrap();
+    let id = s.ids[1];
+    let mut draft = ArticleDraft::from(&s.store.article_by_id(id).await.unwrap().unwrap());
+    draft.headline = "Washington answers with quokkas".into();
+    s.store
+        .update_article(id, draft, None, false)
+        .await
+        .unwrap();
+    assert_eq!(slugs(&s, req("quokkas")).await, ["shipment-claims"]);
+    assert_eq!(
+        s.search.applied().await,
+        before,
+        "the mark waits at the young gap"
+    );
+    // Read again while the gap is young: nothing is indexed twice, the edit stays.
+    s.search.catch_up().await.unwrap();
+    assert_eq!(slugs(&s, req("quokkas")).await, ["shipment-claims"]);
+}
+
 bbn_store::on_both_backends!(
     ranking_phrases_exclusions_and_prefixes,
+    changes_past_a_young_gap_are_indexed_at_once,
     typos_filters_and_facets,
     odd_queries_answer_empty_not_errors,
     the_index_follows_the_newsroom,
