@@ -37,12 +37,10 @@ mod support;
 use payloads::percent_encode as encode;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::path::Path;
 use std::time::{Duration, Instant};
+use support::client::{Api, admin_and_token, data_dir_args, exchange};
 use support::webdriver::Browser;
-use support::{Server, bbn, temp_dir};
+use support::{Server, temp_dir};
 
 /// Lines tried from each payload file in the default (CI) run.
 const SAMPLE_PER_FILE: usize = 6;
@@ -112,103 +110,6 @@ if (location.hostname !== '127.0.0.1') found.push('navigated to ' + location.hre
 return found;
 "#;
 
-/// One HTTP/1.1 exchange with the server: status, headers, body.
-fn exchange(
-    port: u16,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> (u16, String, Vec<u8>) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    s.write_all(head.as_bytes()).unwrap();
-    s.write_all(body).unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("an HTTP answer");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    let mut body = raw[split + 4..].to_vec();
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        body = dechunk(&body);
-    }
-    (status, head, body)
-}
-
-fn dechunk(mut raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let Some(end) = raw.windows(2).position(|w| w == b"\r\n") else {
-            return out;
-        };
-        let size = usize::from_str_radix(
-            String::from_utf8_lossy(&raw[..end])
-                .split(';')
-                .next()
-                .unwrap()
-                .trim(),
-            16,
-        )
-        .unwrap_or(0);
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&raw[end + 2..end + 2 + size]);
-        raw = &raw[end + 2 + size + 2..];
-    }
-}
-
-/// bbn's API with a staff token.
-struct Api {
-    port: u16,
-    token: String,
-}
-
-impl Api {
-    fn call(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
-        let auth = format!("Bearer {}", self.token);
-        let bytes = body.map(|b| b.to_string()).unwrap_or_default();
-        let (status, _, out) = exchange(
-            self.port,
-            method,
-            &format!("/api/v1{path}"),
-            &[
-                ("Authorization", &auth),
-                ("Content-Type", "application/json"),
-            ],
-            bytes.as_bytes(),
-        );
-        (status, serde_json::from_slice(&out).unwrap_or(Value::Null))
-    }
-
-    fn upload(&self, query: &str, image: &[u8]) -> (u16, Value) {
-        let auth = format!("Bearer {}", self.token);
-        let (status, _, out) = exchange(
-            self.port,
-            "POST",
-            &format!("/api/v1/media?{query}"),
-            &[("Authorization", &auth), ("Content-Type", "image/png")],
-            image,
-        );
-        (status, serde_json::from_slice(&out).unwrap_or(Value::Null))
-    }
-}
-
 fn small_png() -> Vec<u8> {
     let mut img = image::RgbImage::new(64, 48);
     for (x, y, p) in img.enumerate_pixels_mut() {
@@ -246,6 +147,8 @@ struct Probe {
     id: i64,
     slug: String,
     topic: Option<String>,
+    /// The article whose body is the payload sent as HTML: id and slug.
+    html: Option<(i64, String)>,
 }
 
 /// Opens a page and adds what the audit finds there.
@@ -361,12 +264,35 @@ fn make_probe(
         status, 200,
         "publishing the probe for {payload:?}: {published}"
     );
+    // The body again, sent as HTML (as systems that write HTML send it),
+    // in an article of its own.
+    let (status, made) = api.call(
+        "POST",
+        "/articles",
+        Some(&json!({
+            "headline": format!("Probe {n} in HTML"),
+            "section": "world",
+            "body_html": payload,
+            "slug": format!("xss-probe-{n}-html"),
+        })),
+    );
+    tally.took("body (HTML)", status == 201);
+    let html = made["id"].as_i64().filter(|_| status == 201).map(|id| {
+        let (status, published) =
+            api.call("POST", &format!("/articles/{id}/publish"), Some(&json!({})));
+        assert_eq!(
+            status, 200,
+            "publishing the HTML probe for {payload:?}: {published}"
+        );
+        (id, published["slug"].as_str().unwrap().to_string())
+    });
     Probe {
         file: file.to_string(),
         payload: payload.to_string(),
         id,
         slug: published["slug"].as_str().unwrap().to_string(),
         topic: published["topics"][0]["slug"].as_str().map(str::to_string),
+        html,
     }
 }
 
@@ -438,61 +364,6 @@ fn comment(
     (status, answer["id"].as_i64())
 }
 
-fn user_and_token(dir: &Path) -> String {
-    let mut add = bbn()
-        .args([
-            "user",
-            "add",
-            "--email",
-            ADMIN,
-            "--name",
-            "Probe Admin",
-            "--role",
-            "admin",
-            "--data-dir",
-        ])
-        .arg(dir)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin
-        .take()
-        .unwrap()
-        .write_all(PASSWORD.as_bytes())
-        .unwrap();
-    let out = add.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = bbn()
-        .args([
-            "apikey",
-            "add",
-            "--name",
-            "probes",
-            "--kind",
-            "staff",
-            "--user",
-            ADMIN,
-            "--role",
-            "admin",
-            "--data-dir",
-        ])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 #[test]
 fn no_payload_runs_script_on_any_page() {
     let Some(payloads) = payloads::load("xss", SAMPLE_PER_FILE) else {
@@ -535,7 +406,9 @@ fn no_payload_runs_script_on_any_page() {
     let first = Server::start(&dir, &[]);
     drop(first);
     std::thread::sleep(Duration::from_millis(300));
-    let token = user_and_token(&dir);
+    let site = data_dir_args(&dir);
+    let site: Vec<&str> = site.iter().map(String::as_str).collect();
+    let token = admin_and_token(&site, ADMIN, PASSWORD);
     let server = Server::start(
         &dir,
         &[
@@ -652,6 +525,15 @@ fn no_payload_runs_script_on_any_page() {
             &mut tally,
         );
         audit(&browser, &base, &format!("/{q}"), &why, &mut tally);
+        if let Some((_, html_slug)) = &probe.html {
+            audit(
+                &browser,
+                &base,
+                &format!("/news/{html_slug}"),
+                &why,
+                &mut tally,
+            );
+        }
         if let Some(topic) = &probe.topic {
             audit(
                 &browser,
@@ -710,6 +592,17 @@ fn no_payload_runs_script_on_any_page() {
             &why,
             &mut tally,
         );
+        if let Some((html_id, _)) = probe.html {
+            for screen in ["edit", "preview"] {
+                audit(
+                    &browser,
+                    &base,
+                    &format!("/newsroom/articles/{html_id}/{screen}"),
+                    &why,
+                    &mut tally,
+                );
+            }
+        }
         audit(
             &browser,
             &base,

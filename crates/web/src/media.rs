@@ -77,6 +77,7 @@ pub fn store(media_dir: &FsPath, bytes: &[u8]) -> Result<Stored, MediaError> {
     } else {
         std::fs::write(&original, bytes)?;
     }
+    let mut written = vec![original.clone()];
     let mut srcset = Vec::new();
     for w in WIDTHS.into_iter().filter(|w| *w < width) {
         let h = ((u64::from(height) * u64::from(w)) / u64::from(width)).max(1) as u32;
@@ -93,7 +94,14 @@ pub fn store(media_dir: &FsPath, bytes: &[u8]) -> Result<Stored, MediaError> {
             small.save_with_format(&path, ImageFormat::Png)?;
         }
         srcset.push(format!("/media/{folder}/{file} {w}w"));
+        written.push(path);
     }
+    // The files reach the disk before the caller records them: a row in the
+    // database never names a file that a power cut took back.
+    for path in &written {
+        std::fs::File::open(path)?.sync_all()?;
+    }
+    std::fs::File::open(&dir)?.sync_all()?;
     Ok(Stored {
         url: format!("/media/{folder}/{name}.{ext}"),
         width,

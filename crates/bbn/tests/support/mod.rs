@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod client;
 pub mod webdriver;
 
 pub fn bbn() -> Command {
@@ -109,6 +110,8 @@ impl Server {
             ])
             .arg(data_dir)
             .args(extra)
+            // A test run may ask for the servers' debug log.
+            .envs(std::env::var("BBN_TEST_SERVER_LOG").map(|v| ("BBN_LOG", v)))
             .stdout(Stdio::null())
             .stderr(if logged {
                 Stdio::piped()
@@ -141,7 +144,10 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("bbn did not become healthy on port {port}");
+        panic!(
+            "bbn did not become healthy on port {port}; its log:\n{}",
+            server.log()
+        );
     }
 
     /// A copy of the log so far (see `start_logged`).
