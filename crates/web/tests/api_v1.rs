@@ -1031,8 +1031,55 @@ async fn tokens_and_addresses_are_rate_limited(db: TestDb) {
     );
 }
 
+/// A body from another system arrives as HTML: it is kept as written for
+/// staff, sanitized for readers, and Markdown sent later makes it Markdown again.
+async fn bodies_may_be_sent_as_html(db: TestDb) {
+    let s = site(db).await;
+    let (_, editor) = token(&s.store, "hal@example.com", Role::Editor).await;
+    let html = r#"<p onclick="steal()">Ships <b>docked</b></p><script>alert(1)</script>"#;
+    let (status, _, a) = send(
+        &s.app,
+        "POST",
+        "/api/v1/articles",
+        Some(&editor),
+        json_body(serde_json::json!({
+            "headline": "Ships dock at dawn",
+            "section": "world",
+            "body_html": html,
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    assert_eq!(a["body_format"], "html");
+    assert_eq!(a["body_markdown"], html, "staff see the source as sent");
+    assert_eq!(a["body_html"], "<p>Ships <b>docked</b></p>");
+    let id = a["id"].as_i64().unwrap();
+    let (status, _, both) = send(
+        &s.app,
+        "PATCH",
+        &format!("/api/v1/articles/{id}"),
+        Some(&editor),
+        json_body(serde_json::json!({ "body_html": "<p>x</p>", "body_markdown": "x" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{both}");
+    assert_eq!(both["errors"][0]["field"], "body_html", "{both}");
+    let (status, _, a) = send(
+        &s.app,
+        "PATCH",
+        &format!("/api/v1/articles/{id}"),
+        Some(&editor),
+        json_body(serde_json::json!({ "body_markdown": "Ships **docked**." })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{a}");
+    assert_eq!(a["body_format"], "markdown");
+    assert_eq!(a["body_html"], "<p>Ships <strong>docked</strong>.</p>\n");
+}
+
 bbn_store::on_both_backends!(
     staff_tokens_write_through_the_newsrooms_rules,
+    bodies_may_be_sent_as_html,
     bad_writes_and_bad_tokens_are_refused_in_problem_json,
     comments_are_moderated_and_images_uploaded,
     tokens_and_addresses_are_rate_limited,

@@ -500,6 +500,11 @@ async fn http_answers_for_caches_and_cdns(db: TestDb) {
     let (status, h, _) = raw(&s.app, "/search?q=alpha", &[], "GET").await;
     assert_eq!(status, StatusCode::OK);
     assert!(h.get("surrogate-key").is_none());
+    assert_eq!(
+        header(&h, "cache-control"),
+        "no-cache",
+        "no copy answers a search"
+    );
     assert_eq!(s.state.pages.stats().hits, hits + 1);
 
     // A reader awaiting moderation, or staff, get pages made for them alone.

@@ -165,7 +165,13 @@ pub async fn page(
         prev => (page > 1).then(|| page_link(page - 1)),
         next => (page < pages).then(|| page_link(page + 1)),
     };
-    Ok(super::page(&state, "site/search.html", ctx)?.into_response())
+    // Results follow every publish and unpublish at once, so neither a
+    // browser nor a CDN may answer from a copy without asking.
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-cache")],
+        super::page(&state, "site/search.html", ctx)?,
+    )
+        .into_response())
 }
 
 #[derive(serde::Serialize)]

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 /// Every payload line of `kind` (`xss`, `sqli`), once, with the file it
 /// came from: an even sample of `per_file` lines from each file, or every
-/// line with `BBN_ATTACK_FULL=1`. None, after saying so, where the lists
-/// are missing.
+/// line with `BBN_ATTACK_FULL=1`. With `BBN_ATTACK_SHARD=k/n`, only the k-th
+/// of n interleaved shares of those (a long run taken in parts). None,
+/// after saying so, where the lists are missing.
 pub fn load(kind: &str, per_file: usize) -> Option<Vec<(String, String)>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/testdata")
@@ -57,6 +58,20 @@ pub fn load(kind: &str, per_file: usize) -> Option<Vec<(String, String)>> {
                 out.push((name.clone(), line.to_string()));
             }
         }
+    }
+    if let Ok(shard) = std::env::var("BBN_ATTACK_SHARD") {
+        let (k, n) = shard
+            .split_once('/')
+            .and_then(|(k, n)| Some((k.parse::<usize>().ok()?, n.parse::<usize>().ok()?)))
+            .filter(|(k, n)| (1..=*n).contains(k))
+            .unwrap_or_else(|| panic!("BBN_ATTACK_SHARD is k/n with 1 <= k <= n, not {shard:?}"));
+        out = out
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % n == k - 1)
+            .map(|(_, p)| p)
+            .collect();
+        eprintln!("shard {k} of {n}: {} payloads", out.len());
     }
     Some(out)
 }
