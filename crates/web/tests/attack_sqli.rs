@@ -475,17 +475,27 @@ async fn every_parameter_resists_injection(db: TestDb) {
     let mut posted = Vec::new();
     for (n, (file, payload)) in payloads.iter().enumerate() {
         for field in ["name", "email", "comment"] {
+            // The control keeps what the form's own rules judge (letters,
+            // spaces that trimming removes, control characters it refuses)
+            // and loses every symbol SQL gives a meaning to.
             let harmless: String = payload
                 .chars()
-                .map(|c| if c.is_alphanumeric() { c } else { 'x' })
+                .map(|c| {
+                    if c.is_alphanumeric() || c.is_whitespace() || c.is_control() {
+                        c
+                    } else {
+                        'x'
+                    }
+                })
                 .collect();
             if harmless == *payload {
                 continue;
             }
             let mut statuses = Vec::new();
             for value in [payload.as_str(), harmless.as_str()] {
-                // Each text ends differently, so none is taken for a repeat.
-                let text = format!("A reader's view, number {n} {value}");
+                // Each text differs (payload, field, control), so none is
+                // refused as a repeat of another.
+                let text = format!("A reader's view, number {n} ({field}) {value}");
                 let mut fields: Vec<(&str, &str)> = hidden
                     .iter()
                     .map(|(k, v)| (k.as_str(), v.as_str()))
