@@ -3,14 +3,16 @@
 //! checks nothing where that folder is missing) in headless Chromium.
 //!
 //! Each payload goes in through every field a contributor fills (headline,
-//! dek, kicker, slug, body, SEO title and description, FAQ question and
-//! answer, topic name, image alt text, caption and credit — through bbn's
-//! API, which runs the newsroom's own rules) and every field a reader
-//! fills (comment name, address and text, a reply; the search box; the
-//! query parameters of the public pages). Then the pages that show them
-//! are opened: the article, the lists, search, the feeds, and, signed in,
-//! the newsroom's editor, preview, revisions, article list and moderation
-//! queue.
+//! dek, kicker, slug, Markdown body, SEO title and description, FAQ
+//! question and answer, topic name, image alt text, caption and credit —
+//! through bbn's API, which runs the newsroom's own rules; an HTML body
+//! through the newsroom's article form; a static page's title, HTML body
+//! and description through the page form) and every field a reader fills
+//! (comment name, address and text, a reply; the search box; the query
+//! parameters of the public pages). Then the pages that show them are
+//! opened: the article, the static page, the lists, search, the feeds,
+//! and, signed in, the newsroom's editor, preview, revisions, page editor,
+//! article and page lists and moderation queue.
 //!
 //! Before each document runs anything, a hook replaces `alert`, `confirm`,
 //! `prompt` and `print` with recorders and listens for Content Security
@@ -38,9 +40,11 @@ use payloads::percent_encode as encode;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
-use support::client::{Api, admin_and_token, data_dir_args, exchange};
+use support::client::{
+    Api, Newsroom, admin_and_token, comment_token, data_dir_args, exchange, location, try_exchange,
+};
 use support::webdriver::Browser;
-use support::{Server, temp_dir};
+use support::{Server, UNLIMITED_WRITES, temp_dir};
 
 /// Lines tried from each payload file in the default (CI) run.
 const SAMPLE_PER_FILE: usize = 6;
@@ -69,7 +73,7 @@ const HOOK: &str = r#"(() => {
 /// Run after a page loads: what the hook recorded, what the DOM holds that
 /// could run script, the requests to other hosts, and where the page is.
 const AUDIT: &str = r#"
-const found = [...(window.__bbnFound || [])];
+const found = [document.readyState, ...(window.__bbnFound || [])];
 const risky = ['iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'base', 'portal'];
 const addresses = ['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'background', 'poster', 'lowsrc', 'dynsrc', 'srcdoc', 'codebase'];
 const urlOf = (u) => { try { return new URL(u, location.href); } catch (e) { return null; } };
@@ -149,24 +153,118 @@ struct Probe {
     topic: Option<String>,
     /// The article whose body is the payload sent as HTML: id and slug.
     html: Option<(i64, String)>,
+    /// The static page of the payload: id and slug.
+    page: Option<(i64, String)>,
 }
 
-/// Opens a page and adds what the audit finds there.
-fn audit(browser: &Browser, base: &str, path: &str, why: &str, tally: &mut Tally) {
-    tally.pages += 1;
-    if let Err(e) = browser.try_open(&format!("{base}{path}")) {
-        tally
-            .findings
-            .push(format!("{path} ({why}): the page could not be read: {e}"));
+/// The id in a redirect to `{prefix}{id}…`.
+fn id_in(head: &str, prefix: &str) -> i64 {
+    let to = location(head).expect("a redirect");
+    let rest = to
+        .strip_prefix(prefix)
+        .unwrap_or_else(|| panic!("a redirect to {prefix}…: {to}"));
+    rest[..rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len())]
+        .parse()
+        .unwrap()
+}
+
+/// Chromium's switch that makes every host but the site's unknown:
+/// anything a payload fetches from elsewhere fails at once (and is still
+/// seen by the audit).
+const RESOLVE_NOTHING_ELSE: &str = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1";
+
+/// Opens a page and adds what the audit finds there to `findings`.
+fn audit(browser: &Browser, base: &str, path: &str, why: &str, findings: &mut Vec<String>) {
+    if let Err(e) = browser.navigate(&format!("{base}{path}")) {
+        findings.push(format!("{path} ({why}): the page could not be read: {e}"));
         return;
     }
-    let found = browser.eval(AUDIT);
-    for f in found.as_array().into_iter().flatten() {
-        tally.findings.push(format!(
+    let mut found = browser.eval(AUDIT);
+    if found[0] != "complete" {
+        // WebDriver answered before the page had loaded (a page that
+        // navigated itself, say): wait, and look again.
+        browser.wait_loaded();
+        found = browser.eval(AUDIT);
+    }
+    for f in found.as_array().into_iter().flatten().skip(1) {
+        findings.push(format!(
             "{path} ({why}): {}",
             f.as_str().unwrap_or_default()
         ));
     }
+}
+
+/// A public page as the server sends it, with the comment form's token
+/// (a hidden field, fresh each second) left out: pages alike in this are
+/// alike in the browser, as the site's scripts never write the page's
+/// address into it.
+fn fingerprint(port: u16, path: &str) -> Option<(u16, u64)> {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    let (status, _, body) = try_exchange(port, "GET", path, &[], b"")?;
+    let page = String::from_utf8_lossy(&body);
+    let marker = "name=\"token\" value=\"";
+    let page = match page.find(marker) {
+        Some(at) => {
+            let start = at + marker.len();
+            let end = start + page[start..].find('"').unwrap_or(0);
+            format!("{}{}", &page[..start], &page[end..])
+        }
+        None => page.into_owned(),
+    };
+    Some((
+        status,
+        BuildHasherDefault::<DefaultHasher>::default().hash_one(page),
+    ))
+}
+
+/// What the browsers have opened: the public pages seen (by their
+/// fingerprint), and how many were left alone as alike to one seen.
+#[derive(Default)]
+struct Seen {
+    pages: BTreeSet<(u16, u64)>,
+    alike: usize,
+}
+
+/// Opens the public pages (each kind of page once: one byte for byte
+/// like a page already opened is not opened again), then signs in and
+/// opens the newsroom's: the pages opened and the findings.
+fn open_all(
+    browser: &Browser,
+    port: u16,
+    public: &[(String, String)],
+    staff: &[(String, String)],
+    seen: &std::sync::Mutex<Seen>,
+) -> (usize, Vec<String>) {
+    let base = format!("http://127.0.0.1:{port}");
+    let mut findings = Vec::new();
+    let mut opened = 0;
+    for (path, why) in public {
+        if let Some(print) = fingerprint(port, path) {
+            let mut seen = seen.lock().unwrap();
+            if !seen.pages.insert(print) {
+                seen.alike += 1;
+                continue;
+            }
+        }
+        opened += 1;
+        audit(browser, &base, path, why, &mut findings);
+    }
+    browser.clear_cookies();
+    browser.open(&format!("{base}/newsroom/sign-in"));
+    browser.type_into("#email", ADMIN);
+    browser.type_into("#password", PASSWORD);
+    browser.click("form.nr-form button[type=submit]");
+    assert!(
+        browser.url().ends_with("/newsroom"),
+        "signed in: {}",
+        browser.url()
+    );
+    for (path, why) in staff {
+        audit(browser, &base, path, why, &mut findings);
+    }
+    (opened + staff.len(), findings)
 }
 
 /// The article's fields, each holding the payload.
@@ -190,6 +288,7 @@ fn article_of(payload: &str, n: usize, image: Option<i64>) -> Value {
 /// are counted and written plainly instead.
 fn make_probe(
     api: &Api,
+    newsroom: &Newsroom,
     file: &str,
     payload: &str,
     n: usize,
@@ -264,20 +363,29 @@ fn make_probe(
         status, 200,
         "publishing the probe for {payload:?}: {published}"
     );
-    // The body again, sent as HTML (as systems that write HTML send it),
-    // in an article of its own.
-    let (status, made) = api.call(
-        "POST",
-        "/articles",
-        Some(&json!({
-            "headline": format!("Probe {n} in HTML"),
-            "section": "world",
-            "body_html": payload,
-            "slug": format!("xss-probe-{n}-html"),
-        })),
+    // The body again as HTML (as systems that write HTML send it), through
+    // the newsroom's article form, in an article of its own.
+    let section = published["section"]["id"].as_i64().unwrap().to_string();
+    let author = published["authors"][0]["id"].as_i64().unwrap().to_string();
+    let (status, head) = newsroom.post(
+        "/newsroom/articles/new",
+        &[
+            ("headline", &format!("Probe {n} in HTML")),
+            ("section_id", &section),
+            ("authors", &author),
+            ("body", payload),
+            ("body_format", "html"),
+            ("slug", &format!("xss-probe-{n}-html")),
+            ("action", "save"),
+        ],
     );
-    tally.took("body (HTML)", status == 201);
-    let html = made["id"].as_i64().filter(|_| status == 201).map(|id| {
+    assert!(
+        status == 303 || status == 400,
+        "the HTML probe for {payload:?}: {status}"
+    );
+    tally.took("body (HTML)", status == 303);
+    let html = (status == 303).then(|| {
+        let id = id_in(&head, "/newsroom/articles/");
         let (status, published) =
             api.call("POST", &format!("/articles/{id}/publish"), Some(&json!({})));
         assert_eq!(
@@ -286,6 +394,29 @@ fn make_probe(
         );
         (id, published["slug"].as_str().unwrap().to_string())
     });
+    // A static page (About, Terms) of the payload: title, HTML body and
+    // description; a title refused is written plainly instead.
+    let slug = format!("xss-page-{n}");
+    let page_of = |title: &str, description: &str| {
+        newsroom.post(
+            "/newsroom/pages",
+            &[
+                ("title", title),
+                ("slug", &slug),
+                ("body", payload),
+                ("body_format", "html"),
+                ("published", "on"),
+                ("seo_description", description),
+            ],
+        )
+    };
+    let (mut status, mut head) = page_of(payload, payload);
+    tally.took("page title and description", status == 303);
+    if status == 400 {
+        (status, head) = page_of(&format!("Page {n}"), "A page.");
+    }
+    tally.took("page body (HTML)", status == 303);
+    let page = (status == 303).then(|| (id_in(&head, "/newsroom/pages/"), slug));
     Probe {
         file: file.to_string(),
         payload: payload.to_string(),
@@ -293,6 +424,7 @@ fn make_probe(
         slug: published["slug"].as_str().unwrap().to_string(),
         topic: published["topics"][0]["slug"].as_str().map(str::to_string),
         html,
+        page,
     }
 }
 
@@ -319,15 +451,6 @@ fn field_label(field: &str) -> &'static str {
         "faq" => "FAQ question and answer",
         _ => "topic name",
     }
-}
-
-/// The comment form's token on an article page.
-fn form_token(port: u16, slug: &str) -> String {
-    let (_, _, body) = exchange(port, "GET", &format!("/news/{slug}"), &[], b"");
-    let page = String::from_utf8_lossy(&body);
-    let marker = "name=\"token\" value=\"";
-    let start = page.find(marker).expect("a comment form") + marker.len();
-    page[start..start + page[start..].find('"').unwrap()].to_string()
 }
 
 /// Posts a reader's comment through the form; its id when it was taken.
@@ -369,11 +492,7 @@ fn no_payload_runs_script_on_any_page() {
     let Some(payloads) = payloads::load("xss", SAMPLE_PER_FILE) else {
         return;
     };
-    // No host but the site's resolves: anything a payload fetches from
-    // elsewhere fails at once (and is still seen by the audit).
-    let Some(browser) =
-        Browser::start_with(&["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"])
-    else {
+    let Some(browser) = Browser::start_with(&[RESOLVE_NOTHING_ELSE]) else {
         return;
     };
     browser.before_each_document(HOOK);
@@ -409,20 +528,10 @@ fn no_payload_runs_script_on_any_page() {
     let site = data_dir_args(&dir);
     let site: Vec<&str> = site.iter().map(String::as_str).collect();
     let token = admin_and_token(&site, ADMIN, PASSWORD);
-    let server = Server::start(
-        &dir,
-        &[
-            "--api-token-per-minute",
-            "1000000",
-            "--comments-per-address",
-            "1000000",
-            "--comments-per-article",
-            "1000000",
-        ],
-    );
+    let server = Server::start(&dir, &UNLIMITED_WRITES);
     let port = server.port;
-    let base = format!("http://127.0.0.1:{port}");
     let api = Api { port, token };
+    let newsroom = Newsroom::sign_in(port, ADMIN, PASSWORD);
     let png = small_png();
     let mut tally = Tally::default();
 
@@ -430,12 +539,15 @@ fn no_payload_runs_script_on_any_page() {
     let probes: Vec<Probe> = payloads
         .iter()
         .enumerate()
-        .map(|(n, (file, payload))| make_probe(&api, file, payload, n, &png, &mut tally))
+        .map(|(n, (file, payload))| make_probe(&api, &newsroom, file, payload, n, &png, &mut tally))
         .collect();
 
     // Readers' fields: a comment (approved, so every reader sees it), a
     // reply left pending (the moderation queue), an address.
-    let tokens: Vec<String> = probes.iter().map(|p| form_token(port, &p.slug)).collect();
+    let tokens: Vec<String> = probes
+        .iter()
+        .map(|p| comment_token(port, &p.slug))
+        .collect();
     std::thread::sleep(Duration::from_secs(4)); // the form's minimum time
     for (n, (probe, token)) in probes.iter().zip(&tokens).enumerate() {
         let p = &probe.payload;
@@ -480,69 +592,53 @@ fn no_payload_runs_script_on_any_page() {
         tally.took("comment address", status == 201);
     }
 
-    // What readers see.
+    let made = started.elapsed();
+    // The pages to open, each with why: first what readers see, then,
+    // signed in, what the newsroom sees.
+    let mut public: Vec<(String, String)> = Vec::new();
+    let mut staff: Vec<(String, String)> = Vec::new();
     for probe in &probes {
         let why = format!("{:?} from {}", probe.payload, probe.file);
         let q = encode(&probe.payload);
         let slug = &probe.slug;
-        audit(&browser, &base, &format!("/news/{slug}"), &why, &mut tally);
-        audit(&browser, &base, &format!("/search?q={q}"), &why, &mut tally);
-        audit(
-            &browser,
-            &base,
-            &format!(
-                "/search?q={q}&section={q}&topic={q}&author={q}&from={q}&until={q}&sort={q}&page={q}"
-            ),
-            &why,
-            &mut tally,
-        );
-        audit(
-            &browser,
-            &base,
-            &format!("/news/{slug}?replytocom={q}&comment={q}"),
-            &why,
-            &mut tally,
-        );
-        audit(
-            &browser,
-            &base,
-            &format!("/?page={q}&s={q}"),
-            &why,
-            &mut tally,
-        );
-        audit(
-            &browser,
-            &base,
-            &format!("/?p={q}&cat={q}&page_id={q}"),
-            &why,
-            &mut tally,
-        );
-        audit(
-            &browser,
-            &base,
-            &format!("/section/world?page={q}"),
-            &why,
-            &mut tally,
-        );
-        audit(&browser, &base, &format!("/{q}"), &why, &mut tally);
+        let mut read = |path: String| public.push((path, why.clone()));
+        read(format!("/news/{slug}"));
+        read(format!("/search?q={q}"));
+        read(format!(
+            "/search?q={q}&section={q}&topic={q}&author={q}&from={q}&until={q}&sort={q}&page={q}"
+        ));
+        read(format!("/news/{slug}?replytocom={q}&comment={q}"));
+        read(format!("/?page={q}&s={q}"));
+        read(format!("/?p={q}&cat={q}&page_id={q}"));
+        read(format!("/section/world?page={q}"));
+        read(format!("/{q}"));
         if let Some((_, html_slug)) = &probe.html {
-            audit(
-                &browser,
-                &base,
-                &format!("/news/{html_slug}"),
-                &why,
-                &mut tally,
-            );
+            read(format!("/news/{html_slug}"));
         }
         if let Some(topic) = &probe.topic {
-            audit(
-                &browser,
-                &base,
-                &format!("/topic/{topic}"),
-                &why,
-                &mut tally,
-            );
+            read(format!("/topic/{topic}"));
         }
+        if let Some((_, page_slug)) = &probe.page {
+            read(format!("/{page_slug}"));
+        }
+        let id = probe.id;
+        let mut see = |path: String, why: String| staff.push((path, why));
+        see(format!("/newsroom/articles/{id}/edit"), why.clone());
+        see(format!("/newsroom/articles/{id}/preview"), why.clone());
+        see(format!("/newsroom/articles/{id}/revisions"), why.clone());
+        if let Some((page_id, _)) = probe.page {
+            see(format!("/newsroom/pages/{page_id}"), why.clone());
+        }
+        if let Some((html_id, _)) = probe.html {
+            for screen in ["edit", "preview"] {
+                see(
+                    format!("/newsroom/articles/{html_id}/{screen}"),
+                    why.clone(),
+                );
+            }
+        }
+        see(format!("/news/{slug}"), format!("{why}, signed in"));
+        see(format!("/newsroom/comments?q={q}"), why.clone());
     }
     for (path, why) in [
         ("/", "the home page's lists"),
@@ -554,69 +650,7 @@ fn no_payload_runs_script_on_any_page() {
         ("/sitemap.xml", "the sitemap"),
         ("/news-sitemap.xml", "the news sitemap"),
     ] {
-        audit(&browser, &base, path, why, &mut tally);
-    }
-
-    // What the newsroom sees.
-    browser.clear_cookies();
-    browser.open(&format!("{base}/newsroom/sign-in"));
-    browser.type_into("#email", ADMIN);
-    browser.type_into("#password", PASSWORD);
-    browser.click("form.nr-form button[type=submit]");
-    assert!(
-        browser.url().ends_with("/newsroom"),
-        "signed in: {}",
-        browser.url()
-    );
-    for probe in &probes {
-        let why = format!("{:?} from {}", probe.payload, probe.file);
-        let id = probe.id;
-        audit(
-            &browser,
-            &base,
-            &format!("/newsroom/articles/{id}/edit"),
-            &why,
-            &mut tally,
-        );
-        audit(
-            &browser,
-            &base,
-            &format!("/newsroom/articles/{id}/preview"),
-            &why,
-            &mut tally,
-        );
-        audit(
-            &browser,
-            &base,
-            &format!("/newsroom/articles/{id}/revisions"),
-            &why,
-            &mut tally,
-        );
-        if let Some((html_id, _)) = probe.html {
-            for screen in ["edit", "preview"] {
-                audit(
-                    &browser,
-                    &base,
-                    &format!("/newsroom/articles/{html_id}/{screen}"),
-                    &why,
-                    &mut tally,
-                );
-            }
-        }
-        audit(
-            &browser,
-            &base,
-            &format!("/news/{}", probe.slug),
-            &format!("{why}, signed in"),
-            &mut tally,
-        );
-        audit(
-            &browser,
-            &base,
-            &format!("/newsroom/comments?q={}", encode(&probe.payload)),
-            &why,
-            &mut tally,
-        );
+        public.push((path.to_string(), why.to_string()));
     }
     let lists = probes.len().div_ceil(20) + 1;
     for page in 1..=lists {
@@ -625,28 +659,67 @@ fn no_payload_runs_script_on_any_page() {
             format!("/newsroom/comments?status=pending&page={page}"),
             format!("/newsroom/comments?status=approved&page={page}"),
         ] {
-            audit(&browser, &base, &path, "a newsroom list", &mut tally);
+            staff.push((path, "a newsroom list".to_string()));
         }
     }
     for path in [
         "/newsroom",
         "/newsroom/topics",
+        "/newsroom/pages",
         "/newsroom/picks",
         "/newsroom/audit",
     ] {
-        audit(&browser, &base, path, "a newsroom screen", &mut tally);
+        staff.push((path.to_string(), "a newsroom screen".to_string()));
+    }
+
+    // Several browsers share the pages on a long local run
+    // (BBN_ATTACK_BROWSERS=n); one opens them all by default.
+    let count = std::env::var("BBN_ATTACK_BROWSERS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let mut browsers = vec![browser];
+    while browsers.len() < count {
+        let b = Browser::start_with(&[RESOLVE_NOTHING_ELSE]).unwrap();
+        b.before_each_document(HOOK);
+        browsers.push(b);
+    }
+    let share = |jobs: &[(String, String)], k: usize| -> Vec<(String, String)> {
+        jobs.iter().skip(k).step_by(count).cloned().collect()
+    };
+    let seen = std::sync::Mutex::new(Seen::default());
+    let parts: Vec<(usize, Vec<String>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = browsers
+            .iter()
+            .enumerate()
+            .map(|(k, browser)| {
+                let (public, staff, seen) = (share(&public, k), share(&staff, k), &seen);
+                scope.spawn(move || open_all(browser, port, &public, &staff, seen))
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    for (pages, findings) in parts {
+        tally.pages += pages;
+        tally.findings.extend(findings);
     }
 
     let accepted: usize = tally.accepted.values().sum();
     let refused: usize = tally.refused.values().sum();
+    let alike = seen.lock().unwrap().alike;
     println!(
-        "XSS: {} payloads; {} pages opened in Chromium in {:.0} s; {} field submissions taken, {} refused; findings: {}",
+        "XSS: {} payloads; {} pages opened in Chromium ({alike} more alike to one opened); {} field submissions taken, {} refused; findings: {}\n  \
+         {:.0} s in all: {:.0} s to make the articles, pages and comments, {:.0} s to open the pages in {} browser(s)",
         payloads.len(),
         tally.pages,
-        started.elapsed().as_secs_f64(),
         accepted,
         refused,
-        tally.findings.len()
+        tally.findings.len(),
+        started.elapsed().as_secs_f64(),
+        made.as_secs_f64(),
+        (started.elapsed() - made).as_secs_f64(),
+        count,
     );
     let fields: BTreeSet<&str> = tally
         .accepted

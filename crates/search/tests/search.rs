@@ -328,6 +328,16 @@ async fn odd_queries_answer_empty_not_errors(db: TestDb) {
     assert!(s.search.search(&far).await.unwrap().hits.is_empty());
 }
 
+/// Saves article `id` with a new headline, as the newsroom does.
+async fn retitle(s: &Site, id: i64, headline: &str) {
+    let mut draft = ArticleDraft::from(&s.store.article_by_id(id).await.unwrap().unwrap());
+    draft.headline = headline.into();
+    s.store
+        .update_article(id, draft, None, false)
+        .await
+        .unwrap();
+}
+
 async fn the_index_follows_the_newsroom(db: TestDb) {
     let s = site(db).await;
     let id = s.ids[1];
@@ -343,11 +353,11 @@ async fn the_index_follows_the_newsroom(db: TestDb) {
         "unpublishing removes at once"
     );
     draft.status = Status::Published;
-    draft.headline = "Washington repeats its accusation".into();
     s.store
         .update_article(id, draft, None, false)
         .await
         .unwrap();
+    retitle(&s, id, "Washington repeats its accusation").await;
     assert_eq!(slugs(&s, req("accusation")).await, ["shipment-claims"]);
     // A renamed topic is found by its new name.
     let topic = s.store.topic_by_slug("football").await.unwrap().unwrap();
@@ -391,13 +401,7 @@ async fn changes_past_a_young_gap_are_indexed_at_once(db: TestDb) {
         ))
         .await
         .unwrap();
-    let id = s.ids[1];
-    let mut draft = ArticleDraft::from(&s.store.article_by_id(id).await.unwrap().unwrap());
-    draft.headline = "Washington answers with quokkas".into();
-    s.store
-        .update_article(id, draft, None, false)
-        .await
-        .unwrap();
+    retitle(&s, s.ids[1], "Washington answers with quokkas").await;
     assert_eq!(slugs(&s, req("quokkas")).await, ["shipment-claims"]);
     assert_eq!(
         s.search.applied().await,

@@ -193,10 +193,16 @@ fn make_crop(source: &FsPath, target: &FsPath, rw: u32, rh: u32) -> Result<(), M
     Ok(())
 }
 
+/// Encodes in memory, then writes: a failed write is an error here, not
+/// a flush lost when a buffered writer is dropped. A file left half
+/// written is removed.
 fn write_jpeg(img: &DynamicImage, path: &FsPath, quality: u8) -> Result<(), MediaError> {
-    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(file, quality);
+    let mut bytes = Vec::new();
+    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, quality);
     img.to_rgb8().write_with_encoder(encoder)?;
+    std::fs::write(path, &bytes).inspect_err(|_| {
+        let _ = std::fs::remove_file(path);
+    })?;
     Ok(())
 }
 

@@ -195,3 +195,114 @@ pub fn admin_and_token(site_args: &[&str], email: &str, password: &str) -> Strin
 pub fn data_dir_args(dir: &Path) -> Vec<String> {
     vec!["--data-dir".into(), dir.display().to_string()]
 }
+
+/// A value as a browser puts it in an `application/x-www-form-urlencoded`
+/// body.
+pub fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The value of the hidden field `name` in a page.
+pub fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in the page"))
+        + marker.len();
+    page[start..start + page[start..].find('"').unwrap()].to_string()
+}
+
+/// A signed-in newsroom session, as a browser holds it: the session cookie
+/// (sessions are in the database, so it outlives restarts) and the form
+/// token that goes with it.
+#[derive(Clone)]
+pub struct Newsroom {
+    pub port: u16,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl Newsroom {
+    /// Signs in through the newsroom's form.
+    pub fn sign_in(port: u16, email: &str, password: &str) -> Newsroom {
+        let (_, head, body) = exchange(port, "GET", "/newsroom/sign-in", &[], b"");
+        let csrf_cookie = set_cookie(&head, "bbn_csrf").expect("a form cookie");
+        let field = hidden(&String::from_utf8_lossy(&body), "_csrf");
+        let form = format!(
+            "_csrf={}&email={}&password={}",
+            form_encode(&field),
+            form_encode(email),
+            form_encode(password)
+        );
+        let cookie = format!("bbn_csrf={csrf_cookie}");
+        let (status, head, _) = exchange(
+            port,
+            "POST",
+            "/newsroom/sign-in",
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Cookie", &cookie),
+            ],
+            form.as_bytes(),
+        );
+        assert_eq!(status, 303, "signed in");
+        let cookie = format!("bbn_session={}", set_cookie(&head, "bbn_session").unwrap());
+        let (status, _, body) = exchange(
+            port,
+            "GET",
+            "/newsroom/settings",
+            &[("Cookie", &cookie)],
+            b"",
+        );
+        assert_eq!(status, 200);
+        let csrf = hidden(&String::from_utf8_lossy(&body), "_csrf");
+        Newsroom { port, cookie, csrf }
+    }
+
+    /// Sends a newsroom form (the form token is added): status and head,
+    /// or None when the server does not answer.
+    pub fn try_post(&self, path: &str, fields: &[(&str, &str)]) -> Option<(u16, String)> {
+        let mut form = format!("_csrf={}", form_encode(&self.csrf));
+        for (k, v) in fields {
+            form.push_str(&format!("&{}={}", form_encode(k), form_encode(v)));
+        }
+        let (status, head, _) = try_exchange(
+            self.port,
+            "POST",
+            path,
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Cookie", &self.cookie),
+            ],
+            form.as_bytes(),
+        )?;
+        Some((status, head))
+    }
+
+    /// As `try_post`, for a server that must answer.
+    pub fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        self.try_post(path, fields)
+            .unwrap_or_else(|| panic!("no answer to POST {path}"))
+    }
+}
+
+/// Where a redirect sends the client.
+pub fn location(head: &str) -> Option<String> {
+    head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case("location")
+            .then(|| v.trim().to_string())
+    })
+}
+
+/// The comment form's token on the article page `/news/{slug}`.
+pub fn comment_token(port: u16, slug: &str) -> String {
+    let (_, _, body) = exchange(port, "GET", &format!("/news/{slug}"), &[], b"");
+    hidden(&String::from_utf8_lossy(&body), "token")
+}

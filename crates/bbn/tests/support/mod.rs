@@ -12,6 +12,17 @@ use std::time::{Duration, Instant};
 pub mod client;
 pub mod webdriver;
 
+/// Server flags that lift the per-address, per-article and per-token write
+/// limits, for suites that write far more than a reader or a client would.
+pub const UNLIMITED_WRITES: [&str; 6] = [
+    "--api-token-per-minute",
+    "1000000",
+    "--comments-per-address",
+    "1000000",
+    "--comments-per-article",
+    "1000000",
+];
+
 pub fn bbn() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_bbn"));
     // Keep the tests independent of the developer's environment and folder.

@@ -158,6 +158,14 @@ impl Browser {
     /// Opens a page and waits for it; an error (such as a dialog left open
     /// by the page) is returned rather than a panic, after dismissing it.
     pub fn try_open(&self, url: &str) -> Result<(), String> {
+        self.navigate(url)?;
+        self.wait_loaded();
+        Ok(())
+    }
+
+    /// Opens a page; WebDriver answers once the page's load event has
+    /// fired. Unlike `try_open`, nothing more is asked of the page after.
+    pub fn navigate(&self, url: &str) -> Result<(), String> {
         let path = format!("/session/{}/url", self.session);
         let opened = request(self.port, "POST", &path, Some(&json!({ "url": url })));
         if let Err(e) = opened {
@@ -165,7 +173,6 @@ impl Browser {
             let _ = request(self.port, "POST", &alert, Some(&json!({})));
             return Err(e);
         }
-        self.wait_loaded();
         Ok(())
     }
 
