@@ -456,9 +456,55 @@ impl Store {
     }
 
     /// How many articles (of any status) each topic has, by topic id.
-    pub async fn topic_counts(&self) -> Result<Vec<(i64, i64)>> {
-        Ok(with_pool!(&self.pool, p => {
-            sqlx::query_as("SELECT topic_id, COUNT(*) FROM article_topics GROUP BY topic_id").fetch_all(p).await?
-        }))
+    /// The newsroom's list of topics, by name: those whose name or slug
+    /// holds `words` (all when None), each with its number of articles, a
+    /// page at a time; and whether more follow.
+    #[tracing::instrument(skip_all)]
+    pub async fn topic_list(
+        &self,
+        words: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<(Topic, i64)>, bool)> {
+        let pattern = words.map(str::trim).filter(|w| !w.is_empty()).map(|w| {
+            let escaped = w
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        });
+        let rows: Vec<(i64, String, String, String, i64)> = with_pool!(&self.pool, p => {
+            sqlx::query_as(
+                "SELECT t.id, t.slug, t.name, t.description,
+                        (SELECT COUNT(*) FROM article_topics x WHERE x.topic_id = t.id)
+                 FROM topics t
+                 WHERE $1 IS NULL OR LOWER(t.name) LIKE $1 ESCAPE '\\' OR t.slug LIKE $1 ESCAPE '\\'
+                 ORDER BY t.name, t.id LIMIT $2 OFFSET $3",
+            )
+            .bind(pattern)
+            .bind(limit + 1)
+            .bind(offset)
+            .fetch_all(p)
+            .await?
+        });
+        let more = rows.len() as i64 > limit;
+        Ok((
+            rows.into_iter()
+                .take(limit.max(0) as usize)
+                .map(|(id, slug, name, description, n)| {
+                    (
+                        Topic {
+                            id,
+                            slug,
+                            name,
+                            description,
+                        },
+                        n,
+                    )
+                })
+                .collect(),
+            more,
+        ))
     }
 }

@@ -230,7 +230,16 @@ async fn topics_rename_and_merge(db: TestDb) {
         .submit(
             &format!("/newsroom/topics/{}/merge", old.id),
             &page.body,
-            &[("into", &target.id.to_string())],
+            &[("into", "no-such-topic")],
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::BAD_REQUEST, "an unknown slug");
+    assert!(merged.body.contains("No topic has this slug."));
+    let merged = editor
+        .submit(
+            &format!("/newsroom/topics/{}/merge", old.id),
+            &page.body,
+            &[("into", "target-topic")],
         )
         .await;
     assert_eq!(merged.status, StatusCode::SEE_OTHER);
@@ -254,10 +263,53 @@ async fn topics_rename_and_merge(db: TestDb) {
         .submit(
             &format!("/newsroom/topics/{}/merge", target.id),
             &page.body,
-            &[("into", &target.id.to_string())],
+            &[("into", "Target topic")],
         )
         .await;
     assert_eq!(self_merge.status, StatusCode::BAD_REQUEST);
+}
+
+/// A site with many topics (an archive brought over has thousands) gets
+/// a topic list a page at a time, searchable, whose size does not grow
+/// with the number of topics.
+async fn many_topics_are_listed_a_page_at_a_time(db: TestDb) {
+    let (router, _) = setup(&db).await;
+    for n in 0..130 {
+        db.store
+            .create_topic(&format!("bulk-{n:03}"), &format!("Bulk {n:03}"), "")
+            .await
+            .unwrap();
+    }
+    let mut editor = signed_in(&router, "editor@example.com").await;
+    let rows = |body: &str| body.matches("name=\"into\"").count();
+    let first = editor.get("/newsroom/topics").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(rows(&first.body), 50);
+    assert!(
+        first
+            .body
+            .contains("rel=\"next\" href=\"/newsroom/topics?page=2\"")
+    );
+    assert!(!first.body.contains("rel=\"prev\""));
+    assert!(
+        first.body.len() < 100_000,
+        "the first page is {} bytes",
+        first.body.len()
+    );
+    // The demo's own topics and 130 more: three pages, the last one short.
+    let last = editor.get("/newsroom/topics?page=3").await;
+    assert!(rows(&last.body) > 0 && rows(&last.body) < 50);
+    assert!(!last.body.contains("rel=\"next\""));
+    let found = editor.get("/newsroom/topics?q=bulk+12").await;
+    assert_eq!(rows(&found.body), 10, "Bulk 120 to Bulk 129");
+    assert!(found.body.contains("value=\"bulk-125\""));
+    // A search for wildcard characters looks for them.
+    let none = editor.get("/newsroom/topics?q=%25").await;
+    assert_eq!(rows(&none.body), 0);
+    assert!(none.body.contains("No topic"));
+    // Out-of-range pages and odd values answer with the first page.
+    let odd = editor.get("/newsroom/topics?page=-4").await;
+    assert_eq!(rows(&odd.body), 50);
 }
 
 async fn picks_are_chosen_and_ordered(db: TestDb) {
@@ -368,6 +420,7 @@ bbn_store::on_both_backends!(
     only_editors_run_the_site_and_only_admins_its_settings,
     sections_and_the_navigation,
     topics_rename_and_merge,
+    many_topics_are_listed_a_page_at_a_time,
     picks_are_chosen_and_ordered,
     settings_change_the_site_at_once,
 );

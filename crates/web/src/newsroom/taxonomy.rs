@@ -6,10 +6,10 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::extract::csrf::CsrfForm;
 use crate::extract::session::CurrentUser;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use bbn_core::{Role, slug};
+use bbn_core::{Role, ValidationError, slug};
 use bbn_store::StoreError;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -112,7 +112,10 @@ async fn after_write(
     };
     match screen {
         Screen::Sections => sections_page(state, me, status, errors, Some("Not saved.")).await,
-        Screen::Topics => topics_page(state, me, status, errors, Some("Not saved.")).await,
+        Screen::Topics => {
+            let first = TopicsQuery::default();
+            topics_page(state, me, status, &first, errors, Some("Not saved.")).await
+        }
     }
 }
 
@@ -162,37 +165,76 @@ pub async fn update_section(
     after_write(&state, &me, result, "saved", Screen::Sections).await
 }
 
+/// Topics on one page of the newsroom's list.
+const TOPICS_PER_PAGE: i64 = 50;
+
+/// What the topic list is asked for: words in a name or slug, a page.
+#[derive(Debug, Default, Deserialize)]
+pub struct TopicsQuery {
+    q: Option<String>,
+    page: Option<String>,
+}
+
+/// The topic list, a page at a time (a site may have thousands of
+/// topics, say from an archive brought over; each row's merge field takes
+/// the slug of the topic to keep rather than offering every other topic).
 async fn topics_page(
     state: &AppState,
     me: &CurrentUser,
     status: StatusCode,
+    query: &TopicsQuery,
     errors: BTreeMap<&'static str, String>,
     notice: Option<&str>,
 ) -> Result<Response, AppError> {
-    let counts = state.store.topic_counts().await?;
-    let topics: Vec<_> = state
+    let page = query
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| (1..=100_000).contains(p))
+        .unwrap_or(1);
+    let words = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let (found, more) = state
         .store
-        .all_topics()
-        .await?
+        .topic_list(words, TOPICS_PER_PAGE, (page - 1) * TOPICS_PER_PAGE)
+        .await?;
+    let topics: Vec<_> = found
         .into_iter()
-        .map(|t| {
-            let n = counts.iter().find(|(id, _)| *id == t.id).map_or(0, |(_, n)| *n);
+        .map(|(t, n)| {
             minijinja::context! { id => t.id, slug => t.slug, name => t.name, description => t.description, articles => n }
         })
         .collect();
+    let link = |page: i64| {
+        let mut pairs = vec![("page", page.to_string())];
+        if let Some(w) = words {
+            pairs.insert(0, ("q", w.to_string()));
+        }
+        format!(
+            "/newsroom/topics?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    };
     let site = state.store.settings().await?.name;
     let body = super::render(
         state,
         me,
         "newsroom/topics.html",
-        minijinja::context! { site, topics, errors, notice },
+        minijinja::context! {
+            site, topics, errors, notice, page,
+            q => words,
+            prev => (page > 1).then(|| link(page - 1)),
+            next => more.then(|| link(page + 1)),
+        },
     )?;
     Ok((status, Html(body)).into_response())
 }
 
-pub async fn topics(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
+pub async fn topics(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(query): Query<TopicsQuery>,
+) -> Result<Response, AppError> {
     me.require(Role::Editor)?;
-    topics_page(&state, &me, StatusCode::OK, BTreeMap::new(), None).await
+    topics_page(&state, &me, StatusCode::OK, &query, BTreeMap::new(), None).await
 }
 
 #[derive(Deserialize)]
@@ -234,7 +276,8 @@ pub async fn update_topic(
 
 #[derive(Deserialize)]
 pub struct MergeForm {
-    into: i64,
+    /// The topic to keep: its slug (or its name, or its number).
+    into: String,
 }
 
 pub async fn merge_topic(
@@ -244,6 +287,18 @@ pub async fn merge_topic(
     CsrfForm(f): CsrfForm<MergeForm>,
 ) -> Result<Response, AppError> {
     me.require(Role::Editor)?;
-    let result = state.store.merge_topics(id, f.into).await;
+    let named = f.into.trim();
+    let mut into = state.store.topic_by_slug(named).await?;
+    if into.is_none() {
+        into = state.store.topic_by_slug(&slug::slugify(named)).await?;
+    }
+    let into = into.map(|t| t.id).or_else(|| named.parse::<i64>().ok());
+    let result = match into {
+        Some(into) => state.store.merge_topics(id, into).await,
+        None => Err(StoreError::Invalid(vec![ValidationError::new(
+            "into",
+            "No topic has this slug.",
+        )])),
+    };
     after_write(&state, &me, result, "merged", Screen::Topics).await
 }
