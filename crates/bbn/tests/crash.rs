@@ -520,6 +520,47 @@ async fn check(
         }
     }
 
+    // The audit log: an entry for every acknowledged staff write, with its
+    // status; entries left at 0 (cut short) only for writes in flight at a
+    // kill, at most one for each of the four staff writers a round.
+    let count = |sql: String| async move { store.query_i64(&sql).await.unwrap() as usize };
+    let uploads = totals.uploads + ledger.uploads.len();
+    let logged = count(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'POST /api/v1/media' AND status = 201"
+            .into(),
+    )
+    .await;
+    assert!(
+        logged >= uploads,
+        "round {round}: {uploads} uploads acknowledged, {logged} in the audit log"
+    );
+    let stories = totals.stories + ledger.stories.len();
+    let logged = count(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'POST /api/v1/articles' AND status = 201"
+            .into(),
+    )
+    .await;
+    assert!(
+        logged >= stories,
+        "round {round}: {stories} articles made, {logged} in the audit log"
+    );
+    for (id, story) in &ledger.stories {
+        let logged = count(format!(
+            "SELECT COUNT(*) FROM audit_log WHERE target = '/api/v1/articles/{id}' AND status = 200"
+        ))
+        .await;
+        assert!(
+            logged >= story.replaced.len(),
+            "round {round}: article {id}: {} later saves acknowledged, {logged} in the audit log",
+            story.replaced.len()
+        );
+    }
+    let cut_short = count("SELECT COUNT(*) FROM audit_log WHERE status = 0".into()).await;
+    assert!(
+        cut_short <= 4 * (totals.rounds + 1),
+        "round {round}: {cut_short} audit entries cut short"
+    );
+
     totals.rounds += 1;
     totals.comments += ledger.comments.len();
     totals.stories += ledger.stories.len();

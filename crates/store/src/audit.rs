@@ -1,4 +1,5 @@
-//! The audit log: what staff did, added to and never changed. The web layer
+//! The audit log: what staff did, added to and never rewritten (an entry's
+//! status is filled in once, when its write answers). The web layer
 //! records each newsroom and API write a signed-in account asks for (and
 //! each sign-in, failed or not); admins read it newest first.
 
@@ -18,7 +19,9 @@ pub struct AuditEntry {
     pub action: String,
     /// The address it was asked of, e.g. `/newsroom/articles/42/status`.
     pub target: String,
-    /// The answer's HTTP status: 2xx and 3xx were done, the rest refused.
+    /// The answer's HTTP status: 2xx and 3xx were done, 4xx and 5xx
+    /// refused; 0 when the write was cut short (by a crash) before it
+    /// answered, so it may or may not have been done.
     pub status: i64,
     /// A salted hash of the client's address.
     pub address_hash: String,
@@ -50,24 +53,50 @@ impl Store {
     /// Adds an entry. Changes no content, so it leaves page memos alone.
     #[tracing::instrument(skip_all)]
     pub async fn record_audit(&self, entry: &NewAuditEntry<'_>) -> Result<()> {
-        let now = bbn_core::time::now();
+        self.insert_audit(entry, entry.status).await.map(|_| ())
+    }
+
+    /// Adds the entry of a write about to run, its status not yet known
+    /// (0); `settle_audit` gives it the answer's. An entry left at 0 names
+    /// a write that a crash cut short: done or not, it was asked for.
+    #[tracing::instrument(skip_all)]
+    pub async fn begin_audit(&self, entry: &NewAuditEntry<'_>) -> Result<i64> {
+        self.insert_audit(entry, 0).await
+    }
+
+    /// Gives a begun entry the status its write answered with.
+    #[tracing::instrument(skip_all)]
+    pub async fn settle_audit(&self, id: i64, status: u16) -> Result<()> {
         let _w = self.bookkeeper().await;
         with_pool!(&self.pool, p => {
-            sqlx::query(
+            sqlx::query("UPDATE audit_log SET status = $1 WHERE id = $2 AND status = 0")
+                .bind(i64::from(status))
+                .bind(id)
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+
+    async fn insert_audit(&self, entry: &NewAuditEntry<'_>, status: u16) -> Result<i64> {
+        let now = bbn_core::time::now();
+        let _w = self.bookkeeper().await;
+        let id: i64 = with_pool!(&self.pool, p => {
+            sqlx::query_scalar(
                 "INSERT INTO audit_log (at, user_id, actor, action, target, status, address_hash)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(now)
             .bind(entry.user_id)
             .bind(bounded(entry.actor))
             .bind(bounded(entry.action))
             .bind(bounded(entry.target))
-            .bind(i64::from(entry.status))
+            .bind(i64::from(status))
             .bind(bounded(entry.address_hash))
-            .execute(p)
-            .await?;
+            .fetch_one(p)
+            .await?
         });
-        Ok(())
+        Ok(id)
     }
 
     /// Up to `limit` entries older than `before` (an id; none: the newest),

@@ -863,6 +863,33 @@ async fn audit_log_pages_newest_first_and_by_account(db: TestDb) {
     );
     assert_eq!(eves[0].status, 303);
     assert!(eves[0].at > 0);
+    // A write's entry is begun before it runs and settled once it answers;
+    // one a crash cut short stays at 0.
+    let entry = bbn_store::NewAuditEntry {
+        user_id: Some(user),
+        actor: "Eve Editor",
+        action: "POST /newsroom/picks",
+        target: "/newsroom/picks",
+        status: 303,
+        address_hash: "abc",
+    };
+    let settled = store.begin_audit(&entry).await.unwrap();
+    let cut_short = store.begin_audit(&entry).await.unwrap();
+    let status_of = |rows: &[bbn_store::AuditEntry], id: i64| {
+        rows.iter().find(|r| r.id == id).map(|r| r.status)
+    };
+    let rows = store.audit_log(None, None, 10).await.unwrap();
+    assert_eq!(
+        status_of(&rows, settled),
+        Some(0),
+        "not known until it answers"
+    );
+    store.settle_audit(settled, 303).await.unwrap();
+    store.settle_audit(settled, 500).await.unwrap();
+    let rows = store.audit_log(None, None, 10).await.unwrap();
+    assert_eq!(status_of(&rows, settled), Some(303), "settled once");
+    assert_eq!(status_of(&rows, cut_short), Some(0));
+    assert_eq!(store.generation(), before, "no page memo is dropped");
 }
 
 bbn_store::on_both_backends!(

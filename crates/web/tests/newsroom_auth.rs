@@ -583,11 +583,25 @@ async fn staff_actions_are_in_the_audit_log_for_admins_to_read(db: TestDb) {
             .all(|r| !r.address_hash.is_empty() && !r.address_hash.contains("unknown"))
     );
 
+    // A write a crash cut short: its entry was begun and never settled.
+    db.store
+        .begin_audit(&bbn_store::NewAuditEntry {
+            user_id: Some(writer),
+            actor: "Staff writer",
+            action: "POST /newsroom/picks",
+            target: "/newsroom/picks",
+            status: 0,
+            address_hash: "abc",
+        })
+        .await
+        .unwrap();
+
     let mut boss = Client::new(router);
     boss.sign_in("boss@example.com", "a long enough phrase")
         .await;
     let screen = boss.get("/newsroom/audit").await;
     assert_eq!(screen.status, StatusCode::OK);
+    assert!(screen.body.contains("Cut short: not known"));
     assert!(
         screen.body.contains("Changed own password"),
         "{}",

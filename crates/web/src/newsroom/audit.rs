@@ -2,9 +2,10 @@
 //! member asks of the newsroom or of the API (refused ones too, with their
 //! status), sign-ins as they happen, and the admins' screen that reads it.
 //!
-//! Recording happens after the answer is made, outside the write's own
-//! transaction: a crash between the two can lose the entry of a write that
-//! was done, never invent one for a write that was not.
+//! A write's entry is added before the write runs and given its status
+//! after it answers, outside the write's own transaction: a write cut
+//! short by a crash is still in the log, as one whose outcome is not
+//! known (status 0), and none is done without an entry.
 
 use crate::AppState;
 use crate::api::v1::auth::Caller;
@@ -49,6 +50,14 @@ fn route_of(request: &Request) -> String {
         .unwrap_or_else(|| request.uri().path().to_string())
 }
 
+/// The salted hash of a client's address that entries keep.
+async fn hashed(state: &AppState, address: &str) -> String {
+    match signing::secret(state).await {
+        Ok(secret) => signing::address_hash(&secret, address),
+        Err(_) => String::new(),
+    }
+}
+
 /// Adds an entry; a failure to record is logged, not shown to the person
 /// whose write already happened.
 pub(crate) async fn record(
@@ -60,10 +69,7 @@ pub(crate) async fn record(
     status: u16,
     address: &str,
 ) {
-    let hash = match signing::secret(state).await {
-        Ok(secret) => signing::address_hash(&secret, address),
-        Err(_) => String::new(),
-    };
+    let hash = hashed(state, address).await;
     let entry = NewAuditEntry {
         user_id,
         actor,
@@ -85,6 +91,9 @@ async fn around(
     next: Next,
     actor: Option<Actor>,
 ) -> Response {
+    let Some(actor) = actor else {
+        return next.run(request).await;
+    };
     let action = format!("{} {route}", request.method());
     // Inside a nested router the URI has lost its prefix; the original has not.
     let target = request
@@ -92,18 +101,39 @@ async fn around(
         .get::<OriginalUri>()
         .map(|u| u.path().to_string())
         .unwrap_or_else(|| request.uri().path().to_string());
+    let hash = hashed(state, address).await;
+    let entry = NewAuditEntry {
+        user_id: Some(actor.user_id),
+        actor: &actor.name,
+        action: &action,
+        target: &target,
+        status: 0,
+        address_hash: &hash,
+    };
+    let begun = state.store.begin_audit(&entry).await.inspect_err(|e| {
+        tracing::error!(error = %e, action, target, "the audit log could not record a staff action");
+    });
     let response = next.run(request).await;
-    if let Some(actor) = actor {
-        record(
-            state,
-            Some(actor.user_id),
-            &actor.name,
-            &action,
-            &target,
-            response.status().as_u16(),
-            address,
-        )
-        .await;
+    let status = response.status().as_u16();
+    match begun {
+        Ok(id) => {
+            if let Err(e) = state.store.settle_audit(id, status).await {
+                tracing::error!(error = %e, action, target, "the audit log could not record a staff action's outcome");
+            }
+        }
+        // Once more, now that the outcome is known.
+        Err(_) => {
+            record(
+                state,
+                Some(actor.user_id),
+                &actor.name,
+                &action,
+                &target,
+                status,
+                address,
+            )
+            .await
+        }
     }
     response
 }
@@ -216,6 +246,7 @@ struct Row {
     target: String,
     status: i64,
     refused: bool,
+    cut_short: bool,
     address: String,
 }
 
@@ -238,6 +269,7 @@ pub async fn show(
             when: bbn_core::time::long_with_time(e.at, zone),
             what: describe(&e.action).to_string(),
             refused: e.status >= 400,
+            cut_short: e.status == 0,
             address: e.address_hash.chars().take(8).collect(),
             actor: e.actor,
             user_id: e.user_id,
