@@ -455,10 +455,9 @@ impl Store {
         })
     }
 
-    /// How many articles (of any status) each topic has, by topic id.
     /// The newsroom's list of topics, by name: those whose name or slug
-    /// holds `words` (all when None), each with its number of articles, a
-    /// page at a time; and whether more follow.
+    /// holds `words` (all when None), each with its number of articles (of
+    /// any status), a page at a time; and whether more follow.
     #[tracing::instrument(skip_all)]
     pub async fn topic_list(
         &self,

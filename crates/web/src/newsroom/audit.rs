@@ -5,7 +5,9 @@
 //! A write's entry is added before the write runs and given its status
 //! after it answers, outside the write's own transaction: a write cut
 //! short by a crash is still in the log, as one whose outcome is not
-//! known (status 0), and none is done without an entry.
+//! known (status 0). Should the entry fail to be added first (the log's
+//! own write failing), the write still runs and the entry is tried again
+//! with its outcome.
 
 use crate::AppState;
 use crate::api::v1::auth::Caller;
