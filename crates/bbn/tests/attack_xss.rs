@@ -251,16 +251,7 @@ fn open_all(
         opened += 1;
         audit(browser, &base, path, why, &mut findings);
     }
-    browser.clear_cookies();
-    browser.open(&format!("{base}/newsroom/sign-in"));
-    browser.type_into("#email", ADMIN);
-    browser.type_into("#password", PASSWORD);
-    browser.click("form.nr-form button[type=submit]");
-    assert!(
-        browser.url().ends_with("/newsroom"),
-        "signed in: {}",
-        browser.url()
-    );
+    browser.sign_in(&base, ADMIN, PASSWORD);
     for (path, why) in staff {
         audit(browser, &base, path, why, &mut findings);
     }

@@ -26,19 +26,6 @@ fn wait_until(what: &str, within: Duration, mut ok: impl FnMut() -> bool) {
     }
 }
 
-fn sign_in(b: &Browser, base: &str, email: &str, password: &str) {
-    b.clear_cookies();
-    b.open(&format!("{base}/newsroom/sign-in"));
-    b.type_into("#email", email);
-    b.type_into("#password", password);
-    b.click("form.nr-form button[type=submit]");
-    assert!(
-        b.url().ends_with("/newsroom"),
-        "signed in as {email}: {}",
-        b.url()
-    );
-}
-
 fn invite(b: &Browser, base: &str, name: &str, email: &str, role: &str) -> String {
     b.open(&format!("{base}/newsroom/staff"));
     b.type_into("#invite-name", name);
@@ -107,7 +94,7 @@ fn a_newsroom_from_setup_to_published_article() {
     assert!(b.text().contains("Arthur Author") && b.text().contains("Cora Contributor"));
 
     // The contributor writes a draft with an image and an FAQ, and submits it.
-    sign_in(&b, &base, "cora@example.com", &contributor_pw);
+    b.sign_in(&base, "cora@example.com", &contributor_pw);
     b.open(&format!("{base}/newsroom/articles/new"));
     b.type_into(
         "#headline",
@@ -158,7 +145,7 @@ fn a_newsroom_from_setup_to_published_article() {
     b.screenshot("newsroom-05-editor-submitted");
 
     // The editor sees the warnings, fixes them, and publishes.
-    sign_in(&b, &base, "ada@example.com", PW);
+    b.sign_in(&base, "ada@example.com", PW);
     assert!(
         b.text().contains("Ministers meet in Pyongyang"),
         "in the review queue"
@@ -246,7 +233,7 @@ fn a_newsroom_from_setup_to_published_article() {
         "still shown to its writer"
     );
 
-    sign_in(&b, &base, "ada@example.com", PW);
+    b.sign_in(&base, "ada@example.com", PW);
     b.open(&format!("{base}/newsroom/comments"));
     assert!(b.text().contains("Who paid for the shipment?"));
     b.screenshot("newsroom-10-comment-queue");
@@ -263,7 +250,7 @@ fn a_newsroom_from_setup_to_published_article() {
     );
 
     // An author schedules a story; it appears on its own.
-    sign_in(&b, &base, "arthur@example.com", &author_pw);
+    b.sign_in(&base, "arthur@example.com", &author_pw);
     b.open(&format!("{base}/newsroom/articles/new"));
     b.type_into("#headline", "Scheduled morning briefing");
     b.type_into("#dek", "What to watch today.");
@@ -295,7 +282,7 @@ fn a_newsroom_from_setup_to_published_article() {
     });
 
     // The remaining newsroom screens, for a person to look at.
-    sign_in(&b, &base, "ada@example.com", PW);
+    b.sign_in(&base, "ada@example.com", PW);
     for (name, path) in [
         ("newsroom-12-articles", "/newsroom/articles".to_string()),
         (

@@ -395,14 +395,7 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<ModeratedComment>, bool)> {
-        let pattern = words.map(str::trim).filter(|w| !w.is_empty()).map(|w| {
-            let escaped = w
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            format!("%{escaped}%")
-        });
+        let pattern = crate::contains_pattern(words);
         let rows: Vec<ModeratedRow> = with_pool!(&self.pool, p => {
             sqlx::query_as(
                 "SELECT c.id, c.article_id, a.headline, a.slug, c.author_name, c.author_email, c.body, c.status,

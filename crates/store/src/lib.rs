@@ -188,6 +188,20 @@ impl Drop for WriteGuard<'_> {
     }
 }
 
+/// A `LIKE` pattern, with a backslash as its escape, for text holding
+/// `words` (lowercased; their own `%`, `_` and backslashes taken
+/// literally); None for no words.
+pub(crate) fn contains_pattern(words: Option<&str>) -> Option<String> {
+    words.map(str::trim).filter(|w| !w.is_empty()).map(|w| {
+        let escaped = w
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    })
+}
+
 /// How long a connection attempt may take before start-up reports the database unreachable.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 

@@ -465,14 +465,7 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<(Topic, i64)>, bool)> {
-        let pattern = words.map(str::trim).filter(|w| !w.is_empty()).map(|w| {
-            let escaped = w
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            format!("%{escaped}%")
-        });
+        let pattern = crate::contains_pattern(words);
         let rows: Vec<(i64, String, String, String, i64)> = with_pool!(&self.pool, p => {
             sqlx::query_as(
                 "SELECT t.id, t.slug, t.name, t.description,

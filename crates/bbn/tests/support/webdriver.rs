@@ -176,6 +176,20 @@ impl Browser {
         Ok(())
     }
 
+    /// Signs in through the newsroom's form (cookies cleared first).
+    pub fn sign_in(&self, base: &str, email: &str, password: &str) {
+        self.clear_cookies();
+        self.open(&format!("{base}/newsroom/sign-in"));
+        self.type_into("#email", email);
+        self.type_into("#password", password);
+        self.click("form.nr-form button[type=submit]");
+        assert!(
+            self.url().ends_with("/newsroom"),
+            "signed in as {email}: {}",
+            self.url()
+        );
+    }
+
     pub fn open(&self, url: &str) {
         self.try_open(url)
             .unwrap_or_else(|e| panic!("opening {url}: {e}"));

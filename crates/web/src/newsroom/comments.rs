@@ -72,12 +72,7 @@ pub async fn queue(
         ),
     };
     let article = q.article.as_deref().and_then(|a| a.parse::<i64>().ok());
-    let page = q
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<i64>().ok())
-        .filter(|p| (1..=100_000).contains(p))
-        .unwrap_or(1);
+    let page = super::page_number(q.page.as_deref());
     let (items, has_more) = state
         .store
         .moderation_queue(status, article, q.q.as_deref(), PAGE, (page - 1) * PAGE)

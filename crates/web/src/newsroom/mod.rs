@@ -191,6 +191,14 @@ pub(crate) fn render(
     )?)
 }
 
+/// The page a list's `page` parameter asks for: 1 unless it is a number
+/// from 1 to 100,000.
+pub(crate) fn page_number(page: Option<&str>) -> i64 {
+    page.and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| (1..=100_000).contains(p))
+        .unwrap_or(1)
+}
+
 pub(crate) fn page(
     state: &AppState,
     user: &CurrentUser,

@@ -186,12 +186,7 @@ async fn topics_page(
     errors: BTreeMap<&'static str, String>,
     notice: Option<&str>,
 ) -> Result<Response, AppError> {
-    let page = query
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<i64>().ok())
-        .filter(|p| (1..=100_000).contains(p))
-        .unwrap_or(1);
+    let page = super::page_number(query.page.as_deref());
     let words = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     let (found, more) = state
         .store

@@ -73,9 +73,7 @@ pub async fn show(
 ) -> Result<Html<String>, AppError> {
     let settings = state.store.settings().await?;
     let zone = time::parse_zone(&settings.time_zone).unwrap_or(Tz::UTC);
-    let page = number(&q.page)
-        .filter(|p| (1..=100_000).contains(p))
-        .unwrap_or(1);
+    let page = crate::newsroom::page_number(q.page.as_deref());
     let filter = ArticleFilter {
         status: q.status.as_deref().and_then(Status::parse),
         section_id: number(&q.section),
