@@ -154,11 +154,37 @@ impl Store {
         Ok(row.map(Page::from))
     }
 
-    /// Every page, by title (the newsroom's list).
+    /// One page of the newsroom's list, by title: pages whose title or
+    /// slug holds `words` (all pages without), `limit` from `offset`, and
+    /// whether more follow.
     #[tracing::instrument(skip_all)]
-    pub async fn pages(&self) -> Result<Vec<PageLink>> {
-        self.page_links("SELECT id, slug, title, status, footer_position, modified_at FROM pages ORDER BY title, id")
-            .await
+    pub async fn page_list(
+        &self,
+        words: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<PageLink>, bool)> {
+        let pattern = crate::contains_pattern(words);
+        let rows: Vec<LinkRow> = with_pool!(&self.pool, p => {
+            sqlx::query_as(
+                "SELECT id, slug, title, status, footer_position, modified_at FROM pages
+                 WHERE $1 IS NULL OR LOWER(title) LIKE $1 ESCAPE '\\' OR slug LIKE $1 ESCAPE '\\'
+                 ORDER BY title, id LIMIT $2 OFFSET $3",
+            )
+            .bind(pattern)
+            .bind(limit + 1)
+            .bind(offset)
+            .fetch_all(p)
+            .await?
+        });
+        let more = rows.len() as i64 > limit;
+        Ok((
+            rows.into_iter()
+                .take(limit.max(0) as usize)
+                .map(PageLink::from)
+                .collect(),
+            more,
+        ))
     }
 
     /// Published pages in the footer, in their order.
@@ -181,20 +207,24 @@ impl Store {
     }
 
     async fn page_links(&self, sql: &str) -> Result<Vec<PageLink>> {
-        let rows: Vec<(i64, String, String, String, Option<i64>, i64)> =
+        let rows: Vec<LinkRow> =
             with_pool!(&self.pool, p => sqlx::query_as(sql).fetch_all(p).await?);
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, slug, title, status, footer_position, modified_at)| PageLink {
-                    id,
-                    slug,
-                    title,
-                    status: PageStatus::parse(&status).unwrap_or(PageStatus::Draft),
-                    footer_position,
-                    modified_at,
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(PageLink::from).collect())
+    }
+}
+
+/// A page link's columns: id, slug, title, status, footer position, last change.
+type LinkRow = (i64, String, String, String, Option<i64>, i64);
+
+impl From<LinkRow> for PageLink {
+    fn from((id, slug, title, status, footer_position, modified_at): LinkRow) -> Self {
+        PageLink {
+            id,
+            slug,
+            title,
+            status: PageStatus::parse(&status).unwrap_or(PageStatus::Draft),
+            footer_position,
+            modified_at,
+        }
     }
 }

@@ -7,12 +7,28 @@
 mod browser_like;
 
 use axum::http::StatusCode;
-use bbn_core::{Role, password};
+use bbn_core::validate::PageDraft;
+use bbn_core::{BodyFormat, PageStatus, Role, password};
 use bbn_store::NewUser;
 use bbn_store::testing::TestDb;
 use browser_like::{Client, app};
 
 const PW: &str = "a long enough phrase";
+
+async fn an_editor(db: &TestDb) -> Client {
+    db.store
+        .create_user(&NewUser {
+            email: "ed@example.com".into(),
+            name: "Ed".into(),
+            role: Role::Editor,
+            password_hash: Some(password::hash(PW).unwrap()),
+        })
+        .await
+        .unwrap();
+    let mut ed = Client::new(app(&db.store, "https://news.example").0);
+    ed.sign_in("ed@example.com", PW).await;
+    ed
+}
 
 async fn editors_write_publish_and_delete_pages(db: TestDb) {
     let hash = password::hash(PW).unwrap();
@@ -135,4 +151,71 @@ async fn editors_write_publish_and_delete_pages(db: TestDb) {
     assert_eq!(ed.get(&edit_url).await.status, StatusCode::NOT_FOUND);
 }
 
-bbn_store::on_both_backends!(editors_write_publish_and_delete_pages);
+/// A site with hundreds of pages (an archive brought over) gets a list it
+/// can open: 50 a page by title, with a search by title or address.
+async fn many_pages_are_listed_a_page_at_a_time(db: TestDb) {
+    for n in 0..120 {
+        db.store
+            .create_page(PageDraft {
+                slug: format!("archive-{n:03}"),
+                title: format!("Archive {n:03}"),
+                body_format: BodyFormat::Markdown,
+                body: "Kept from the old site.".into(),
+                status: if n % 2 == 0 {
+                    PageStatus::Published
+                } else {
+                    PageStatus::Draft
+                },
+                footer_position: None,
+                seo_description: String::new(),
+            })
+            .await
+            .unwrap();
+    }
+    let mut ed = an_editor(&db).await;
+    let rows = |body: &str| body.matches("<td><a href=\"/newsroom/pages/").count();
+    let first = ed.get("/newsroom/pages").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(rows(&first.body), 50);
+    assert!(first.body.contains(">Archive 000<") && !first.body.contains(">Archive 050<"));
+    assert!(
+        first
+            .body
+            .contains("rel=\"next\" href=\"/newsroom/pages?page=2\"")
+    );
+    assert!(!first.body.contains("rel=\"prev\""));
+    let last = ed.get("/newsroom/pages?page=3").await;
+    assert_eq!(rows(&last.body), 20, "Archive 100 to 119");
+    assert!(
+        last.body
+            .contains("rel=\"prev\" href=\"/newsroom/pages?page=2\"")
+    );
+    assert!(!last.body.contains("rel=\"next\""));
+    // By title or by address; the search is kept in the pager's links.
+    let found = ed.get("/newsroom/pages?q=archive+11").await;
+    assert_eq!(rows(&found.body), 10, "Archive 110 to 119");
+    let by_slug = ed.get("/newsroom/pages?q=archive-04").await;
+    assert_eq!(rows(&by_slug.body), 10);
+    assert!(
+        by_slug.body.contains("value=\"archive-04\""),
+        "the search box keeps the words"
+    );
+    let many = ed.get("/newsroom/pages?q=archive").await;
+    assert!(
+        many.body
+            .contains("rel=\"next\" href=\"/newsroom/pages?q=archive&amp;page=2\""),
+        "{}",
+        many.body
+    );
+    // Wildcards are looked for as they are.
+    let none = ed.get("/newsroom/pages?q=_").await;
+    assert_eq!(rows(&none.body), 0);
+    assert!(none.body.contains("No page"));
+    // Odd page numbers answer with the first page.
+    assert_eq!(rows(&ed.get("/newsroom/pages?page=x").await.body), 50);
+}
+
+bbn_store::on_both_backends!(
+    editors_write_publish_and_delete_pages,
+    many_pages_are_listed_a_page_at_a_time
+);

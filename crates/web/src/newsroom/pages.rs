@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::extract::csrf::CsrfForm;
 use crate::extract::session::CurrentUser;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bbn_core::validate::PageDraft;
@@ -26,13 +26,33 @@ struct Row {
     modified: String,
 }
 
-pub async fn list(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
+/// Pages on one page of the newsroom's list.
+const PAGES_PER_PAGE: i64 = 50;
+
+/// What the page list is asked for: words in a title or slug, a page.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    page: Option<String>,
+}
+
+/// The page list, by title, a page at a time (an archive brought over may
+/// hold hundreds of pages), with a search by title or slug.
+pub async fn list(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
     me.require(Role::Editor)?;
-    let zone = time::parse_zone(&state.store.settings().await?.time_zone).unwrap_or_default();
-    let pages: Vec<Row> = state
+    let settings = state.store.settings().await?;
+    let zone = time::parse_zone(&settings.time_zone).unwrap_or_default();
+    let page = super::page_number(query.page.as_deref());
+    let words = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let (found, more) = state
         .store
-        .pages()
-        .await?
+        .page_list(words, PAGES_PER_PAGE, (page - 1) * PAGES_PER_PAGE)
+        .await?;
+    let pages: Vec<Row> = found
         .into_iter()
         .map(|p| Row {
             id: p.id,
@@ -43,12 +63,26 @@ pub async fn list(State(state): State<AppState>, me: CurrentUser) -> Result<Resp
             modified: time::long_date(p.modified_at, zone),
         })
         .collect();
-    let site = state.store.settings().await?.name;
+    let link = |page: i64| {
+        let mut pairs = vec![("page", page.to_string())];
+        if let Some(w) = words {
+            pairs.insert(0, ("q", w.to_string()));
+        }
+        format!(
+            "/newsroom/pages?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    };
     let body = super::render(
         &state,
         &me,
         "newsroom/pages.html",
-        minijinja::context! { site, pages },
+        minijinja::context! {
+            site => settings.name, pages, page,
+            q => words,
+            prev => (page > 1).then(|| link(page - 1)),
+            next => more.then(|| link(page + 1)),
+        },
     )?;
     Ok(Html(body).into_response())
 }
