@@ -14,7 +14,7 @@ pub mod query;
 
 pub use engine::{Facet, Hit, Results, SearchRequest, Sort};
 
-use bbn_store::{SearchDoc, Store};
+use bbn_store::{ChangeMark, SearchDoc, Store};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -110,12 +110,9 @@ fn facet(kind: &str, slug: &str, name: &str) -> TantivyFacet {
 
 struct Writer {
     writer: IndexWriter,
-    /// The last change applied (all changes up to it are in the index).
-    applied: i64,
-    /// Changes past `applied` already in the index: `applied` waits at a
-    /// young gap in the log (a transaction that may still commit), while
-    /// everything after the gap is indexed as it comes.
-    beyond: std::collections::BTreeSet<i64>,
+    /// Where the index stands in the change log; its mark is also the
+    /// payload of the index's last commit, so a restart goes on from there.
+    follow: ChangeMark,
 }
 
 /// How long a search waits for a catch-up already under way (see
@@ -276,8 +273,7 @@ impl Search {
             fields,
             writer: Mutex::new(Writer {
                 writer,
-                applied,
-                beyond: Default::default(),
+                follow: ChangeMark::at(applied),
             }),
             store,
             seen_generation: AtomicU64::new(u64::MAX),
@@ -291,7 +287,7 @@ impl Search {
 
     /// The last change of the log the index reflects.
     pub async fn applied(&self) -> i64 {
-        self.writer.lock().await.applied
+        self.writer.lock().await.follow.mark()
     }
 
     /// How many articles the index holds.
@@ -387,16 +383,16 @@ impl Search {
             done += batch.len() as u64;
             progress(done, total.max(done));
         }
-        self.commit(w, upto)?;
+        self.commit(&mut w.writer, upto)?;
+        w.follow = ChangeMark::at(upto);
         Ok(done)
     }
 
     /// Commits with `mark` as the last change applied; the mark moves only once it is durable.
-    fn commit(&self, w: &mut Writer, mark: i64) -> Result<()> {
-        let mut prepared = w.writer.prepare_commit()?;
+    fn commit(&self, writer: &mut IndexWriter, mark: i64) -> Result<()> {
+        let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&mark.to_string());
         prepared.commit()?;
-        w.applied = mark;
         self.reader.reload()?;
         self.related.clear();
         self.results.clear();
@@ -412,23 +408,10 @@ impl Search {
     async fn catch_up_locked(&self, w: &mut Writer) -> Result<usize> {
         let generation = self.store.generation();
         let mut applied_changes = 0;
-        // Read from the mark (a change that commits late, in a gap, is
-        // found there) to the end of the log, in batches; what was indexed
-        // on an earlier round is not indexed again.
-        let mut cursor = w.applied;
-        let mut mark = w.applied;
-        loop {
-            let changes = self.store.changes_since(cursor, 1000).await?;
-            let Some(last) = changes.last() else { break };
-            // Once held at a gap, the mark stays there this round.
-            let held = mark != cursor;
-            cursor = last.seq;
+        let mut round = w.follow.round();
+        while let Some(batch) = w.follow.next(&mut round, &self.store, 1000).await? {
             let mut articles: Vec<i64> = Vec::new();
-            let new: Vec<&bbn_store::Change> = changes
-                .iter()
-                .filter(|c| !w.beyond.contains(&c.seq))
-                .collect();
-            for c in &new {
+            for c in &batch.fresh {
                 match c.entity.as_str() {
                     "article" => articles.push(c.entity_id),
                     "section" | "topic" | "author" => {
@@ -439,15 +422,11 @@ impl Search {
             }
             articles.sort_unstable();
             articles.dedup();
-            if !held {
-                mark = bbn_store::applied_through(mark, &changes, bbn_core::time::now());
-            }
-            if articles.is_empty() {
-                // Comments, settings and the like: nothing to index. The mark
-                // moves in memory; the next commit makes it durable (and after
-                // a restart these changes are read again, harmlessly).
-                w.applied = mark;
-            } else {
+            // Without articles (comments, settings and the like) there is
+            // nothing to index: the mark moves in memory and the next commit
+            // makes it durable (after a restart these changes are read
+            // again, harmlessly).
+            if !articles.is_empty() {
                 // Whatever the change was, the article's document now matches the database.
                 let docs = self.store.search_docs(&articles).await?;
                 for id in &articles {
@@ -457,19 +436,14 @@ impl Search {
                 for d in &docs {
                     w.writer.add_document(self.document(d))?;
                 }
-                if let Err(e) = self.commit(w, mark) {
+                if let Err(e) = self.commit(&mut w.writer, batch.mark) {
                     let _ = w.writer.rollback();
                     return Err(e);
                 }
             }
-            applied_changes += new.len();
-            w.beyond
-                .extend(changes.iter().map(|c| c.seq).filter(|s| *s > mark));
-            if changes.len() < 1000 {
-                break;
-            }
+            applied_changes += batch.fresh.len();
+            w.follow.applied(&batch);
         }
-        w.beyond.retain(|s| *s > w.applied);
         self.seen_generation.store(generation, Ordering::Relaxed);
         Ok(applied_changes)
     }

@@ -5,7 +5,7 @@
 
 use crate::db::placeholders;
 use crate::{Result, Store, with_pool};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// One entry of the change log.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -41,6 +41,105 @@ pub fn applied_through(mark: i64, changes: &[Change], now: i64) -> i64 {
         mark = c.seq;
     }
     mark
+}
+
+/// Where a follower of the change log stands (the search index, the page
+/// cache): every change up to `mark` is applied, and so are the changes in
+/// `beyond`, read past a young gap the mark waits at in case the write
+/// behind it still commits. Those are not applied again while it waits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeMark {
+    mark: i64,
+    beyond: BTreeSet<i64>,
+}
+
+/// One round of reading the log past a follower's mark, to its end.
+#[derive(Debug)]
+pub struct Round {
+    cursor: i64,
+    ended: bool,
+}
+
+impl Round {
+    /// The last change read so far (at or past the mark).
+    pub fn read_to(&self) -> i64 {
+        self.cursor
+    }
+}
+
+/// A batch of changes read in a round.
+#[derive(Debug)]
+pub struct Batch {
+    /// Its changes not handed over before, oldest first.
+    pub fresh: Vec<Change>,
+    /// Where the follower's mark stands once they are applied (held at the
+    /// first gap younger than `GAP_GRACE_SECONDS`).
+    pub mark: i64,
+    /// Every change read, fresh or not.
+    read: Vec<i64>,
+}
+
+impl ChangeMark {
+    /// A follower that has applied every change up to `mark`.
+    pub fn at(mark: i64) -> Self {
+        ChangeMark {
+            mark,
+            beyond: BTreeSet::new(),
+        }
+    }
+
+    /// Every change up to here is applied.
+    pub fn mark(&self) -> i64 {
+        self.mark
+    }
+
+    /// A round from the mark to the end of the log.
+    pub fn round(&self) -> Round {
+        Round {
+            cursor: self.mark,
+            ended: false,
+        }
+    }
+
+    /// The round's next batch of at most `size` changes; None at the end
+    /// of the log. Once applied, the batch goes to `applied`; one that is
+    /// not (an error) is read again next round.
+    pub async fn next(&self, round: &mut Round, store: &Store, size: i64) -> Result<Option<Batch>> {
+        if round.ended {
+            return Ok(None);
+        }
+        let changes = store.changes_since(round.cursor, size).await?;
+        let Some(last) = changes.last() else {
+            round.ended = true;
+            return Ok(None);
+        };
+        // Once held at a gap, the mark stays there this round: a change
+        // that commits late fills it and is read from there next round.
+        let held = self.mark != round.cursor;
+        round.cursor = last.seq;
+        round.ended = (changes.len() as i64) < size;
+        let mark = if held {
+            self.mark
+        } else {
+            applied_through(self.mark, &changes, bbn_core::time::now())
+        };
+        let read = changes.iter().map(|c| c.seq).collect();
+        let fresh = changes
+            .into_iter()
+            .filter(|c| !self.beyond.contains(&c.seq))
+            .collect();
+        Ok(Some(Batch { fresh, mark, read }))
+    }
+
+    /// The batch is applied: the mark moves to where it allows, and its
+    /// changes past the mark are not handed over again.
+    pub fn applied(&mut self, batch: &Batch) {
+        let mark = batch.mark;
+        self.mark = mark;
+        self.beyond
+            .extend(batch.read.iter().copied().filter(|s| *s > mark));
+        self.beyond.retain(|s| *s > mark);
+    }
 }
 
 impl Change {

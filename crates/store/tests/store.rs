@@ -892,7 +892,100 @@ async fn audit_log_pages_newest_first_and_by_account(db: TestDb) {
     assert_eq!(store.generation(), before, "no page memo is dropped");
 }
 
+/// Adds `n` settings changes to the log, logged at `at`.
+async fn log_changes(db: &TestDb, n: usize, at: i64) {
+    let rows: Vec<String> = (0..n)
+        .map(|_| format!("('settings', 1, 'update', {at})"))
+        .collect();
+    db.store
+        .execute_raw(&format!(
+            "INSERT INTO changes (entity, entity_id, op, at) VALUES {}",
+            rows.join(", ")
+        ))
+        .await
+        .unwrap();
+}
+
+/// What a follower of the change log (the search index, the page cache)
+/// goes by: every change handed over once, the mark held at a young gap
+/// and moved past an old one, a batch that failed handed over again.
+async fn change_followers_apply_each_change_once(db: TestDb) {
+    let start = db.store.last_change().await.unwrap();
+    let mut log = bbn_store::ChangeMark::at(start);
+    // A write that took a number and has not committed (or never will).
+    db.store
+        .execute_raw(
+            "INSERT INTO changes (entity, entity_id, op, at) VALUES ('settings', 1, 'update', -1)",
+        )
+        .await
+        .unwrap();
+    db.store
+        .execute_raw("DELETE FROM changes WHERE at = -1")
+        .await
+        .unwrap();
+    let now = bbn_core::time::now();
+    log_changes(&db, 25, now).await;
+    let last = db.store.last_change().await.unwrap();
+    // A round as a follower runs it: what each batch hands over and the
+    // mark it allows, then how many were handed over and how far it read;
+    // with `fail`, the first batch holding new changes is not applied.
+    let follow = async |log: &mut bbn_store::ChangeMark, fail: bool| {
+        let mut handed: Vec<(usize, i64)> = Vec::new();
+        let mut round = log.round();
+        let mut applied = 0;
+        while let Some(batch) = log.next(&mut round, &db.store, 10).await.unwrap() {
+            if fail && !batch.fresh.is_empty() {
+                return (Err(()), handed);
+            }
+            handed.push((batch.fresh.len(), batch.mark));
+            applied += batch.fresh.len();
+            log.applied(&batch);
+        }
+        (Ok((applied, round.read_to())), handed)
+    };
+    let (done, handed) = follow(&mut log, false).await;
+    let done = done.unwrap();
+    assert_eq!(
+        handed,
+        [(10, start), (10, start), (5, start)],
+        "in batches, the mark held"
+    );
+    assert_eq!(done, (25, last));
+    assert_eq!(log.mark(), start, "the gap is young");
+    // Read again: nothing is handed over twice.
+    let (done, handed) = follow(&mut log, false).await;
+    assert_eq!(done.unwrap().0, 0);
+    assert!(handed.iter().all(|(n, _)| *n == 0));
+    // New changes; the first batch holding any fails, so the round stops
+    // there and the next one hands them all over.
+    log_changes(&db, 15, now).await;
+    let (done, handed) = follow(&mut log, true).await;
+    assert!(done.is_err());
+    assert_eq!(
+        handed,
+        [(0, start), (0, start)],
+        "the old ones, then the failure"
+    );
+    let (done, _) = follow(&mut log, false).await;
+    assert_eq!(done.unwrap().0, 15);
+    // The gap ages: the mark moves past it to the end of the log.
+    db.store
+        .execute_raw(&format!("UPDATE changes SET at = 0 WHERE seq > {start}"))
+        .await
+        .unwrap();
+    let (done, _) = follow(&mut log, false).await;
+    let last = db.store.last_change().await.unwrap();
+    assert_eq!(done.unwrap().0, 0);
+    assert_eq!(log.mark(), last);
+    log_changes(&db, 3, now).await;
+    let (done, handed) = follow(&mut log, false).await;
+    assert_eq!(done.unwrap().0, 3);
+    assert_eq!(handed, [(3, last + 3)], "no gap: the mark follows");
+    assert_eq!(log.mark(), last + 3);
+}
+
 bbn_store::on_both_backends!(
+    change_followers_apply_each_change_once,
     migrations_run_twice_and_refuse_newer_schema,
     article_round_trip_keeps_every_part,
     lists_are_newest_first_paginated_and_only_published,

@@ -4,7 +4,7 @@
 //! next cached page is served, so its writer never sees the page from before.
 
 use super::{PageCache, Tag};
-use bbn_store::{Change, Listing, Store, StoreError};
+use bbn_store::{Change, ChangeMark, Listing, Store, StoreError};
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -44,11 +44,7 @@ impl Drop {
 #[derive(Default)]
 pub(super) struct Follower {
     started: bool,
-    /// Every change up to here is applied.
-    mark: i64,
-    /// Changes past `mark` already applied (the mark waits at a gap that
-    /// may still fill; these are not applied twice meanwhile).
-    beyond: BTreeSet<i64>,
+    log: ChangeMark,
 }
 
 impl PageCache {
@@ -67,48 +63,33 @@ impl PageCache {
         let generation = store.generation();
         if !f.started {
             // The cache starts empty: nothing before now can be stale in it.
-            f.mark = store.last_change().await?;
+            let mark = store.last_change().await?;
+            f.log = ChangeMark::at(mark);
             f.started = true;
-            self.applied.store(f.mark as u64, Ordering::Release);
+            self.applied.store(mark as u64, Ordering::Release);
             self.seen_generation.store(generation, Ordering::Release);
             return Ok(Vec::new());
         }
-        let mut read: Vec<Change> = Vec::new();
         let mut dropped = Vec::new();
-        let mut cursor = f.mark;
-        loop {
-            let changes = store.changes_since(cursor, BATCH).await?;
-            let Some(last) = changes.last() else { break };
-            cursor = last.seq;
-            let new: Vec<&Change> = changes
-                .iter()
-                .filter(|c| !f.beyond.contains(&c.seq))
-                .collect();
-            if !new.is_empty() {
-                let what = stale(store, &new).await?;
+        let mut round = f.log.round();
+        while let Some(batch) = f.log.next(&mut round, store, BATCH).await? {
+            let fresh: Vec<&Change> = batch.fresh.iter().collect();
+            if !fresh.is_empty() {
+                let what = stale(store, &fresh).await?;
                 if !what.is_empty() {
                     let n = self.drop_pages(&what);
                     tracing::debug!(
                         pages = n,
-                        changes = new.len(),
+                        changes = fresh.len(),
                         "page cache: dropped stale pages"
                     );
                     dropped.push(what);
                 }
             }
-            let full = changes.len() as i64 == BATCH;
-            read.extend(changes);
-            if !full {
-                break;
-            }
+            f.log.applied(&batch);
         }
-        let mark = bbn_store::applied_through(f.mark, &read, bbn_core::time::now());
-        f.mark = mark;
-        f.beyond
-            .extend(read.iter().map(|c| c.seq).filter(|s| *s > mark));
-        f.beyond.retain(|s| *s > mark);
         self.applied
-            .store(cursor.max(mark) as u64, Ordering::Release);
+            .store(round.read_to() as u64, Ordering::Release);
         self.seen_generation.store(generation, Ordering::Release);
         Ok(dropped)
     }
