@@ -29,6 +29,11 @@
 //! `BBN_ATTACK_FULL=1` tries every line:
 //!
 //!     BBN_ATTACK_FULL=1 cargo test -p bbn --test attack_xss -- --nocapture
+//!
+//! `BBN_ATTACK_SHARD=k/n` takes the k-th of n interleaved shares of the
+//! payloads (a full run in parts); `BBN_ATTACK_ONLY=comments` tries the
+//! readers' comment fields alone (comment name, address, text and reply,
+//! each under a plain article), and opens only the pages that show them.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
@@ -419,6 +424,28 @@ fn make_probe(
     }
 }
 
+/// A plain published article for a payload's comments
+/// (`BBN_ATTACK_ONLY=comments`).
+fn plain_probe(api: &Api, file: &str, payload: &str, n: usize) -> Probe {
+    let mut fields = article_of(&format!("Comment probe {n}"), n, None);
+    fields["faq"] = json!([]);
+    let (status, made) = api.call("POST", "/articles", Some(&fields));
+    assert_eq!(status, 201, "a plain article: {made}");
+    let id = made["id"].as_i64().unwrap();
+    let (status, published) =
+        api.call("POST", &format!("/articles/{id}/publish"), Some(&json!({})));
+    assert_eq!(status, 200, "publishing a plain article: {published}");
+    Probe {
+        file: file.to_string(),
+        payload: payload.to_string(),
+        id,
+        slug: published["slug"].as_str().unwrap().to_string(),
+        topic: None,
+        html: None,
+        page: None,
+    }
+}
+
 /// The article fields a payload goes into at once.
 const FIELDS: [&str; 8] = [
     "headline",
@@ -526,11 +553,18 @@ fn no_payload_runs_script_on_any_page() {
     let png = small_png();
     let mut tally = Tally::default();
 
-    // Contributors' fields.
+    // Contributors' fields (unless only the comment fields are asked for).
+    let comments_only = std::env::var("BBN_ATTACK_ONLY").as_deref() == Ok("comments");
     let probes: Vec<Probe> = payloads
         .iter()
         .enumerate()
-        .map(|(n, (file, payload))| make_probe(&api, &newsroom, file, payload, n, &png, &mut tally))
+        .map(|(n, (file, payload))| {
+            if comments_only {
+                plain_probe(&api, file, payload, n)
+            } else {
+                make_probe(&api, &newsroom, file, payload, n, &png, &mut tally)
+            }
+        })
         .collect();
 
     // Readers' fields: a comment (approved, so every reader sees it), a
@@ -613,6 +647,12 @@ fn no_payload_runs_script_on_any_page() {
         let why = format!("{:?} from {}", probe.payload, probe.file);
         let q = encode(&probe.payload);
         let slug = &probe.slug;
+        if comments_only {
+            public.push((format!("/news/{slug}"), why.clone()));
+            staff.push((format!("/news/{slug}"), format!("{why}, signed in")));
+            staff.push((format!("/newsroom/comments?q={q}"), why));
+            continue;
+        }
         let mut read = |path: String| public.push((path, why.clone()));
         read(format!("/news/{slug}"));
         read(format!("/search?q={q}"));
@@ -677,12 +717,14 @@ fn no_payload_runs_script_on_any_page() {
             staff.push((path, "a newsroom list".to_string()));
         }
     }
-    for path in [
-        "/newsroom",
-        "/newsroom/pages",
-        "/newsroom/picks",
-        "/newsroom/audit",
-    ] {
+    // The page list shows 50 to a page too; each probe adds one page.
+    for page in 1..=probes.len().div_ceil(50) + 1 {
+        staff.push((
+            format!("/newsroom/pages?page={page}"),
+            "a newsroom list".to_string(),
+        ));
+    }
+    for path in ["/newsroom", "/newsroom/picks", "/newsroom/audit"] {
         staff.push((path.to_string(), "a newsroom screen".to_string()));
     }
 
