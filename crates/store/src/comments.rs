@@ -414,10 +414,9 @@ impl Store {
             .fetch_all(p)
             .await?
         });
-        let has_more = rows.len() as i64 > limit;
+        let (rows, has_more) = crate::one_page(rows, limit);
         let items = rows
             .into_iter()
-            .take(limit.max(0) as usize)
             .map(|r| ModeratedComment {
                 id: r.id,
                 article_id: r.article_id,

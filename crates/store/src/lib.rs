@@ -204,6 +204,15 @@ pub(crate) fn contains_pattern(words: Option<&str>) -> Option<String> {
     })
 }
 
+/// A page of a list read with `LIMIT limit + 1`: its first `limit` rows,
+/// and whether another page follows.
+pub(crate) fn one_page<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
+    let limit = limit.max(0) as usize;
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    (rows, more)
+}
+
 /// How long a connection attempt may take before start-up reports the database unreachable.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 

@@ -177,14 +177,8 @@ impl Store {
             .fetch_all(p)
             .await?
         });
-        let more = rows.len() as i64 > limit;
-        Ok((
-            rows.into_iter()
-                .take(limit.max(0) as usize)
-                .map(PageLink::from)
-                .collect(),
-            more,
-        ))
+        let (rows, more) = crate::one_page(rows, limit);
+        Ok((rows.into_iter().map(PageLink::from).collect(), more))
     }
 
     /// Published pages in the footer, in their order.

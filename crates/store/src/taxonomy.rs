@@ -480,10 +480,9 @@ impl Store {
             .fetch_all(p)
             .await?
         });
-        let more = rows.len() as i64 > limit;
+        let (rows, more) = crate::one_page(rows, limit);
         Ok((
             rows.into_iter()
-                .take(limit.max(0) as usize)
                 .map(|(id, slug, name, description, n)| {
                     (
                         Topic {

@@ -134,8 +134,7 @@ impl Store {
             }
             q.fetch_all(p).await?
         });
-        let has_more = rows.len() as i64 > limit;
-        let rows: Vec<ItemRow> = rows.into_iter().take(limit.max(0) as usize).collect();
+        let (rows, has_more): (Vec<ItemRow>, bool) = crate::one_page(rows, limit);
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let bylines = self.bylines_of(&ids).await?;
         let items = rows

@@ -239,9 +239,8 @@ macro_rules! summary_page {
         let rows: Vec<SummaryRow> = with_pool!(&$store.pool, p => {
             sqlx::query_as(&$sql)$(.bind($arg))*.fetch_all(p).await?
         });
-        let mut items: Vec<ArticleSummary> = rows.into_iter().map(ArticleSummary::from).collect();
-        let has_more = items.len() as i64 > $limit;
-        items.truncate($limit.max(0) as usize);
+        let (rows, has_more) = crate::one_page(rows, $limit);
+        let items = rows.into_iter().map(ArticleSummary::from).collect();
         Ok(ArticleList { items, has_more })
     }};
 }

@@ -199,6 +199,18 @@ pub(crate) fn page_number(page: Option<&str>) -> i64 {
         .unwrap_or(1)
 }
 
+/// A link to page `page` of the list at `path`, keeping the words searched for.
+pub(crate) fn list_link(path: &str, words: Option<&str>, page: i64) -> String {
+    let mut pairs = vec![("page", page.to_string())];
+    if let Some(w) = words {
+        pairs.insert(0, ("q", w.to_string()));
+    }
+    format!(
+        "{path}?{}",
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    )
+}
+
 pub(crate) fn page(
     state: &AppState,
     user: &CurrentUser,

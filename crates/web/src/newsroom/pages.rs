@@ -63,16 +63,7 @@ pub async fn list(
             modified: time::long_date(p.modified_at, zone),
         })
         .collect();
-    let link = |page: i64| {
-        let mut pairs = vec![("page", page.to_string())];
-        if let Some(w) = words {
-            pairs.insert(0, ("q", w.to_string()));
-        }
-        format!(
-            "/newsroom/pages?{}",
-            serde_urlencoded::to_string(pairs).unwrap_or_default()
-        )
-    };
+    let link = |page: i64| super::list_link("/newsroom/pages", words, page);
     let body = super::render(
         &state,
         &me,

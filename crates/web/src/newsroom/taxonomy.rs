@@ -198,16 +198,7 @@ async fn topics_page(
             minijinja::context! { id => t.id, slug => t.slug, name => t.name, description => t.description, articles => n }
         })
         .collect();
-    let link = |page: i64| {
-        let mut pairs = vec![("page", page.to_string())];
-        if let Some(w) = words {
-            pairs.insert(0, ("q", w.to_string()));
-        }
-        format!(
-            "/newsroom/topics?{}",
-            serde_urlencoded::to_string(pairs).unwrap_or_default()
-        )
-    };
+    let link = |page: i64| super::list_link("/newsroom/topics", words, page);
     let site = state.store.settings().await?.name;
     let body = super::render(
         state,
