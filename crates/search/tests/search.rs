@@ -379,26 +379,10 @@ async fn changes_past_a_young_gap_are_indexed_at_once(db: TestDb) {
     let s = site(db).await;
     s.search.catch_up().await.unwrap();
     let before = s.search.applied().await;
-    s.store
-        .execute_raw(
-            "INSERT INTO changes (entity, entity_id, op, at) VALUES ('settings', 1, 'update', 0)",
-        )
-        .await
-        .unwrap();
-    s.store
-        .execute_raw("DELETE FROM changes WHERE at = 0")
-        .await
-        .unwrap();
+    s.store.leave_change_gap().await.unwrap();
     // More than one batch of changes behind the gap, then an edit.
-    let now = bbn_core::time::now();
-    let rows: Vec<String> = (0..1500)
-        .map(|_| format!("('settings', 1, 'update', {now})"))
-        .collect();
     s.store
-        .execute_raw(&format!(
-            "INSERT INTO changes (entity, entity_id, op, at) VALUES {}",
-            rows.join(", ")
-        ))
+        .log_settings_changes(1500, bbn_core::time::now())
         .await
         .unwrap();
     retitle(&s, s.ids[1], "Washington answers with quokkas").await;

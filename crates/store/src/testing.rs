@@ -188,6 +188,28 @@ impl Store {
         }))
     }
 
+    /// Leaves a gap in the change log: a sequence number taken by a write
+    /// that never commits, as a writer killed mid-transaction leaves one.
+    pub async fn leave_change_gap(&self) -> crate::Result<()> {
+        self.execute_raw(
+            "INSERT INTO changes (entity, entity_id, op, at) VALUES ('settings', 1, 'update', -1)",
+        )
+        .await?;
+        self.execute_raw("DELETE FROM changes WHERE at = -1").await
+    }
+
+    /// Logs `n` settings changes at time `at`, in one statement.
+    pub async fn log_settings_changes(&self, n: usize, at: i64) -> crate::Result<()> {
+        let rows: Vec<String> = (0..n)
+            .map(|_| format!("('settings', 1, 'update', {at})"))
+            .collect();
+        self.execute_raw(&format!(
+            "INSERT INTO changes (entity, entity_id, op, at) VALUES {}",
+            rows.join(", ")
+        ))
+        .await
+    }
+
     /// Runs one statement that binds nothing; for test set-up only.
     pub async fn execute_raw(&self, sql: &str) -> crate::Result<()> {
         crate::with_pool!(&self.pool, p => { sqlx::raw_sql(sql).execute(p).await?; });

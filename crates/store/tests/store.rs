@@ -892,20 +892,6 @@ async fn audit_log_pages_newest_first_and_by_account(db: TestDb) {
     assert_eq!(store.generation(), before, "no page memo is dropped");
 }
 
-/// Adds `n` settings changes to the log, logged at `at`.
-async fn log_changes(db: &TestDb, n: usize, at: i64) {
-    let rows: Vec<String> = (0..n)
-        .map(|_| format!("('settings', 1, 'update', {at})"))
-        .collect();
-    db.store
-        .execute_raw(&format!(
-            "INSERT INTO changes (entity, entity_id, op, at) VALUES {}",
-            rows.join(", ")
-        ))
-        .await
-        .unwrap();
-}
-
 /// What a follower of the change log (the search index, the page cache)
 /// goes by: every change handed over once, the mark held at a young gap
 /// and moved past an old one, a batch that failed handed over again.
@@ -913,18 +899,9 @@ async fn change_followers_apply_each_change_once(db: TestDb) {
     let start = db.store.last_change().await.unwrap();
     let mut log = bbn_store::ChangeMark::at(start);
     // A write that took a number and has not committed (or never will).
-    db.store
-        .execute_raw(
-            "INSERT INTO changes (entity, entity_id, op, at) VALUES ('settings', 1, 'update', -1)",
-        )
-        .await
-        .unwrap();
-    db.store
-        .execute_raw("DELETE FROM changes WHERE at = -1")
-        .await
-        .unwrap();
+    db.store.leave_change_gap().await.unwrap();
     let now = bbn_core::time::now();
-    log_changes(&db, 25, now).await;
+    db.store.log_settings_changes(25, now).await.unwrap();
     let last = db.store.last_change().await.unwrap();
     // A round as a follower runs it: what each batch hands over and the
     // mark it allows, then how many were handed over and how far it read;
@@ -958,7 +935,7 @@ async fn change_followers_apply_each_change_once(db: TestDb) {
     assert!(handed.iter().all(|(n, _)| *n == 0));
     // New changes; the first batch holding any fails, so the round stops
     // there and the next one hands them all over.
-    log_changes(&db, 15, now).await;
+    db.store.log_settings_changes(15, now).await.unwrap();
     let (done, handed) = follow(&mut log, true).await;
     assert!(done.is_err());
     assert_eq!(
@@ -977,7 +954,7 @@ async fn change_followers_apply_each_change_once(db: TestDb) {
     let last = db.store.last_change().await.unwrap();
     assert_eq!(done.unwrap().0, 0);
     assert_eq!(log.mark(), last);
-    log_changes(&db, 3, now).await;
+    db.store.log_settings_changes(3, now).await.unwrap();
     let (done, handed) = follow(&mut log, false).await;
     assert_eq!(done.unwrap().0, 3);
     assert_eq!(handed, [(3, last + 3)], "no gap: the mark follows");

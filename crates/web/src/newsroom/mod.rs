@@ -24,7 +24,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::response::Html;
 use axum::routing::{get, post};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The largest article or page form: a body of the longest length allowed
 /// (`MAX_BODY` characters), each character URL-encoded at up to 12 bytes,
@@ -199,16 +199,44 @@ pub(crate) fn page_number(page: Option<&str>) -> i64 {
         .unwrap_or(1)
 }
 
-/// A link to page `page` of the list at `path`, keeping the words searched for.
-pub(crate) fn list_link(path: &str, words: Option<&str>, page: i64) -> String {
-    let mut pairs = vec![("page", page.to_string())];
-    if let Some(w) = words {
-        pairs.insert(0, ("q", w.to_string()));
+/// What a newsroom list searched by words (topics, pages) is asked for:
+/// the words, a page of `SearchedList::ROWS` rows.
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchedList {
+    q: Option<String>,
+    page: Option<String>,
+}
+
+impl SearchedList {
+    /// Rows on one page.
+    pub(crate) const ROWS: i64 = 50;
+
+    /// The words searched for, if any.
+    pub(crate) fn words(&self) -> Option<&str> {
+        self.q.as_deref().map(str::trim).filter(|q| !q.is_empty())
     }
-    format!(
-        "{path}?{}",
-        serde_urlencoded::to_string(pairs).unwrap_or_default()
-    )
+
+    /// The page asked for (see `page_number`).
+    pub(crate) fn page(&self) -> i64 {
+        page_number(self.page.as_deref())
+    }
+
+    /// The rows before the page asked for.
+    pub(crate) fn offset(&self) -> i64 {
+        (self.page() - 1) * Self::ROWS
+    }
+
+    /// A link to page `page` of the list at `path`, keeping the words.
+    pub(crate) fn link(&self, path: &str, page: i64) -> String {
+        let mut pairs = vec![("page", page.to_string())];
+        if let Some(w) = self.words() {
+            pairs.insert(0, ("q", w.to_string()));
+        }
+        format!(
+            "{path}?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    }
 }
 
 pub(crate) fn page(

@@ -2,6 +2,7 @@
 //! keep an imported page's HTML), publish, choose which appear in the
 //! footer and in what order, delete.
 
+use super::SearchedList;
 use super::articles::edit::field_errors;
 use crate::AppState;
 use crate::error::AppError;
@@ -26,31 +27,20 @@ struct Row {
     modified: String,
 }
 
-/// Pages on one page of the newsroom's list.
-const PAGES_PER_PAGE: i64 = 50;
-
-/// What the page list is asked for: words in a title or slug, a page.
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    q: Option<String>,
-    page: Option<String>,
-}
-
 /// The page list, by title, a page at a time (an archive brought over may
 /// hold hundreds of pages), with a search by title or slug.
 pub async fn list(
     State(state): State<AppState>,
     me: CurrentUser,
-    Query(query): Query<ListQuery>,
+    Query(query): Query<SearchedList>,
 ) -> Result<Response, AppError> {
     me.require(Role::Editor)?;
     let settings = state.store.settings().await?;
     let zone = time::parse_zone(&settings.time_zone).unwrap_or_default();
-    let page = super::page_number(query.page.as_deref());
-    let words = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let (page, words) = (query.page(), query.words());
     let (found, more) = state
         .store
-        .page_list(words, PAGES_PER_PAGE, (page - 1) * PAGES_PER_PAGE)
+        .page_list(words, SearchedList::ROWS, query.offset())
         .await?;
     let pages: Vec<Row> = found
         .into_iter()
@@ -63,7 +53,7 @@ pub async fn list(
             modified: time::long_date(p.modified_at, zone),
         })
         .collect();
-    let link = |page: i64| super::list_link("/newsroom/pages", words, page);
+    let link = |page: i64| query.link("/newsroom/pages", page);
     let body = super::render(
         &state,
         &me,

@@ -1,6 +1,7 @@
 //! Sections and topics, for editors: create, rename, describe, order the
 //! navigation, merge topics.
 
+use super::SearchedList;
 use super::articles::edit::field_errors;
 use crate::AppState;
 use crate::error::AppError;
@@ -113,7 +114,7 @@ async fn after_write(
     match screen {
         Screen::Sections => sections_page(state, me, status, errors, Some("Not saved.")).await,
         Screen::Topics => {
-            let first = TopicsQuery::default();
+            let first = SearchedList::default();
             topics_page(state, me, status, &first, errors, Some("Not saved.")).await
         }
     }
@@ -165,16 +166,6 @@ pub async fn update_section(
     after_write(&state, &me, result, "saved", Screen::Sections).await
 }
 
-/// Topics on one page of the newsroom's list.
-const TOPICS_PER_PAGE: i64 = 50;
-
-/// What the topic list is asked for: words in a name or slug, a page.
-#[derive(Debug, Default, Deserialize)]
-pub struct TopicsQuery {
-    q: Option<String>,
-    page: Option<String>,
-}
-
 /// The topic list, a page at a time (a site may have thousands of
 /// topics, say from an archive brought over; each row's merge field takes
 /// the slug of the topic to keep rather than offering every other topic).
@@ -182,15 +173,14 @@ async fn topics_page(
     state: &AppState,
     me: &CurrentUser,
     status: StatusCode,
-    query: &TopicsQuery,
+    query: &SearchedList,
     errors: BTreeMap<&'static str, String>,
     notice: Option<&str>,
 ) -> Result<Response, AppError> {
-    let page = super::page_number(query.page.as_deref());
-    let words = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let (page, words) = (query.page(), query.words());
     let (found, more) = state
         .store
-        .topic_list(words, TOPICS_PER_PAGE, (page - 1) * TOPICS_PER_PAGE)
+        .topic_list(words, SearchedList::ROWS, query.offset())
         .await?;
     let topics: Vec<_> = found
         .into_iter()
@@ -198,7 +188,7 @@ async fn topics_page(
             minijinja::context! { id => t.id, slug => t.slug, name => t.name, description => t.description, articles => n }
         })
         .collect();
-    let link = |page: i64| super::list_link("/newsroom/topics", words, page);
+    let link = |page: i64| query.link("/newsroom/topics", page);
     let site = state.store.settings().await?.name;
     let body = super::render(
         state,
@@ -217,7 +207,7 @@ async fn topics_page(
 pub async fn topics(
     State(state): State<AppState>,
     me: CurrentUser,
-    Query(query): Query<TopicsQuery>,
+    Query(query): Query<SearchedList>,
 ) -> Result<Response, AppError> {
     me.require(Role::Editor)?;
     topics_page(&state, &me, StatusCode::OK, &query, BTreeMap::new(), None).await
