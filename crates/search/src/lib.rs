@@ -350,6 +350,24 @@ impl Search {
         doc
     }
 
+    /// Adds an article's document; one whose text cannot be made (a panic
+    /// in a text transform) is left out with a log line naming it, so that
+    /// start-up, `bbn reindex` and the follower carry on without it.
+    fn add_or_skip(&self, writer: &IndexWriter, d: &SearchDoc) -> Result<()> {
+        let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.document(d)));
+        match made {
+            Ok(doc) => {
+                writer.add_document(doc)?;
+            }
+            Err(_) => tracing::error!(
+                article = d.id,
+                slug = %d.slug,
+                "article left out of the search index: its text could not be read"
+            ),
+        }
+        Ok(())
+    }
+
     /// Rebuilds the whole index from the database; `progress(done, total)`
     /// is called after every batch. Returns how many articles it indexed.
     pub async fn rebuild(&self, mut progress: impl FnMut(u64, u64)) -> Result<u64> {
@@ -378,7 +396,7 @@ impl Search {
             let Some(last) = batch.last() else { break };
             after = last.id;
             for d in &batch {
-                w.writer.add_document(self.document(d))?;
+                self.add_or_skip(&w.writer, d)?;
             }
             done += batch.len() as u64;
             progress(done, total.max(done));
@@ -434,7 +452,7 @@ impl Search {
                         .delete_term(Term::from_field_i64(self.fields.id, *id));
                 }
                 for d in &docs {
-                    w.writer.add_document(self.document(d))?;
+                    self.add_or_skip(&w.writer, d)?;
                 }
                 if let Err(e) = self.commit(&mut w.writer, batch.mark) {
                     let _ = w.writer.rollback();

@@ -33,6 +33,9 @@ pub enum AppError {
     Render(#[from] minijinja::Error),
     #[error(transparent)]
     Search(#[from] bbn_search::SearchError),
+    /// A failure already logged where it happened (a panic, a task that died).
+    #[error("internal error")]
+    Internal,
 }
 
 /// Percent-encodes a path for a query parameter.
@@ -65,6 +68,7 @@ impl IntoResponse for AppError {
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Store(StoreError::Invalid(_)) => StatusCode::BAD_REQUEST,
             AppError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
+            AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             _ => {
                 tracing::error!(error = %self, "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR

@@ -15,6 +15,7 @@ mod health;
 pub mod media;
 mod middleware;
 mod newsroom;
+mod panic;
 pub mod readership;
 mod router;
 mod server;

@@ -1,7 +1,8 @@
 //! The site map: every URL bbn answers, grouped by audience.
 
 use crate::{
-    AppState, api, assets, cache, error, health, media, middleware, newsroom, site, syndication,
+    AppState, api, assets, cache, error, health, media, middleware, newsroom, panic, site,
+    syndication,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -80,6 +81,9 @@ pub fn router(state: AppState) -> Router {
         // Reader forms, sign-in and settings are small; the routes that take
         // more (articles, pages, uploads, API writes) set their own limit.
         .layer(DefaultBodyLimit::max(SMALL_FORM))
+        // A panic costs its request a 500, inside the error pages so that
+        // readers get the themed one.
+        .layer(axum::middleware::from_fn(panic::contain))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             error::render_error_pages,

@@ -6,7 +6,7 @@
 //! codes. Every request carries a content key (`?key=`) made in the newsroom
 //! or with `bbn apikey add`. Any origin may read it (browsers call it).
 
-mod error;
+pub(crate) mod error;
 pub(crate) mod params;
 mod posts;
 mod resource;
@@ -21,7 +21,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 
-const PREFIX: &str = "/ghost/api/content";
+pub(crate) const PREFIX: &str = "/ghost/api/content";
 
 /// A GET route answering both with and without the trailing slash Ghost's
 /// URLs end with.

@@ -9,7 +9,7 @@ pub(crate) mod auth;
 mod limits;
 mod ninjs;
 mod openapi;
-mod problem;
+pub(crate) mod problem;
 pub(crate) mod query;
 mod taxonomy;
 mod write;
