@@ -58,6 +58,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             tracing::info!("new database: starting with an empty site");
         }
     }
+    // Bodies cleaned by an older sanitizer (or none) are cleaned again in
+    // the background; until then each is cleaned as it is read.
+    tokio::spawn({
+        let store = store.clone();
+        async move {
+            match store.sanitize_stale_bodies().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(bodies = n, "bodies cleaned by the current sanitizer"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot clean stored bodies again; reads clean them")
+                }
+            }
+        }
+    });
     let theme = Theme::load(config.theme.as_deref()).context("cannot load the theme")?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -101,6 +101,11 @@ pub async fn import(config: Config, file: &Path) -> anyhow::Result<()> {
     let store = crate::serve::open_store(&config).await?;
     let started = Instant::now();
     let result = store.import_site(input).await;
+    // Bodies arrive as the file has them; they are cleaned before anyone reads them.
+    let cleaned = match result {
+        Ok(_) => store.sanitize_stale_bodies().await.map(|_| ()),
+        Err(_) => Ok(()),
+    };
     store.close().await;
     let counts = result.with_context(|| {
         format!(
@@ -108,6 +113,9 @@ pub async fn import(config: Config, file: &Path) -> anyhow::Result<()> {
             file.display()
         )
     })?;
+    cleaned.context(
+        "the site was imported but its bodies could not be cleaned yet (reads clean them, and bbn serve does at start)",
+    )?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

@@ -170,3 +170,86 @@ async fn the_demo_moves_between_backends_and_serves() {
         std::fs::remove_dir_all(d).unwrap();
     }
 }
+
+/// HTML that a reader must never get: a refresh to another site, a form
+/// that passes `form-action 'self'`, a script.
+const PLANTED: &str = r#"<p>Planted</p><meta http-equiv="refresh" content="0;url=https://elsewhere.example/"><form action="/newsroom/sign-in" method="post"><input name="password" type="password"></form><script>alert(1)</script>"#;
+
+/// An export whose first page and first article carry `PLANTED` as their
+/// stored HTML, as a hand-edited file would; with their addresses.
+fn tampered_export(dir: &Path) -> (std::path::PathBuf, Vec<String>) {
+    Server::start(dir, &[]).terminate();
+    let file = dir.join("site.json");
+    ok(&run(&["export", file.to_str().unwrap()], dir, None));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let mut paths = Vec::new();
+    for (list, prefix) in [("  \"pages\": [", "/"), ("  \"articles\": [", "/news/")] {
+        let at = lines.iter().position(|l| l == list).unwrap() + 1;
+        let record = &lines[at];
+        // Records are one per line; the value is swapped in place, keeping the key order.
+        let value_at = record.find("\"body_html\":").unwrap() + "\"body_html\":".len();
+        let mut values =
+            serde_json::Deserializer::from_str(&record[value_at..]).into_iter::<String>();
+        values.next().unwrap().unwrap();
+        let value_end = value_at + values.byte_offset();
+        let slug_at = record.find("\"slug\":").unwrap() + "\"slug\":".len();
+        let slug: String = serde_json::Deserializer::from_str(&record[slug_at..])
+            .into_iter::<String>()
+            .next()
+            .unwrap()
+            .unwrap();
+        paths.push(format!("{prefix}{slug}"));
+        lines[at] = format!(
+            "{}{}{}",
+            &record[..value_at],
+            serde_json::to_string(PLANTED).unwrap(),
+            &record[value_end..]
+        );
+    }
+    let tampered = dir.join("tampered.json");
+    std::fs::write(&tampered, lines.join("\n") + "\n").unwrap();
+    (tampered, paths)
+}
+
+fn assert_clean(port: u16, path: &str) {
+    let (status, page) = http_get(port, path).unwrap();
+    assert_eq!(status, 200, "{path}");
+    assert!(page.contains("Planted"), "{path} shows the body");
+    for bad in [
+        "http-equiv",
+        "elsewhere.example",
+        "type=\"password\"",
+        "alert(1)",
+    ] {
+        assert!(!page.contains(bad), "{path} served {bad}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_json_sanitizes_pages_and_articles() {
+    let dir = temp_dir("tamper");
+    let (tampered, paths) = tampered_export(&dir);
+    let (page, article) = (&paths[0], &paths[1]);
+    let copy = temp_dir("tamper-sqlite");
+    ok(&run(
+        &["import", "json", tampered.to_str().unwrap()],
+        &copy,
+        None,
+    ));
+    let server = Server::start(&copy, &[]);
+    assert_clean(server.port, page);
+    assert_clean(server.port, article);
+    drop(server);
+    if let Some(db) = TestDb::new(Backend::Postgres).await {
+        let pg_dir = temp_dir("tamper-pg");
+        ok(&run(
+            &["import", "json", tampered.to_str().unwrap()],
+            &pg_dir,
+            Some(&db.url),
+        ));
+        let server = Server::start(&pg_dir, &["--database-url", &db.url]);
+        assert_clean(server.port, page);
+        assert_clean(server.port, article);
+    }
+}

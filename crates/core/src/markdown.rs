@@ -10,6 +10,11 @@ use std::sync::OnceLock;
 
 /// Renders Markdown to sanitized HTML.
 pub fn to_safe_html(markdown: &str) -> String {
+    sanitize(&markdown_html(markdown))
+}
+
+/// Markdown rendered to HTML, not yet sanitized.
+fn markdown_html(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_FOOTNOTES
@@ -31,7 +36,7 @@ pub fn to_safe_html(markdown: &str) -> String {
     });
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, events);
-    sanitize(&unsafe_html)
+    unsafe_html
 }
 
 /// The words of a Markdown body without its markup (for search and
@@ -104,9 +109,155 @@ fn push_decoded(out: &mut String, text: &str) {
     out.push_str(&htmlize::unescape(text));
 }
 
-/// Cleans HTML from any source down to the tags and attributes an article body may use.
+/// The version of the sanitizer's rules. Bodies are stored with the version
+/// that cleaned them; one cleaned by another version is cleaned again when
+/// read (and rewritten by `bbn serve`'s start-up pass), so reads of a body
+/// cleaned by this one never pay for it. Changing `sanitizer()` bumps it.
+pub const SANITIZER_VERSION: i64 = 1;
+
+/// Elements a body may have in all.
+pub const MAX_ELEMENTS: usize = 50_000;
+/// How deeply elements may nest.
+pub const MAX_DEPTH: usize = 200;
+/// Formatting elements (`<b>`, `<a>`, `<font>` …) left open at once. A parser
+/// re-opens every open formatting element at each new block, so this bounds
+/// the work per block; without it 12,000 unclosed `<b title=i>` cost seconds.
+pub const MAX_OPEN_FORMATTING: usize = 24;
+
+/// Why a body's HTML is refused before it is parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShapeError {
+    #[error("the body has more than {MAX_ELEMENTS} HTML elements")]
+    TooManyElements,
+    #[error("the body's HTML nests more than {MAX_DEPTH} elements deep")]
+    TooDeep,
+    #[error(
+        "the body leaves more than {MAX_OPEN_FORMATTING} formatting tags (b, i, a, font …) open"
+    )]
+    TooManyOpenFormatting,
+}
+
+/// Checks, in one linear pass over the tags, that HTML is of a shape the
+/// sanitizer parses in linear time and bounded memory.
+pub fn check_shape(html: &str) -> Result<(), ShapeError> {
+    let mut open: Vec<&str> = Vec::new();
+    let mut formatting = 0usize;
+    let mut elements = 0usize;
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        let after = &rest[lt + 1..];
+        let closing = after.starts_with('/');
+        let name_start = usize::from(closing);
+        let name_len = after[name_start..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(after.len() - name_start);
+        let name = &after[name_start..name_start + name_len];
+        rest = after;
+        if name.is_empty() || !name.as_bytes()[0].is_ascii_alphabetic() {
+            continue;
+        }
+        let lower = name.to_ascii_lowercase();
+        let kind = kind_of(&lower);
+        if closing {
+            if kind == Kind::Formatting {
+                formatting = formatting.saturating_sub(1);
+            }
+            if let Some(at) = open.iter().rposition(|o| o.eq_ignore_ascii_case(name)) {
+                open.truncate(at);
+            }
+            continue;
+        }
+        elements += 1;
+        if elements > MAX_ELEMENTS {
+            return Err(ShapeError::TooManyElements);
+        }
+        match kind {
+            Kind::Void | Kind::OptionalEnd => {}
+            Kind::Formatting | Kind::Other => {
+                if kind == Kind::Formatting {
+                    formatting += 1;
+                    if formatting > MAX_OPEN_FORMATTING {
+                        return Err(ShapeError::TooManyOpenFormatting);
+                    }
+                }
+                open.push(name);
+                if open.len() > MAX_DEPTH {
+                    return Err(ShapeError::TooDeep);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Never has content (`<br>`, `<img>`).
+    Void,
+    /// Closed by the next sibling (`<p>`, `<li>`, `<td>`): no depth of its own.
+    OptionalEnd,
+    /// Kept open by the parser across blocks until its end tag.
+    Formatting,
+    Other,
+}
+
+fn kind_of(lower: &str) -> Kind {
+    match lower {
+        "area" | "base" | "br" | "col" | "embed" | "hr" | "img" | "input" | "link" | "meta"
+        | "source" | "track" | "wbr" | "param" | "keygen" => Kind::Void,
+        "p" | "li" | "dt" | "dd" | "tr" | "td" | "th" | "option" | "optgroup" | "thead"
+        | "tbody" | "tfoot" | "colgroup" | "caption" | "rt" | "rp" => Kind::OptionalEnd,
+        "a" | "b" | "big" | "code" | "em" | "font" | "i" | "nobr" | "s" | "small" | "strike"
+        | "strong" | "tt" | "u" => Kind::Formatting,
+        _ => Kind::Other,
+    }
+}
+
+/// Cleans HTML from any source down to the tags and attributes an article
+/// body may use. HTML of a shape `check_shape` refuses is not parsed: its
+/// text is kept, escaped, in paragraphs (what an import of a broken body
+/// gets; the newsroom and the API refuse such a body with the reason).
 pub fn sanitize(html: &str) -> String {
+    if check_shape(html).is_err() {
+        return escaped_paragraphs(&html_text(html));
+    }
     sanitizer().clean(html).to_string()
+}
+
+/// Text as HTML paragraphs, one per line, escaped.
+fn escaped_paragraphs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        out.push_str("<p>");
+        out.push_str(&htmlize::escape_text(line));
+        out.push_str("</p>");
+    }
+    out
+}
+
+/// A body brought in from elsewhere (an import) made writable: one whose
+/// HTML `check_body` refuses keeps its words, as escaped paragraphs of HTML.
+pub fn within_shape(format: crate::BodyFormat, body: String) -> (crate::BodyFormat, String) {
+    if check_body(format, &body).is_ok() {
+        return (format, body);
+    }
+    let html = match format {
+        crate::BodyFormat::Html => body,
+        crate::BodyFormat::Markdown => markdown_html(&body),
+    };
+    (
+        crate::BodyFormat::Html,
+        escaped_paragraphs(&html_text(&html)),
+    )
+}
+
+/// Whether a body may be written as it is: the HTML it becomes (Markdown
+/// rendered, or the HTML itself) must be of a shape the sanitizer accepts.
+pub fn check_body(format: crate::BodyFormat, body: &str) -> Result<(), ShapeError> {
+    match format {
+        crate::BodyFormat::Html => check_shape(body),
+        crate::BodyFormat::Markdown => check_shape(&markdown_html(body)),
+    }
 }
 
 fn demote(level: HeadingLevel) -> HeadingLevel {
@@ -219,5 +370,41 @@ mod tests {
     fn sanitized_output_is_stable() {
         let once = to_safe_html("Some **bold** <em>text</em> and <iframe src=x></iframe>");
         assert_eq!(sanitize(&once), once);
+    }
+}
+
+#[cfg(test)]
+mod shape_tests {
+    use super::*;
+
+    #[test]
+    fn unclosed_formatting_tags_are_refused_and_kept_as_text() {
+        let body = "<b title=i>x".repeat(12_000);
+        assert_eq!(check_shape(&body), Err(ShapeError::TooManyOpenFormatting));
+        let clean = sanitize(&body);
+        assert!(clean.starts_with("<p>x"), "{}", &clean[..40]);
+        assert!(!clean.contains("<b"));
+    }
+
+    #[test]
+    fn deep_nesting_and_element_floods_are_refused() {
+        let deep = "<div>".repeat(MAX_DEPTH + 1);
+        assert_eq!(check_shape(&deep), Err(ShapeError::TooDeep));
+        let closed = "<div>a</div>".repeat(MAX_ELEMENTS + 1);
+        assert_eq!(check_shape(&closed), Err(ShapeError::TooManyElements));
+        let quotes = ">".repeat(MAX_DEPTH + 5) + " deep";
+        assert_eq!(
+            check_body(crate::BodyFormat::Markdown, &quotes),
+            Err(ShapeError::TooDeep)
+        );
+    }
+
+    #[test]
+    fn ordinary_bodies_pass() {
+        let body = "<p>One <b>two</b> <a href=\"/x\">three</a><p>Four<ul><li>a<li>b</ul><br><img src=/a.jpg>"
+            .repeat(2_000);
+        assert_eq!(check_shape(&body), Ok(()));
+        assert_eq!(check_shape("a < b and <3 and <!-- <b> -->"), Ok(()));
+        assert_eq!(check_shape("<B>x</b>".repeat(100).as_str()), Ok(()));
     }
 }

@@ -120,6 +120,8 @@ impl ArticleDraft {
         }
         if self.body_markdown.len() > MAX_BODY {
             errors.push(ValidationError::new("body", "The body is too long."));
+        } else if let Err(e) = crate::markdown::check_body(self.body_format, &self.body_markdown) {
+            errors.push(ValidationError::new("body", format!("{e}; simplify it.")));
         }
         if self.author_ids.is_empty() {
             errors.push(ValidationError::new(
@@ -232,6 +234,8 @@ impl PageDraft {
         }
         if self.body.len() > MAX_BODY {
             errors.push(ValidationError::new("body", "The body is too long."));
+        } else if let Err(e) = crate::markdown::check_body(self.body_format, &self.body) {
+            errors.push(ValidationError::new("body", format!("{e}; simplify it.")));
         }
         if errors.is_empty() {
             Ok(self)

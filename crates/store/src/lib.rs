@@ -10,6 +10,7 @@ mod api_keys;
 mod articles;
 mod audit;
 mod backup;
+pub mod bodies;
 mod changes;
 mod comments;
 pub mod content_api;

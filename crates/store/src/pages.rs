@@ -4,6 +4,7 @@
 use crate::changes::log_change;
 use crate::error::OnConflict;
 use crate::{Result, Store, StoreError, with_pool};
+use bbn_core::markdown::SANITIZER_VERSION;
 use bbn_core::validate::PageDraft;
 use bbn_core::{BodyFormat, Page, PageStatus};
 
@@ -15,6 +16,7 @@ struct PageRow {
     body_format: String,
     body: String,
     body_html: String,
+    body_sanitizer: i64,
     status: String,
     footer_position: Option<i64>,
     seo_description: String,
@@ -31,7 +33,7 @@ impl From<PageRow> for Page {
             title: r.title,
             body_format: BodyFormat::parse(&r.body_format).unwrap_or_default(),
             body: r.body,
-            body_html: r.body_html,
+            body_html: crate::bodies::trusted(r.body_html, r.body_sanitizer),
             status: PageStatus::parse(&r.status).unwrap_or(PageStatus::Draft),
             footer_position: r.footer_position,
             seo_description: r.seo_description,
@@ -43,7 +45,7 @@ impl From<PageRow> for Page {
 }
 
 const PAGE_COLUMNS: &str =
-    "SELECT id, slug, title, body_format, body, body_html, status, footer_position,
+    "SELECT id, slug, title, body_format, body, body_html, body_sanitizer, status, footer_position,
     seo_description, created_at, published_at, modified_at FROM pages";
 
 /// A page in a list: what the footer and the newsroom's list show.
@@ -62,7 +64,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn create_page(&self, draft: PageDraft) -> Result<i64> {
         let d = draft.normalize().map_err(StoreError::Invalid)?;
-        let html = d.body_format.render(&d.body);
+        let html = crate::bodies::render(d.body_format, &d.body).await;
         let now = bbn_core::time::now();
         let published_at = (d.status == PageStatus::Published).then_some(now);
         let _w = self.writer().await;
@@ -70,12 +72,12 @@ impl Store {
             let mut tx = p.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO pages (slug, title, body_format, body, body_html, status, footer_position,
-                    seo_description, created_at, published_at, modified_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9) RETURNING id",
+                    seo_description, created_at, published_at, modified_at, body_sanitizer)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11) RETURNING id",
             )
             .bind(&d.slug).bind(&d.title).bind(d.body_format.as_str()).bind(&d.body).bind(&html)
             .bind(d.status.as_str()).bind(d.footer_position).bind(&d.seo_description).bind(now)
-            .bind(published_at)
+            .bind(published_at).bind(SANITIZER_VERSION)
             .fetch_one(&mut *tx)
             .await
             .on_conflict("slug")?;
@@ -89,7 +91,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn save_page(&self, id: i64, draft: PageDraft) -> Result<()> {
         let d = draft.normalize().map_err(StoreError::Invalid)?;
-        let html = d.body_format.render(&d.body);
+        let html = crate::bodies::render(d.body_format, &d.body).await;
         let now = bbn_core::time::now();
         let published = d.status == PageStatus::Published;
         let _w = self.writer().await;
@@ -98,12 +100,13 @@ impl Store {
             let n = sqlx::query(
                 "UPDATE pages SET slug = $1, title = $2, body_format = $3, body = $4, body_html = $5,
                     status = $6, footer_position = $7, seo_description = $8, modified_at = $9,
-                    published_at = CASE WHEN $10 THEN COALESCE(published_at, $9) ELSE published_at END
+                    published_at = CASE WHEN $10 THEN COALESCE(published_at, $9) ELSE published_at END,
+                    body_sanitizer = $12
                  WHERE id = $11",
             )
             .bind(&d.slug).bind(&d.title).bind(d.body_format.as_str()).bind(&d.body).bind(&html)
             .bind(d.status.as_str()).bind(d.footer_position).bind(&d.seo_description).bind(now)
-            .bind(published).bind(id)
+            .bind(published).bind(id).bind(SANITIZER_VERSION)
             .execute(&mut *tx)
             .await
             .on_conflict("slug")?

@@ -203,6 +203,10 @@ pub async fn restore(config: Config, dir: &Path) -> anyhow::Result<()> {
     remove_dir_if_there(&replaced)?;
     remove_dir_if_there(&bbn_search::index_dir(&config.data_dir))?;
     let store = crate::serve::open_store(&config).await?;
+    // A backup is a database from a file anyone could have edited: every
+    // body in it is cleaned again, whatever version it says cleaned it.
+    store.distrust_bodies().await?;
+    store.sanitize_stale_bodies().await?;
     let counts = store.site_counts().await?;
     store.close().await;
     println!(

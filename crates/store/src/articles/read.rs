@@ -31,7 +31,7 @@ pub(crate) const SUMMARY_JOINS: &str =
 pub(crate) const PUBLISHED_BY_ID: &str = "a.status || '' = 'published'";
 
 /// Every column of an article and its section and image; `WHERE` follows.
-const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.dek, a.kicker, a.body_markdown, a.body_format, a.body_html, a.status,
+const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.dek, a.kicker, a.body_markdown, a.body_format, a.body_html, a.body_sanitizer, a.status,
         a.seo_title, a.seo_description, a.comments_open, a.created_at, a.published_at,
         a.updated_at, a.scheduled_at, a.created_by, a.revision, s.id AS section_id, s.slug AS section_slug,
         s.name AS section_name, s.description AS section_description,
@@ -110,6 +110,7 @@ struct ArticleRow {
     body_markdown: String,
     body_format: String,
     body_html: String,
+    body_sanitizer: i64,
     status: String,
     seo_title: String,
     seo_description: String,
@@ -202,7 +203,7 @@ fn assemble(r: ArticleRow, authors: Vec<Author>, topics: Vec<Topic>, faq: Vec<Fa
         kicker: r.kicker,
         body_markdown: r.body_markdown,
         body_format: BodyFormat::parse(&r.body_format).unwrap_or_default(),
-        body_html: r.body_html,
+        body_html: crate::bodies::trusted(r.body_html, r.body_sanitizer),
         section: Section {
             id: r.section_id,
             slug: r.section_slug,

@@ -7,6 +7,7 @@ use crate::changes::{log_change, log_changes};
 use crate::db::{placeholders, rows_per_statement, values_sql};
 use crate::error::{OnConflict, OnMissingReference};
 use crate::{Result, Store, StoreError, with_pool};
+use bbn_core::markdown::SANITIZER_VERSION;
 use bbn_core::validate::ArticleDraft;
 use bbn_core::{FaqItem, Status, ValidationError};
 
@@ -155,21 +156,22 @@ impl Store {
         drafts: Vec<ArticleDraft>,
         by: Option<i64>,
     ) -> Result<Vec<i64>> {
-        let prepared = drafts
-            .into_iter()
-            .map(prepare)
-            .collect::<Result<Vec<_>>>()?;
+        // Rendering bodies is CPU work: off the request workers.
+        let prepared = crate::bodies::off_the_workers(move || {
+            drafts.into_iter().map(prepare).collect::<Result<Vec<_>>>()
+        })
+        .await?;
         let now = bbn_core::time::now();
         let _w = self.writer().await;
         with_pool!(&self.pool, p => {
             let mut tx = p.begin().await?;
             let mut ids = Vec::with_capacity(prepared.len());
-            for chunk in prepared.chunks(rows_per_statement(18)) {
+            for chunk in prepared.chunks(rows_per_statement(19)) {
                 let sql = values_sql(
                     "INSERT INTO articles (slug, headline, dek, kicker, body_markdown, body_html, section_id, status,
                         image_id, seo_title, seo_description, comments_open, created_at, published_at, scheduled_at,
-                        created_by, modified_at, body_format) VALUES ",
-                    18,
+                        created_by, modified_at, body_format, body_sanitizer) VALUES ",
+                    19,
                     chunk.len(),
                     "",
                 ) + " RETURNING id";
@@ -178,7 +180,8 @@ impl Store {
                     q = q.bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(html)
                         .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
                         .bind(&d.seo_description).bind(d.comments_open).bind(now).bind(d.published_at)
-                        .bind(d.scheduled_at).bind(by).bind(now).bind(d.body_format.as_str());
+                        .bind(d.scheduled_at).bind(by).bind(now).bind(d.body_format.as_str())
+                        .bind(SANITIZER_VERSION);
                 }
                 let mut new = q
                     .fetch_all(&mut *tx)
@@ -226,7 +229,7 @@ impl Store {
     /// As `update_article`, with the editor's account; returns the new revision number.
     #[tracing::instrument(skip_all)]
     pub async fn save_article(&self, id: i64, draft: ArticleDraft, edit: Edit) -> Result<i64> {
-        let (d, html) = prepare(draft)?;
+        let (d, html) = crate::bodies::off_the_workers(move || prepare(draft)).await?;
         let now = bbn_core::time::now();
         let _w = self.writer().await;
         with_pool!(&self.pool, p => {
@@ -269,13 +272,14 @@ impl Store {
                     body_html = $6, section_id = $7, status = $8, image_id = $9, seo_title = $10,
                     seo_description = $11, comments_open = $12, published_at = $13, scheduled_at = $14,
                     updated_at = CASE WHEN $15 THEN $16 ELSE updated_at END, modified_at = $16,
-                    revision = revision + 1, body_format = $19
+                    revision = revision + 1, body_format = $19, body_sanitizer = $20
                  WHERE id = $17 AND revision = $18",
             )
             .bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(&html)
             .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
             .bind(&d.seo_description).bind(d.comments_open).bind(d.published_at).bind(d.scheduled_at)
             .bind(edit.mark_updated).bind(now).bind(id).bind(revision).bind(d.body_format.as_str())
+            .bind(SANITIZER_VERSION)
             .execute(&mut *tx)
             .await
             .on_conflict("slug")

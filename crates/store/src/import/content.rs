@@ -5,6 +5,7 @@ use super::{ImportSession, ImportedArticle, ImportedPage, Outcome, Tx};
 use crate::changes::log_change;
 use crate::db::values_sql;
 use crate::{Result, StoreError};
+use bbn_core::markdown::SANITIZER_VERSION;
 use bbn_core::{PageStatus, Status};
 
 impl ImportSession<'_> {
@@ -19,6 +20,9 @@ impl ImportSession<'_> {
         let own = self.known("post", external_id);
         let mut d = a.draft;
         d.slug = self.free_slug("articles", &d.slug, own).await?;
+        // A body too tangled to parse safely keeps its words (not the record's end).
+        (d.body_format, d.body_markdown) =
+            bbn_core::markdown::within_shape(d.body_format, std::mem::take(&mut d.body_markdown));
         let mut d = d.normalize().map_err(StoreError::Invalid)?;
         let mut seen = std::collections::HashSet::new();
         d.author_ids.retain(|x| seen.insert(*x));
@@ -27,7 +31,7 @@ impl ImportSession<'_> {
         if d.status != Status::Scheduled {
             d.scheduled_at = None;
         }
-        let html = d.body_format.render(&d.body_markdown);
+        let html = crate::bodies::render(d.body_format, &d.body_markdown).await;
         let snapshot = serde_json::to_string(&d).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         let live = (d.status == Status::Published)
             .then_some(d.published_at)
@@ -59,13 +63,15 @@ impl ImportSession<'_> {
                         "UPDATE articles SET slug = $1, headline = $2, dek = $3, kicker = $4, body_markdown = $5,
                             body_html = $6, section_id = $7, status = $8, image_id = $9, seo_title = $10,
                             seo_description = $11, comments_open = $12, published_at = $13, scheduled_at = $14,
-                            updated_at = $15, modified_at = $16, revision = revision + 1, body_format = $17
+                            updated_at = $15, modified_at = $16, revision = revision + 1, body_format = $17,
+                            body_sanitizer = $19
                          WHERE id = $18",
                     )
                     .bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(&html)
                     .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
                     .bind(&d.seo_description).bind(d.comments_open).bind(d.published_at).bind(d.scheduled_at)
                     .bind(updated_at).bind(bbn_core::time::now()).bind(d.body_format.as_str()).bind(id)
+                    .bind(SANITIZER_VERSION)
                     .execute(&mut **t).await?;
                 });
                 (id, revision + 1, Outcome::Updated)
@@ -75,15 +81,15 @@ impl ImportSession<'_> {
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO articles (slug, headline, dek, kicker, body_markdown, body_html, section_id, status,
                             image_id, seo_title, seo_description, comments_open, created_at, published_at, scheduled_at,
-                            created_by, modified_at, updated_at, body_format)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+                            created_by, modified_at, updated_at, body_format, body_sanitizer)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
                          RETURNING id",
                     )
                     .bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(&html)
                     .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
                     .bind(&d.seo_description).bind(d.comments_open).bind(a.created_at).bind(d.published_at)
                     .bind(d.scheduled_at).bind(a.created_by).bind(a.modified_at).bind(updated_at)
-                    .bind(d.body_format.as_str())
+                    .bind(d.body_format.as_str()).bind(SANITIZER_VERSION)
                     .fetch_one(&mut **t).await?;
                     id
                 });
@@ -142,20 +148,23 @@ impl ImportSession<'_> {
             wanted.push_str("-page");
         }
         d.slug = self.free_slug("pages", &wanted, own).await?;
+        (d.body_format, d.body) =
+            bbn_core::markdown::within_shape(d.body_format, std::mem::take(&mut d.body));
         let d = d.normalize().map_err(StoreError::Invalid)?;
-        let html = d.body_format.render(&d.body);
+        let html = crate::bodies::render(d.body_format, &d.body).await;
         let published_at = (d.status == PageStatus::Published).then_some(p.created_at);
         if let Some(id) = own {
             let n = with_tx!(&mut self.tx, t => {
                 let n = sqlx::query(
                     "UPDATE pages SET slug = $1, title = $2, body_format = $3, body = $4, body_html = $5, status = $6,
-                        footer_position = $7, seo_description = $8, published_at = $9, modified_at = $10
+                        footer_position = $7, seo_description = $8, published_at = $9, modified_at = $10,
+                        body_sanitizer = $12
                      WHERE id = $11 AND (slug <> $1 OR title <> $2 OR body <> $4 OR status <> $6
                         OR footer_position IS DISTINCT FROM $7 OR seo_description <> $8)",
                 )
                 .bind(&d.slug).bind(&d.title).bind(d.body_format.as_str()).bind(&d.body).bind(&html)
                 .bind(d.status.as_str()).bind(d.footer_position).bind(&d.seo_description).bind(published_at)
-                .bind(p.modified_at).bind(id)
+                .bind(p.modified_at).bind(id).bind(SANITIZER_VERSION)
                 .execute(&mut **t).await?.rows_affected();
                 if n > 0 { log_change!((*t), "page", id, "update")?; }
                 n
@@ -177,12 +186,12 @@ impl ImportSession<'_> {
         let id = with_tx!(&mut self.tx, t => {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO pages (slug, title, body_format, body, body_html, status, footer_position,
-                    seo_description, created_at, published_at, modified_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                    seo_description, created_at, published_at, modified_at, body_sanitizer)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
             )
             .bind(&d.slug).bind(&d.title).bind(d.body_format.as_str()).bind(&d.body).bind(&html)
             .bind(d.status.as_str()).bind(d.footer_position).bind(&d.seo_description).bind(p.created_at)
-            .bind(published_at).bind(p.modified_at)
+            .bind(published_at).bind(p.modified_at).bind(SANITIZER_VERSION)
             .fetch_one(&mut **t).await?;
             log_change!((*t), "page", id, "create")?;
             id

@@ -245,6 +245,7 @@ pub(crate) const TABLES: &[Table] = &[
     ),
     Table {
         parts: ARTICLE_PARTS,
+        left_out: &["body_sanitizer"],
         ..with_ids(
             "articles",
             &[
@@ -298,23 +299,26 @@ pub(crate) const TABLES: &[Table] = &[
             ],
         )
     },
-    with_ids(
-        "pages",
-        &[
-            col("id", Int),
-            col("slug", Text),
-            col("title", Text),
-            col("body_format", Text),
-            col("body", Text),
-            col("body_html", Text),
-            col("status", Text),
-            opt("footer_position", Int),
-            col("seo_description", Text),
-            col("created_at", Int),
-            opt("published_at", Int),
-            col("modified_at", Int),
-        ],
-    ),
+    Table {
+        left_out: &["body_sanitizer"],
+        ..with_ids(
+            "pages",
+            &[
+                col("id", Int),
+                col("slug", Text),
+                col("title", Text),
+                col("body_format", Text),
+                col("body", Text),
+                col("body_html", Text),
+                col("status", Text),
+                opt("footer_position", Int),
+                col("seo_description", Text),
+                col("created_at", Int),
+                opt("published_at", Int),
+                col("modified_at", Int),
+            ],
+        )
+    },
     list(
         "redirects",
         &[

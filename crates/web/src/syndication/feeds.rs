@@ -128,8 +128,7 @@ fn article_item(a: &Article, base: &str, full_text: bool) -> Item {
         url: format!("{base}{}", article_url(&a.slug)),
         title: a.headline.clone(),
         summary,
-        content_html: full_text
-            .then(|| absolute_links(&bbn_core::markdown::sanitize(&a.body_html), base)),
+        content_html: full_text.then(|| absolute_links(&a.body_html, base)),
         published,
         modified,
         authors: a

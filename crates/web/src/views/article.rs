@@ -152,9 +152,9 @@ pub fn article_view(
         published,
         updated,
         image: a.image.as_ref().map(ImageView::from),
-        // Sanitized when saved and again here, so HTML that reached the database
-        // another way (an import, a restore, a hand edit) cannot reach a reader unclean.
-        body_html: bbn_core::markdown::sanitize(&a.body_html),
+        // Sanitized when written, with the sanitizer's version: the store
+        // cleans again any body another version (or none) cleaned.
+        body_html: a.body_html.clone(),
         faq: a.faq.clone(),
         related: recommended(related, zone),
         comments: comment_views(comments, zone),

@@ -225,12 +225,9 @@ fn with_bodies(
     params: &Params,
 ) -> Map<String, Value> {
     if params.formats.html {
-        // Sanitized again on the way out, like every page and feed: front-ends
-        // insert this HTML as it is, on another origin, so links are absolute.
-        let html = crate::syndication::xml::absolute_links(
-            &bbn_core::markdown::sanitize(body_html),
-            &site.base_url,
-        );
+        // Sanitized when written (bbn_store::bodies): front-ends insert this
+        // HTML as it is, on another origin, so links are absolute.
+        let html = crate::syndication::xml::absolute_links(body_html, &site.base_url);
         m.insert("html".into(), Value::String(html));
     }
     if params.formats.plaintext {

@@ -135,7 +135,7 @@ pub fn article_out(a: &Article, base: &str, staff: bool) -> ArticleOut {
         headline: a.headline.clone(),
         dek: a.dek.clone(),
         kicker: a.kicker.clone(),
-        body_html: absolute_links(&bbn_core::markdown::sanitize(&a.body_html), base),
+        body_html: absolute_links(&a.body_html, base),
         body_markdown: staff.then(|| a.body_markdown.clone()),
         body_format: staff.then(|| a.body_format.as_str()),
         section: Named {

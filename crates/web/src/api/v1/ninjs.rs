@@ -40,7 +40,7 @@ fn byline(names: &[&str]) -> String {
 pub fn ninjs(a: &Article, s: &SiteSettings, base: &str) -> Value {
     let published = a.published_at.unwrap_or(a.created_at);
     let modified = a.updated_at.unwrap_or(published).max(published);
-    let body = absolute_links(&bbn_core::markdown::sanitize(&a.body_html), base);
+    let body = absolute_links(&a.body_html, base);
     let text = a.body_format.plain_text(&a.body_markdown);
     let mut headlines =
         vec![json!({ "role": "main", "contenttype": "text/plain", "value": a.headline })];

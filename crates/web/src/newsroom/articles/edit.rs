@@ -352,13 +352,20 @@ pub struct PreviewForm {
 pub async fn preview_fragment(
     _user: CurrentUser,
     CsrfForm(form): CsrfForm<PreviewForm>,
-) -> Html<String> {
+) -> Result<Html<String>, AppError> {
     let format = form
         .body_format
         .as_deref()
         .and_then(bbn_core::BodyFormat::parse)
         .unwrap_or_default();
-    Html(format.render(&form.body))
+    // The preview obeys the rules a save does: no body a save would refuse is rendered.
+    if form.body.len() > bbn_core::validate::MAX_BODY {
+        return Err(AppError::BadRequest("The body is too long.".into()));
+    }
+    if let Err(e) = bbn_core::markdown::check_body(format, &form.body) {
+        return Err(AppError::BadRequest(format!("{e}; simplify it.")));
+    }
+    Ok(Html(bbn_store::bodies::render(format, &form.body).await))
 }
 
 /// Any article, as readers would see it once published; staff only.
