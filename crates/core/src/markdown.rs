@@ -56,7 +56,10 @@ pub fn plain_text(markdown: &str) -> String {
 }
 
 /// The words of sanitized or imported HTML without its markup: tags go,
-/// block ends become line breaks, character references are decoded.
+/// block ends become line breaks, character references are decoded, and
+/// control characters other than tab and line breaks (raw, or written as
+/// `&#1;`) are dropped: they mean nothing in a headline or a name and some
+/// break what they are shown in (XML feeds, terminals).
 pub fn html_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
@@ -95,7 +98,14 @@ pub fn html_text(html: &str) -> String {
         rest = &after[gt + 1..];
     }
     push_decoded(&mut out, rest);
+    out.retain(|c| !is_unwanted_control(c));
     out.trim().to_string()
+}
+
+/// A control character that has no place in plain text: all but tab,
+/// newline and carriage return.
+pub fn is_unwanted_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 fn push_decoded(out: &mut String, text: &str) {
@@ -103,7 +113,8 @@ fn push_decoded(out: &mut String, text: &str) {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let after = &rest[amp..];
-        let end = after[..after.len().min(12)].find(';');
+        // Found by byte: `;` is ASCII, so its index is a character boundary.
+        let end = after.bytes().take(12).position(|b| b == b';');
         let decoded = end.and_then(|end| {
             let name = &after[1..end];
             let c = match name {
@@ -136,9 +147,14 @@ fn push_decoded(out: &mut String, text: &str) {
     out.push_str(rest);
 }
 
-/// Cleans HTML from any source down to the tags and attributes an article body may use.
+/// Cleans HTML from any source down to the tags and attributes an article
+/// body may use. Control characters (but tab and line breaks) are dropped
+/// too, also those written as references (`&#x1b;`), which the cleaning
+/// decodes.
 pub fn sanitize(html: &str) -> String {
-    sanitizer().clean(html).to_string()
+    let mut out = sanitizer().clean(html).to_string();
+    out.retain(|c| !is_unwanted_control(c));
+    out
 }
 
 fn demote(level: HeadingLevel) -> HeadingLevel {
@@ -172,6 +188,22 @@ mod tests {
         assert_eq!(
             html_text("<p>Fish &amp; chips</p><p>caf&#233; &lt;b&gt; &#x1F600; &bogus; &</p>"),
             "Fish & chips\ncafé <b> 😀 &bogus; &"
+        );
+    }
+
+    #[test]
+    fn sanitize_drops_control_characters() {
+        assert_eq!(
+            sanitize("<p>Tone\u{8}s\tand &#x1b;[0mcolours&#1;</p>"),
+            "<p>Tones\tand [0mcolours</p>"
+        );
+    }
+
+    #[test]
+    fn html_text_drops_control_characters() {
+        assert_eq!(
+            html_text("Bell\u{7}s&#1; &#x1b;[31mring&#0;\tloud\u{85}<br>é&eacute;&#233456789;"),
+            "Bells [31mring\tloud\né&eacute;&#233456789;"
         );
     }
 
