@@ -67,10 +67,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_audit_log.sql"),
         postgres: include_str!("../migrations/postgres/0011_audit_log.sql"),
     },
+    Migration {
+        version: 12,
+        sqlite: include_str!("../migrations/sqlite/0012_import_versions.sql"),
+        postgres: include_str!("../migrations/postgres/0012_import_versions.sql"),
+    },
 ];
 
 /// The schema version this binary writes and understands.
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;
 
 pub(crate) async fn run(pool: &Pool) -> Result<()> {
     let sqlite = matches!(pool, Pool::Sqlite(_));

@@ -333,6 +333,7 @@ pub(crate) const TABLES: &[Table] = &[
             col("kind", Text),
             col("external_id", Text),
             col("local_id", Int),
+            opt("local_version", Int),
         ],
         &["source", "kind", "external_id"],
     ),
