@@ -440,6 +440,287 @@ async fn uploads_without_attachments_are_brought_in_once(db: TestDb) {
     );
 }
 
+/// A small export of the site at `site` (e.g. `a.example`) holding `items`.
+fn small_export(site: &str, items: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>{site}</title><link>https://{site}</link><wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://{site}</wp:base_site_url>
+<wp:author><wp:author_login>ed</wp:author_login><wp:author_email>ed@{site}</wp:author_email><wp:author_display_name><![CDATA[Ed Itor]]></wp:author_display_name></wp:author>
+{items}
+</channel></rss>
+"#
+    )
+}
+
+/// One post (or page) item, with the link `https://{site}/{slug}/`.
+fn small_item(site: &str, kind: &str, id: i64, slug: &str, title: &str, body: &str) -> String {
+    format!(
+        r#"<item><title><![CDATA[{title}]]></title><link>https://{site}/{slug}/</link><dc:creator>ed</dc:creator>
+<content:encoded><![CDATA[{body}]]></content:encoded><wp:post_id>{id}</wp:post_id>
+<wp:post_date_gmt>2024-02-0{} 10:00:00</wp:post_date_gmt><wp:post_modified_gmt>2024-02-09 10:00:00</wp:post_modified_gmt>
+<wp:post_name>{slug}</wp:post_name><wp:status>publish</wp:status><wp:post_type>{kind}</wp:post_type></item>"#,
+        1 + id % 8
+    )
+}
+
+fn write_export(dir: &Path, name: &str, xml: &str) -> PathBuf {
+    let file = dir.join(name);
+    std::fs::write(&file, xml).unwrap();
+    file
+}
+
+/// Where an old address leads: the slug of the article or page.
+async fn redirect_slug(db: &TestDb, path: &str) -> String {
+    text(
+        db,
+        &format!(
+            "SELECT COALESCE(a.slug, g.slug) FROM redirects r
+             LEFT JOIN articles a ON r.target_kind = 'article' AND a.id = r.target_id
+             LEFT JOIN pages g ON r.target_kind = 'page' AND g.id = r.target_id
+             WHERE r.path = '{path}'"
+        ),
+    )
+    .await
+}
+
+async fn a_duplicate_post_id_keeps_the_first_and_is_reported(db: TestDb) {
+    let data = temp_dir("wp-dup");
+    let site = "dup.example";
+    let items = [
+        small_item(site, "post", 12, "first-twelve", "First twelve", "One."),
+        small_item(site, "post", 12, "second-twelve", "Second twelve", "Two."),
+    ]
+    .join("\n");
+    let file = write_export(&data, "dup.xml", &small_export(site, &items));
+    let report = ok(&import(&db, &data, &file, &[]));
+    assert_eq!(n(&db, "SELECT COUNT(*) FROM articles").await, 1);
+    assert_eq!(
+        text(&db, "SELECT headline FROM articles").await,
+        "First twelve"
+    );
+    assert!(
+        report.contains("Duplicate ids") && report.contains("post 12 \"Second twelve\" (line "),
+        "{report}"
+    );
+    assert!(!report.contains("updated"), "{report}");
+    assert_eq!(redirect_slug(&db, "/?p=12").await, "first-twelve");
+    assert_eq!(
+        n(
+            &db,
+            "SELECT COUNT(*) FROM redirects WHERE path = '/second-twelve'"
+        )
+        .await,
+        0
+    );
+}
+
+async fn an_article_edited_in_bbn_is_kept_on_reimport(db: TestDb) {
+    let data = temp_dir("wp-edited");
+    let site = "edited.example";
+    let items = [
+        small_item(site, "post", 5, "council-votes", "Council votes", "Body."),
+        small_item(site, "page", 6, "contact", "Contact us", "Write."),
+    ]
+    .join("\n");
+    let file = write_export(&data, "edited.xml", &small_export(site, &items));
+    ok(&import(&db, &data, &file, &[]));
+
+    // The newsroom edits both after the import.
+    let id = n(&db, "SELECT id FROM articles").await;
+    let article = db.store.article_by_id(id).await.unwrap().unwrap();
+    let mut draft = bbn_core::validate::ArticleDraft::from(&article);
+    draft.headline = "Council votes no, 5 to 4".into();
+    let editor = n(&db, "SELECT id FROM users").await;
+    db.store
+        .save_article(
+            id,
+            draft,
+            bbn_store::Edit {
+                expected_revision: Some(article.revision),
+                mark_updated: false,
+                by: Some(editor),
+            },
+        )
+        .await
+        .unwrap();
+    let page_id = n(&db, "SELECT id FROM pages").await;
+    let page = db.store.page(page_id).await.unwrap().unwrap();
+    db.store
+        .save_page(
+            page_id,
+            bbn_core::validate::PageDraft {
+                slug: page.slug.clone(),
+                title: "Contact the newsroom".into(),
+                body_format: page.body_format,
+                body: page.body.clone(),
+                status: page.status,
+                footer_position: page.footer_position,
+                seo_description: page.seo_description.clone(),
+            },
+        )
+        .await
+        .unwrap();
+
+    // The same export again, and then one where the source changed too.
+    for source_title in ["Council votes", "Council votes (corrected)"] {
+        let items = [
+            small_item(site, "post", 5, "council-votes", source_title, "Body."),
+            small_item(site, "page", 6, "contact", "Contact us", "Write."),
+        ]
+        .join("\n");
+        let file = write_export(&data, "edited.xml", &small_export(site, &items));
+        let report = ok(&import(&db, &data, &file, &[]));
+        assert_eq!(
+            text(&db, "SELECT headline FROM articles").await,
+            "Council votes no, 5 to 4",
+            "{report}"
+        );
+        assert_eq!(
+            text(&db, "SELECT title FROM pages").await,
+            "Contact the newsroom",
+            "{report}"
+        );
+        assert!(
+            report.contains("kept (edited in bbn since import)")
+                && report.contains("post \"Council votes")
+                && report.contains("page \"Contact us\""),
+            "{report}"
+        );
+        assert!(!report.contains("updated"), "{report}");
+    }
+    assert_eq!(n(&db, "SELECT COUNT(*) FROM articles").await, 1);
+
+    // An article nobody edited still follows its source.
+    let items = small_item(site, "post", 7, "budget", "Budget", "Body.");
+    let file = write_export(&data, "edited.xml", &small_export(site, &items));
+    ok(&import(&db, &data, &file, &[]));
+    let items = small_item(site, "post", 7, "budget", "Budget passes", "Body.");
+    let file = write_export(&data, "edited.xml", &small_export(site, &items));
+    let report = ok(&import(&db, &data, &file, &[]));
+    assert!(report.contains("updated"), "{report}");
+    assert_eq!(
+        text(&db, "SELECT headline FROM articles WHERE slug = 'budget'").await,
+        "Budget passes"
+    );
+}
+
+async fn a_second_site_with_the_same_slugs_takes_nothing_over(db: TestDb) {
+    let data = temp_dir("wp-second");
+    let export = |site: &str| {
+        let items = [
+            small_item(
+                site,
+                "post",
+                12,
+                "hello",
+                &format!("Hello from {site}"),
+                "Hi.",
+            ),
+            small_item(site, "page", 20, "about", &format!("About {site}"), "Us."),
+        ]
+        .join("\n");
+        write_export(&data, &format!("{site}.xml"), &small_export(site, &items))
+    };
+    ok(&import(&db, &data, &export("first.example"), &[]));
+    let report = ok(&import(&db, &data, &export("second.example"), &[]));
+    assert_eq!(n(&db, "SELECT COUNT(*) FROM articles").await, 2);
+    assert_eq!(
+        text(&db, "SELECT headline FROM articles WHERE slug = 'hello-2'").await,
+        "Hello from second.example"
+    );
+    // The first site's old addresses still lead to its own posts.
+    for (path, slug) in [
+        ("/hello", "hello"),
+        ("/?p=12", "hello"),
+        ("/about", "about"),
+        ("/?page_id=20", "about"),
+    ] {
+        assert_eq!(redirect_slug(&db, path).await, slug, "{path}\n{report}");
+    }
+    assert!(
+        report.contains("article hello → hello-2") && report.contains("page about → about-2"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Old addresses that already lead elsewhere")
+            && report.contains("/?p=12 (wanted by Hello from second.example)")
+            && report.contains("/hello (wanted by Hello from second.example)"),
+        "{report}"
+    );
+}
+
+async fn a_body_past_the_limit_is_left_out_before_it_is_converted(db: TestDb) {
+    let data = temp_dir("wp-huge");
+    let uploads = temp_dir("wp-huge-uploads");
+    std::fs::create_dir_all(uploads.join("2024/05")).unwrap();
+    std::fs::write(uploads.join("2024/05/chart.png"), png()).unwrap();
+    let site = "huge.example";
+    let huge = format!(
+        "[mystery_widget id=\"1\"] <img src=\"https://{site}/wp-content/uploads/2024/05/chart.png\" alt=\"\"> {}",
+        "All work and no play. ".repeat(50_000)
+    );
+    let items = [
+        small_item(site, "post", 1, "huge", "Huge", &huge),
+        small_item(site, "post", 2, "small", "Small", "Fine."),
+    ]
+    .join("\n");
+    let file = write_export(&data, "huge.xml", &small_export(site, &items));
+    let dir = uploads.to_str().unwrap();
+    let report = ok(&import(&db, &data, &file, &["--media-dir", dir]));
+    assert!(
+        report.contains("a body longer than bbn's 1000000 bytes: 1") && report.contains("Huge"),
+        "{report}"
+    );
+    // Nothing of the left-out body was looked at: no shortcode, no upload.
+    assert!(!report.contains("mystery_widget"), "{report}");
+    assert_eq!(n(&db, "SELECT COUNT(*) FROM media").await, 0);
+    assert_eq!(text(&db, "SELECT slug FROM articles").await, "small");
+}
+
+async fn nul_is_refused_and_control_characters_are_dropped(db: TestDb) {
+    let data = temp_dir("wp-control");
+    let site = "control.example";
+    let nul = small_item(site, "post", 1, "nul", "Nul", "before\0after");
+    let file = write_export(&data, "nul.xml", &small_export(site, &nul));
+    let out = import(&db, &data, &file, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a NUL was accepted");
+    assert!(
+        stderr.contains("nul.xml:6:33") && stderr.contains("NUL"),
+        "{stderr}"
+    );
+    let nul_reference = small_item(site, "post", 1, "nul", "Nul", "]]>before&#0;<![CDATA[");
+    let file = write_export(&data, "nul.xml", &small_export(site, &nul_reference));
+    let out = import(&db, &data, &file, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "&#0; was accepted");
+    assert!(stderr.contains("&#0;"), "{stderr}");
+    assert_eq!(n(&db, "SELECT COUNT(*) FROM articles").await, 0);
+
+    let items = small_item(
+        site,
+        "post",
+        2,
+        "bells",
+        "Bell\u{7}s &#1;ring\u{1b}",
+        "Tone\u{8}s\tand &#x1b;[0mcolours",
+    )
+    .replace("Ed Itor", "Ed\u{7f} Itor");
+    let file = write_export(&data, "control.xml", &small_export(site, &items));
+    ok(&import(&db, &data, &file, &[]));
+    assert_eq!(
+        text(&db, "SELECT headline FROM articles").await,
+        "Bells ring"
+    );
+    let body = text(&db, "SELECT body_html FROM articles").await;
+    assert!(
+        body.contains("Tones\tand") && !body.contains('\u{1b}'),
+        "{body:?}"
+    );
+    assert_eq!(text(&db, "SELECT name FROM authors").await, "Ed Itor");
+}
+
 macro_rules! both {
     ($($name:ident),*) => {
         mod sqlite { $(#[tokio::test(flavor = "multi_thread")] async fn $name() {
@@ -457,5 +738,10 @@ both!(
     broken_files_and_dry_runs_change_nothing,
     a_very_long_post_with_500_comments,
     exports_without_ids_and_with_co_authors,
-    uploads_without_attachments_are_brought_in_once
+    uploads_without_attachments_are_brought_in_once,
+    a_duplicate_post_id_keeps_the_first_and_is_reported,
+    an_article_edited_in_bbn_is_kept_on_reimport,
+    a_second_site_with_the_same_slugs_takes_nothing_over,
+    a_body_past_the_limit_is_left_out_before_it_is_converted,
+    nul_is_refused_and_control_characters_are_dropped
 );

@@ -61,7 +61,10 @@ pub fn plain_text(markdown: &str) -> String {
 }
 
 /// The words of sanitized or imported HTML without its markup: tags go,
-/// block ends become line breaks, character references are decoded.
+/// block ends become line breaks, character references are decoded, and
+/// control characters other than tab and line breaks (raw, or written as
+/// `&#1;`) are dropped: they mean nothing in a headline or a name and some
+/// break what they are shown in (XML feeds, terminals).
 pub fn html_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
@@ -100,7 +103,14 @@ pub fn html_text(html: &str) -> String {
         rest = &after[gt + 1..];
     }
     push_decoded(&mut out, rest);
+    out.retain(|c| !is_unwanted_control(c));
     out.trim().to_string()
+}
+
+/// A control character that has no place in plain text: all but tab,
+/// newline and carriage return.
+pub fn is_unwanted_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// Appends `text` with its character references decoded the way a browser
@@ -221,7 +231,11 @@ pub fn sanitize(html: &str) -> String {
     if check_shape(html).is_err() {
         return escaped_paragraphs(&html_text(html));
     }
-    sanitizer().clean(html).to_string()
+    // Control characters (but tab and line breaks) go too, also those
+    // written as references (`&#x1b;`), which the cleaning decodes.
+    let mut out = sanitizer().clean(html).to_string();
+    out.retain(|c| !is_unwanted_control(c));
+    out
 }
 
 /// Text as HTML paragraphs, one per line, escaped.
@@ -305,6 +319,23 @@ mod tests {
         );
         assert_eq!(html_text("&ééééééé; &amp€"), "&ééééééé; &€");
         assert_eq!(html_text("a &AMP b &eacute c &notin; d"), "a & b é c ∉ d");
+    }
+
+    #[test]
+    fn sanitize_drops_control_characters() {
+        assert_eq!(
+            sanitize("<p>Tone\u{8}s\tand &#x1b;[0mcolours&#1;</p>"),
+            "<p>Tones\tand [0mcolours</p>"
+        );
+    }
+
+    #[test]
+    fn html_text_drops_control_characters() {
+        assert_eq!(
+            html_text("Bell\u{7}s&#1; &#x1b;[31mring&#0;\tloud\u{85}<br>é&eacute;&#233456789;"),
+            // NUL and out-of-range references decode to U+FFFD, as in a browser.
+            "Bells [31mring\u{fffd}\tloud\néé\u{fffd}"
+        );
     }
 
     #[test]

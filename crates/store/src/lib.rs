@@ -42,7 +42,7 @@ pub use distribution::{RecentComment, SitemapArticle, SitemapPlace};
 pub use error::StoreError;
 pub use import::{
     IMPORT_KINDS, ImportSession, ImportedArticle, ImportedComment, ImportedPage, ImportedPerson,
-    Outcome, import_slug,
+    Outcome, Rename, import_slug,
 };
 pub use migrate::SCHEMA_VERSION;
 pub use pages::PageLink;

@@ -69,13 +69,18 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 12,
-        sqlite: include_str!("../migrations/sqlite/0012_sanitized_bodies.sql"),
-        postgres: include_str!("../migrations/postgres/0012_sanitized_bodies.sql"),
+        sqlite: include_str!("../migrations/sqlite/0012_import_versions.sql"),
+        postgres: include_str!("../migrations/postgres/0012_import_versions.sql"),
+    },
+    Migration {
+        version: 13,
+        sqlite: include_str!("../migrations/sqlite/0013_sanitized_bodies.sql"),
+        postgres: include_str!("../migrations/postgres/0013_sanitized_bodies.sql"),
     },
 ];
 
 /// The schema version this binary writes and understands.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 pub(crate) async fn run(pool: &Pool) -> Result<()> {
     let sqlite = matches!(pool, Pool::Sqlite(_));

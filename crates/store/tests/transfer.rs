@@ -270,9 +270,9 @@ async fn fill(store: &Store) {
              INSERT INTO redirects (path, target_kind, target_id, target_url, created_at)
              VALUES ('/?p=12', 'article', 1, NULL, 1700000000), ('/Zürich', 'url', NULL, 'https://example.com/', 1700000000),
                 ('/a_b', 'section', 1, NULL, 1700000000), ('/a-b', 'page', 1, NULL, 1700000000), ('/B', 'topic', 2, NULL, 1700000000);
-             INSERT INTO import_ids (source, kind, external_id, local_id)
-             VALUES ('wordpress https://example.com', 'post', '12', 1), ('wordpress https://example.com', 'comment', '7', 1),
-                ('wordpress https://example.com', 'post', 'B', 2)",
+             INSERT INTO import_ids (source, kind, external_id, local_id, local_version)
+             VALUES ('wordpress https://example.com', 'post', '12', 1, 3), ('wordpress https://example.com', 'comment', '7', 1, NULL),
+                ('wordpress https://example.com', 'post', 'B', 2, NULL)",
         )
         .await
         .unwrap();
@@ -642,7 +642,43 @@ async fn the_format_carries_every_column(db: TestDb) {
     assert_eq!(export(&fresh.store).await, bytes);
 }
 
+/// Files of format version 1 (before `import_ids.local_version`) still read.
+async fn a_version_1_file_is_read(db: TestDb) {
+    fill(&db.store).await;
+    let text = String::from_utf8(export(&db.store).await).unwrap();
+    assert!(text.contains(",\"local_version\":3}"), "{text}");
+    let old = text
+        .replacen(
+            &format!("\"version\": {FORMAT_VERSION}"),
+            "\"version\": 1",
+            1,
+        )
+        .replace(",\"local_version\":3}", "}")
+        .replace(",\"local_version\":null}", "}");
+    let fresh = TestDb::new(db.store.backend()).await.unwrap();
+    import(&fresh.store, old.as_bytes()).await.unwrap();
+    assert_eq!(count(&fresh.store, "import_ids").await, 3);
+    assert_eq!(
+        fresh
+            .store
+            .query_i64("SELECT COUNT(*) FROM import_ids WHERE local_version IS NULL")
+            .await
+            .unwrap(),
+        3
+    );
+    // A file of the current version must carry the field.
+    let lacking = text.replace(",\"local_version\":3}", "}");
+    let other = TestDb::new(db.store.backend()).await.unwrap();
+    match import(&other.store, lacking.as_bytes()).await {
+        Err(TransferError::File { message, .. }) => {
+            assert!(message.contains("lacks \"local_version\""), "{message}");
+        }
+        other => panic!("a missing field is refused: {other:?}"),
+    }
+}
+
 bbn_store::on_both_backends!(
+    a_version_1_file_is_read,
     site_comes_back_byte_for_byte,
     new_rows_after_import_get_fresh_ids,
     a_site_that_is_not_empty_is_refused,

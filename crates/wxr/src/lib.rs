@@ -54,4 +54,4 @@ mod model;
 mod read;
 
 pub use model::*;
-pub use read::{Position, ReadError, Reader, read};
+pub use read::{Position, ReadError, Reader, read, read_with_limits};

@@ -30,6 +30,30 @@ pub struct Channel {
 /// How many warnings a [`Channel`] lists before it only counts them.
 pub const MAX_WARNINGS: usize = 1000;
 
+/// How much of an export the reader holds at once. A WordPress export can
+/// be gigabytes; these bounds keep what one record costs in memory small
+/// whatever the file's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest text of one element, in bytes, that is kept. Longer
+    /// texts are dropped and the element named in [`Item::oversized`]; the
+    /// export is still read to its end.
+    pub text: usize,
+    /// The longest single piece of XML (one CDATA section, one run of text,
+    /// one tag), in bytes. The parser must hold a piece whole, so a longer
+    /// one stops the reading with a syntax error at the place it starts.
+    pub event: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            text: 16 << 20,
+            event: 64 << 20,
+        }
+    }
+}
+
 /// A place in the export that was read leniently.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
@@ -166,6 +190,10 @@ pub struct Item {
     /// In the order of the export.
     pub meta: Vec<Meta>,
     pub comments: Vec<Comment>,
+    /// Elements of the item (`content:encoded`, `wp:comment_content`, …)
+    /// whose text was longer than [`Limits::text`]: their text is not kept
+    /// (it is empty here), so that one enormous field never sits in memory.
+    pub oversized: Vec<String>,
 }
 
 impl Item {

@@ -27,6 +27,13 @@
 //! Bodies are kept as sanitized HTML (`bbn_wxr::body::convert` first turns
 //! shortcodes, block comments and missing paragraphs into plain HTML).
 //! Importing the same export again updates what it made before.
+//!
+//! Nothing is lost without a word in the report: an item whose id an
+//! earlier item had is left out (the first stays), a record edited in bbn
+//! since its import is kept as it is, every slug that had to change is
+//! listed, an old address that already leads elsewhere keeps leading there,
+//! and a body past bbn's limit is left out before it is converted (the
+//! reader does not even keep it: see [`LIMITS`]).
 
 mod comments;
 mod media;
@@ -41,14 +48,23 @@ use crate::config::Config;
 use anyhow::Context;
 use bbn_core::markdown::html_text;
 use bbn_store::ImportSession;
-use bbn_wxr::{ReadError, Reader};
+use bbn_wxr::{Limits, ReadError, Reader};
 use media::Media;
 use report::Report;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufReader, IsTerminal, Write};
 use std::path::Path;
 use std::time::Instant;
 use survey::Survey;
+
+/// What one record may cost while the export is read, whatever the file's
+/// size: an element's text past bbn's body limit is not kept (no body
+/// longer than that is imported anyway), and one piece of XML past 64 MiB
+/// stops the import, since the parser must hold it whole.
+pub(crate) const LIMITS: Limits = Limits {
+    text: bbn_core::validate::MAX_BODY,
+    event: 64 << 20,
+};
 
 pub async fn run(
     config: Config,
@@ -81,6 +97,9 @@ pub async fn run(
         .iter()
         .map(|w| format!("line {}, column {}: {}", w.line, w.column, w.message))
         .collect();
+    for (id, title, line) in &survey.duplicate_attachments {
+        report.duplicate("attachment", &id.to_string(), title, *line);
+    }
     let mut session = store.begin_import(&source).await?;
     let mut media = Media::new(media_dir, config.data_dir.join("media"), dry_run);
     let mut import = Import {
@@ -94,6 +113,7 @@ pub async fn run(
         topics: HashMap::new(),
         fallback_section: None,
         sticky: Vec::new(),
+        seen: HashSet::new(),
     };
     let result = import.everything(file).await;
     let sticky = std::mem::take(&mut import.sticky);
@@ -169,6 +189,10 @@ struct Import<'a, 's> {
     topics: HashMap<(&'static str, String), i64>,
     fallback_section: Option<i64>,
     sticky: Vec<i64>,
+    /// The ids of the posts and pages read so far. WordPress numbers them
+    /// in one sequence, so an id seen twice (two exports pasted together,
+    /// an exporter's bug) means two records claim one `/?p=ID`.
+    seen: HashSet<String>,
 }
 
 impl Import<'_, '_> {
@@ -194,7 +218,7 @@ impl Import<'_, '_> {
     async fn items(&mut self, file: &Path) -> anyhow::Result<()> {
         let input =
             std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
-        let mut reader = Reader::new(BufReader::with_capacity(1 << 16, input));
+        let mut reader = Reader::with_limits(BufReader::with_capacity(1 << 16, input), LIMITS);
         let mut progress = Progress::new(self.survey.items);
         // Pages last: their menu places and parents are known by then.
         loop {
@@ -217,6 +241,7 @@ impl Import<'_, '_> {
             if let bbn_wxr::Record::Item(item) = record {
                 progress.tick();
                 match item.post_type.as_str() {
+                    "post" | "page" if !self.first_with_id(&item) => {}
                     "post" => self.post(&item).await?,
                     "page" => self.page(&item).await?,
                     "attachment" => {}
@@ -240,6 +265,19 @@ impl Import<'_, '_> {
         }
         progress.done();
         Ok(())
+    }
+
+    /// Whether no earlier post or page of the export had this item's id;
+    /// a later one is named in the report and left out, so the first keeps
+    /// its record and its `/?p=ID`.
+    fn first_with_id(&mut self, item: &bbn_wxr::Item) -> bool {
+        let id = posts::source_id(item);
+        if self.seen.insert(id.clone()) {
+            return true;
+        }
+        self.report
+            .duplicate(&item.post_type, &id, &title(item), item.line);
+        false
     }
 }
 

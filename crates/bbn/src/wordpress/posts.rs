@@ -22,6 +22,12 @@ impl Import<'_, '_> {
         item: &Item,
         label: &str,
     ) -> anyhow::Result<Option<(i64, bbn_store::Outcome)>> {
+        for rename in self.session.take_renames() {
+            self.report.renamed(rename);
+        }
+        if let Ok((_, bbn_store::Outcome::Kept)) = &result {
+            self.report.kept(kind, label);
+        }
         match result {
             Err(bbn_store::StoreError::Invalid(errors)) => {
                 let why = errors
@@ -259,19 +265,51 @@ impl Import<'_, '_> {
         let mut paths: Vec<String> = paths.iter().map(|p| bbn_store::normalize_path(p)).collect();
         paths.sort();
         paths.dedup();
-        self.report.redirects += paths.len() as u64;
-        self.session.redirects(&paths, &target).await?;
+        let taken = self.session.redirects(&paths, &target).await?;
+        self.report.redirects += paths.len().saturating_sub(taken.len()) as u64;
+        self.report.addresses_kept(taken, &title(item));
         Ok(())
     }
 
     /// The body as HTML bbn keeps: shortcodes and blocks converted, upload
-    /// addresses brought into bbn's media where the files are at hand.
+    /// addresses brought into bbn's media where the files are at hand. A
+    /// body past bbn's limit is left out before any of that: converting it
+    /// would cost memory several times its size, and bring in its media
+    /// and report its shortcodes for a post that is not imported.
     pub(super) async fn body(
         &mut self,
         item: &Item,
         label: &str,
     ) -> anyhow::Result<Option<String>> {
+        for name in item.oversized.iter().filter(|n| *n != "content:encoded") {
+            self.report.adjusted(
+                format!(
+                    "<{name}> longer than {} bytes was left out",
+                    super::LIMITS.text
+                ),
+                label.to_string(),
+            );
+        }
+        let too_long = || {
+            format!(
+                "a body longer than bbn's {} bytes",
+                bbn_core::validate::MAX_BODY
+            )
+        };
+        // The reader keeps no text past the limit and names the element instead.
+        if item.oversized.iter().any(|n| n == "content:encoded")
+            || item.content.len() > bbn_core::validate::MAX_BODY
+        {
+            self.report.skipped("item", too_long(), label.to_string());
+            return Ok(None);
+        }
         let converted = bbn_wxr::body::convert(&item.content, item.post_id, self.survey);
+        // Conversion adds paragraphs: the result is checked again before
+        // its media are brought in.
+        if converted.html.len() > bbn_core::validate::MAX_BODY {
+            self.report.skipped("item", too_long(), label.to_string());
+            return Ok(None);
+        }
         for name in &converted.unknown_shortcodes {
             self.report.shortcode(name, label);
         }
@@ -282,14 +320,7 @@ impl Import<'_, '_> {
             }
         }
         if html.len() > bbn_core::validate::MAX_BODY {
-            self.report.skipped(
-                "item",
-                format!(
-                    "a body longer than bbn's {} bytes",
-                    bbn_core::validate::MAX_BODY
-                ),
-                label.to_string(),
-            );
+            self.report.skipped("item", too_long(), label.to_string());
             return Ok(None);
         }
         Ok(Some(html))

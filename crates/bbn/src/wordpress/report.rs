@@ -1,6 +1,9 @@
 //! What an import did, as the operator reads it at the end: counts per kind
 //! and outcome, what was skipped and why, what was changed to fit bbn,
-//! shortcodes left as text, media that could not be brought in.
+//! shortcodes left as text, media that could not be brought in. Nothing is
+//! lost without a line here: duplicates left out, records kept because
+//! they were edited in bbn, every slug renamed, every old address left to
+//! what it led to before.
 
 use bbn_store::Outcome;
 use std::collections::BTreeMap;
@@ -21,10 +24,21 @@ pub struct Report {
     shortcodes: BTreeMap<String, (u64, Vec<String>)>,
     /// media the import could not bring in, by why
     media: BTreeMap<&'static str, (u64, Vec<String>)>,
+    /// Items left out because an earlier item of the export had their id.
+    duplicates: Vec<String>,
+    /// Records edited in bbn since they were imported, left as they are.
+    kept: Vec<String>,
+    /// Every slug that is not the source's: (kind, from, to).
+    renames: Vec<(&'static str, String, String)>,
+    /// Old addresses that already led elsewhere and still do.
+    addresses_kept: Vec<String>,
     pub warnings: Vec<String>,
     pub picks_added: usize,
     pub redirects: u64,
 }
+
+/// The report's word for records edited in bbn since their import.
+pub const KEPT: &str = "kept (edited in bbn since import)";
 
 fn note(entry: &mut (u64, Vec<String>), example: impl Into<String>) {
     entry.0 += 1;
@@ -40,6 +54,7 @@ impl Report {
             Outcome::Updated => "updated",
             Outcome::Unchanged => "unchanged",
             Outcome::Linked => "matched to existing",
+            Outcome::Kept => KEPT,
         };
         *self.done.entry((kind, label)).or_default() += 1;
     }
@@ -54,6 +69,29 @@ impl Report {
             self.skipped.entry((kind, reason.into())).or_default(),
             example,
         );
+    }
+
+    /// An item whose id an earlier item of the export had: the first is
+    /// the one imported.
+    pub fn duplicate(&mut self, kind: &str, id: &str, title: &str, line: u64) {
+        self.duplicates
+            .push(format!("{kind} {id} \"{title}\" (line {line})"));
+    }
+
+    pub fn kept(&mut self, kind: &str, title: &str) {
+        self.kept.push(format!("{kind} \"{title}\""));
+    }
+
+    pub fn renamed(&mut self, rename: bbn_store::Rename) {
+        self.renames.push((rename.kind, rename.from, rename.to));
+    }
+
+    /// Old addresses the import would have made lead to `what`, which
+    /// already lead somewhere else.
+    pub fn addresses_kept(&mut self, paths: Vec<String>, what: &str) {
+        for p in paths {
+            self.addresses_kept.push(format!("{p} (wanted by {what})"));
+        }
     }
 
     pub fn adjusted(&mut self, what: impl Into<String>, example: impl Into<String>) {
@@ -103,6 +141,32 @@ impl Report {
             );
         }
         let _ = writeln!(out, "  old addresses that now redirect: {}", self.redirects);
+        // Listed in full: each is something the operator may need to act on.
+        full_list(
+            &mut out,
+            "Duplicate ids (the first item with the id was imported, these were left out)",
+            &self.duplicates,
+        );
+        full_list(
+            &mut out,
+            "Kept as edited in bbn since the last import (the export's version was not written)",
+            &self.kept,
+        );
+        let renames: Vec<String> = self
+            .renames
+            .iter()
+            .map(|(kind, from, to)| format!("{kind} {from} → {to}"))
+            .collect();
+        full_list(
+            &mut out,
+            "Slugs renamed (another record holds the export's slug, or bbn does not accept it)",
+            &renames,
+        );
+        full_list(
+            &mut out,
+            "Old addresses that already lead elsewhere and still do",
+            &self.addresses_kept,
+        );
         section(
             &mut out,
             "Skipped",
@@ -135,6 +199,16 @@ impl Report {
             }
         }
         out
+    }
+}
+
+fn full_list(out: &mut String, title: &str, rows: &[String]) {
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{title} ({}):", rows.len());
+    for row in rows {
+        let _ = writeln!(out, "  {row}");
     }
 }
 

@@ -48,6 +48,9 @@ pub struct Survey {
     /// Pages that a navigation menu links to: page id → place in the menus.
     pub menu_pages: HashMap<i64, i64>,
     pub items: u64,
+    /// Attachments whose id an earlier attachment had: (id, title, line).
+    /// The first is the one used.
+    pub duplicate_attachments: Vec<(i64, String, u64)>,
 }
 
 /// Reads the whole export once. A file that is not well-formed stops here
@@ -57,7 +60,8 @@ pub fn survey(file: &Path) -> anyhow::Result<Survey> {
         std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
     let mut s = Survey::default();
     let mut menu_order = 0;
-    let channel = bbn_wxr::read(BufReader::with_capacity(1 << 16, input), |record| {
+    let input = BufReader::with_capacity(1 << 16, input);
+    let channel = bbn_wxr::read_with_limits(input, super::LIMITS, |record| {
         match record {
             Record::Author(a) => s.authors.push(a),
             Record::Category(c) => s.categories.push(c),
@@ -73,6 +77,14 @@ pub fn survey(file: &Path) -> anyhow::Result<Survey> {
                         } else {
                             item.attachment_url.clone()
                         };
+                        if s.attachments.contains_key(&item.post_id) {
+                            s.duplicate_attachments.push((
+                                item.post_id,
+                                super::posts::title(&item),
+                                item.line,
+                            ));
+                            return Ok(());
+                        }
                         s.attachments.insert(
                             item.post_id,
                             Attachment {

@@ -165,19 +165,17 @@ impl Import<'_, '_> {
                 .map(|o| o.parent.clone())
                 .unwrap_or_default();
         }
-        self.session
-            .redirect(
-                &format!("/category/{}", path.join("/")),
-                &RedirectTarget::Section(id),
-            )
-            .await?;
-        self.report.redirects += 1;
+        let mut paths = vec![format!("/category/{}", path.join("/"))];
         if let Some(term) = c.term_id {
-            self.session
-                .redirect(&format!("/?cat={term}"), &RedirectTarget::Section(id))
-                .await?;
-            self.report.redirects += 1;
+            paths.push(format!("/?cat={term}"));
         }
+        let taken = self
+            .session
+            .redirects(&paths, &RedirectTarget::Section(id))
+            .await?;
+        self.report.redirects += paths.len().saturating_sub(taken.len()) as u64;
+        self.report
+            .addresses_kept(taken, &format!("category {}", c.nicename));
         Ok(())
     }
 
@@ -206,13 +204,15 @@ impl Import<'_, '_> {
         self.report.done("topic", outcome);
         self.topics.insert((kind, slug.to_string()), id);
         if kind == "tag" {
-            self.session
+            let taken = self
+                .session
                 .redirects(
                     &[format!("/tag/{slug}"), format!("/?tag={slug}")],
                     &RedirectTarget::Topic(id),
                 )
                 .await?;
-            self.report.redirects += 2;
+            self.report.redirects += 2 - taken.len() as u64;
+            self.report.addresses_kept(taken, &format!("tag {slug}"));
         }
         Ok(id)
     }

@@ -11,15 +11,22 @@ use bbn_core::{PageStatus, Status};
 impl ImportSession<'_> {
     /// An article. Its slug is made free if another article holds it; an
     /// article imported before is updated (with a new revision) only when
-    /// something changed.
+    /// something changed, and never when it was edited in bbn since.
     pub async fn article(
         &mut self,
         external_id: &str,
         a: ImportedArticle,
     ) -> Result<(i64, Outcome)> {
         let own = self.known("post", external_id);
+        let recorded = self.version("post", external_id).await?;
+        if let Some(id) = own
+            && self.article_edited_since(id, recorded).await?
+        {
+            return Ok((id, Outcome::Kept));
+        }
         let mut d = a.draft;
-        d.slug = self.free_slug("articles", &d.slug, own).await?;
+        let from = d.slug.clone();
+        d.slug = self.free_slug("articles", &d.slug, &from, own).await?;
         // A body too tangled to parse safely keeps its words (not the record's end).
         (d.body_format, d.body_markdown) =
             bbn_core::markdown::within_shape(d.body_format, std::mem::take(&mut d.body_markdown));
@@ -56,6 +63,10 @@ impl ImportSession<'_> {
                         .await;
                 };
                 if last_snapshot.as_deref() == Some(snapshot.as_str()) {
+                    if recorded.is_none() {
+                        self.remember_version("post", external_id, id, Some(revision))
+                            .await?;
+                    }
                     return Ok((id, Outcome::Unchanged));
                 }
                 with_tx!(&mut self.tx, t => {
@@ -93,7 +104,6 @@ impl ImportSession<'_> {
                     .fetch_one(&mut **t).await?;
                     id
                 });
-                self.remember("post", external_id, id).await?;
                 (id, 1, Outcome::Created)
             }
         };
@@ -136,18 +146,53 @@ impl ImportSession<'_> {
             .execute(&mut **t).await?;
             log_change!((*t), "article", id, if created { "create" } else { "update" })?;
         });
+        self.remember_version("post", external_id, id, Some(revision))
+            .await?;
         Ok((id, outcome))
     }
 
-    /// A static page; its slug is made free if another page holds it.
+    /// Whether the article an import made was changed in bbn since: its
+    /// revision is not the one the import left. Imports from before the
+    /// import kept revisions are judged by the latest revision's author:
+    /// the import saves without one, the newsroom with the editor's.
+    async fn article_edited_since(&mut self, id: i64, recorded: Option<i64>) -> Result<bool> {
+        let now: Option<(i64, Option<i64>)> = with_tx!(&mut self.tx, t => {
+            sqlx::query_as(
+                "SELECT a.revision, (SELECT r.user_id FROM article_revisions r WHERE r.article_id = a.id
+                    ORDER BY r.revision DESC LIMIT 1) FROM articles a WHERE a.id = $1",
+            )
+            .bind(id).fetch_optional(&mut **t).await?
+        });
+        Ok(match (now, recorded) {
+            // Deleted since: made again.
+            (None, _) => false,
+            (Some((revision, _)), Some(left_at)) => revision != left_at,
+            (Some((_, last_by)), None) => last_by.is_some(),
+        })
+    }
+
+    /// A static page; its slug is made free if another page holds it. A
+    /// page edited in bbn since it was imported is kept as it is.
     pub async fn page(&mut self, external_id: &str, p: ImportedPage) -> Result<(i64, Outcome)> {
         let own = self.known("page", external_id);
+        if let Some(id) = own
+            && let Some(left_at) = self.version("page", external_id).await?
+        {
+            let modified: Option<i64> = with_tx!(&mut self.tx, t => {
+                sqlx::query_scalar("SELECT modified_at FROM pages WHERE id = $1").bind(id).fetch_optional(&mut **t).await?
+            });
+            // The newsroom stamps its saves with the time; the import with the source's.
+            if modified.is_some_and(|m| m != left_at) {
+                return Ok((id, Outcome::Kept));
+            }
+        }
         let mut d = p.draft;
+        let from = d.slug.clone();
         let mut wanted = d.slug.clone();
         if bbn_core::validate::RESERVED_PAGE_SLUGS.contains(&wanted.as_str()) {
             wanted.push_str("-page");
         }
-        d.slug = self.free_slug("pages", &wanted, own).await?;
+        d.slug = self.free_slug("pages", &wanted, &from, own).await?;
         (d.body_format, d.body) =
             bbn_core::markdown::within_shape(d.body_format, std::mem::take(&mut d.body));
         let d = d.normalize().map_err(StoreError::Invalid)?;
@@ -169,10 +214,12 @@ impl ImportSession<'_> {
                 if n > 0 { log_change!((*t), "page", id, "update")?; }
                 n
             });
-            let exists: Option<i64> = with_tx!(&mut self.tx, t => {
-                sqlx::query_scalar("SELECT id FROM pages WHERE id = $1").bind(id).fetch_optional(&mut **t).await?
+            let modified: Option<i64> = with_tx!(&mut self.tx, t => {
+                sqlx::query_scalar("SELECT modified_at FROM pages WHERE id = $1").bind(id).fetch_optional(&mut **t).await?
             });
-            if exists.is_some() {
+            if let Some(modified) = modified {
+                self.remember_version("page", external_id, id, Some(modified))
+                    .await?;
                 return Ok((
                     id,
                     if n > 0 {
@@ -196,7 +243,8 @@ impl ImportSession<'_> {
             log_change!((*t), "page", id, "create")?;
             id
         });
-        self.remember("page", external_id, id).await?;
+        self.remember_version("page", external_id, id, Some(p.modified_at))
+            .await?;
         Ok((id, Outcome::Created))
     }
 }

@@ -47,6 +47,19 @@ pub enum Outcome {
     /// Matched a record the site already had (same slug or email), which is
     /// left as it was and used from now on.
     Linked,
+    /// Imported before, then edited in bbn: the edit is kept and the
+    /// source's version is not written over it.
+    Kept,
+}
+
+/// A record that could not keep its source's slug, because something else
+/// on the site holds it (or the slug is not one bbn accepts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rename {
+    /// `article`, `page`, `author`.
+    pub kind: &'static str,
+    pub from: String,
+    pub to: String,
 }
 
 /// A person from the source: a byline and a staff account that cannot sign
@@ -96,6 +109,7 @@ pub struct ImportSession<'a> {
     tx: Tx,
     source: String,
     ids: HashMap<(&'static str, String), i64>,
+    renames: Vec<Rename>,
 }
 
 impl Store {
@@ -123,6 +137,7 @@ impl Store {
             tx,
             source: source.to_string(),
             ids,
+            renames: Vec::new(),
         })
     }
 }
@@ -157,18 +172,55 @@ impl ImportSession<'_> {
         external_id: &str,
         local: i64,
     ) -> Result<()> {
+        self.remember_version(kind, external_id, local, None).await
+    }
+
+    /// `remember`, with what the import left the record at (see
+    /// `import_ids.local_version`).
+    pub(super) async fn remember_version(
+        &mut self,
+        kind: &'static str,
+        external_id: &str,
+        local: i64,
+        version: Option<i64>,
+    ) -> Result<()> {
         let source = self.source.clone();
         with_tx!(&mut self.tx, t => {
             sqlx::query(
-                "INSERT INTO import_ids (source, kind, external_id, local_id) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (source, kind, external_id) DO UPDATE SET local_id = excluded.local_id",
+                "INSERT INTO import_ids (source, kind, external_id, local_id, local_version) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (source, kind, external_id)
+                 DO UPDATE SET local_id = excluded.local_id, local_version = excluded.local_version",
             )
-            .bind(&source).bind(kind).bind(external_id).bind(local)
+            .bind(&source).bind(kind).bind(external_id).bind(local).bind(version)
             .execute(&mut **t)
             .await?;
         });
         self.ids.insert((kind, external_id.to_string()), local);
         Ok(())
+    }
+
+    /// What an earlier import left a record at, if it noted it.
+    pub(super) async fn version(
+        &mut self,
+        kind: &'static str,
+        external_id: &str,
+    ) -> Result<Option<i64>> {
+        let source = self.source.clone();
+        Ok(with_tx!(&mut self.tx, t => {
+            sqlx::query_scalar::<_, Option<i64>>(
+                "SELECT local_version FROM import_ids WHERE source = $1 AND kind = $2 AND external_id = $3",
+            )
+            .bind(&source).bind(kind).bind(external_id)
+            .fetch_optional(&mut **t)
+            .await?
+            .flatten()
+        }))
+    }
+
+    /// The slugs changed since the last call: the operator is told of
+    /// every one, since links to the old slug will not find the record.
+    pub fn take_renames(&mut self) -> Vec<Rename> {
+        std::mem::take(&mut self.renames)
     }
 
     /// Gives a new site its first settings (name, description, language);
@@ -204,10 +256,13 @@ impl ImportSession<'_> {
     }
 
     /// A free slug in `table` based on `wanted`: itself, or with -2, -3…
+    /// When it differs from `from` (the source's slug) it is noted as a
+    /// rename.
     pub(super) async fn free_slug(
         &mut self,
         table: &'static str,
         wanted: &str,
+        from: &str,
         own_id: Option<i64>,
     ) -> Result<String> {
         let base = if slug::is_valid(wanted) {
@@ -228,26 +283,66 @@ impl ImportSession<'_> {
                 sqlx::query_scalar(&sql).bind(&candidate).fetch_optional(&mut **t).await?
             });
             if holder.is_none() || holder == own_id {
+                if candidate != from {
+                    self.renames.push(Rename {
+                        kind: table.trim_end_matches('s'),
+                        from: from.to_string(),
+                        to: candidate.clone(),
+                    });
+                }
                 return Ok(candidate);
             }
         }
         Err(StoreError::Conflict { field: "slug" })
     }
 
-    /// Makes an old address lead to `target`.
-    pub async fn redirect(&mut self, path: &str, target: &RedirectTarget) -> Result<()> {
+    /// Makes an old address lead to `target`, unless it already leads
+    /// somewhere else (see `redirects`).
+    pub async fn redirect(&mut self, path: &str, target: &RedirectTarget) -> Result<Vec<String>> {
         self.redirects(&[path.to_string()], target).await
     }
 
-    /// Makes each of several old addresses lead to `target`, in one statement.
-    pub async fn redirects(&mut self, paths: &[String], target: &RedirectTarget) -> Result<()> {
+    /// Makes each of several old addresses lead to `target`. An address
+    /// that already leads to something else the site still has (another
+    /// import's post, a redirect the newsroom set) is left as it is: an
+    /// import never takes an address over. Returns those addresses.
+    pub async fn redirects(
+        &mut self,
+        paths: &[String],
+        target: &RedirectTarget,
+    ) -> Result<Vec<String>> {
         let mut paths: Vec<String> = paths.iter().map(|p| normalize_path(p)).collect();
         paths.sort();
         paths.dedup();
         if paths.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let (kind, id, url) = target.parts();
+        let placeholders: Vec<String> = (0..paths.len()).map(|i| format!("${}", i + 4)).collect();
+        let taken_sql = format!(
+            "SELECT r.path FROM redirects r WHERE r.path IN ({})
+                AND NOT (r.target_kind = $1 AND r.target_id IS NOT DISTINCT FROM $2
+                    AND r.target_url IS NOT DISTINCT FROM $3)
+                AND CASE r.target_kind
+                    WHEN 'article' THEN EXISTS (SELECT 1 FROM articles x WHERE x.id = r.target_id)
+                    WHEN 'page' THEN EXISTS (SELECT 1 FROM pages x WHERE x.id = r.target_id)
+                    WHEN 'section' THEN EXISTS (SELECT 1 FROM sections x WHERE x.id = r.target_id)
+                    WHEN 'topic' THEN EXISTS (SELECT 1 FROM topics x WHERE x.id = r.target_id)
+                    ELSE TRUE END
+             ORDER BY r.path",
+            placeholders.join(", ")
+        );
+        let taken: Vec<String> = with_tx!(&mut self.tx, t => {
+            let mut q = sqlx::query_scalar(&taken_sql).bind(kind).bind(id).bind(url);
+            for path in &paths {
+                q = q.bind(path);
+            }
+            q.fetch_all(&mut **t).await?
+        });
+        paths.retain(|p| !taken.contains(p));
+        if paths.is_empty() {
+            return Ok(taken);
+        }
         let sql = crate::redirects::upsert_sql(paths.len());
         let now = bbn_core::time::now();
         with_tx!(&mut self.tx, t => {
@@ -257,7 +352,7 @@ impl ImportSession<'_> {
             }
             q.execute(&mut **t).await?;
         });
-        Ok(())
+        Ok(taken)
     }
 
     /// Adds articles to the end of Editors' Picks (those already there stay where they are).

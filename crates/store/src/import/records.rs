@@ -60,7 +60,9 @@ impl ImportSession<'_> {
             Some(a) => a,
             None => {
                 outcome = Outcome::Created;
-                let s = self.free_slug("authors", &author_slug, None).await?;
+                let s = self
+                    .free_slug("authors", &author_slug, &author_slug, None)
+                    .await?;
                 with_tx!(&mut self.tx, t => {
                     let id: i64 = sqlx::query_scalar("INSERT INTO authors (slug, name) VALUES ($1, $2) RETURNING id")
                         .bind(&s).bind(name).fetch_one(&mut **t).await?;

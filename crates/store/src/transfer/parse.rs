@@ -48,6 +48,8 @@ struct Parser {
     fixups: Vec<(Fixup, &'static str, String)>,
     /// An error with more to say than serde's message.
     failure: Option<TransferError>,
+    /// The file's format version.
+    version: i64,
 }
 
 fn typed(c: &Column, v: Json) -> Option<Value> {
@@ -74,9 +76,16 @@ impl Parser {
     fn columns(&self, table: &Table, obj: &mut Map<String, Json>) -> Result<Vec<Value>, String> {
         let mut row = Vec::with_capacity(table.columns.len());
         for c in table.columns {
-            let v = obj
-                .remove(c.name)
-                .ok_or_else(|| format!("a record of \"{}\" lacks \"{}\"", table.key, c.name))?;
+            let v = match obj.remove(c.name) {
+                Some(v) => v,
+                None if super::spec::added_after(self.version, table.name, c.name) => Json::Null,
+                None => {
+                    return Err(format!(
+                        "a record of \"{}\" lacks \"{}\"",
+                        table.key, c.name
+                    ));
+                }
+            };
             row.push(typed(c, v).ok_or_else(|| {
                 format!(
                     "\"{}\" in a record of \"{}\" must be {}{}",
@@ -266,6 +275,7 @@ impl<'de> Visitor<'de> for Document<'_> {
                 "there is no export format version {version}"
             )));
         }
+        p.version = version;
         for table in TABLES {
             match map.next_key::<String>()? {
                 Some(k) if k == table.key => {}
@@ -361,6 +371,7 @@ pub(crate) fn parse<R: Read>(input: R, sender: mpsc::Sender<Item>) -> Result<(),
             .collect(),
         fixups: Vec::new(),
         failure: None,
+        version: FORMAT_VERSION,
     };
     let mut de =
         serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, input));

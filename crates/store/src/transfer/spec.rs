@@ -337,6 +337,7 @@ pub(crate) const TABLES: &[Table] = &[
             col("kind", Text),
             col("external_id", Text),
             col("local_id", Int),
+            opt("local_version", Int),
         ],
         &["source", "kind", "external_id"],
     ),
@@ -437,7 +438,18 @@ pub(crate) const NOT_EXPORTED: &[&str] = &[
 ];
 
 /// The version of the format this bbn writes and the newest it reads.
-pub const FORMAT_VERSION: i64 = 1;
+pub const FORMAT_VERSION: i64 = 2;
+
+/// Columns later versions added: (table, column, version). A file of an
+/// older version has no field for them and reads them as null.
+pub(crate) const ADDED: &[(&str, &str, i64)] = &[("import_ids", "local_version", 2)];
+
+/// Whether a file of `version` lacks the column, having been written before it existed.
+pub(crate) fn added_after(version: i64, table: &str, column: &str) -> bool {
+    ADDED
+        .iter()
+        .any(|&(t, c, since)| t == table && c == column && since > version)
+}
 
 /// The value of the file's `format` key.
 pub const FORMAT_NAME: &str = "bbn-export";

@@ -11,7 +11,14 @@
 //! exports need: a bare `&` reads as a literal `&`, an unknown entity such as
 //! `&nbsp;` is kept as written, and whitespace that pretty-printers put
 //! around CDATA sections is not content. Each lenience leaves a
-//! [`Warning`](crate::Warning) in [`Channel::warnings`].
+//! [`Warning`](crate::Warning) in [`Channel::warnings`]. Control characters
+//! other than tab, newline and carriage return are dropped from text (with a
+//! warning); a NUL character, raw or as `&#0;`, is refused.
+//!
+//! What one record costs in memory is bounded by [`Limits`]: an element's
+//! text past `Limits::text` is not kept (the item names it in
+//! [`Item::oversized`]), and a single piece of XML past `Limits::event`
+//! stops the reading, since the parser would have to hold it whole.
 
 mod error;
 mod fields;
@@ -19,12 +26,12 @@ mod position;
 mod text;
 
 use crate::model::{
-    Author, Category, Channel, Comment, Item, ItemTerm, MAX_WARNINGS, Meta, Record, Tag, Term,
-    Warning,
+    Author, Category, Channel, Comment, Item, ItemTerm, Limits, MAX_WARNINGS, Meta, Record, Tag,
+    Term, Warning,
 };
 pub use error::ReadError;
 pub use position::Position;
-use position::Tracked;
+use position::{Stop, Tracked};
 use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
 use quick_xml::events::{BytesStart, Event};
 use std::io::{self, BufRead};
@@ -36,9 +43,18 @@ pub(crate) use text::resolve_reference;
 /// complete, and returns the channel with every warning.
 pub fn read<R: BufRead, E>(
     input: R,
+    sink: impl FnMut(Record) -> Result<(), E>,
+) -> Result<Channel, ReadError<E>> {
+    read_with_limits(input, Limits::default(), sink)
+}
+
+/// [`read`] with other bounds on what one record may cost in memory.
+pub fn read_with_limits<R: BufRead, E>(
+    input: R,
+    limits: Limits,
     mut sink: impl FnMut(Record) -> Result<(), E>,
 ) -> Result<Channel, ReadError<E>> {
-    let mut reader = Reader::new(input);
+    let mut reader = Reader::with_limits(input, limits);
     while let Some(record) = reader.next_record().map_err(ReadError::widen)? {
         sink(record).map_err(ReadError::Sink)?;
     }
@@ -81,7 +97,11 @@ enum Partial {
 
 impl<R: BufRead> Reader<R> {
     pub fn new(input: R) -> Self {
-        let mut xml = quick_xml::Reader::from_reader(Tracked::new(input));
+        Reader::with_limits(input, Limits::default())
+    }
+
+    pub fn with_limits(input: R, limits: Limits) -> Self {
+        let mut xml = quick_xml::Reader::from_reader(Tracked::new(input, limits.event));
         let config = xml.config_mut();
         config.expand_empty_elements = true;
         config.allow_dangling_amp = true;
@@ -94,7 +114,7 @@ impl<R: BufRead> Reader<R> {
             channel: Channel::default(),
             warnings_left_out: 0,
             open: Vec::new(),
-            text: ElementText::default(),
+            text: ElementText::new(limits.text),
             record: Partial::None,
             meta: None,
             comment: None,
@@ -129,10 +149,18 @@ impl<R: BufRead> Reader<R> {
             let mut buf = std::mem::take(&mut self.buf);
             buf.clear();
             let event = self.xml.read_event_into(&mut buf);
-            let outcome = match event {
-                Ok(event) => self.handle(event),
-                Err(e) => Err(self.xml_error(e)),
+            // A NUL byte can end up inside an event the parser completed
+            // without asking for more input: checked after every event.
+            let outcome = match (event, self.xml.get_ref().stopped()) {
+                (_, Some(stop)) => Err(self.stop_error(stop)),
+                (Ok(event), None) => self.handle(event),
+                (Err(e), None) => Err(self.xml_error(e)),
             };
+            // One long event must not keep its buffer's size for the rest
+            // of the file.
+            if buf.capacity() > BUF_KEPT {
+                buf = Vec::new();
+            }
             self.buf = buf;
             self.xml.get_mut().mark();
             match outcome? {
@@ -187,6 +215,12 @@ impl<R: BufRead> Reader<R> {
             Event::GeneralRef(r) => {
                 self.outside_root_check("a reference")?;
                 let name = r.into_inner();
+                if text::names_nul(&name) {
+                    return Err(self.syntax(
+                        self.here(),
+                        format!("&{name}; stands for the NUL character, which XML allows nowhere"),
+                    ));
+                }
                 match text::resolve_reference(&name) {
                     Some(c) => self.text.push_char(c),
                     None => {
@@ -290,6 +324,15 @@ impl<R: BufRead> Reader<R> {
     fn end(&mut self, name: &str) -> Result<Step, ReadError> {
         // The parser has checked that the end tag matches.
         self.open.pop();
+        self.text_notes(name);
+        let step = self.end_element(name);
+        // The text belonged to this element; what follows its end tag is
+        // not its text, nor does its overflow carry over to its parent.
+        self.text.clear();
+        step
+    }
+
+    fn end_element(&mut self, name: &str) -> Result<Step, ReadError> {
         let depth = self.open.len();
         let parent = self.open.last().map_or("", |o| o.name.as_str());
         match depth {
@@ -410,6 +453,31 @@ impl<R: BufRead> Reader<R> {
         Ok(())
     }
 
+    /// Warnings for what the text of the element `name` lost, and the
+    /// item's note of a text too long to keep.
+    fn text_notes(&mut self, name: &str) {
+        let at = self.here();
+        if self.text.overflowed() {
+            if let Partial::Item(item) = &mut self.record {
+                item.oversized.push(name.to_owned());
+            }
+            self.warn_at(
+                at,
+                format!(
+                    "the text of <{name}> is longer than {} bytes: left out",
+                    self.text.limit()
+                ),
+            );
+        }
+        let controls = self.text.dropped_controls();
+        if controls > 0 {
+            self.warn_at(
+                at,
+                format!("{controls} control characters left out of <{name}>"),
+            );
+        }
+    }
+
     fn eof(&mut self) -> Result<Step, ReadError> {
         let end = self.xml.get_ref().end_position();
         if let Some(innermost) = self.open.last() {
@@ -493,6 +561,25 @@ impl<R: BufRead> Reader<R> {
         }
     }
 
+    /// The input broke a rule the parser does not check.
+    fn stop_error(&self, stop: Stop) -> ReadError {
+        let tracked = self.xml.get_ref();
+        match stop {
+            Stop::Nul(offset) => self.syntax(
+                tracked.position(offset),
+                "a NUL character, which XML allows nowhere (the file is damaged)".into(),
+            ),
+            Stop::TooLong => self.syntax(
+                self.here(),
+                format!(
+                    "a piece of XML (a text, a CDATA section or a tag) longer than {} bytes \
+                     starts here: the reader holds at most that much at once",
+                    tracked.event_limit()
+                ),
+            ),
+        }
+    }
+
     fn xml_error(&self, e: XmlError) -> ReadError {
         let at = self.position(self.xml.error_position());
         let message = match e {
@@ -523,6 +610,11 @@ impl<R: BufRead> Reader<R> {
         self.syntax(at, message)
     }
 }
+
+/// The capacity of the event buffer kept between events: the largest of
+/// the usual events (a long post) fits, and one exceptional event's
+/// buffer is let go.
+const BUF_KEPT: usize = 4 << 20;
 
 enum Step {
     Continue,

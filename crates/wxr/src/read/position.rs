@@ -22,16 +22,53 @@ pub struct Tracked<R> {
     mark_line: u64,
     /// Characters between the start of the mark's line and the mark.
     mark_chars: u64,
+    /// The most bytes one event may take (`Limits::event`).
+    event_limit: usize,
+    /// Why reading stopped, once the input broke a rule no XML parser
+    /// checks for us: it is then refused, with its place.
+    stopped: Option<Stop>,
+}
+
+/// What the input did that makes it unreadable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// A NUL byte at this offset: XML allows it nowhere, raw or as `&#0;`.
+    Nul(u64),
+    /// An event longer than the limit began at the mark.
+    TooLong,
 }
 
 impl<R: BufRead> Tracked<R> {
-    pub fn new(inner: R) -> Self {
+    pub fn new(inner: R, event_limit: usize) -> Self {
         Tracked {
             inner,
             since_mark: Vec::new(),
             mark_offset: 0,
             mark_line: 1,
             mark_chars: 0,
+            event_limit,
+            stopped: None,
+        }
+    }
+
+    /// Why the input cannot be read on, if it cannot.
+    pub fn stopped(&self) -> Option<Stop> {
+        self.stopped
+    }
+
+    pub fn event_limit(&self) -> usize {
+        self.event_limit
+    }
+
+    /// The error the parser is handed once reading stopped: it ends the
+    /// event being parsed without the parser asking for more input.
+    fn stop_error(&self) -> io::Result<()> {
+        match self.stopped {
+            Some(_) => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the export cannot be read on",
+            )),
+            None => Ok(()),
         }
     }
 
@@ -94,6 +131,7 @@ fn advance(line: u64, chars: u64, bytes: &[u8]) -> (u64, u64) {
 
 impl<R: BufRead> Read for Tracked<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        self.stop_error()?;
         let available = self.inner.fill_buf()?;
         let n = available.len().min(out.len());
         out[..n].copy_from_slice(&available[..n]);
@@ -104,6 +142,7 @@ impl<R: BufRead> Read for Tracked<R> {
 
 impl<R: BufRead> BufRead for Tracked<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.stop_error()?;
         self.inner.fill_buf()
     }
 
@@ -112,7 +151,17 @@ impl<R: BufRead> BufRead for Tracked<R> {
         // buffer without reading.
         if let Ok(available) = self.inner.fill_buf() {
             let n = amount.min(available.len());
-            self.since_mark.extend_from_slice(&available[..n]);
+            let consumed = &available[..n];
+            if self.stopped.is_none()
+                && let Some(i) = consumed.iter().position(|&b| b == 0)
+            {
+                let offset = self.mark_offset + (self.since_mark.len() + i) as u64;
+                self.stopped = Some(Stop::Nul(offset));
+            }
+            self.since_mark.extend_from_slice(consumed);
+            if self.stopped.is_none() && self.since_mark.len() > self.event_limit {
+                self.stopped = Some(Stop::TooLong);
+            }
         }
         self.inner.consume(amount);
     }
@@ -125,7 +174,7 @@ mod tests {
     #[test]
     fn counts_lines_and_characters_across_marks() {
         let text = "ab\ncdé\n\nfgh".as_bytes();
-        let mut t = Tracked::new(text);
+        let mut t = Tracked::new(text, 1 << 20);
         let mut buf = [0u8; 4];
         t.read_exact(&mut buf).ok();
         t.mark();

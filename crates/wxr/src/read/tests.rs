@@ -229,3 +229,110 @@ fn input_errors_are_io_errors() {
     let result = Reader::new(io::BufReader::new(Failing)).next_record();
     assert!(matches!(result, Err(ReadError::Io(e)) if e.to_string() == "cable pulled"));
 }
+
+#[test]
+fn a_nul_character_is_not_well_formed() {
+    let cases: &[(&str, u64, u64, &str)] = &[
+        (
+            "<item><content:encoded><![CDATA[ab\0c]]></content:encoded></item>",
+            3,
+            35,
+            "NUL",
+        ),
+        ("<item><title>one\0</title></item>", 3, 17, "NUL"),
+        ("<item><title>one &#0; two</title></item>", 3, 18, "&#0;"),
+        ("<item><title>&#x000;</title></item>", 3, 14, "&#x000;"),
+    ];
+    for &(item, line, column, phrase) in cases {
+        let xml = format!("{HEAD}\n<wp:author/>\n{item}{TAIL}");
+        let (l, c, message) = syntax_at(xml.as_bytes());
+        assert_eq!((l, c), (line, column), "{item:?}: {message}");
+        assert!(message.contains(phrase), "{item:?}: {message}");
+    }
+}
+
+#[test]
+fn control_characters_are_left_out_of_text() {
+    let xml = wxr(
+        "<item><title>Bell\u{7}s &#1;ring\tloud</title><wp:post_id>3</wp:post_id>\
+         <content:encoded><![CDATA[a\u{1b}[0mb\nc\u{7f}d\u{85}]]></content:encoded>\
+         <dc:creator>ed\u{8}</dc:creator></item>",
+    );
+    let (records, channel) = read_str(&xml).unwrap();
+    let Some(Record::Item(item)) = records.last() else {
+        panic!("{records:?}")
+    };
+    assert_eq!(item.title, "Bells ring\tloud");
+    assert_eq!(item.content, "a[0mb\ncd");
+    assert_eq!(item.creator, "ed");
+    let notes: Vec<&str> = channel
+        .warnings
+        .iter()
+        .map(|w| w.message.as_str())
+        .collect();
+    assert!(
+        notes.contains(&"2 control characters left out of <title>")
+            && notes.contains(&"3 control characters left out of <content:encoded>"),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn texts_past_the_limit_are_left_out_and_named() {
+    let body = "word ".repeat(300);
+    let xml = wxr(&format!(
+        "<item><title>Long one</title><wp:post_id>4</wp:post_id>\
+         <content:encoded><![CDATA[{body}]]><![CDATA[{body}]]></content:encoded>\
+         <wp:comment><wp:comment_content>{body}</wp:comment_content></wp:comment></item>\
+         <item><title>Short one</title><wp:post_id>5</wp:post_id>\
+         <content:encoded>{}</content:encoded></item>",
+        "x".repeat(900)
+    ));
+    let mut items = Vec::new();
+    let limits = Limits {
+        text: 1000,
+        event: 4000,
+    };
+    let channel = read_with_limits(xml.as_bytes(), limits, |r| {
+        if let Record::Item(item) = r {
+            items.push(item);
+        }
+        Ok::<_, Infallible>(())
+    })
+    .unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].title, "Long one");
+    assert_eq!(items[0].content, "");
+    assert_eq!(
+        items[0].oversized,
+        ["content:encoded", "wp:comment_content"]
+    );
+    assert_eq!(items[0].comments[0].content, "");
+    assert_eq!(items[1].content.len(), 900);
+    assert!(items[1].oversized.is_empty());
+    assert!(
+        channel.warnings[0]
+            .message
+            .contains("<content:encoded> is longer than 1000 bytes"),
+        "{:?}",
+        channel.warnings
+    );
+
+    // One piece of XML past the event limit stops the reading where it starts.
+    let huge = wxr(&format!(
+        "<item><title>t</title>\n  <content:encoded><![CDATA[{}]]></content:encoded></item>",
+        "y".repeat(5000)
+    ));
+    let result = read_with_limits(huge.as_bytes(), limits, |_| Ok::<_, Infallible>(()));
+    match result {
+        Err(ReadError::Syntax {
+            line,
+            column,
+            message,
+        }) => {
+            assert_eq!((line, column), (2, 20), "{message}");
+            assert!(message.contains("longer than 4000 bytes"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -85,27 +85,113 @@ pub fn push_normalized(out: &mut String, s: &str) {
     }
 }
 
+/// Whether `c` is a control character XML 1.0 does not allow in text
+/// (all but tab, newline and carriage return) or one that means nothing in
+/// a title or a body (DEL, the C1 range). Real exports carry them, pasted
+/// from word processors; they are dropped rather than refused.
+pub fn is_unwanted_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Whether a character reference (`#0`, `#x00`) names the NUL character,
+/// which XML allows nowhere.
+pub fn names_nul(name: &str) -> bool {
+    let Some(number) = name.strip_prefix('#') else {
+        return false;
+    };
+    let digits = number.strip_prefix(['x', 'X']).unwrap_or(number);
+    !digits.is_empty() && digits.bytes().all(|b| b == b'0')
+}
+
 /// The text of the element being read.
-#[derive(Default)]
 pub struct ElementText {
     text: String,
     /// Whitespace-only text not yet known to be content: kept if more text
     /// follows, dropped if it only pads a CDATA section.
     pending_space: String,
     has_cdata: bool,
+    /// The most bytes kept (`Limits::text`).
+    limit: usize,
+    /// The text passed the limit: what was read of it is dropped, and the
+    /// rest is not kept.
+    overflowed: bool,
+    /// Control characters left out of the text.
+    dropped_controls: u64,
+}
+
+impl Default for ElementText {
+    fn default() -> Self {
+        ElementText::new(usize::MAX)
+    }
 }
 
 impl ElementText {
+    pub fn new(limit: usize) -> Self {
+        ElementText {
+            text: String::new(),
+            pending_space: String::new(),
+            has_cdata: false,
+            limit,
+            overflowed: false,
+            dropped_controls: 0,
+        }
+    }
+
     pub fn clear(&mut self) {
         self.text.clear();
         self.pending_space.clear();
         self.has_cdata = false;
+        self.overflowed = false;
+        self.dropped_controls = 0;
+    }
+
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Whether the text passed the limit (and is therefore empty).
+    pub fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+
+    /// How many control characters were left out of the text.
+    pub fn dropped_controls(&self) -> u64 {
+        self.dropped_controls
+    }
+
+    /// Appends `s` without its unwanted control characters, unless that
+    /// would pass the limit.
+    fn append(&mut self, s: &str) {
+        if self.overflowed {
+            return;
+        }
+        if self.text.len() + self.pending_space.len() + s.len() > self.limit {
+            self.overflowed = true;
+            self.text = String::new();
+            self.pending_space = String::new();
+            return;
+        }
+        self.text.push_str(&self.pending_space);
+        self.pending_space.clear();
+        if s.contains(is_unwanted_control) {
+            let mut dropped = 0;
+            self.text.extend(s.chars().filter(|&c| {
+                let unwanted = is_unwanted_control(c);
+                dropped += u64::from(unwanted);
+                !unwanted
+            }));
+            self.dropped_controls += dropped;
+        } else {
+            self.text.push_str(s);
+        }
     }
 
     /// Character data between markup, already decoded and normalized.
     pub fn push_text(&mut self, s: &str) {
         if s.bytes().all(|b| b.is_ascii_whitespace()) {
-            self.pending_space.push_str(s);
+            if !self.overflowed && self.pending_space.len() + s.len() <= self.limit {
+                self.pending_space.push_str(s);
+            }
         } else {
             self.push_content(s);
         }
@@ -113,9 +199,7 @@ impl ElementText {
 
     /// What a reference stood for: content even when it is a space.
     pub fn push_content(&mut self, s: &str) {
-        self.text.push_str(&self.pending_space);
-        self.pending_space.clear();
-        self.text.push_str(s);
+        self.append(s);
     }
 
     pub fn push_char(&mut self, c: char) {
@@ -125,7 +209,13 @@ impl ElementText {
     pub fn push_cdata(&mut self, s: &str) {
         self.pending_space.clear();
         self.has_cdata = true;
-        push_normalized(&mut self.text, s);
+        if s.contains('\r') {
+            let mut normalized = String::with_capacity(s.len());
+            push_normalized(&mut normalized, s);
+            self.append(&normalized);
+        } else {
+            self.append(s);
+        }
     }
 
     /// The element's text, as written between its tags.
@@ -135,6 +225,8 @@ impl ElementText {
         }
         self.pending_space.clear();
         self.has_cdata = false;
+        self.overflowed = false;
+        self.dropped_controls = 0;
         std::mem::take(&mut self.text)
     }
 
