@@ -173,6 +173,9 @@ pub struct ServeArgs {
     /// Seconds one webhook delivery attempt may take, connecting included (1-120). [default: 10]
     #[arg(long, env = "BBN_WEBHOOK_TIMEOUT", value_name = "SECONDS")]
     pub webhook_timeout: Option<u64>,
+    /// Let webhooks reach loopback, private, link-local and other internal addresses (refused by default, for a receiver on the same machine or network you trust).
+    #[arg(long, env = "BBN_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
     /// Memory for rendered reader pages, in megabytes; 0 turns the page cache off. [default: 256]
     #[arg(long, env = "BBN_PAGE_CACHE_MB", value_name = "MB")]
     pub page_cache_mb: Option<u64>,
@@ -218,6 +221,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 api_token_per_minute: args.api_token_per_minute.or(cli.serve.api_token_per_minute),
                 trusted_proxies: args.trusted_proxies.or(cli.serve.trusted_proxies),
                 webhook_timeout: args.webhook_timeout.or(cli.serve.webhook_timeout),
+                webhook_allow_private: args.webhook_allow_private
+                    || cli.serve.webhook_allow_private,
                 page_cache_mb: args.page_cache_mb.or(cli.serve.page_cache_mb),
                 page_max_age: args.page_max_age.or(cli.serve.page_max_age),
                 page_stale: args.page_stale.or(cli.serve.page_stale),

@@ -58,6 +58,7 @@ struct FileConfig {
     api_token_per_minute: Option<u32>,
     trusted_proxies: Option<String>,
     webhook_timeout: Option<u64>,
+    webhook_allow_private: Option<bool>,
     page_cache_mb: Option<u64>,
     page_max_age: Option<u32>,
     page_stale: Option<u32>,
@@ -83,6 +84,9 @@ pub struct Config {
     pub trusted_proxies: bbn_web::Proxies,
     /// How long one webhook delivery attempt may take.
     pub webhook_timeout: std::time::Duration,
+    /// Whether webhooks may go to loopback, private and other internal
+    /// addresses (refused by default: see `bbn_core::address`).
+    pub webhook_allow_private: bool,
     /// Bytes of rendered pages kept; 0: no page cache.
     pub page_cache_bytes: u64,
     pub page_max_age: u32,
@@ -200,6 +204,8 @@ impl Config {
                 n @ 1..=120 => std::time::Duration::from_secs(n),
                 _ => bail!("--webhook-timeout must be between 1 and 120 seconds"),
             },
+            webhook_allow_private: serve.webhook_allow_private
+                || file.webhook_allow_private.unwrap_or(false),
             page_cache_bytes: match serve.page_cache_mb.or(file.page_cache_mb).unwrap_or(256) {
                 mb if mb > 1024 * 1024 => bail!("--page-cache-mb must be at most 1048576"),
                 mb => mb * 1024 * 1024,
@@ -292,6 +298,32 @@ mod tests {
             Config::resolve(&site, &ServeArgs::default()).is_err(),
             "typos in the file are reported"
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn webhooks_reach_private_addresses_only_when_allowed() {
+        let c = Config::resolve(&SiteArgs::default(), &ServeArgs::default()).unwrap();
+        assert!(!c.webhook_allow_private, "off by default");
+        let flag = ServeArgs {
+            webhook_allow_private: true,
+            ..Default::default()
+        };
+        assert!(
+            Config::resolve(&SiteArgs::default(), &flag)
+                .unwrap()
+                .webhook_allow_private
+        );
+        let dir = std::env::temp_dir().join(format!("bbn-config-private-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("bbn.toml");
+        std::fs::write(&file, "webhook_allow_private = true\n").unwrap();
+        let site = SiteArgs {
+            config: Some(file.clone()),
+            ..Default::default()
+        };
+        let c = Config::resolve(&site, &ServeArgs::default()).unwrap();
+        assert!(c.webhook_allow_private);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

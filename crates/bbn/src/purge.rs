@@ -22,6 +22,7 @@
 //! once per instance; purging a key twice is harmless.
 
 use crate::config::Secret;
+use crate::webhooks::guard::Reach;
 use crate::webhooks::send::Client;
 use bbn_store::Store;
 use http_body_util::Full;
@@ -63,7 +64,9 @@ pub fn spawn(store: Store, hook: Hook) -> anyhow::Result<Purger> {
     hook.url
         .parse::<hyper::Uri>()
         .map_err(|e| anyhow::anyhow!("--purge-url {:?}: {e}", hook.url))?;
-    let client = Client::new(Duration::from_secs(10))?;
+    // The purge URL is the operator's own, often a cache on this machine or
+    // network, so it may be anywhere.
+    let client = Client::new(Duration::from_secs(10), Reach::Anywhere)?;
     let (others, mut queued) = tokio::sync::mpsc::channel::<Vec<String>>(4);
     let task = tokio::spawn(async move {
         let mut tick = tokio::time::interval(EVERY);

@@ -99,6 +99,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             page_cache_bytes: config.page_cache_bytes,
             page_max_age: config.page_max_age,
             page_stale_seconds: config.page_stale_seconds,
+            webhook_allow_private: config.webhook_allow_private,
             ..WebConfig::new(&config.base_url)
                 .with_media(config.data_dir.join("media"), config.max_upload_bytes)
         },
@@ -135,7 +136,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let scheduler = crate::scheduler::spawn(store.clone());
     let webhooks = crate::webhooks::spawn(
         store.clone(),
-        crate::webhooks::Settings::new(&config.base_url, config.webhook_timeout),
+        crate::webhooks::Settings {
+            allow_private: config.webhook_allow_private,
+            ..crate::webhooks::Settings::new(&config.base_url, config.webhook_timeout)
+        },
     )
     .context("cannot start sending webhooks")?;
     let stop_flusher = std::sync::Arc::new(tokio::sync::Notify::new());

@@ -3,6 +3,7 @@
 //! the pure transformations every other layer relies on (slugs, Markdown to
 //! sanitized HTML, reader-facing dates).
 
+pub mod address;
 pub mod checks;
 pub mod markdown;
 pub mod model;

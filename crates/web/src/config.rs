@@ -37,6 +37,10 @@ pub struct WebConfig {
     /// (`stale-while-revalidate`), in seconds.
     pub page_max_age: u32,
     pub page_stale_seconds: u32,
+    /// Whether webhooks may go to loopback, private and other internal
+    /// addresses; without it the form turns such URLs away (the sender
+    /// refuses them whatever the form said).
+    pub webhook_allow_private: bool,
 }
 
 /// 256 MB, the default page cache.
@@ -63,6 +67,7 @@ impl WebConfig {
             page_cache_bytes: DEFAULT_PAGE_CACHE,
             page_max_age: 60,
             page_stale_seconds: 600,
+            webhook_allow_private: false,
         }
     }
 

@@ -1,5 +1,6 @@
 //! The webhooks screen: admins only; adding (with the secret shown once),
-//! pausing, test events, the delivery log with "retry now", deleting.
+//! pausing, test events, the delivery log with "retry now", deleting;
+//! internal addresses turned away unless the operator allows them.
 //! SQLite and PostgreSQL.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
@@ -10,11 +11,16 @@ use axum::http::StatusCode;
 use bbn_core::{Role, SiteSettings, password};
 use bbn_store::testing::TestDb;
 use bbn_store::{Attempt, NewUser};
-use browser_like::{Client, app};
+use bbn_web::WebConfig;
+use browser_like::{Client, app_with};
 
 const PW: &str = "a long enough phrase";
 
 async fn setup(db: &TestDb) -> axum::Router {
+    setup_with(db, WebConfig::new("http://news.test")).await
+}
+
+async fn setup_with(db: &TestDb, config: WebConfig) -> axum::Router {
     let store = &db.store;
     store
         .save_settings(&SiteSettings {
@@ -38,7 +44,7 @@ async fn setup(db: &TestDb) -> axum::Router {
             .await
             .unwrap();
     }
-    app(store, "http://news.test").0
+    app_with(store, config).0
 }
 
 async fn signed_in(router: &axum::Router, email: &str) -> Client {
@@ -242,7 +248,66 @@ async fn admins_add_pause_test_retry_and_delete(db: TestDb) {
     assert_eq!(admin.get(&url).await.status, StatusCode::NOT_FOUND);
 }
 
+/// bbn issue 22, finding 11: a URL that names this machine or a private
+/// network outright gets a clear word on the form, and is not stored.
+async fn webhook_to_internal_address_is_refused_on_the_form(db: TestDb) {
+    let router = setup(&db).await;
+    let mut admin = signed_in(&router, "admin@example.com").await;
+    let page = admin.get("/newsroom/webhooks").await;
+    for url in [
+        "http://127.0.0.1:5432/",
+        "http://[::1]:22/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:10.0.0.1]/",
+        "http://localhost:8080/hook",
+    ] {
+        let r = admin
+            .submit(
+                "/newsroom/webhooks",
+                &page.body,
+                &[("url", url), ("events", "article.published")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{url}");
+        assert!(
+            r.body.contains("Webhooks may only go to public addresses"),
+            "{url}: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains("value=\"article.published\" checked"),
+            "{url}: the chosen events kept"
+        );
+    }
+    assert!(db.store.webhooks().await.unwrap().is_empty());
+}
+
+/// With `--webhook-allow-private`, the same addresses are accepted.
+async fn private_receivers_allowed_on_the_form_with_the_option(db: TestDb) {
+    let config = WebConfig {
+        webhook_allow_private: true,
+        ..WebConfig::new("http://news.test")
+    };
+    let router = setup_with(&db, config).await;
+    let mut admin = signed_in(&router, "admin@example.com").await;
+    let page = admin.get("/newsroom/webhooks").await;
+    let r = admin
+        .submit(
+            "/newsroom/webhooks",
+            &page.body,
+            &[
+                ("url", "http://127.0.0.1:9000/hook"),
+                ("events", "article.published"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(db.store.webhooks().await.unwrap().len(), 1);
+}
+
 bbn_store::on_both_backends!(
+    webhook_to_internal_address_is_refused_on_the_form,
+    private_receivers_allowed_on_the_form_with_the_option,
     only_admins_manage_webhooks,
     admins_add_pause_test_retry_and_delete,
 );

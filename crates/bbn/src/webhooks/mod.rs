@@ -5,8 +5,10 @@
 //! timeout, so a receiver that hangs, fails or hangs up delays nothing but
 //! its own delivery. Failed attempts are retried with growing pauses for 24
 //! hours. Several instances may run this on one database: the store makes
-//! each batch and each attempt theirs alone.
+//! each batch and each attempt theirs alone. Deliveries reach public
+//! addresses only, unless the operator allows private ones (`guard`).
 
+pub(crate) mod guard;
 pub(crate) mod send;
 
 use bbn_store::{Attempt, DueDelivery, Store};
@@ -15,6 +17,7 @@ use std::time::Duration;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
+use guard::Reach;
 use send::Client;
 
 /// Pauses after the 1st, 2nd, … failed attempt; the last one repeats.
@@ -38,6 +41,9 @@ pub struct Settings {
     /// How many attempts are in flight at once.
     pub concurrency: usize,
     pub give_up_after: Duration,
+    /// Whether receivers on loopback, private, link-local and other
+    /// internal addresses are posted to (`--webhook-allow-private`).
+    pub allow_private: bool,
 }
 
 impl Settings {
@@ -48,6 +54,7 @@ impl Settings {
             every: Duration::from_secs(1),
             concurrency: 8,
             give_up_after: GIVE_UP_AFTER,
+            allow_private: false,
         }
     }
 }
@@ -80,7 +87,12 @@ impl Sender {
 }
 
 pub fn spawn(store: Store, settings: Settings) -> anyhow::Result<Sender> {
-    let client = Client::new(settings.timeout)?;
+    let reach = if settings.allow_private {
+        Reach::Anywhere
+    } else {
+        Reach::Public
+    };
+    let client = Client::new(settings.timeout, reach)?;
     let (stop, stopped) = watch::channel(false);
     let task = tokio::spawn(run(store, settings, client, stopped));
     Ok(Sender { stop, task })

@@ -1,6 +1,6 @@
 //! One delivery attempt over HTTP(S): the signed POST, bounded by a
 //! timeout, and a short account of what went wrong for the delivery log
-//! (never a secret).
+//! (never a secret). Where the client may connect is `guard`'s business.
 
 use bbn_store::DueDelivery;
 use hmac::{Hmac, Mac};
@@ -9,15 +9,20 @@ use hyper::body::Bytes;
 use hyper::header::{CONTENT_TYPE, HeaderValue, USER_AGENT};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as Pool;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use sha2::Sha256;
 use std::time::Duration;
 
+use super::guard::{self, Connector, Reach};
+
+/// What the delivery log says of an address webhooks may not reach.
+pub const NOT_ALLOWED: &str = "address not allowed: webhooks go to public addresses only \
+     (see --webhook-allow-private)";
+
 /// The HTTP client deliveries are posted with (cheap to clone).
 #[derive(Clone)]
 pub struct Client {
-    pool: Pool<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    pool: Pool<HttpsConnector<Connector>, Full<Bytes>>,
     timeout: Duration,
 }
 
@@ -58,10 +63,8 @@ fn short_cause(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 impl Client {
-    pub fn new(timeout: Duration) -> anyhow::Result<Client> {
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_connect_timeout(Some(timeout));
+    pub fn new(timeout: Duration, reach: Reach) -> anyhow::Result<Client> {
+        let http = Connector::new(reach, timeout);
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())?
             .https_or_http()
@@ -91,7 +94,11 @@ impl Client {
     pub async fn send(&self, request: hyper::Request<Full<Bytes>>) -> Result<u16, String> {
         let attempt = async {
             let response = self.pool.request(request).await.map_err(|e| {
-                if e.is_connect() {
+                if guard::is_not_allowed(&e) {
+                    // The same words whatever the address and port: the log
+                    // must not tell what listens inside.
+                    NOT_ALLOWED.to_string()
+                } else if e.is_connect() {
                     format!("could not connect: {}", short_cause(&e))
                 } else {
                     format!("no answer: {}", short_cause(&e))

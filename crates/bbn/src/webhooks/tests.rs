@@ -1,5 +1,7 @@
 //! The sender against receivers on this machine that answer, fail, hang or
-//! hang up; on SQLite and on PostgreSQL.
+//! hang up; on SQLite and on PostgreSQL. Those receivers are reachable only
+//! with `allow_private`, which the tests that deliver ask for; the ones
+//! without it find internal addresses refused.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
@@ -109,7 +111,16 @@ async fn hang_up_receiver() -> String {
     format!("http://{addr}/hook")
 }
 
+/// The sender's settings for receivers on this machine.
 fn settings(timeout: Duration) -> Settings {
+    Settings {
+        allow_private: true,
+        ..public_only(timeout)
+    }
+}
+
+/// The sender's settings as `bbn serve` starts it by default.
+fn public_only(timeout: Duration) -> Settings {
     Settings {
         every: Duration::from_millis(100),
         ..Settings::new("https://news.example.com", timeout)
@@ -405,7 +416,85 @@ async fn deliveries_are_given_up_after_a_day(db: TestDb) {
     assert_eq!(inbox.at("/fail").len(), 1);
 }
 
+/// bbn issue 22, finding 11: a receiver on loopback gets nothing, and the
+/// log says the same of an open port as of a closed one (no port scanner).
+async fn webhook_to_loopback_is_refused(db: TestDb) {
+    let store = db.store.clone();
+    let (base, inbox) = receiver().await;
+    let open = hook(&store, &format!("{base}/ok")).await;
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        drop(l);
+        hook(&store, &format!("http://127.0.0.1:{port}/ok")).await
+    };
+    // The same receiver, as IPv4 inside IPv6.
+    let mapped = {
+        let port = base.rsplit(':').next().unwrap();
+        hook(&store, &format!("http://[::ffff:127.0.0.1]:{port}/ok")).await
+    };
+    let sender = spawn(store.clone(), public_only(Duration::from_secs(5))).unwrap();
+    publish(&store, "loopback-story").await;
+    let o = wait_for(&store, open, |d| !d.last_error.is_empty()).await;
+    let c = wait_for(&store, closed, |d| !d.last_error.is_empty()).await;
+    let m = wait_for(&store, mapped, |d| !d.last_error.is_empty()).await;
+    sender.stop().await;
+    assert!(inbox.at("/ok").is_empty(), "the receiver got nothing");
+    for d in [&o, &c, &m] {
+        assert_eq!(d.last_error, send::NOT_ALLOWED);
+        assert_eq!(d.last_status, None);
+    }
+}
+
+/// A name is judged by what it resolves to: `localhost` is 127.0.0.1 (and ::1).
+async fn webhook_to_name_resolving_to_loopback_is_refused(db: TestDb) {
+    let store = db.store.clone();
+    let (base, inbox) = receiver().await;
+    let port = base.rsplit(':').next().unwrap();
+    let hook = hook(&store, &format!("http://localhost:{port}/ok")).await;
+    let sender = spawn(store.clone(), public_only(Duration::from_secs(5))).unwrap();
+    publish(&store, "localhost-story").await;
+    let d = wait_for(&store, hook, |d| !d.last_error.is_empty()).await;
+    sender.stop().await;
+    assert!(inbox.at("/ok").is_empty(), "the receiver got nothing");
+    assert_eq!(d.last_error, send::NOT_ALLOWED);
+}
+
+/// The cloud metadata services, IPv4 and IPv6, are refused without a try.
+async fn webhook_to_metadata_address_is_refused(db: TestDb) {
+    let store = db.store.clone();
+    let v4 = hook(&store, "http://169.254.169.254/latest/meta-data/").await;
+    let v6 = hook(&store, "http://[fd00:ec2::254]/latest/meta-data/").await;
+    let sender = spawn(store.clone(), public_only(Duration::from_secs(2))).unwrap();
+    publish(&store, "metadata-story").await;
+    let a = wait_for(&store, v4, |d| !d.last_error.is_empty()).await;
+    let b = wait_for(&store, v6, |d| !d.last_error.is_empty()).await;
+    sender.stop().await;
+    assert_eq!(a.last_error, send::NOT_ALLOWED);
+    assert_eq!(b.last_error, send::NOT_ALLOWED);
+}
+
+/// With the operator's leave, receivers on this machine get their deliveries,
+/// by address and by name.
+async fn private_receivers_allowed_with_the_option(db: TestDb) {
+    let store = db.store.clone();
+    let (base, inbox) = receiver().await;
+    let port = base.rsplit(':').next().unwrap();
+    let by_address = hook(&store, &format!("{base}/ok")).await;
+    let by_name = hook(&store, &format!("http://localhost:{port}/ok")).await;
+    let sender = spawn(store.clone(), settings(Duration::from_secs(5))).unwrap();
+    publish(&store, "allowed-story").await;
+    wait_for(&store, by_address, |d| d.state == "delivered").await;
+    wait_for(&store, by_name, |d| d.state == "delivered").await;
+    sender.stop().await;
+    assert_eq!(inbox.at("/ok").len(), 2);
+}
+
 bbn_store::on_both_backends!(
+    webhook_to_loopback_is_refused,
+    webhook_to_name_resolving_to_loopback_is_refused,
+    webhook_to_metadata_address_is_refused,
+    private_receivers_allowed_with_the_option,
     signed_deliveries_reach_the_receiver,
     failed_attempts_are_retried_until_delivered,
     a_hanging_receiver_delays_nothing_else,

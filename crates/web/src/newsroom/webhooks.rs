@@ -121,6 +121,15 @@ pub async fn create(
         .map(|(_, v)| v.clone())
         .collect();
     let secret = new_secret();
+    // The sender refuses internal addresses when it connects; this only
+    // says so on the form for a URL that names one outright.
+    if !state.config.webhook_allow_private
+        && let Err(message) = bbn_core::address::check_webhook_url(&url)
+    {
+        let errors = std::collections::BTreeMap::from([("url", message)]);
+        let ctx = minijinja::context! { errors, form_url => url, form_events => events };
+        return render_list(&state, &me, StatusCode::BAD_REQUEST, ctx).await;
+    }
     match state.store.create_webhook(&url, &events, &secret).await {
         Ok(id) => {
             let created = minijinja::context! { id, url, secret };
