@@ -53,6 +53,7 @@ struct FileConfig {
     theme: Option<PathBuf>,
     demo: Option<bool>,
     max_upload_mb: Option<usize>,
+    max_image_megapixels: Option<u32>,
     comments_per_address: Option<i64>,
     comments_per_article: Option<i64>,
     api_token_per_minute: Option<u32>,
@@ -77,6 +78,8 @@ pub struct Config {
     pub theme: Option<PathBuf>,
     pub demo: bool,
     pub max_upload_bytes: usize,
+    /// Images above this many megapixels are refused before decoding.
+    pub max_image_megapixels: u32,
     pub comments_per_address: i64,
     pub comments_per_article: i64,
     pub api_token_per_minute: u32,
@@ -163,6 +166,14 @@ impl Config {
                 0 => bail!("--max-upload-mb must be at least 1"),
                 mb if mb > 1024 => bail!("--max-upload-mb must be at most 1024"),
                 mb => mb * 1024 * 1024,
+            },
+            max_image_megapixels: match serve
+                .max_image_megapixels
+                .or(file.max_image_megapixels)
+                .unwrap_or(bbn_web::media::DEFAULT_MAX_MEGAPIXELS)
+            {
+                n @ 1..=250 => n,
+                _ => bail!("--max-image-megapixels must be between 1 and 250"),
             },
             comments_per_address: match serve
                 .comments_per_address

@@ -82,7 +82,12 @@ pub async fn run(
         .map(|w| format!("line {}, column {}: {}", w.line, w.column, w.message))
         .collect();
     let mut session = store.begin_import(&source).await?;
-    let mut media = Media::new(media_dir, config.data_dir.join("media"), dry_run);
+    let mut media = Media::new(
+        media_dir,
+        config.data_dir.join("media"),
+        dry_run,
+        config.max_image_megapixels,
+    );
     let mut import = Import {
         survey: &survey,
         session: &mut session,
