@@ -334,4 +334,21 @@ mod tests {
         let c = Config::resolve(&SiteArgs::default(), &proxies).unwrap();
         assert!(c.trusted_proxies.contains("10.9.8.7".parse().unwrap()));
     }
+
+    #[test]
+    fn the_image_pixel_limit_has_a_default_and_bounds() {
+        let c = Config::resolve(&SiteArgs::default(), &ServeArgs::default()).unwrap();
+        assert_eq!(c.max_image_megapixels, 40);
+        for (mp, ok) in [(0, false), (1, true), (100, true), (251, false)] {
+            let args = ServeArgs {
+                max_image_megapixels: Some(mp),
+                ..Default::default()
+            };
+            let resolved = Config::resolve(&SiteArgs::default(), &args);
+            assert_eq!(resolved.is_ok(), ok, "{mp}");
+            if ok {
+                assert_eq!(resolved.unwrap().max_image_megapixels, mp);
+            }
+        }
+    }
 }
