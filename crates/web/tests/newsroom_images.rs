@@ -572,8 +572,25 @@ async fn webp_metadata_is_stripped(db: TestDb) {
     let _ = std::fs::remove_dir_all(&d.media);
 }
 
+async fn jpeg_metadata_is_stripped(db: TestDb) {
+    use img_parts::ImageEXIF;
+    use img_parts::jpeg::{Jpeg, JpegSegment, markers};
+    let mut d = desk(db, 10 * 1024 * 1024).await;
+    let mut jpeg = Jpeg::from_bytes(picture(ImageFormat::Jpeg, 64, 48).into()).unwrap();
+    jpeg.set_exif(Some(format!("MM\0*{PLANTED}").into_bytes().into()));
+    jpeg.segments_mut().insert(
+        1,
+        JpegSegment::new_with_contents(markers::COM, PLANTED.as_bytes().to_vec().into()),
+    );
+    let served = served_original(&mut d, "photo.jpg", &jpeg.encoder().bytes()).await;
+    let back = image::load_from_memory(&served).unwrap();
+    assert_eq!((back.width(), back.height()), (64, 48));
+    let _ = std::fs::remove_dir_all(&d.media);
+}
+
 bbn_store::on_both_backends!(
     image_bomb_png_is_refused_before_decoding,
+    jpeg_metadata_is_stripped,
     png_metadata_is_stripped,
     gif_metadata_is_stripped,
     webp_metadata_is_stripped,
