@@ -158,6 +158,9 @@ pub struct ServeArgs {
     /// Largest image upload accepted, in megabytes. [default: 10]
     #[arg(long, env = "BBN_MAX_UPLOAD_MB", value_name = "MB")]
     pub max_upload_mb: Option<usize>,
+    /// Largest image accepted, in megapixels (width × height, read before decoding; 1-250). [default: 40]
+    #[arg(long, env = "BBN_MAX_IMAGE_MEGAPIXELS", value_name = "MP")]
+    pub max_image_megapixels: Option<u32>,
     /// Most comments one address may post in 10 minutes (then 429). [default: 5]
     #[arg(long, env = "BBN_COMMENTS_PER_ADDRESS", value_name = "N")]
     pub comments_per_address: Option<i64>,
@@ -216,6 +219,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 base_url: args.base_url.or(cli.serve.base_url),
                 theme: args.theme.or(cli.serve.theme),
                 max_upload_mb: args.max_upload_mb.or(cli.serve.max_upload_mb),
+                max_image_megapixels: args.max_image_megapixels.or(cli.serve.max_image_megapixels),
                 comments_per_address: args.comments_per_address.or(cli.serve.comments_per_address),
                 comments_per_article: args.comments_per_article.or(cli.serve.comments_per_article),
                 api_token_per_minute: args.api_token_per_minute.or(cli.serve.api_token_per_minute),

@@ -53,6 +53,7 @@ struct FileConfig {
     theme: Option<PathBuf>,
     demo: Option<bool>,
     max_upload_mb: Option<usize>,
+    max_image_megapixels: Option<u32>,
     comments_per_address: Option<i64>,
     comments_per_article: Option<i64>,
     api_token_per_minute: Option<u32>,
@@ -78,6 +79,8 @@ pub struct Config {
     pub theme: Option<PathBuf>,
     pub demo: bool,
     pub max_upload_bytes: usize,
+    /// Images above this many megapixels are refused before decoding.
+    pub max_image_megapixels: u32,
     pub comments_per_address: i64,
     pub comments_per_article: i64,
     pub api_token_per_minute: u32,
@@ -167,6 +170,14 @@ impl Config {
                 0 => bail!("--max-upload-mb must be at least 1"),
                 mb if mb > 1024 => bail!("--max-upload-mb must be at most 1024"),
                 mb => mb * 1024 * 1024,
+            },
+            max_image_megapixels: match serve
+                .max_image_megapixels
+                .or(file.max_image_megapixels)
+                .unwrap_or(bbn_web::media::DEFAULT_MAX_MEGAPIXELS)
+            {
+                n @ 1..=250 => n,
+                _ => bail!("--max-image-megapixels must be between 1 and 250"),
             },
             comments_per_address: match serve
                 .comments_per_address
@@ -354,5 +365,22 @@ mod tests {
         };
         let c = Config::resolve(&SiteArgs::default(), &proxies).unwrap();
         assert!(c.trusted_proxies.contains("10.9.8.7".parse().unwrap()));
+    }
+
+    #[test]
+    fn the_image_pixel_limit_has_a_default_and_bounds() {
+        let c = Config::resolve(&SiteArgs::default(), &ServeArgs::default()).unwrap();
+        assert_eq!(c.max_image_megapixels, 40);
+        for (mp, ok) in [(0, false), (1, true), (100, true), (251, false)] {
+            let args = ServeArgs {
+                max_image_megapixels: Some(mp),
+                ..Default::default()
+            };
+            let resolved = Config::resolve(&SiteArgs::default(), &args);
+            assert_eq!(resolved.is_ok(), ok, "{mp}");
+            if ok {
+                assert_eq!(resolved.unwrap().max_image_megapixels, mp);
+            }
+        }
     }
 }

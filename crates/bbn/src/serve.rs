@@ -92,6 +92,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         search,
         theme,
         WebConfig {
+            max_image_megapixels: config.max_image_megapixels,
             comments_per_address: config.comments_per_address,
             comments_per_article: config.comments_per_article,
             api_token_per_minute: config.api_token_per_minute,

@@ -11,6 +11,9 @@ pub struct WebConfig {
     pub media_dir: Option<PathBuf>,
     /// The largest upload accepted, in bytes.
     pub max_upload_bytes: usize,
+    /// The largest picture accepted, in megapixels (width × height, read
+    /// from the header before decoding).
+    pub max_image_megapixels: u32,
     /// A comment posted sooner than this after its form was shown counts as spam.
     pub comment_min_seconds: i64,
     /// At most this many comments from one address in 10 minutes.
@@ -55,6 +58,7 @@ impl WebConfig {
             base_url: base_url.trim_end_matches('/').to_string(),
             media_dir: None,
             max_upload_bytes: DEFAULT_MAX_UPLOAD,
+            max_image_megapixels: crate::media::DEFAULT_MAX_MEGAPIXELS,
             comment_min_seconds: 3,
             comments_per_address: 5,
             comments_per_article: 60,

@@ -64,6 +64,8 @@ pub struct AppState {
     api_limits: Arc<api::v1::RateLimits>,
     /// Held while an image crop is made (one at a time per instance).
     crop_slot: Arc<tokio::sync::Mutex<()>>,
+    /// The queue every decoding, resizing and encoding of a picture waits in.
+    images: media::ImageWork,
     /// The signing secret, read from the database once.
     secret: Arc<std::sync::OnceLock<String>>,
 }
@@ -92,6 +94,7 @@ impl AppState {
             sign_in_limiter: Default::default(),
             api_limits: Default::default(),
             crop_slot: Default::default(),
+            images: Default::default(),
             secret: Default::default(),
         }
     }

@@ -3,6 +3,17 @@
 //! for `srcset`, and served from `/media/…` with a long cache. The 1:1, 4:3
 //! and 16:9 crops that search engines and social cards ask for are made the
 //! first time one is requested (`name-crop-16x9.jpg`), then kept.
+//!
+//! An image's size is read from its header and refused above the pixel
+//! limit before any decoding (a small file can declare a picture that takes
+//! gigabytes once decoded); the decoders also carry limits of their own.
+//! Originals are kept without their metadata (`strip`), and all the work
+//! on pixels goes through one bounded queue (`work`).
+
+mod strip;
+mod work;
+
+pub use work::{IMAGES_AT_ONCE, ImageWork};
 
 use crate::AppState;
 use crate::error::AppError;
@@ -15,17 +26,31 @@ use std::path::{Path as FsPath, PathBuf};
 
 /// Widths of the resized copies (only those narrower than the original are made).
 pub const WIDTHS: [u32; 3] = [480, 960, 1600];
-/// No side may be longer than this (a guard against decompression bombs).
-const MAX_SIDE: u32 = 12_000;
+/// No side may be longer than this, whatever the pixel limit.
+pub const MAX_SIDE: u32 = 30_000;
+/// The default pixel limit, in megapixels: a 40 MP picture takes 160 MB
+/// decoded (RGBA, 8 bits a channel).
+pub const DEFAULT_MAX_MEGAPIXELS: u32 = 40;
+/// Bytes a decoder may take for each pixel allowed: 16-bit RGBA, the widest
+/// form the decoders produce.
+const BYTES_PER_PIXEL: u64 = 8;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MediaError {
     #[error("This file is not a JPEG, PNG, WebP or GIF image.")]
     NotAnImage,
-    #[error(
-        "The image could not be read: it may be damaged, or larger than {MAX_SIDE} pixels on a side."
-    )]
+    #[error("The image could not be read: it may be damaged.")]
     Damaged,
+    #[error(
+        "The image is {width} × {height} pixels; images may have at most {max_megapixels} megapixels and {MAX_SIDE} pixels on a side. Make it smaller and upload it again."
+    )]
+    TooLarge {
+        width: u32,
+        height: u32,
+        max_megapixels: u32,
+    },
+    #[error("the image work was interrupted")]
+    Interrupted,
     #[error("the image could not be stored: {0}")]
     Io(#[from] std::io::Error),
     #[error("the image could not be stored: {0}")]
@@ -51,18 +76,73 @@ fn extension(format: ImageFormat) -> Option<&'static str> {
     }
 }
 
-/// Checks, decodes and stores an upload under `media_dir`. Blocking: run it off the async threads.
-pub fn store(media_dir: &FsPath, bytes: &[u8]) -> Result<Stored, MediaError> {
-    let format = image::guess_format(bytes).map_err(|_| MediaError::NotAnImage)?;
-    let ext = extension(format).ok_or(MediaError::NotAnImage)?;
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+/// The limits every decoder is given, a second guard behind `check_size`.
+fn limits(max_megapixels: u32) -> Limits {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(1 << 30);
-    reader.limits(limits);
-    let decoded = reader.decode().map_err(|_| MediaError::Damaged)?;
+    limits.max_alloc = Some(u64::from(max_megapixels) * 1_000_000 * BYTES_PER_PIXEL);
+    limits
+}
+
+/// Reads the picture's size from its header and refuses it when it passes
+/// the limits, before any pixel is decoded.
+fn check_size(bytes: &[u8], format: ImageFormat, max_megapixels: u32) -> Result<(), MediaError> {
+    // The header alone: the default limits bound what reading it may take
+    // (text chunks before the pixels), not the size it declares.
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(Limits::default());
+    let (width, height) = reader.into_dimensions().map_err(|_| MediaError::Damaged)?;
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > u64::from(max_megapixels) * 1_000_000 || width > MAX_SIDE || height > MAX_SIDE {
+        return Err(MediaError::TooLarge {
+            width,
+            height,
+            max_megapixels,
+        });
+    }
+    Ok(())
+}
+
+/// Checks the size, then decodes.
+fn decode(
+    bytes: &[u8],
+    format: ImageFormat,
+    max_megapixels: u32,
+) -> Result<DynamicImage, MediaError> {
+    check_size(bytes, format, max_megapixels)?;
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits(max_megapixels));
+    reader.decode().map_err(|_| MediaError::Damaged)
+}
+
+/// Checks, decodes and stores an upload under `media_dir`, on `work`'s queue.
+pub async fn store(
+    work: &ImageWork,
+    media_dir: PathBuf,
+    bytes: Vec<u8>,
+    max_megapixels: u32,
+) -> Result<Stored, MediaError> {
+    work.run(move || store_now(&media_dir, &bytes, max_megapixels))
+        .await
+}
+
+/// `store`'s work, blocking.
+fn store_now(media_dir: &FsPath, bytes: &[u8], max_megapixels: u32) -> Result<Stored, MediaError> {
+    let format = image::guess_format(bytes).map_err(|_| MediaError::NotAnImage)?;
+    let ext = extension(format).ok_or(MediaError::NotAnImage)?;
+    let decoded = decode(bytes, format, max_megapixels)?;
     let (width, height) = (decoded.width(), decoded.height());
+    // What readers will get, without the metadata (location, device, names):
+    // JPEGs are re-encoded (see below), the others lose their metadata blocks.
+    let cleaned = match format {
+        ImageFormat::Png => Some(strip::png(bytes)),
+        ImageFormat::Gif => Some(strip::gif(bytes)),
+        ImageFormat::WebP => Some(strip::webp(bytes)),
+        _ => None,
+    }
+    .transpose()
+    .map_err(|_| MediaError::Damaged)?;
 
     let folder = bbn_core::time::year_month(bbn_core::time::now());
     let dir = media_dir.join(&folder);
@@ -70,12 +150,12 @@ pub fn store(media_dir: &FsPath, bytes: &[u8]) -> Result<Stored, MediaError> {
     let bytes_name: [u8; 12] = rand::random();
     let name: String = bytes_name.iter().map(|b| format!("{b:02x}")).collect();
 
-    // JPEGs are re-encoded so that camera metadata (location, device) never reaches readers.
+    // JPEGs are re-encoded from their pixels, which leaves their EXIF and
+    // XMP segments behind.
     let original = dir.join(format!("{name}.{ext}"));
-    if format == ImageFormat::Jpeg {
-        write_jpeg(&decoded, &original, 90)?;
-    } else {
-        std::fs::write(&original, bytes)?;
+    match cleaned {
+        Some(cleaned) => std::fs::write(&original, cleaned)?,
+        None => write_jpeg(&decoded, &original, 90)?,
     }
     let mut written = vec![original.clone()];
     let mut srcset = Vec::new();
@@ -164,15 +244,18 @@ fn crop_source(root: &FsPath, path: &str) -> Option<(PathBuf, u32, u32)> {
 }
 
 /// Cuts and saves a crop (written under a temporary name, then renamed, so
-/// a reader never sees half a file). Blocking.
-fn make_crop(source: &FsPath, target: &FsPath, rw: u32, rh: u32) -> Result<(), MediaError> {
-    let mut reader = ImageReader::open(source)?.with_guessed_format()?;
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(1 << 30);
-    reader.limits(limits);
-    let img = reader.decode().map_err(|_| MediaError::Damaged)?;
+/// a reader never sees half a file). Blocking: run it on an `ImageWork`.
+fn make_crop(
+    source: &FsPath,
+    target: &FsPath,
+    rw: u32,
+    rh: u32,
+    max_megapixels: u32,
+) -> Result<(), MediaError> {
+    let bytes = std::fs::read(source)?;
+    let format = image::guess_format(&bytes).map_err(|_| MediaError::NotAnImage)?;
+    // An original stored under a higher limit than today's stays uncropped.
+    let img = decode(&bytes, format, max_megapixels)?;
     let (w, h) = (img.width(), img.height());
     // The largest centred rectangle of the shape, then scaled.
     let (fw, fh) = if u64::from(w) * u64::from(rh) <= u64::from(h) * u64::from(rw) {
@@ -243,14 +326,17 @@ pub async fn serve(
         Ok(bytes) => bytes,
         Err(_) => {
             let (source, rw, rh) = crop_source(root, &path).ok_or(AppError::NotFound)?;
-            // One crop at a time per instance: decoding a large original takes
-            // memory, and a burst of requests for the same new crop makes it once.
+            // One crop at a time per instance, so that a burst of requests
+            // for the same new crop makes it once; the decoding itself
+            // waits its turn with the uploads.
             let _slot = state.crop_slot.lock().await;
             if !file.is_file() {
                 let target = file.clone();
-                tokio::task::spawn_blocking(move || make_crop(&source, &target, rw, rh))
+                let max_megapixels = state.config.max_image_megapixels;
+                state
+                    .images
+                    .run(move || make_crop(&source, &target, rw, rh, max_megapixels))
                     .await
-                    .map_err(|_| AppError::NotFound)?
                     .map_err(|e| {
                         tracing::warn!(error = %e, "could not make an image crop");
                         AppError::NotFound
@@ -288,7 +374,7 @@ mod tests {
     #[test]
     fn stores_images_with_resized_copies() {
         let dir = std::env::temp_dir().join(format!("bbn-media-{}", rand::random::<u64>()));
-        let s = store(&dir, &png(1200, 600)).unwrap();
+        let s = store_now(&dir, &png(1200, 600), DEFAULT_MAX_MEGAPIXELS).unwrap();
         assert!(s.url.starts_with("/media/") && s.url.ends_with(".png"));
         assert_eq!((s.width, s.height), (1200, 600));
         assert_eq!(
@@ -315,11 +401,11 @@ mod tests {
         assert_eq!(crop_url("https://cdn.test/x.jpg", "4x3"), None);
 
         let dir = std::env::temp_dir().join(format!("bbn-crop-{}", rand::random::<u64>()));
-        let s = store(&dir, &png(1600, 900)).unwrap();
+        let s = store_now(&dir, &png(1600, 900), DEFAULT_MAX_MEGAPIXELS).unwrap();
         let crop = crop_url(&s.url, "1x1").unwrap();
         let rel = crop.trim_start_matches("/media/");
         let (source, rw, rh) = crop_source(&dir, rel).unwrap();
-        make_crop(&source, &dir.join(rel), rw, rh).unwrap();
+        make_crop(&source, &dir.join(rel), rw, rh, DEFAULT_MAX_MEGAPIXELS).unwrap();
         let made = image::open(dir.join(rel)).unwrap();
         assert_eq!((made.width(), made.height()), (900, 900));
         // Never a crop of a crop, nor of a resized copy: at most three crops an image.
@@ -340,16 +426,33 @@ mod tests {
     fn refuses_what_is_not_an_image() {
         let dir = std::env::temp_dir().join("bbn-media-refuse");
         assert!(matches!(
-            store(&dir, b"<svg onload=alert(1)>"),
+            store_now(&dir, b"<svg onload=alert(1)>", DEFAULT_MAX_MEGAPIXELS),
             Err(MediaError::NotAnImage)
         ));
+        // A 2 × 2 screen, then nothing that holds together.
         assert!(matches!(
-            store(&dir, b"GIF89a but not really"),
+            store_now(
+                &dir,
+                b"GIF89a\x02\x00\x02\x00 but not really",
+                DEFAULT_MAX_MEGAPIXELS
+            ),
             Err(MediaError::Damaged)
+        ));
+        // Read as a header, the same text declares 25120 × 29813 pixels.
+        assert!(matches!(
+            store_now(&dir, b"GIF89a but not really", DEFAULT_MAX_MEGAPIXELS),
+            Err(MediaError::TooLarge {
+                width: 25120,
+                height: 29813,
+                ..
+            })
         ));
         let mut truncated = png(100, 100);
         truncated.truncate(60);
-        assert!(matches!(store(&dir, &truncated), Err(MediaError::Damaged)));
+        assert!(matches!(
+            store_now(&dir, &truncated, DEFAULT_MAX_MEGAPIXELS),
+            Err(MediaError::Damaged)
+        ));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Featured images as staff upload them and readers see them: checked by
-//! content, size-limited, resized for srcset, served with a long cache.
+//! content, size-limited, resized for srcset, served with a long cache and
+//! without the metadata they came with.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
@@ -361,7 +362,238 @@ async fn admins_set_the_logo(db: TestDb) {
     let _ = std::fs::remove_dir_all(&d.media);
 }
 
+/// A PNG header declaring `w` × `h` RGB pixels, followed by a little of
+/// the zeros it promises: a few hundred bytes that would take w × h × 3
+/// bytes of memory to decode.
+fn png_bomb(w: u32, h: u32) -> Vec<u8> {
+    use img_parts::png::{Png, PngChunk};
+    use std::io::Write;
+    let mut header = Vec::new();
+    header.extend(w.to_be_bytes());
+    header.extend(h.to_be_bytes());
+    header.extend([8, 2, 0, 0, 0]);
+    let mut zeros = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    zeros.write_all(&vec![0u8; 1 << 20]).unwrap();
+    let data = zeros.finish().unwrap();
+    let chunks = vec![
+        PngChunk::new(*b"IHDR", header.into()),
+        PngChunk::new(*b"IDAT", data.into()),
+        PngChunk::new(*b"IEND", img_parts::Bytes::new()),
+    ];
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    for chunk in chunks {
+        out.extend(chunk.encoder().bytes());
+    }
+    // It is what it says: a PNG of that size.
+    let png = Png::from_bytes(out.clone().into()).unwrap();
+    assert_eq!(png.dimensions(), Some((w, h)));
+    out
+}
+
+async fn image_bomb_png_is_refused_before_decoding(db: TestDb) {
+    let mut d = desk(db, 10 * 1024 * 1024).await;
+    let bomb = png_bomb(12_000, 12_000);
+    assert!(bomb.len() < 10_000, "{} bytes", bomb.len());
+    let r = d.upload("bomb.png", &bomb, &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("12000 × 12000 pixels") && r.body.contains("at most 40 megapixels"),
+        "the refusal names the size and the limit: {}",
+        r.body
+    );
+    // Under the limit, the same kind of file is only damaged.
+    let r = d.upload("short.png", &png_bomb(1000, 1000), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("could not be read"), "{}", r.body);
+    assert!(
+        d.store
+            .article_by_id(d.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .image
+            .is_none()
+    );
+    let _ = std::fs::remove_dir_all(&d.media);
+}
+
+/// What a camera or an editor might leave in a file.
+const PLANTED: &str = "GPS 51.5N 0.12W, taken by Jane Source";
+
+/// Uploads `bytes` as the featured image and returns the original as a reader gets it.
+async fn served_original(d: &mut Desk, name: &str, bytes: &[u8]) -> Vec<u8> {
+    assert!(
+        bytes
+            .windows(PLANTED.len())
+            .any(|w| w == PLANTED.as_bytes()),
+        "the test file carries the text"
+    );
+    let r = d.upload(name, bytes, &[("alt", "A picture")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let url = d
+        .store
+        .article_by_id(d.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .image
+        .unwrap()
+        .url;
+    // The bytes as sent (the test client keeps bodies as text).
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let request = axum::http::Request::get(&url)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = d.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let served = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    assert!(
+        !served
+            .windows(PLANTED.len())
+            .any(|w| w == PLANTED.as_bytes()),
+        "{name}: the metadata reached the reader"
+    );
+    served
+}
+
+async fn png_metadata_is_stripped(db: TestDb) {
+    use img_parts::png::{Png, PngChunk};
+    let mut d = desk(db, 10 * 1024 * 1024).await;
+    let mut png = Png::from_bytes(picture(ImageFormat::Png, 64, 48).into()).unwrap();
+    let end = png.chunks().len() - 1;
+    let chunks = png.chunks_mut();
+    chunks.insert(
+        1,
+        PngChunk::new(*b"tEXt", format!("Location\0{PLANTED}").into_bytes().into()),
+    );
+    chunks.insert(
+        1,
+        PngChunk::new(*b"eXIf", format!("MM\0*{PLANTED}").into_bytes().into()),
+    );
+    chunks.insert(
+        end + 2,
+        PngChunk::new(
+            *b"iTXt",
+            format!("Author\0\0\0\0\0{PLANTED}").into_bytes().into(),
+        ),
+    );
+    let served = served_original(&mut d, "photo.png", &png.encoder().bytes()).await;
+    let back = image::load_from_memory(&served).unwrap();
+    assert_eq!((back.width(), back.height()), (64, 48));
+    assert_eq!(
+        back.to_rgb8(),
+        image::load_from_memory(&picture(ImageFormat::Png, 64, 48))
+            .unwrap()
+            .to_rgb8(),
+        "the pixels are untouched"
+    );
+    let _ = std::fs::remove_dir_all(&d.media);
+}
+
+async fn gif_metadata_is_stripped(db: TestDb) {
+    let mut d = desk(db, 10 * 1024 * 1024).await;
+    // An animated GIF that loops for ever, two frames.
+    let mut gif = Vec::new();
+    {
+        let mut encoder = image::codecs::gif::GifEncoder::new(&mut gif);
+        encoder
+            .set_repeat(image::codecs::gif::Repeat::Infinite)
+            .unwrap();
+        for shade in [40u8, 200] {
+            let frame = image::RgbaImage::from_pixel(64, 48, image::Rgba([shade, 90, 30, 255]));
+            encoder.encode_frame(image::Frame::new(frame)).unwrap();
+        }
+    }
+    // A comment and an application block, right after the screen and its palette.
+    let flags = gif[10];
+    let palette = if flags & 0x80 != 0 {
+        3 << ((flags & 7) + 1)
+    } else {
+        0
+    };
+    let at = 13 + palette;
+    let mut planted = vec![0x21, 0xFE, PLANTED.len() as u8];
+    planted.extend(PLANTED.as_bytes());
+    planted.push(0);
+    planted.extend([0x21, 0xFF, 11]);
+    planted.extend(b"XMP DataXMP");
+    planted.push(PLANTED.len() as u8);
+    planted.extend(PLANTED.as_bytes());
+    planted.push(0);
+    gif.splice(at..at, planted);
+    let served = served_original(&mut d, "moving.gif", &gif).await;
+    // Still animated, still looping.
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::RGBA);
+    let mut decoder = options.read_info(&served[..]).unwrap();
+    assert_eq!((decoder.width(), decoder.height()), (64, 48));
+    assert_eq!(decoder.repeat(), gif::Repeat::Infinite);
+    let mut frames = Vec::new();
+    while let Some(frame) = decoder.read_next_frame().unwrap() {
+        frames.push(frame.buffer[..4].to_vec());
+    }
+    assert_eq!(frames.len(), 2);
+    assert_ne!(frames[0], frames[1]);
+    let _ = std::fs::remove_dir_all(&d.media);
+}
+
+async fn webp_metadata_is_stripped(db: TestDb) {
+    use img_parts::ImageEXIF;
+    use img_parts::riff::{RiffChunk, RiffContent};
+    use img_parts::webp::WebP;
+    let mut d = desk(db, 10 * 1024 * 1024).await;
+    let mut webp = WebP::from_bytes(picture(ImageFormat::WebP, 64, 48).into()).unwrap();
+    webp.chunks_mut().push(RiffChunk::new(
+        *b"XMP ",
+        RiffContent::Data(
+            format!("<x:xmpmeta>{PLANTED}</x:xmpmeta>")
+                .into_bytes()
+                .into(),
+        ),
+    ));
+    // Adds the EXIF chunk and the extended header that announces both.
+    webp.set_exif(Some(format!("MM\0*{PLANTED}").into_bytes().into()));
+    let served = served_original(&mut d, "photo.webp", &webp.encoder().bytes()).await;
+    let back = image::load_from_memory(&served).unwrap();
+    assert_eq!((back.width(), back.height()), (64, 48));
+    let cleaned = WebP::from_bytes(served.into()).unwrap();
+    assert!(!cleaned.has_chunk(*b"EXIF") && !cleaned.has_chunk(*b"XMP "));
+    if let Some(header) = cleaned.chunk_by_id(*b"VP8X") {
+        let flags = header.content().data().unwrap()[0];
+        assert_eq!(flags & 0b1100, 0, "the header promises no EXIF or XMP");
+    }
+    let _ = std::fs::remove_dir_all(&d.media);
+}
+
+async fn jpeg_metadata_is_stripped(db: TestDb) {
+    use img_parts::ImageEXIF;
+    use img_parts::jpeg::{Jpeg, JpegSegment, markers};
+    let mut d = desk(db, 10 * 1024 * 1024).await;
+    let mut jpeg = Jpeg::from_bytes(picture(ImageFormat::Jpeg, 64, 48).into()).unwrap();
+    jpeg.set_exif(Some(format!("MM\0*{PLANTED}").into_bytes().into()));
+    jpeg.segments_mut().insert(
+        1,
+        JpegSegment::new_with_contents(markers::COM, PLANTED.as_bytes().to_vec().into()),
+    );
+    let served = served_original(&mut d, "photo.jpg", &jpeg.encoder().bytes()).await;
+    let back = image::load_from_memory(&served).unwrap();
+    assert_eq!((back.width(), back.height()), (64, 48));
+    let _ = std::fs::remove_dir_all(&d.media);
+}
+
 bbn_store::on_both_backends!(
+    image_bomb_png_is_refused_before_decoding,
+    jpeg_metadata_is_stripped,
+    png_metadata_is_stripped,
+    gif_metadata_is_stripped,
+    webp_metadata_is_stripped,
     an_upload_becomes_a_responsive_featured_image,
     fake_oversized_and_forged_uploads_are_refused,
     an_image_without_alt_text_is_flagged,

@@ -14,6 +14,9 @@ pub struct Media {
     uploads: Option<PathBuf>,
     target: PathBuf,
     dry_run: bool,
+    /// The pixel limit of the site's uploads, and the queue images wait in.
+    max_megapixels: u32,
+    images: bbn_web::media::ImageWork,
     /// path under uploads → the address bbn serves it at
     by_rel: HashMap<String, String>,
 }
@@ -23,11 +26,18 @@ const MISSING: &str = "not found in --media-dir; the old address is kept";
 const UNREADABLE: &str = "not a readable JPEG, PNG, GIF or WebP image; the old address is kept";
 
 impl Media {
-    pub fn new(uploads: Option<&Path>, target: PathBuf, dry_run: bool) -> Media {
+    pub fn new(
+        uploads: Option<&Path>,
+        target: PathBuf,
+        dry_run: bool,
+        max_megapixels: u32,
+    ) -> Media {
         Media {
             uploads: uploads.map(Path::to_path_buf),
             target,
             dry_run,
+            max_megapixels,
+            images: Default::default(),
             by_rel: HashMap::new(),
         }
     }
@@ -47,7 +57,7 @@ impl Media {
     }
 
     /// Stores the file for `rel` in bbn's media folder: (url, width, height, srcset).
-    fn store(
+    async fn store(
         &self,
         rel: &str,
         url: &str,
@@ -67,9 +77,17 @@ impl Media {
         if self.dry_run {
             return Some((url.to_string(), None, None, String::new()));
         }
-        let stored = std::fs::read(&path)
-            .ok()
-            .and_then(|bytes| bbn_web::media::store(&self.target, &bytes).ok());
+        let stored = match tokio::fs::read(&path).await {
+            Ok(bytes) => bbn_web::media::store(
+                &self.images,
+                self.target.clone(),
+                bytes,
+                self.max_megapixels,
+            )
+            .await
+            .ok(),
+            Err(_) => None,
+        };
         match stored {
             Some(s) => Some((
                 s.url,
@@ -82,6 +100,15 @@ impl Media {
                 None
             }
         }
+    }
+
+    async fn store_rel(
+        &self,
+        rel: Option<&str>,
+        url: &str,
+        report: &mut Report,
+    ) -> Option<(String, Option<i64>, Option<i64>, String)> {
+        self.store(rel?, url, report).await
     }
 
     /// An attachment as a media record, its file brought in the first time.
@@ -114,7 +141,7 @@ impl Media {
                 record.height = height;
                 record.srcset = srcset;
             }
-            _ => match rel.as_deref().and_then(|r| self.store(r, &a.url, report)) {
+            _ => match self.store_rel(rel.as_deref(), &a.url, report).await {
                 Some((url, w, h, srcset)) => {
                     record.url = url;
                     record.width = w.or(record.width);
@@ -154,7 +181,7 @@ impl Media {
         }
         let url = match session.known("file", &rel) {
             Some(id) => session.media_file(id).await?.map(|(url, ..)| url),
-            None => match self.store(&rel, link, report) {
+            None => match self.store(&rel, link, report).await {
                 Some((url, width, height, srcset)) if !self.dry_run => {
                     let record = NewMedia {
                         url: url.clone(),

@@ -101,7 +101,12 @@ pub async fn run(
         report.duplicate("attachment", &id.to_string(), title, *line);
     }
     let mut session = store.begin_import(&source).await?;
-    let mut media = Media::new(media_dir, config.data_dir.join("media"), dry_run);
+    let mut media = Media::new(
+        media_dir,
+        config.data_dir.join("media"),
+        dry_run,
+        config.max_image_megapixels,
+    );
     let mut import = Import {
         survey: &survey,
         session: &mut session,

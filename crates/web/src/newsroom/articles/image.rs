@@ -116,19 +116,14 @@ pub(crate) async fn store_file(
             "This site has no media folder; uploads are off.".into(),
         ));
     };
-    let stored = tokio::task::spawn_blocking(move || media::store(&dir, &bytes))
-        .await
-        .map_err(|_| {
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The image could not be processed.".to_string(),
-            )
-        })?;
+    let stored = media::store(&state.images, dir, bytes, state.config.max_image_megapixels).await;
     match stored {
         Ok(s) => Ok(s),
-        Err(e @ (media::MediaError::NotAnImage | media::MediaError::Damaged)) => {
-            Err((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))
-        }
+        Err(
+            e @ (media::MediaError::NotAnImage
+            | media::MediaError::Damaged
+            | media::MediaError::TooLarge { .. }),
+        ) => Err((StatusCode::UNPROCESSABLE_ENTITY, e.to_string())),
         Err(e) => {
             tracing::error!(error = %e, "storing an upload failed");
             Err((
