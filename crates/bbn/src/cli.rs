@@ -21,7 +21,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the site over HTTP (the default command).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage staff accounts from the shell.
     #[command(subcommand)]
     User(UserCommand),
@@ -205,6 +205,12 @@ pub struct ServeArgs {
     /// Seconds a client has to send a request's headers (idle kept-alive connections close after it too, 1-300). [default: 10]
     #[arg(long, env = "BBN_HEADER_TIMEOUT", value_name = "SECONDS")]
     pub header_timeout: Option<u64>,
+    /// Seconds a response may wait on a client that reads none of it before its connection closes (1-300). [default: 30]
+    #[arg(long, env = "BBN_WRITE_TIMEOUT", value_name = "SECONDS")]
+    pub write_timeout: Option<u64>,
+    /// Connections one client address (an IPv6 /64) may hold; more are closed at once. Trusted proxies are not counted. [default: 64, or half of --max-connections if less]
+    #[arg(long, env = "BBN_CONNECTIONS_PER_ADDRESS", value_name = "N")]
+    pub connections_per_address: Option<usize>,
     /// Start with an empty site instead of filling a new database with demo content.
     #[arg(long, env = "BBN_NO_DEMO")]
     pub no_demo: bool,
@@ -214,6 +220,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => crate::serve::run(Config::resolve(&cli.site, &cli.serve)?).await,
         Some(Command::Serve(args)) => {
+            let args = *args;
             let merged = ServeArgs {
                 listen: args.listen.or(cli.serve.listen),
                 base_url: args.base_url.or(cli.serve.base_url),
@@ -234,6 +241,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 purge_token: args.purge_token.or(cli.serve.purge_token),
                 max_connections: args.max_connections.or(cli.serve.max_connections),
                 header_timeout: args.header_timeout.or(cli.serve.header_timeout),
+                write_timeout: args.write_timeout.or(cli.serve.write_timeout),
+                connections_per_address: args
+                    .connections_per_address
+                    .or(cli.serve.connections_per_address),
                 no_demo: args.no_demo || cli.serve.no_demo,
             };
             crate::serve::run(Config::resolve(&cli.site, &merged)?).await

@@ -67,6 +67,8 @@ struct FileConfig {
     purge_token: Option<String>,
     max_connections: Option<usize>,
     header_timeout: Option<u64>,
+    write_timeout: Option<u64>,
+    connections_per_address: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -121,6 +123,7 @@ fn read_file(explicit: Option<&Path>) -> anyhow::Result<FileConfig> {
 impl Config {
     pub fn resolve(site: &SiteArgs, serve: &ServeArgs) -> anyhow::Result<Config> {
         let file = read_file(site.config.as_deref())?;
+        let limits = limits(serve, &file)?;
         let listen_text = serve
             .listen
             .clone()
@@ -246,24 +249,44 @@ impl Config {
                 .or(file.purge_token)
                 .filter(|t| !t.is_empty())
                 .map(Secret),
-            limits: bbn_web::Limits {
-                max_connections: match serve
-                    .max_connections
-                    .or(file.max_connections)
-                    .unwrap_or(bbn_web::DEFAULT_MAX_CONNECTIONS)
-                {
-                    n @ 1..=1_000_000 => n,
-                    _ => bail!("--max-connections must be between 1 and 1000000"),
-                },
-                header_timeout: match serve.header_timeout.or(file.header_timeout) {
-                    None => bbn_web::DEFAULT_HEADER_TIMEOUT,
-                    Some(n @ 1..=300) => std::time::Duration::from_secs(n),
-                    Some(_) => bail!("--header-timeout must be between 1 and 300 seconds"),
-                },
-                ..bbn_web::Limits::default()
-            },
+            limits,
         })
     }
+}
+
+/// How clients may hold connections, from flags and the settings file.
+fn limits(serve: &ServeArgs, file: &FileConfig) -> anyhow::Result<bbn_web::Limits> {
+    let max_connections = match serve
+        .max_connections
+        .or(file.max_connections)
+        .unwrap_or(bbn_web::DEFAULT_MAX_CONNECTIONS)
+    {
+        n @ 1..=1_000_000 => n,
+        _ => bail!("--max-connections must be between 1 and 1000000"),
+    };
+    Ok(bbn_web::Limits {
+        max_connections,
+        // A small connection limit is not all given to one address.
+        connections_per_address: match serve
+            .connections_per_address
+            .or(file.connections_per_address)
+        {
+            None => bbn_web::DEFAULT_CONNECTIONS_PER_ADDRESS.min(max_connections.div_ceil(2)),
+            Some(n @ 1..=1_000_000) => n,
+            Some(_) => bail!("--connections-per-address must be between 1 and 1000000"),
+        },
+        header_timeout: match serve.header_timeout.or(file.header_timeout) {
+            None => bbn_web::DEFAULT_HEADER_TIMEOUT,
+            Some(n @ 1..=300) => std::time::Duration::from_secs(n),
+            Some(_) => bail!("--header-timeout must be between 1 and 300 seconds"),
+        },
+        write_timeout: match serve.write_timeout.or(file.write_timeout) {
+            None => bbn_web::DEFAULT_WRITE_TIMEOUT,
+            Some(n @ 1..=300) => std::time::Duration::from_secs(n),
+            Some(_) => bail!("--write-timeout must be between 1 and 300 seconds"),
+        },
+        ..bbn_web::Limits::default()
+    })
 }
 
 #[cfg(test)]
@@ -365,6 +388,31 @@ mod tests {
         };
         let c = Config::resolve(&SiteArgs::default(), &proxies).unwrap();
         assert!(c.trusted_proxies.contains("10.9.8.7".parse().unwrap()));
+        for bad in [
+            ServeArgs {
+                write_timeout: Some(0),
+                ..Default::default()
+            },
+            ServeArgs {
+                connections_per_address: Some(0),
+                ..Default::default()
+            },
+        ] {
+            assert!(Config::resolve(&SiteArgs::default(), &bad).is_err());
+        }
+    }
+
+    #[test]
+    fn one_address_gets_at_most_half_of_a_small_connection_limit() {
+        let small = ServeArgs {
+            max_connections: Some(50),
+            ..Default::default()
+        };
+        let c = Config::resolve(&SiteArgs::default(), &small).unwrap();
+        assert_eq!(c.limits.connections_per_address, 25);
+        let c = Config::resolve(&SiteArgs::default(), &ServeArgs::default()).unwrap();
+        assert_eq!(c.limits.connections_per_address, 64);
+        assert_eq!(c.limits.write_timeout, std::time::Duration::from_secs(30));
     }
 
     #[test]

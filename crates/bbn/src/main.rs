@@ -10,6 +10,7 @@ mod purge;
 mod reindex;
 mod scheduler;
 mod serve;
+mod site_lock;
 mod transfer;
 mod user;
 mod webhooks;

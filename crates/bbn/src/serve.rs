@@ -44,7 +44,13 @@ pub async fn connect_store(config: &Config) -> anyhow::Result<Store> {
 }
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    let store = open_store(&config).await?;
+    let store = connect_store(&config).await?;
+    // Before migrating: a restore or import under way has the site alone.
+    let serving = crate::site_lock::serving(&config, &store).await?;
+    store
+        .migrate()
+        .await
+        .context("cannot prepare the database")?;
     if store.is_new_site().await? {
         if config.demo {
             let n = crate::demo::load(&store)
@@ -190,6 +196,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     webhooks.stop().await;
     follower.abort();
+    serving.release().await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -98,6 +98,7 @@ pub async fn import(config: Config, file: &Path) -> anyhow::Result<()> {
     } else {
         Box::new(File::open(file).with_context(|| format!("cannot read {}", file.display()))?)
     };
+    let _site = crate::site_lock::replacing(&config).await?;
     let store = crate::serve::open_store(&config).await?;
     let started = Instant::now();
     let result = store.import_site(input).await;

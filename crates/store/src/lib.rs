@@ -24,6 +24,7 @@ mod readership;
 mod redirects;
 mod search_feed;
 mod settings;
+mod site_lock;
 mod staff;
 mod taxonomy;
 pub mod transfer;
@@ -48,6 +49,7 @@ pub use migrate::SCHEMA_VERSION;
 pub use pages::PageLink;
 pub use redirects::{Destination, RedirectTarget, normalize_path};
 pub use search_feed::SearchDoc;
+pub use site_lock::SiteLock;
 pub use staff::{NewUser, Session, normalize_email};
 pub use transfer::TransferError;
 pub use webhooks::{

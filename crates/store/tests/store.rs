@@ -961,7 +961,45 @@ async fn change_followers_apply_each_change_once(db: TestDb) {
     assert_eq!(log.mark(), last + 3);
 }
 
+/// Serving instances share the site; a restore or import gets it only
+/// alone, and only once every server has let go. On SQLite (whose folder
+/// the binary locks) the database has no lock to give.
+async fn a_served_site_cannot_be_taken_alone(db: TestDb) {
+    let other = Store::connect(&db.url).await.unwrap();
+    let one = db.store.hold_serving_lock().await.unwrap();
+    let two = other.hold_serving_lock().await.unwrap();
+    assert!(
+        one.is_some() && two.is_some(),
+        "two servers could not share"
+    );
+    let postgres = db.store.backend() == bbn_store::Backend::Postgres;
+    let alone = other.try_exclusive_site_lock().await.unwrap();
+    assert_eq!(alone.is_none(), postgres, "taken alone while served");
+    drop(alone);
+    one.unwrap().release().await.unwrap();
+    let alone = other.try_exclusive_site_lock().await.unwrap();
+    assert_eq!(
+        alone.is_none(),
+        postgres,
+        "taken alone while one still serves"
+    );
+    drop(alone);
+    two.unwrap().release().await.unwrap();
+    let alone = db.store.try_exclusive_site_lock().await.unwrap();
+    assert!(alone.is_some(), "still refused once every server let go");
+    let server = other.hold_serving_lock().await.unwrap();
+    assert_eq!(
+        server.is_none(),
+        postgres,
+        "a server started during a restore"
+    );
+    drop(server);
+    alone.unwrap().release().await.unwrap();
+    other.close().await;
+}
+
 bbn_store::on_both_backends!(
+    a_served_site_cannot_be_taken_alone,
     change_followers_apply_each_change_once,
     migrations_run_twice_and_refuse_newer_schema,
     article_round_trip_keeps_every_part,

@@ -39,7 +39,10 @@ pub struct SavedViews {
     /// showing it were dropped (a CDN in front should be told).
     pub most_read_moved: bool,
 }
-pub use server::{DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Limits, serve};
+pub use server::{
+    DEFAULT_CONNECTIONS_PER_ADDRESS, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_WRITE_TIMEOUT, Limits, serve,
+};
 pub use theme::{Theme, ThemeError};
 
 use bbn_store::Store;

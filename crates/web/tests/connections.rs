@@ -1,7 +1,9 @@
 //! The server's connections, over real TCP: a client that sends its
 //! headers too slowly (slow loris) is cut off at the header timeout, an
 //! idle kept-alive connection too, and past the connection limit a new
-//! client waits until a connection closes, then is served.
+//! client waits until a connection closes, then is served. A client that
+//! pipelines requests and never reads the answers lets go of its connection
+//! at the write timeout, and one address cannot hold every connection.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
@@ -177,6 +179,123 @@ async fn past_the_connection_limit_a_client_waits_for_a_free_one() {
         let n = third.read(&mut buf).unwrap();
         assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
         drop(held);
+    })
+    .await;
+    server.stop().await;
+}
+
+/// A TCP connection to `server` from the loopback address `from`, with a
+/// small receive window so that answers it never reads soon fill it.
+async fn connect_from(from: &str, server: SocketAddr) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
+    let stream = socket.connect(server).await.unwrap().into_std().unwrap();
+    stream.set_nonblocking(false).unwrap();
+    stream
+}
+
+/// Whether the server hung up on `stream` without answering it.
+fn closed_unanswered(stream: &mut TcpStream) -> bool {
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    let mut buf = [0u8; 64];
+    match stream.read(&mut buf) {
+        Ok(0) => true,
+        Err(e) if e.kind() == ErrorKind::ConnectionReset => true,
+        _ => false,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_pipeline_and_never_read_let_go_at_the_write_timeout() {
+    let big = Theme::load(None)
+        .unwrap()
+        .asset_url("css/site.css")
+        .unwrap()
+        .to_string();
+    let server = Server::start(Limits {
+        max_connections: 4,
+        connections_per_address: 4,
+        write_timeout: Duration::from_secs(1),
+        ..Limits::default()
+    })
+    .await;
+    let addr = server.addr;
+    // Every place is taken by a client that asks for a stylesheet hundreds
+    // of times in one go and reads none of the answers: far more than the
+    // socket buffers hold, so the server's writes stall.
+    let mut greedy = Vec::new();
+    for _ in 0..4 {
+        let mut stream = connect_from("127.0.0.1", addr).await;
+        let requests = format!("GET {big} HTTP/1.1\r\nHost: site\r\n\r\n").repeat(600);
+        greedy.push(
+            blocking(move || {
+                stream.set_write_timeout(Some(PATIENCE)).unwrap();
+                // The server may stop reading (or hang up) before taking all.
+                let _ = stream.write_all(requests.as_bytes());
+                stream
+            })
+            .await,
+        );
+    }
+    // A new reader is answered once the stalled writes give up, long
+    // before it would lose patience.
+    let started = std::time::Instant::now();
+    let status = blocking(move || {
+        let mut fresh = TcpStream::connect(addr).unwrap();
+        ask(&mut fresh, "/healthz")
+    })
+    .await;
+    assert!(status.contains("200"), "{status}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "a reader waited {:?} behind clients that never read",
+        started.elapsed()
+    );
+    drop(greedy);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_cannot_take_every_connection() {
+    let server = Server::start(Limits {
+        max_connections: 4,
+        connections_per_address: 2,
+        ..Limits::default()
+    })
+    .await;
+    let addr = server.addr;
+    let mut from_one = Vec::new();
+    for _ in 0..4 {
+        from_one.push(connect_from("127.0.0.2", addr).await);
+    }
+    let (from_one, other) = (from_one, connect_from("127.0.0.3", addr).await);
+    blocking(move || {
+        let mut from_one = from_one;
+        // Its share is served and kept open...
+        for stream in &mut from_one[..2] {
+            assert!(ask(stream, "/healthz").contains("200"));
+        }
+        // ...the connections past it are closed at once, not kept waiting...
+        for stream in &mut from_one[2..] {
+            let _ = write!(stream, "GET /healthz HTTP/1.1\r\nHost: site\r\n\r\n");
+            assert!(
+                closed_unanswered(stream),
+                "a connection past the address's share was kept"
+            );
+        }
+        // ...and another address is served while it holds its share.
+        let mut other = other;
+        other
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        write!(other, "GET /healthz HTTP/1.1\r\nHost: site\r\n\r\n").unwrap();
+        let mut buf = [0u8; 64];
+        let n = other
+            .read(&mut buf)
+            .expect("another address was kept waiting");
+        assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+        drop(from_one);
     })
     .await;
     server.stop().await;

@@ -161,6 +161,8 @@ pub async fn restore(config: Config, dir: &Path) -> anyhow::Result<()> {
             }
         ),
     }
+    // Held to the end: a server started meanwhile waits for the whole site.
+    let _site = crate::site_lock::replacing(&config).await?;
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
     // A media folder that is a link to shared storage stays one: the files

@@ -78,6 +78,12 @@ pub async fn run(
     {
         anyhow::bail!("--media-dir {} is not a folder", dir.display());
     }
+    // A dry run writes nothing and may look at a live site.
+    let _site = if dry_run {
+        None
+    } else {
+        Some(crate::site_lock::replacing(&config).await?)
+    };
     eprintln!("Checking {} …", file.display());
     let survey = survey::survey(file)?;
     eprintln!(
