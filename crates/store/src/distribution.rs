@@ -3,6 +3,7 @@
 //! and when each section, topic and author last changed.
 
 use crate::articles::PUBLISHED_BY_ID;
+use crate::taxonomy::TOPIC_IS_PUBLIC;
 use crate::{Result, Store, with_pool};
 
 /// One article's line in a sitemap.
@@ -104,10 +105,12 @@ impl Store {
                    WHERE a.section_id = s.id AND a.status = 'published') AS last_live
                  FROM sections s ORDER BY s.slug LIMIT $1 OFFSET $2"
             }
-            "topic" => {
+            // Only public topics: pages are counted and cut by `count_places`,
+            // so topics named only on drafts must not take rows here either.
+            "topic" => &format!(
                 "SELECT t.slug, (SELECT MAX(x.live_at) FROM article_topics x WHERE x.topic_id = t.id) AS last_live
-                 FROM topics t ORDER BY t.slug LIMIT $1 OFFSET $2"
-            }
+                 FROM topics t WHERE {TOPIC_IS_PUBLIC} ORDER BY t.slug LIMIT $1 OFFSET $2"
+            ),
             "author" => {
                 "SELECT au.slug, (SELECT MAX(x.live_at) FROM article_authors x WHERE x.author_id = au.id) AS last_live
                  FROM authors au ORDER BY au.slug LIMIT $1 OFFSET $2"
@@ -139,11 +142,11 @@ impl Store {
         Ok(with_pool!(&self.pool, p => sqlx::query_scalar(sql).bind(id).fetch_one(p).await?))
     }
 
-    /// How many sections, topics or authors there are (sitemap paging).
+    /// How many sections, public topics or authors there are (sitemap paging).
     pub async fn count_places(&self, kind: &str) -> Result<i64> {
         let sql = match kind {
             "section" => "SELECT COUNT(*) FROM sections",
-            "topic" => "SELECT COUNT(*) FROM topics",
+            "topic" => &format!("SELECT COUNT(*) FROM topics t WHERE {TOPIC_IS_PUBLIC}"),
             "author" => "SELECT COUNT(*) FROM authors",
             _ => return Ok(0),
         };

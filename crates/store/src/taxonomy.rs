@@ -36,6 +36,23 @@ struct TopicRow {
     description: String,
 }
 
+impl From<TopicRow> for Topic {
+    fn from(r: TopicRow) -> Topic {
+        Topic {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            description: r.description,
+        }
+    }
+}
+
+/// The condition (on `topics t`) that a topic has a published article. Bylines
+/// and topics carry their article's `live_at`, so this is one probe of the
+/// `article_topics_live` index (topic_id, live_at …) per topic.
+pub(crate) const TOPIC_IS_PUBLIC: &str =
+    "EXISTS (SELECT 1 FROM article_topics x WHERE x.topic_id = t.id AND x.live_at IS NOT NULL)";
+
 #[derive(sqlx::FromRow)]
 struct AuthorRow {
     id: i64,
@@ -158,6 +175,8 @@ impl Store {
         })
     }
 
+    /// Any topic with this slug, published articles or not: the newsroom's view.
+    /// Readers and clients ask `public_topic_by_slug`.
     #[tracing::instrument(skip_all)]
     pub async fn topic_by_slug(&self, slug: &str) -> Result<Option<Topic>> {
         let row: Option<TopicRow> = with_pool!(&self.pool, p => {
@@ -166,12 +185,20 @@ impl Store {
                 .fetch_optional(p)
                 .await?
         });
-        Ok(row.map(|r| Topic {
-            id: r.id,
-            slug: r.slug,
-            name: r.name,
-            description: r.description,
-        }))
+        Ok(row.map(Topic::from))
+    }
+
+    /// The topic with this slug if it is public: a topic is public once one of
+    /// its articles is published. Anyone who may save a draft can name new
+    /// topics, so a topic that exists only on drafts is nobody's to see.
+    #[tracing::instrument(skip_all)]
+    pub async fn public_topic_by_slug(&self, slug: &str) -> Result<Option<Topic>> {
+        let sql = format!(
+            "SELECT t.id, t.slug, t.name, t.description FROM topics t WHERE t.slug = $1 AND {TOPIC_IS_PUBLIC}"
+        );
+        let row: Option<TopicRow> =
+            with_pool!(&self.pool, p => sqlx::query_as(&sql).bind(slug).fetch_optional(p).await?);
+        Ok(row.map(Topic::from))
     }
 
     #[tracing::instrument(skip_all)]
@@ -225,15 +252,19 @@ impl Store {
         let rows: Vec<TopicRow> = with_pool!(&self.pool, p => {
             sqlx::query_as("SELECT id, slug, name, description FROM topics ORDER BY name").fetch_all(p).await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|r| Topic {
-                id: r.id,
-                slug: r.slug,
-                name: r.name,
-                description: r.description,
-            })
-            .collect())
+        Ok(rows.into_iter().map(Topic::from).collect())
+    }
+
+    /// The public topics (those with a published article), by name: what
+    /// the API lists. The newsroom's form and screens use `all_topics`.
+    #[tracing::instrument(skip_all)]
+    pub async fn public_topics(&self) -> Result<Vec<Topic>> {
+        let sql = format!(
+            "SELECT t.id, t.slug, t.name, t.description FROM topics t WHERE {TOPIC_IS_PUBLIC} ORDER BY t.name"
+        );
+        let rows: Vec<TopicRow> =
+            with_pool!(&self.pool, p => sqlx::query_as(&sql).fetch_all(p).await?);
+        Ok(rows.into_iter().map(Topic::from).collect())
     }
 
     pub async fn all_authors(&self) -> Result<Vec<Author>> {

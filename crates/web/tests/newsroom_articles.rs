@@ -10,7 +10,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use bbn_core::{Role, SiteSettings, Status, password};
 use bbn_store::testing::TestDb;
-use bbn_store::{NewUser, Store};
+use bbn_store::{ApiKeyKind, NewApiKey, NewUser, Store};
 use browser_like::{Client, app};
 
 struct Newsroom {
@@ -901,6 +901,119 @@ async fn the_reader_site_follows_each_action_at_once(db: TestDb) {
     assert!(!reader().get("/").await.body.contains("Breaking story"));
 }
 
+/// The public lists of topics (the API's, Ghost's tags, the topic sitemap)
+/// and the sitemap index, as (address, body).
+async fn public_topic_lists(router: &Router, key: &str) -> Vec<(String, String)> {
+    let mut reader = Client::new(router.clone());
+    let mut all = Vec::new();
+    for uri in [
+        "/api/v1/topics".to_string(),
+        format!("/ghost/api/content/tags/?key={key}&limit=all"),
+        "/sitemaps/topics-1.xml".to_string(),
+        "/sitemap.xml".to_string(),
+    ] {
+        let page = reader.get(&uri).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        all.push((uri, page.body));
+    }
+    all
+}
+
+/// Finding 12: anyone who may save a draft can name new topics, so a topic
+/// is public (page, feed, API, Ghost tags, sitemaps) only once one of its
+/// articles is published, and stops being public when none is.
+async fn topics_named_on_a_draft_stay_private_until_published(db: TestDb) {
+    let n = newsroom(db).await;
+    let key = n
+        .store
+        .create_api_key(&NewApiKey {
+            name: "Front-end".into(),
+            kind: ApiKeyKind::Content,
+            user_id: None,
+            role: None,
+            created_by: None,
+        })
+        .await
+        .unwrap()
+        .key;
+    let mut cora = n.as_user("contrib@example.com").await;
+    let id = n
+        .write(
+            &mut cora,
+            "Plans afoot",
+            "Text.",
+            &[("topics", "Secret Plans, Cheap Pills Online")],
+        )
+        .await;
+    assert_eq!(n.status_of(id).await, Status::Draft);
+    let names = ["secret-plans", "cheap-pills-online"];
+    let mut reader = Client::new(n.router.clone());
+    for name in names {
+        for uri in [
+            format!("/topic/{name}"),
+            format!("/topic/{name}/feed.xml"),
+            format!("/api/v1/articles?topic={name}"),
+        ] {
+            let page = reader.get(&uri).await;
+            assert!(
+                page.status == StatusCode::NOT_FOUND || page.status == StatusCode::BAD_REQUEST,
+                "{uri} answered {} before anything was published",
+                page.status
+            );
+        }
+    }
+    let lists = public_topic_lists(&n.router, &key).await;
+    for (uri, body) in &lists {
+        for name in names {
+            assert!(!body.contains(name), "{name} listed in {uri}: {body}");
+        }
+    }
+    assert!(
+        !lists[3].1.contains("topics-1.xml"),
+        "no topic sitemap while no topic is public: {}",
+        lists[3].1
+    );
+    let mut eddie = n.as_user("editor@example.com").await;
+    assert!(
+        eddie
+            .get("/newsroom/topics")
+            .await
+            .body
+            .contains("Secret Plans"),
+        "the newsroom still sees every topic"
+    );
+
+    act(&mut eddie, id, "publish", &[]).await;
+    assert_eq!(n.status_of(id).await, Status::Published);
+    for name in names {
+        for uri in [format!("/topic/{name}"), format!("/topic/{name}/feed.xml")] {
+            let page = reader.get(&uri).await;
+            assert_eq!(page.status, StatusCode::OK, "{uri} once published");
+            assert!(page.body.contains("Plans afoot"), "{uri}");
+        }
+    }
+    let lists = public_topic_lists(&n.router, &key).await;
+    for (uri, body) in &lists[..3] {
+        for name in names {
+            assert!(
+                body.contains(&format!("/topic/{name}")),
+                "{name} not in {uri}: {body}"
+            );
+        }
+    }
+    assert!(lists[3].1.contains("topics-1.xml"), "{}", lists[3].1);
+
+    act(&mut eddie, id, "unpublish", &[]).await;
+    assert_eq!(
+        reader.get("/topic/secret-plans").await.status,
+        StatusCode::NOT_FOUND,
+        "a cached topic page goes with its last published article"
+    );
+    for (uri, body) in public_topic_lists(&n.router, &key).await {
+        assert!(!body.contains("secret-plans"), "{uri}: {body}");
+    }
+}
+
 async fn the_live_preview_renders_safely(db: TestDb) {
     let n = newsroom(db).await;
     let mut cora = n.as_user("contrib@example.com").await;
@@ -962,6 +1075,7 @@ async fn the_live_preview_renders_safely(db: TestDb) {
 
 bbn_store::on_both_backends!(
     a_contributor_drafts_and_submits_but_cannot_publish,
+    topics_named_on_a_draft_stay_private_until_published,
     every_cell_of_the_role_matrix,
     warnings_show_and_chosen_checks_block_publishing,
     scheduling_refuses_the_past_and_publishes_on_time,

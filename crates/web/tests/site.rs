@@ -614,6 +614,58 @@ async fn search_answers_readers_whatever_they_type(db: TestDb) {
     assert_eq!(get(&s.app, "/search/suggest?q=%22").await.2, "[]");
 }
 
+const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0";
+
+/// An article page asked for by `agent` from 198.51.100.`from`, as the
+/// server hands it to the router (with its peer's address).
+async fn view_from(app: &Router, path: &str, agent: &str, from: u8) {
+    let mut request = Request::builder()
+        .uri(path)
+        .header(header::USER_AGENT, agent)
+        .body(Body::empty())
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [198, 51, 100, from],
+            40_000,
+        ))));
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+}
+
+/// Finding 14: 50 requests from one address are one reader's view, not 50;
+/// the page cache's hits count the same way as renders.
+async fn most_read_counts_an_address_once_an_hour(db: TestDb) {
+    let s = site(db).await;
+    let state = AppState::new(
+        s.store.clone(),
+        bbn_search::Search::in_memory(s.store.clone()).unwrap(),
+        Theme::load(None).unwrap(),
+        WebConfig::new("https://news.example"),
+    );
+    let app = bbn_web::router(state.clone());
+    for _ in 0..50 {
+        view_from(&app, "/news/game-seven-tonight", FIREFOX, 7).await;
+    }
+    for reader in [1, 2] {
+        view_from(&app, "/news/ministers-meet-in-pyongyang", FIREFOX, reader).await;
+    }
+    state.save_views().await.unwrap();
+    let (_, _, home) = get(&app, "/").await;
+    let most = &home[home
+        .find("Most Read")
+        .expect("a Most Read list on the home page")..];
+    let (game, ministers) = (
+        most.find("Game seven tonight").unwrap(),
+        most.find("Ministers meet in Pyongyang").unwrap(),
+    );
+    assert!(
+        ministers < game,
+        "two readers (2 views) beat one reader reloading 50 times (1 view)"
+    );
+}
+
 async fn most_read_counts_readers_not_robots(db: TestDb) {
     let s = site(db).await;
     let state = AppState::new(
@@ -623,34 +675,20 @@ async fn most_read_counts_readers_not_robots(db: TestDb) {
         WebConfig::new("https://news.example"),
     );
     let app = bbn_web::router(state.clone());
-    let view = |path: &'static str, agent: &'static str| {
-        let app = app.clone();
-        async move {
-            let response = app
-                .oneshot(
-                    Request::builder()
-                        .uri(path)
-                        .header(header::USER_AGENT, agent)
-                        .body(Body::empty())
-                        .unwrap(),
-                )
-                .await
-                .unwrap();
-            assert_eq!(response.status(), StatusCode::OK);
-        }
-    };
-    let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0";
-    for _ in 0..3 {
-        view("/news/game-seven-tonight", firefox).await;
+    let view =
+        |path: &'static str, agent: &'static str, from: u8| view_from(&app, path, agent, from);
+    for reader in 1..=3 {
+        view("/news/game-seven-tonight", FIREFOX, reader).await;
     }
-    view("/news/ministers-meet-in-pyongyang", firefox).await;
-    for _ in 0..10 {
+    view("/news/ministers-meet-in-pyongyang", FIREFOX, 1).await;
+    for robot in 10..20 {
         view(
             "/news/ministers-meet-in-pyongyang",
             "Googlebot/2.1 (+http://www.google.com/bot.html)",
+            robot,
         )
         .await;
-        view("/news/ministers-meet-in-pyongyang", "curl/8.5.0").await;
+        view("/news/ministers-meet-in-pyongyang", "curl/8.5.0", robot).await;
     }
     let (_, _, before) = get(&app, "/").await;
     assert!(
@@ -707,6 +745,7 @@ async fn most_read_counts_readers_not_robots(db: TestDb) {
 
 bbn_store::on_both_backends!(
     most_read_counts_readers_not_robots,
+    most_read_counts_an_address_once_an_hour,
     search_answers_readers_whatever_they_type,
     article_page_shows_every_part_of_the_seed_page,
     home_page_has_lead_latest_picks_and_sections,

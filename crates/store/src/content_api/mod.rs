@@ -125,8 +125,7 @@ pub fn prepared_sql(
 }
 
 /// Topics and bylines show only while they have a published article.
-const TOPIC_LIVE: &str =
-    "EXISTS (SELECT 1 FROM article_topics x WHERE x.topic_id = t.id AND x.live_at IS NOT NULL)";
+use crate::taxonomy::TOPIC_IS_PUBLIC as TOPIC_LIVE;
 const AUTHOR_LIVE: &str =
     "EXISTS (SELECT 1 FROM article_authors x WHERE x.author_id = au.id AND x.live_at IS NOT NULL)";
 

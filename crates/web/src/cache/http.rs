@@ -165,6 +165,16 @@ fn answer(page: &CachedPage, control: &HeaderValue, request: &HeaderMap, head: b
     response
 }
 
+/// The address of the reader asking, for counting views: hits are answered
+/// before any extractor runs, so it is read from the request as `ClientAddr` does.
+fn reader_of<B>(state: &AppState, request: &axum::http::Request<B>) -> Option<std::net::IpAddr> {
+    crate::extract::client::client_ip(
+        request.extensions(),
+        request.headers(),
+        &state.config.trusted_proxies,
+    )
+}
+
 /// Answers a request from the cache before the router's middleware, when
 /// it can: its page is kept and fresh, the reader is anonymous, and this
 /// instance has no write of its own still to apply. The response is the one
@@ -185,7 +195,9 @@ pub fn fast_hit<B>(state: &AppState, request: &axum::http::Request<B>) -> Option
     }
     let page = cache.hit(&key)?;
     if let Some(id) = page.view_of {
-        state.views.record(id, request.headers());
+        state
+            .views
+            .record(id, request.headers(), reader_of(state, request));
     }
     let head = request.method() == Method::HEAD;
     let mut response = answer(&page, &cache.control, request.headers(), head);
@@ -277,13 +289,16 @@ pub async fn serve(State(state): State<AppState>, mut request: Request, next: Ne
     let head = request.method() == Method::HEAD;
     if let Some(page) = cache.get(&key) {
         if let Some(id) = page.view_of {
-            state.views.record(id, request.headers());
+            state
+                .views
+                .record(id, request.headers(), reader_of(&state, &request));
         }
         return answer(&page, &cache.control, request.headers(), head);
     }
     // A miss: render (a HEAD as the GET it stands for, so the page can be
     // kept), or wait for the render another request began.
     let headers = request.headers().clone();
+    let reader = reader_of(&state, &request);
     *request.method_mut() = Method::GET;
     let flight = cache.flight(&key);
     // What this request's own render made, when it was the one rendering.
@@ -313,7 +328,7 @@ pub async fn serve(State(state): State<AppState>, mut request: Request, next: Ne
         // Rendered by another request: this one counts as a view all the same.
         (None, Some(page), _) => {
             if let Some(id) = page.view_of {
-                state.views.record(id, &headers);
+                state.views.record(id, &headers, reader);
             }
             answer(&page, &cache.control, &headers, head)
         }

@@ -6,6 +6,7 @@
 use crate::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap};
 use std::net::{IpAddr, SocketAddr};
 
 pub struct ClientAddr(pub String);
@@ -17,40 +18,52 @@ impl FromRequestParts<AppState> for ClientAddr {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(peer) = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-        else {
-            return Ok(ClientAddr("unknown".into()));
-        };
-        let proxies = &state.config.trusted_proxies;
-        if !proxies.contains(peer) {
-            return Ok(ClientAddr(peer.to_string()));
-        }
-        // Each proxy appends the address it saw. Walking from the right, the
-        // first address that is not one of ours is the client; an entry that
-        // is not an address ends the walk at the nearest proxy's view.
-        let entries: Vec<String> = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(|a| a.trim().to_string())
-            .collect();
-        let mut client = peer;
-        for entry in entries.iter().rev() {
-            let Some(ip) = parse_forwarded(entry) else {
-                break;
-            };
-            client = ip;
-            if !proxies.contains(ip) {
-                break;
-            }
-        }
-        Ok(ClientAddr(client.to_string()))
+        let client = client_ip(
+            &parts.extensions,
+            &parts.headers,
+            &state.config.trusted_proxies,
+        );
+        Ok(ClientAddr(
+            client.map_or_else(|| "unknown".into(), |ip| ip.to_string()),
+        ))
     }
+}
+
+/// The client's address for a request, from its parts; None when the
+/// request did not come through the server (no peer known). For the places
+/// that run before or outside extractors, such as the page cache's hits.
+pub fn client_ip(
+    extensions: &Extensions,
+    headers: &HeaderMap,
+    proxies: &Proxies,
+) -> Option<IpAddr> {
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())?;
+    if !proxies.contains(peer) {
+        return Some(peer);
+    }
+    // Each proxy appends the address it saw. Walking from the right, the
+    // first address that is not one of ours is the client; an entry that
+    // is not an address ends the walk at the nearest proxy's view.
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for entry in entries.iter().rev() {
+        let Some(ip) = parse_forwarded(entry) else {
+            break;
+        };
+        client = ip;
+        if !proxies.contains(ip) {
+            break;
+        }
+    }
+    Some(client)
 }
 
 /// An X-Forwarded-For entry: `203.0.113.5`, `203.0.113.5:41234`, `[2001:db8::1]:443` or `2001:db8::1`.

@@ -67,7 +67,12 @@ pub async fn show(
     }
     let secret = crate::signing::secret(&state).await?;
     let pending = pending_ids(&secret, cookie(&parts.headers, PENDING_COOKIE));
-    state.views.record(article.id, &parts.headers);
+    let reader = crate::extract::client::client_ip(
+        &parts.extensions,
+        &parts.headers,
+        &state.config.trusted_proxies,
+    );
+    state.views.record(article.id, &parts.headers, reader);
     let id = article.id;
     let mut response = render_with(&state, article, false, Some(comment_box), &pending).await?;
     // Served again from the page cache, it still counts as a view.

@@ -15,7 +15,7 @@ pub async fn show(
 ) -> Result<Html<String>, AppError> {
     let topic = state
         .store
-        .topic_by_slug(&slug)
+        .public_topic_by_slug(&slug)
         .await?
         .ok_or(AppError::NotFound)?;
     let chrome = Chrome::load(&state, None).await?;

@@ -413,7 +413,10 @@ async fn article_feed(
             )
         }
         Scope::Topic(slug) => {
-            let t = store.topic_by_slug(slug).await?.ok_or(AppError::NotFound)?;
+            let t = store
+                .public_topic_by_slug(slug)
+                .await?
+                .ok_or(AppError::NotFound)?;
             let list = store.topic_articles(t.id, n, 0).await?;
             (
                 format!("{} – {}", t.name, chrome.site_name),

@@ -226,7 +226,7 @@ pub async fn list(
         }
         Some(("topic", slug)) => {
             let t = store
-                .topic_by_slug(slug)
+                .public_topic_by_slug(slug)
                 .await?
                 .ok_or_else(|| Problem::parameter("topic", "No topic has this slug."))?;
             (

@@ -81,7 +81,7 @@ pub async fn topics(
     let base = &state.config.base_url;
     let all = state
         .store
-        .all_topics()
+        .public_topics()
         .await?
         .iter()
         .map(|t| {
