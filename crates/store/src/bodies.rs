@@ -5,15 +5,12 @@
 //! pass rewrites such rows so that their reads stop paying for it.
 //!
 //! Rendering and sanitizing are CPU work of up to a few milliseconds per
-//! body: they run on tokio's blocking pool, a few at once, never on the
-//! request workers.
+//! body: they run through `cpu`, never on the request workers.
 
 use crate::changes::log_change;
 use crate::{Result, Store, with_pool};
 use bbn_core::BodyFormat;
 use bbn_core::markdown::{SANITIZER_VERSION, sanitize};
-use std::sync::OnceLock;
-use tokio::sync::Semaphore;
 
 /// A stored body as readers may get it.
 pub(crate) fn trusted(html: String, version: i64) -> String {
@@ -24,24 +21,9 @@ pub(crate) fn trusted(html: String, version: i64) -> String {
     }
 }
 
-/// At most this many bodies are rendered at once, whatever the number of
-/// requests: the rest wait their turn without holding a worker.
-fn slots() -> &'static Semaphore {
-    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
-    SLOTS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Semaphore::new(cores)
-    })
-}
-
-/// Runs CPU-bound body work on the blocking pool, a bounded number at once.
+/// Runs CPU-bound body work off the request workers (`cpu::Work::Markup`).
 pub async fn off_the_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
-    // The semaphore is never closed, so a permit always comes.
-    let _permit = slots().acquire().await.ok();
-    match tokio::task::spawn_blocking(work).await {
-        Ok(made) => made,
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
-    }
+    crate::cpu::run(crate::cpu::Work::Markup, work).await
 }
 
 /// A body rendered to sanitized HTML, off the request workers.

@@ -14,6 +14,7 @@ pub mod bodies;
 mod changes;
 mod comments;
 pub mod content_api;
+pub mod cpu;
 mod db;
 mod distribution;
 mod error;

@@ -184,7 +184,8 @@ async fn forms_without_the_right_token_are_refused(db: TestDb) {
 async fn guessing_is_slowed_then_refused(db: TestDb) {
     staff(&db, "target@example.com", Role::Editor).await;
     let (router, _) = app(&db.store, "http://news.example");
-    let mut browser = Client::new(router);
+    let mut browser = Client::new(router.clone());
+    browser.send_from("203.0.113.9".parse().unwrap());
     let form = browser.get("/newsroom/sign-in").await;
     let mut statuses = Vec::new();
     for i in 0..11 {
@@ -215,7 +216,26 @@ async fn guessing_is_slowed_then_refused(db: TestDb) {
     assert_eq!(
         right.status,
         StatusCode::TOO_MANY_REQUESTS,
-        "even the right password waits out the lock"
+        "even the right password waits out the lock, from the guessing address"
+    );
+    // The owner, elsewhere, is not locked out by someone else's guesses.
+    let mut owner = Client::new(router);
+    owner.send_from("198.51.100.4".parse().unwrap());
+    let form = owner.get("/newsroom/sign-in").await;
+    let signed_in = owner
+        .submit(
+            "/newsroom/sign-in",
+            &form.body,
+            &[
+                ("email", "target@example.com"),
+                ("password", "a long enough phrase"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "the account's owner signs in from another address"
     );
 }
 

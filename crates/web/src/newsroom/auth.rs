@@ -146,8 +146,7 @@ pub async fn setup(
         errors.push(ValidationError::new("confirm", "The two passwords differ."));
     }
     let result = if errors.is_empty() {
-        let hash = password::hash(&form.password)
-            .map_err(|_| AppError::BadRequest("The password could not be used.".into()))?;
+        let hash = hash_password(&form.password, "The password could not be used.").await?;
         state
             .store
             .create_user(&NewUser {
@@ -221,27 +220,32 @@ pub async fn sign_in(
     headers: HeaderMap,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> Result<Response, AppError> {
-    let ip_key = format!("ip:{address}");
-    let email_key = format!("email:{}", form.email.trim().to_lowercase());
-    let keys = [ip_key.as_str(), email_key.as_str()];
-    match state.sign_in_limiter.check(&keys) {
+    let account = form.email.trim().to_lowercase();
+    // Counted as it begins, before the hash: parallel guesses get no more.
+    match state.sign_in_limiter.attempt(&address, &account) {
         Verdict::Refuse => return Err(AppError::TooManyRequests),
         Verdict::Wait(d) => tokio::time::sleep(d).await,
         Verdict::Go => {}
     }
     let found = state.store.user_for_sign_in(&form.email).await?;
-    // The same work whether or not the email exists, and the same answer.
-    let ok = match &found {
-        Some((user, Some(hash))) => password::verify(&form.password, hash) && !user.disabled,
-        _ => {
-            password::verify(&form.password, password::decoy_hash());
+    // The same work whether or not the email exists, and the same answer;
+    // Argon2 runs off the request workers, two at once.
+    let (typed, stored, disabled) = match &found {
+        Some((user, Some(hash))) => (form.password.clone(), Some(hash.clone()), user.disabled),
+        _ => (form.password.clone(), None, true),
+    };
+    let ok = bbn_store::cpu::run(bbn_store::cpu::Work::Password, move || match stored {
+        Some(hash) => password::verify(&typed, &hash) && !disabled,
+        None => {
+            password::verify(&typed, password::decoy_hash());
             false
         }
-    };
+    })
+    .await;
     let next = safe_next(form.next.as_deref());
     match found {
         Some((user, _)) if ok => {
-            state.sign_in_limiter.succeeded(&email_key);
+            state.sign_in_limiter.succeeded(&address, &account);
             tracing::info!(user = user.id, "signed in");
             let response = sign_in_as(&state, user.id, &next).await?;
             let status = response.status().as_u16();
@@ -249,7 +253,6 @@ pub async fn sign_in(
             Ok(response)
         }
         _ => {
-            state.sign_in_limiter.failed(&keys);
             // Who was tried: the account if there is one, and what was typed.
             let tried: String = form.email.trim().chars().take(200).collect();
             let account = found.as_ref().map(|(u, _)| u.id);
@@ -346,7 +349,17 @@ pub async fn change_password(
         .await?
         .and_then(|(_, h)| h);
     let mut errors = Vec::new();
-    if !stored.is_some_and(|h| password::verify(&form.current, &h)) {
+    let current = form.current.clone();
+    let matches = match stored {
+        Some(h) => {
+            bbn_store::cpu::run(bbn_store::cpu::Work::Password, move || {
+                password::verify(&current, &h)
+            })
+            .await
+        }
+        None => false,
+    };
+    if !matches {
         errors.push(ValidationError::new(
             "current",
             "That is not your current password.",
@@ -366,11 +379,20 @@ pub async fn change_password(
         )?;
         return Ok((StatusCode::BAD_REQUEST, Html(body)).into_response());
     }
-    let hash = password::hash(&form.password)
-        .map_err(|_| AppError::BadRequest("The password could not be used.".into()))?;
+    let hash = hash_password(&form.password, "The password could not be used.").await?;
     state
         .store
         .set_password(user.user.id, &hash, Some(&user.token_hash))
         .await?;
     Ok(Redirect::to("/newsroom?notice=password-changed").into_response())
+}
+
+/// An Argon2 hash of a new password, made off the request workers.
+pub(super) async fn hash_password(typed: &str, refusal: &str) -> Result<String, AppError> {
+    let typed = typed.to_owned();
+    bbn_store::cpu::run(bbn_store::cpu::Work::Password, move || {
+        password::hash(&typed)
+    })
+    .await
+    .map_err(|_| AppError::BadRequest(refusal.to_owned()))
 }

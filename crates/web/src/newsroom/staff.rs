@@ -8,7 +8,7 @@ use crate::extract::session::CurrentUser;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use bbn_core::{Role, password};
+use bbn_core::Role;
 use bbn_store::{NewUser, StoreError};
 use serde::{Deserialize, Serialize};
 
@@ -86,8 +86,7 @@ pub async fn invite(
     let role =
         Role::parse(&form.role).ok_or_else(|| AppError::BadRequest("Unknown role.".into()))?;
     let temporary = temporary_password();
-    let hash = password::hash(&temporary)
-        .map_err(|_| AppError::BadRequest("The password could not be made.".into()))?;
+    let hash = super::auth::hash_password(&temporary, "The password could not be made.").await?;
     let created = state
         .store
         .create_user(&NewUser {
@@ -161,8 +160,8 @@ pub async fn update(
         }
         "reset-password" => {
             let temporary = temporary_password();
-            let hash = password::hash(&temporary)
-                .map_err(|_| AppError::BadRequest("The password could not be made.".into()))?;
+            let hash =
+                super::auth::hash_password(&temporary, "The password could not be made.").await?;
             let keep = (user.id == me.user.id).then_some(me.token_hash.as_str());
             state.store.set_password(id, &hash, keep).await?;
             extra = minijinja::context! { invited => minijinja::context! { email => user.email, password => temporary } };
