@@ -427,6 +427,78 @@ async fn backup_and_restore_a_live_postgres_site() {
     .await;
 }
 
+/// HTML a reader must never get: a refresh to another site, a form that
+/// passes `form-action 'self'`, a script.
+const PLANTED: &str = r#"<p>Planted</p><meta http-equiv="refresh" content="0;url=https://elsewhere.example/"><form action="/newsroom/sign-in" method="post"><input name="password" type="password"></form><script>alert(1)</script>"#;
+
+/// A backup is a database anyone could have edited: a page and an article
+/// whose stored HTML was replaced by `PLANTED`, and marked as cleaned by
+/// this very sanitizer, are served clean once restored.
+async fn restore_cleans_planted_bodies(source: Site, target: Site) {
+    source.serve().terminate();
+    let store = source.store().await;
+    let version = bbn_core::markdown::SANITIZER_VERSION;
+    let mut paths = Vec::new();
+    for (table, prefix) in [("pages", "/"), ("articles", "/news/")] {
+        let slug = store
+            .query_strings(&format!(
+                "SELECT slug FROM {table} WHERE status = 'published' ORDER BY id LIMIT 1"
+            ))
+            .await
+            .unwrap()
+            .remove(0);
+        store
+            .execute_raw(&format!(
+                "UPDATE {table} SET body_html = '{PLANTED}', body_sanitizer = {version} WHERE slug = '{slug}'"
+            ))
+            .await
+            .unwrap();
+        paths.push(format!("{prefix}{slug}"));
+    }
+    store.close().await;
+    let backup = temp_dir("planted-backup");
+    let out = source.run(&["backup", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = target.run(&["restore", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = target.serve();
+    for path in &paths {
+        let (status, page) = http_get(server.port, path).unwrap();
+        assert_eq!(status, 200, "{path}");
+        assert!(page.contains("Planted"), "{path} shows its body");
+        for bad in [
+            "http-equiv",
+            "elsewhere.example",
+            "type=\"password\"",
+            "alert(1)",
+        ] {
+            assert!(!page.contains(bad), "{path} served {bad}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn restore_cleans_every_body_on_sqlite() {
+    restore_cleans_planted_bodies(local("planted"), local("planted-restored")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn restore_cleans_every_body_on_postgres() {
+    let Some(source) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let target = TestDb::new(Backend::Postgres).await.unwrap();
+    let site = |db: &TestDb, tag: &str| Site {
+        dir: temp_dir(tag),
+        database: Some(db.url.clone()),
+    };
+    restore_cleans_planted_bodies(
+        site(&source, "planted-pg"),
+        site(&target, "planted-restored-pg"),
+    )
+    .await;
+}
+
 #[test]
 fn restore_refuses_what_is_not_a_finished_backup() {
     let empty = temp_dir("not-a-backup");
