@@ -209,6 +209,9 @@ const FUZZY_MIN_CHARS: usize = 5;
 /// million articles' facets.
 pub const FACETS_COUNTED: usize = 20_000;
 
+/// How much of an article's body a search result shows.
+const BODY_SNIPPET_CHARS: usize = 240;
+
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -222,6 +225,39 @@ fn escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// The part of `text` around the words a search matched, escaped, with
+/// those words in `<mark>`; `None` when none of them is in it.
+fn marked(generator: &SnippetGenerator, text: &str) -> Option<String> {
+    let mut snippet = generator.snippet(text);
+    if snippet.highlighted().is_empty() {
+        return None;
+    }
+    snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+    Some(snippet.to_html())
+}
+
+/// The body snippet a search for `q` shows for an article whose body is
+/// `text`, made by the same analyzer, query parser and snippet code as a
+/// real search (every word weighs the same here, as in a one-article
+/// index): the way in for the fuzz target of the text transforms, which
+/// has no index or database.
+#[doc(hidden)]
+pub fn body_snippet(q: &str, text: &str) -> Option<String> {
+    let mut analyzer = crate::analyzer();
+    let mut words = std::collections::BTreeMap::new();
+    for part in query::parse(q).required {
+        let (Part::Word(w) | Part::Phrase(w)) = part;
+        let mut stream = analyzer.token_stream(&w);
+        while let Some(t) = stream.next() {
+            words.insert(t.text.clone(), 1.0);
+        }
+    }
+    let (_, fields) = crate::schema();
+    let generator =
+        SnippetGenerator::new(words, crate::analyzer(), fields.body, BODY_SNIPPET_CHARS);
+    marked(&generator, text)
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -520,7 +556,7 @@ impl Search {
         let faceted = started.elapsed();
         let f = self.fields;
         let mut body_snippets = SnippetGenerator::create(searcher, query, f.body)?;
-        body_snippets.set_max_num_chars(240);
+        body_snippets.set_max_num_chars(BODY_SNIPPET_CHARS);
         let mut headline_snippets = SnippetGenerator::create(searcher, query, f.headline)?;
         headline_snippets.set_max_num_chars(400);
         let mut hits = Vec::with_capacity(addresses.len());
@@ -532,23 +568,16 @@ impl Search {
                     .unwrap_or_default()
                     .to_string()
             };
-            let mut headline = headline_snippets.snippet_from_doc(&doc);
-            headline.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let headline_html = if headline.highlighted().is_empty() {
-                escape(&text(f.headline))
-            } else {
-                headline.to_html()
-            };
-            let mut snippet = body_snippets.snippet_from_doc(&doc);
-            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let snippet_html = if snippet.highlighted().is_empty() {
+            let headline = text(f.headline);
+            let headline_html =
+                marked(&headline_snippets, &headline).unwrap_or_else(|| escape(&headline));
+            let body = text(f.body);
+            let snippet_html = marked(&body_snippets, &body).unwrap_or_else(|| {
                 let dek = text(f.dek);
-                let fallback = if dek.is_empty() { text(f.body) } else { dek };
-                let short: String = fallback.chars().take(240).collect();
+                let fallback = if dek.is_empty() { &body } else { &dek };
+                let short: String = fallback.chars().take(BODY_SNIPPET_CHARS).collect();
                 escape(&short)
-            } else {
-                snippet.to_html()
-            };
+            });
             hits.push(Hit {
                 id: doc
                     .get_first(f.id)
@@ -815,6 +844,17 @@ mod tests {
         assert_eq!(levenshtein("lavrov", "lavrof"), 1);
         assert_eq!(levenshtein("korea", "korea"), 0);
         assert_eq!(levenshtein("", "abc"), 3);
+    }
+
+    #[test]
+    fn snippets_mark_the_words_and_escape_the_rest() {
+        let body = "&quot; the £1bn ($1.9bn) <b>investment</b> deal in Zürich";
+        let html = body_snippet("investments zurich", body).unwrap();
+        assert_eq!(
+            html,
+            "&amp;quot; the £1bn ($1.9bn) &lt;b&gt;<mark>investment</mark>&lt;/b&gt; deal in <mark>Zürich</mark>"
+        );
+        assert_eq!(body_snippet("absent", body), None);
     }
 
     #[test]

@@ -12,6 +12,8 @@ mod engine;
 mod facets;
 pub mod query;
 
+#[doc(hidden)]
+pub use engine::body_snippet;
 pub use engine::{Facet, Hit, Results, SearchRequest, Sort};
 
 use bbn_store::{ChangeMark, SearchDoc, Store};
