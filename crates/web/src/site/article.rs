@@ -47,16 +47,18 @@ pub async fn show(
     parts: Parts,
 ) -> Result<Response, AppError> {
     let store = &state.store;
-    let Some(article) = store.article_by_slug(&slug).await? else {
-        // An old slug moves permanently to the article's current URL.
+    let live = store
+        .article_by_slug(&slug)
+        .await?
+        .filter(|a| a.status == Status::Published);
+    let Some(article) = live else {
+        // An old slug moves permanently to the article's current URL, also
+        // while an article not yet live is being written at it.
         return match store.slug_redirect(&slug).await? {
             Some(current) => Ok(super::moved_permanently(&article_url(&current))),
             None => Err(AppError::NotFound),
         };
     };
-    if article.status != Status::Published {
-        return Err(AppError::NotFound);
-    }
     let mut comment_box = CommentBox {
         parent: q.reply.as_deref().and_then(|r| r.parse().ok()),
         page: q.cpage.as_deref().and_then(|p| p.parse().ok()),
