@@ -998,6 +998,102 @@ async fn a_served_site_cannot_be_taken_alone(db: TestDb) {
     other.close().await;
 }
 
+/// Finding 8, in the store: a save at another article's old address keeps
+/// the redirect while the article is not live, is refused going live there
+/// unless it may take addresses, and (scheduled) takes it only when it goes
+/// live. An article returning to its own old address simply has it again.
+async fn an_old_address_leads_to_its_article_until_taken(db: TestDb) {
+    let store = db.store.clone();
+    let f = fixture(&store).await;
+    let story = store
+        .create_article(draft(&f, "Was here", Some(1)))
+        .await
+        .unwrap();
+    let mut moved = draft(&f, "Was here", Some(1));
+    moved.slug = "moved-on".into();
+    store
+        .update_article(story, moved, None, false)
+        .await
+        .unwrap();
+    let leads = async || store.slug_redirect("was-here").await.unwrap();
+    assert_eq!(leads().await.as_deref(), Some("moved-on"));
+
+    // A staff draft at the old address, moved off it and back.
+    let mut d = draft(&f, "Newcomer", None);
+    d.slug = "was-here".into();
+    let newcomer = store.create_article_by(d.clone(), None).await.unwrap();
+    assert_eq!(leads().await.as_deref(), Some("moved-on"));
+    let mut away = d.clone();
+    away.slug = "elsewhere".into();
+    store
+        .save_article(newcomer, away, Edit::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        leads().await.as_deref(),
+        Some("moved-on"),
+        "leaving the address does not take its redirect along"
+    );
+    store
+        .save_article(newcomer, d.clone(), Edit::default())
+        .await
+        .unwrap();
+    assert_eq!(leads().await.as_deref(), Some("moved-on"));
+
+    // Going live there without leave: refused, nothing changed.
+    let mut live = d.clone();
+    live.status = Status::Published;
+    live.published_at = Some(50);
+    let mut scheduled = d.clone();
+    scheduled.status = Status::Scheduled;
+    scheduled.scheduled_at = Some(100);
+    for attempt in [live.clone(), scheduled.clone()] {
+        match store.save_article(newcomer, attempt, Edit::default()).await {
+            Err(StoreError::Invalid(errors)) => {
+                assert_eq!(errors[0].field, "slug");
+                assert!(errors[0].message.contains("Was here"), "{errors:?}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+    let now = store.article_by_id(newcomer).await.unwrap().unwrap();
+    assert_eq!((now.status, now.revision), (Status::Draft, 3));
+    assert_eq!(leads().await.as_deref(), Some("moved-on"));
+
+    // Scheduled with leave: the old story keeps its address until the newcomer goes live.
+    let take = Edit {
+        take_address: true,
+        ..Edit::default()
+    };
+    store.save_article(newcomer, scheduled, take).await.unwrap();
+    assert_eq!(leads().await.as_deref(), Some("moved-on"));
+    assert_eq!(store.publish_due(100).await.unwrap(), [newcomer]);
+    assert_eq!(leads().await, None);
+    assert_eq!(
+        store.article_by_slug("was-here").await.unwrap().unwrap().id,
+        newcomer
+    );
+
+    // The story back at an address it had before: its own again.
+    let mut again = draft(&f, "Was here", Some(1));
+    again.slug = "moved-again".into();
+    store
+        .update_article(story, again, None, false)
+        .await
+        .unwrap();
+    let mut back = draft(&f, "Was here", Some(1));
+    back.slug = "moved-on".into();
+    store
+        .save_article(story, back, Edit::default())
+        .await
+        .unwrap();
+    assert_eq!(store.slug_redirect("moved-on").await.unwrap(), None);
+    assert_eq!(
+        store.slug_redirect("moved-again").await.unwrap().as_deref(),
+        Some("moved-on")
+    );
+}
+
 bbn_store::on_both_backends!(
     a_served_site_cannot_be_taken_alone,
     change_followers_apply_each_change_once,
@@ -1007,6 +1103,7 @@ bbn_store::on_both_backends!(
     publishing_and_unpublishing_move_topic_and_author_pages,
     related_prefers_topic_then_section_and_never_self,
     slug_change_keeps_old_slug_as_redirect,
+    an_old_address_leads_to_its_article_until_taken,
     bad_writes_change_nothing,
     stale_revision_is_refused,
     every_write_is_in_the_change_log,

@@ -181,6 +181,7 @@ async fn fill(store: &Store) {
                 expected_revision: Some(1),
                 mark_updated: true,
                 by: Some(editor),
+                take_address: false,
             },
         )
         .await

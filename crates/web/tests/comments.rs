@@ -730,13 +730,23 @@ async fn long_discussions_are_paged_and_lists_count_comments(db: TestDb) {
     let last = reader.get("/news/talks?cpage=3").await.body;
     assert!(last.contains("Opinion number 6") && !last.contains("Opinion number 5"));
     assert!(
-        reader
-            .get("/news/talks?cpage=999")
-            .await
-            .body
-            .contains("Opinion number 6"),
-        "past the end: the last page"
+        last.contains(r#"href="/news/talks?cpage=2#comments""#)
+            && reader
+                .get("/news/talks?cpage=2")
+                .await
+                .body
+                .contains(r#"href="/news/talks#comments""#),
+        "older pages are linked, the first at the article's own address"
     );
+    // Each page has one address: past the end is no page, and page 1 by
+    // number moves to the article's address (so neither is a cache entry).
+    assert_eq!(
+        reader.get("/news/talks?cpage=999").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let first_by_number = reader.get("/news/talks?cpage=1").await;
+    assert_eq!(first_by_number.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(first_by_number.location(), Some("/news/talks"));
     let section = reader.get("/section/world").await.body;
     assert!(section.contains("7 comments"), "lists show comment counts");
 }

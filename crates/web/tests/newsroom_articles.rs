@@ -1073,6 +1073,144 @@ async fn the_live_preview_renders_safely(db: TestDb) {
     );
 }
 
+/// The reader's answer at `path`: (status, Location).
+async fn address(router: &Router, path: &str) -> (StatusCode, Option<String>) {
+    let page = Client::new(router.clone()).get(path).await;
+    (page.status, page.location().map(str::to_string))
+}
+
+/// Finding 8: a renamed article's old address keeps leading to it. A draft
+/// may be written at it (the redirect stays), and going live there ends the
+/// redirect, which only an editor may do: not an author through the
+/// newsroom, nor through the API.
+async fn an_old_address_is_taken_over_only_by_an_editor_publishing(db: TestDb) {
+    let n = newsroom(db).await;
+    let mut eddie = n.as_user("editor@example.com").await;
+    let story = n
+        .write(&mut eddie, "Floods close the harbour", "Text.", &[])
+        .await;
+    act(&mut eddie, story, "publish", &[]).await;
+    let page = eddie.get(&edit_url(story)).await;
+    let world = n.world.to_string();
+    let byline = n.author_id("editor@example.com").await.to_string();
+    let renamed = eddie
+        .submit(
+            &edit_url(story),
+            &page.body,
+            &[
+                ("headline", "Floods close the harbour"),
+                ("slug", "harbour-closed-by-floods"),
+                ("body", "Text."),
+                ("section_id", &world),
+                ("authors", &byline),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER, "{}", renamed.body);
+    let old = "/news/floods-close-the-harbour";
+    let moved = (
+        StatusCode::MOVED_PERMANENTLY,
+        Some("/news/harbour-closed-by-floods".to_string()),
+    );
+    assert_eq!(address(&n.router, old).await, moved);
+
+    // A contributor's draft at the old address, with an author's byline.
+    let mut cora = n.as_user("contrib@example.com").await;
+    let aria_byline = n.author_id("author@example.com").await.to_string();
+    let advert = n
+        .write(
+            &mut cora,
+            "Sponsored: buy now",
+            "Buy now.",
+            &[
+                ("slug", "floods-close-the-harbour"),
+                ("authors", &aria_byline),
+            ],
+        )
+        .await;
+    assert_eq!(
+        n.store.article_by_id(advert).await.unwrap().unwrap().slug,
+        "floods-close-the-harbour"
+    );
+    assert_eq!(
+        address(&n.router, old).await,
+        moved,
+        "a draft leaves the redirect alone"
+    );
+
+    // The author may publish the article, but not at that address.
+    let mut aria = n.as_user("author@example.com").await;
+    let refused = act(&mut aria, advert, "publish", &[]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("still leads to")
+            && refused.body.contains("Floods close the harbour"),
+        "{}",
+        refused.body
+    );
+    let aria_id = n
+        .store
+        .user_for_sign_in("author@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    let token = n
+        .store
+        .create_api_key(&NewApiKey {
+            name: "Aria's scripts".into(),
+            kind: ApiKeyKind::Staff,
+            user_id: Some(aria_id),
+            role: Some(Role::Author),
+            created_by: None,
+        })
+        .await
+        .unwrap()
+        .key;
+    for (step, body) in [
+        ("publish", "{}"),
+        ("schedule", r#"{"at": "2099-01-01T09:00:00Z"}"#),
+    ] {
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .uri(format!("/api/v1/articles/{advert}/{step}"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let answer = tower::ServiceExt::oneshot(n.router.clone(), request)
+            .await
+            .unwrap();
+        let status = answer.status();
+        let problem = http_body_util::BodyExt::collect(answer.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let problem = String::from_utf8_lossy(&problem);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{step}: {problem}"
+        );
+        assert!(problem.contains("still leads to"), "{step}: {problem}");
+    }
+    assert_eq!(n.status_of(advert).await, Status::Draft);
+    assert_eq!(address(&n.router, old).await, moved, "still the story's");
+
+    // An editor decides the address is the new article's.
+    let taken = act(&mut eddie, advert, "publish", &[]).await;
+    assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.body);
+    let now = Client::new(n.router.clone()).get(old).await;
+    assert_eq!(now.status, StatusCode::OK);
+    assert!(now.body.contains("Sponsored: buy now"));
+    let story_page = Client::new(n.router.clone())
+        .get("/news/harbour-closed-by-floods")
+        .await;
+    assert!(story_page.body.contains("Floods close the harbour"));
+}
+
 bbn_store::on_both_backends!(
     a_contributor_drafts_and_submits_but_cannot_publish,
     topics_named_on_a_draft_stay_private_until_published,
@@ -1085,4 +1223,5 @@ bbn_store::on_both_backends!(
     corrections_show_on_the_article,
     the_reader_site_follows_each_action_at_once,
     the_live_preview_renders_safely,
+    an_old_address_is_taken_over_only_by_an_editor_publishing,
 );

@@ -561,8 +561,110 @@ async fn a_cache_turned_off_renders_every_time(db: TestDb) {
     assert_eq!(state.pages.stats().pages, 0);
 }
 
+/// Finding 10: made-up queries on reader pages (comment pages past the end,
+/// page numbers written another way, page 1 by number, parameters a page
+/// does not read, escaped spellings of the path) are answered without a
+/// cache entry of their own: each real page is kept once, and 200 made-up
+/// addresses add nothing.
+async fn made_up_queries_add_no_pages(db: TestDb) {
+    let s = site(&db).await;
+    let mut settings = s.store.settings().await.unwrap();
+    settings.comments.per_page = 2;
+    s.store.save_settings(&settings).await.unwrap();
+    let comments: Vec<NewComment> = (0..3)
+        .map(|i| NewComment {
+            article_id: s.a.0,
+            parent_id: None,
+            author_name: format!("Reader {i}"),
+            author_email: "reader@example.com".into(),
+            body: format!("Remark number {i}"),
+            status: CommentStatus::Approved,
+            created_at: 1_000 + i,
+        })
+        .collect();
+    s.store.add_comments(&comments).await.unwrap();
+    s.warm().await;
+    let second = html(&s.app, "/news/alpha?cpage=2").await;
+    assert!(second.contains("Remark number 2") && !second.contains("Remark number 1"));
+    let real = s.state.pages.stats().pages;
+    assert_eq!(real, PAGES.len() + 1, "each real page kept once");
+
+    let mut made_up: Vec<(String, StatusCode)> = Vec::new();
+    let mut add = |path: String, status: StatusCode| made_up.push((path, status));
+    for n in 3..60 {
+        add(format!("/news/alpha?cpage={n}"), StatusCode::NOT_FOUND);
+    }
+    for written in [
+        "02", "002", "0002", "000002", "+2", "2.0", "0", "-1", "two", "",
+    ] {
+        add(
+            format!("/news/alpha?cpage={written}"),
+            StatusCode::NOT_FOUND,
+        );
+        add(
+            format!("/section/world?page={written}"),
+            StatusCode::NOT_FOUND,
+        );
+    }
+    add("/news/alpha?cpage=2&cpage=2".into(), StatusCode::NOT_FOUND);
+    for path in [
+        "/news/alpha",
+        "/section/world",
+        "/topic/climate",
+        "/author/ada",
+    ] {
+        let name = if path.starts_with("/news/") {
+            "cpage"
+        } else {
+            "page"
+        };
+        add(format!("{path}?{name}=1"), StatusCode::MOVED_PERMANENTLY);
+        add(format!("{path}?{name}=000001"), StatusCode::NOT_FOUND);
+    }
+    for n in 2..40 {
+        add(format!("/section/world?page={n}"), StatusCode::NOT_FOUND);
+    }
+    for n in 0..25 {
+        // Parameters a page does not read: rendered for the asker, never kept.
+        add(format!("/news/alpha?page={n}"), StatusCode::OK);
+        add(format!("/news/alpha?x={n}"), StatusCode::OK);
+        add(format!("/?page={n}"), StatusCode::OK);
+        add(format!("/about?cpage={n}"), StatusCode::OK);
+    }
+    for path in [
+        "/news/%61lpha",
+        "/news/alph%61",
+        "/news/%61%6Cpha",
+        "/section/%77orld",
+    ] {
+        // The same page spelt with escapes: not its address either.
+        add(path.to_string(), StatusCode::OK);
+    }
+    assert!(made_up.len() >= 200, "{}", made_up.len());
+    let mut answers = Vec::new();
+    for (path, _) in &made_up {
+        let (got, headers, _) = get_with(&s.app, path, &[]).await;
+        let to = headers
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
+        answers.push((got, to));
+    }
+    assert_eq!(
+        s.state.pages.stats().pages,
+        real,
+        "made-up queries kept no pages"
+    );
+    for ((path, status), (got, to)) in made_up.iter().zip(answers) {
+        assert_eq!(got, *status, "{path}");
+        if let Some(to) = to {
+            assert!(!to.contains('?'), "{path} → {to}: the page's own address");
+        }
+    }
+}
+
 bbn_store::on_both_backends!(
     every_change_shows_at_once,
     http_answers_for_caches_and_cdns,
     a_cache_turned_off_renders_every_time,
+    made_up_queries_add_no_pages,
 );

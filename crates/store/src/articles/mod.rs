@@ -1,5 +1,7 @@
-//! Articles: the lists and pages readers see (`read`) and the writes that change them (`write`).
+//! Articles: the lists and pages readers see (`read`), the writes that change
+//! them (`write`), and which old addresses those writes keep (`addresses`).
 
+pub(crate) mod addresses;
 mod newsroom;
 mod read;
 pub(crate) use read::{PUBLISHED_BY_ID, SUMMARY_COLUMNS, SUMMARY_JOINS, SummaryRow};

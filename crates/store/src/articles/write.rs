@@ -3,8 +3,9 @@
 //! topics in step with the article, keeps a revision, and logs the change,
 //! all in one transaction.
 
+use super::addresses::settle_addresses;
 use crate::changes::{log_change, log_changes};
-use crate::db::{placeholders, rows_per_statement, values_sql};
+use crate::db::{rows_per_statement, values_sql};
 use crate::error::{OnConflict, OnMissingReference};
 use crate::{Result, Store, StoreError, with_pool};
 use bbn_core::markdown::SANITIZER_VERSION;
@@ -34,6 +35,11 @@ pub struct Edit {
     pub mark_updated: bool,
     /// The staff account saving, for the revision history.
     pub by: Option<i64>,
+    /// The save may take another article's old address (`addresses`): an
+    /// editor publishing or scheduling. Without it, publishing or scheduling
+    /// the article at such an address is refused; a draft there is saved and
+    /// the address keeps leading to the other article either way.
+    pub take_address: bool,
 }
 
 fn live_at(d: &ArticleDraft) -> Option<i64> {
@@ -91,15 +97,6 @@ macro_rules! write_parts {
             }
             q.execute(&mut *$tx).await?;
         }
-        // A slug now in use no longer redirects elsewhere.
-        for chunk in articles.chunks(rows_per_statement(1)) {
-            let sql = format!("DELETE FROM slug_history WHERE slug IN ({})", placeholders(1, chunk.len()));
-            let mut q = sqlx::query(&sql);
-            for (_, d) in chunk {
-                q = q.bind(&d.slug);
-            }
-            q.execute(&mut *$tx).await?;
-        }
         for chunk in articles.chunks(rows_per_statement(5)) {
             let sql = values_sql(
                 "INSERT INTO article_revisions (article_id, revision, user_id, created_at, snapshot) VALUES ",
@@ -134,20 +131,26 @@ fn prepare(draft: ArticleDraft) -> Result<(ArticleDraft, String)> {
 }
 
 impl Store {
-    /// Creates an article and returns its id.
+    /// Creates an article and returns its id. For the operator's programs
+    /// (demo content, bulk loads, tests): like the WordPress import, a
+    /// published article takes its slug even where it is another article's
+    /// old address.
     pub async fn create_article(&self, draft: ArticleDraft) -> Result<i64> {
-        self.create_article_by(draft, None).await
-    }
-
-    /// Creates an article started by a staff account.
-    pub async fn create_article_by(&self, draft: ArticleDraft, by: Option<i64>) -> Result<i64> {
-        let ids = self.create_articles_by(vec![draft], by).await?;
+        let ids = self.create_articles_by(vec![draft], None, true).await?;
         ids.first().copied().ok_or(StoreError::NotFound)
     }
 
-    /// Creates many articles in one transaction (imports, benchmarks): all or none.
+    /// Creates an article started by a staff account. It never takes another
+    /// article's old address: created live there, it is refused.
+    pub async fn create_article_by(&self, draft: ArticleDraft, by: Option<i64>) -> Result<i64> {
+        let ids = self.create_articles_by(vec![draft], by, false).await?;
+        ids.first().copied().ok_or(StoreError::NotFound)
+    }
+
+    /// Creates many articles in one transaction (imports, benchmarks): all
+    /// or none; old addresses as `create_article`.
     pub async fn create_articles(&self, drafts: Vec<ArticleDraft>) -> Result<Vec<i64>> {
-        self.create_articles_by(drafts, None).await
+        self.create_articles_by(drafts, None, true).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -155,6 +158,7 @@ impl Store {
         &self,
         drafts: Vec<ArticleDraft>,
         by: Option<i64>,
+        take_address: bool,
     ) -> Result<Vec<i64>> {
         // Rendering bodies is CPU work: off the request workers.
         let prepared = crate::bodies::off_the_workers(move || {
@@ -195,6 +199,9 @@ impl Store {
                 new.sort_unstable();
                 let written: Vec<(i64, &ArticleDraft)> = new.iter().copied().zip(chunk.iter().map(|(d, _)| d)).collect();
                 write_parts!(tx, &written, 1_i64, by, now, false);
+                let arrived: Vec<(i64, &ArticleDraft, bool)> =
+                    written.iter().map(|(id, d)| (*id, *d, false)).collect();
+                settle_addresses!(tx, &arrived, take_address);
                 log_changes!(tx, "article", &new, "create")?;
                 ids.extend(new);
             }
@@ -205,7 +212,9 @@ impl Store {
 
     /// Replaces an article's content, status and dates. With
     /// `expected_revision`, a save based on an older revision is refused with
-    /// `Conflict` and changes nothing. A changed slug keeps the old one as a redirect.
+    /// `Conflict` and changes nothing. A changed slug keeps the old one as a
+    /// redirect. For the operator's programs and tests (old addresses as
+    /// `create_article`); staff saves go through `save_article`.
     pub async fn update_article(
         &self,
         id: i64,
@@ -220,6 +229,7 @@ impl Store {
                 expected_revision,
                 mark_updated,
                 by: None,
+                take_address: true,
             },
         )
         .await
@@ -291,9 +301,12 @@ impl Store {
                 return Err(StoreError::Conflict { field: "revision" });
             }
             if old_slug != d.slug {
+                // Unless the old slug still leads to another article (this
+                // one was a draft at that article's old address): leaving it
+                // must not take that article's redirect with it.
                 sqlx::query(
                     "INSERT INTO slug_history (slug, article_id) VALUES ($1, $2)
-                     ON CONFLICT (slug) DO UPDATE SET article_id = excluded.article_id",
+                     ON CONFLICT (slug) DO NOTHING",
                 )
                 .bind(&old_slug)
                 .bind(id)
@@ -301,6 +314,8 @@ impl Store {
                 .await?;
             }
             write_parts!(tx, &[(id, &d)], revision + 1, edit.by, now, true);
+            let settled = old_slug == d.slug && old_status == d.status.as_str();
+            settle_addresses!(tx, &[(id, &d, settled)], edit.take_address);
             log_change!(tx, "article", id, "update", former)?;
             tx.commit().await?;
             Ok(revision + 1)
@@ -325,6 +340,11 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
             for (id, published_at) in &due {
+                // Live now at its address, it takes it from any article whose
+                // old address it was: only a write allowed to take it could
+                // have scheduled it there (`addresses`).
+                sqlx::query("DELETE FROM slug_history WHERE slug = (SELECT slug FROM articles WHERE id = $1)")
+                    .bind(*id).execute(&mut *tx).await?;
                 sqlx::query("UPDATE article_authors SET live_at = $1 WHERE article_id = $2")
                     .bind(*published_at).bind(*id).execute(&mut *tx).await?;
                 sqlx::query("UPDATE article_topics SET live_at = $1 WHERE article_id = $2")

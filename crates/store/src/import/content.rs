@@ -138,6 +138,9 @@ impl ImportSession<'_> {
                 }
                 q.execute(&mut **t).await?;
             }
+            // An import is the operator's bulk command, not a newsroom save:
+            // the site it brings keeps its addresses, even where one was
+            // another article's old address (`articles::addresses`).
             sqlx::query("DELETE FROM slug_history WHERE slug = $1").bind(&d.slug).execute(&mut **t).await?;
             sqlx::query(
                 "INSERT INTO article_revisions (article_id, revision, user_id, created_at, snapshot) VALUES ($1, $2, NULL, $3, $4)",

@@ -10,6 +10,7 @@
 use super::tags::{self, surrogate_keys};
 use super::{CachedPage, Coding, PageCache};
 use crate::AppState;
+use crate::extract::pagination::{COMMENT_PAGE, LIST_PAGE, canonical};
 use crate::extract::session::{SESSION_COOKIE, cookie};
 use crate::site::comments::PENDING_COOKIE;
 use axum::body::{Body, Bytes};
@@ -28,32 +29,52 @@ pub struct ViewOf(pub i64);
 /// social networks carry them. Left out of the cache key.
 const TRACKING: [&str; 4] = ["fbclid", "gclid", "msclkid", "mc_cid"];
 
+/// The page-number parameter a reader page reads, known by its address
+/// (the router's `/news/{slug}` and list routes); the home page, static
+/// pages and the rest read none.
+fn page_parameter(path: &str) -> Option<&'static str> {
+    let mut segments = path.strip_prefix('/')?.split('/');
+    match (segments.next(), segments.next(), segments.next()) {
+        (Some("news"), Some(slug), None) if !slug.is_empty() => Some(COMMENT_PAGE),
+        (Some("section" | "topic" | "author"), Some(slug), None) if !slug.is_empty() => {
+            Some(LIST_PAGE)
+        }
+        _ => None,
+    }
+}
+
 /// The key a request's page is cached under, or None when the page is not
-/// for the cache: other methods, search, or a query that changes the page
-/// in ways not worth keeping (a reply form, the pending-comment notice).
+/// for the cache: other methods, search, or a query that is not a page's
+/// own address. The key holds only what the page reads: its page number,
+/// written the one way `extract::pagination` accepts, and never `1` (that
+/// page's address has none). Anything else is answered uncached (a 301, a
+/// 404, or a page rendered for that request alone: a reply form, the
+/// pending-comment notice, a parameter nothing reads), so made-up queries
+/// add no entries however many there are.
 pub fn cache_key(method: &Method, path: &str, query: Option<&str>) -> Option<String> {
     if (method != Method::GET && method != Method::HEAD) || path.starts_with("/search") {
         return None;
     }
-    let mut kept: Vec<&str> = Vec::new();
+    // Slugs are plain ASCII, so a page's own address has no escapes: an
+    // escaped spelling (`/news/%61lpha`) is the same page at another address.
+    if path.contains('%') {
+        return None;
+    }
+    let reads = page_parameter(path);
+    let mut page = None;
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         if name.starts_with("utm_") || TRACKING.contains(&name) {
             continue;
         }
-        let number =
-            !value.is_empty() && value.len() <= 6 && value.bytes().all(|b| b.is_ascii_digit());
-        if !(matches!(name, "page" | "cpage") && number) || kept.iter().any(|k| k.starts_with(name))
-        {
-            return None;
+        match canonical(value) {
+            Some(n) if n > 1 && Some(name) == reads && page.is_none() => page = Some((name, n)),
+            _ => return None,
         }
-        kept.push(pair);
     }
-    kept.sort_unstable();
-    Some(if kept.is_empty() {
-        path.to_string()
-    } else {
-        format!("{path}?{}", kept.join("&"))
+    Some(match page {
+        None => path.to_string(),
+        Some((name, n)) => format!("{path}?{name}={n}"),
     })
 }
 
@@ -408,10 +429,6 @@ mod tests {
             cache_key(&get, "/news/a", Some("utm_source=x&cpage=3&fbclid=y")).as_deref(),
             Some("/news/a?cpage=3")
         );
-        assert_eq!(
-            cache_key(&get, "/news/a", Some("cpage=2&page=1")).as_deref(),
-            Some("/news/a?cpage=2&page=1")
-        );
         for (path, query) in [
             ("/search", Some("q=x")),
             ("/search/suggest", None),
@@ -419,12 +436,46 @@ mod tests {
             ("/news/a", Some("comment=pending")),
             ("/", Some("p=12")),
             ("/section/x", Some("page=two")),
-            ("/section/x", Some("page=1&page=2")),
+            ("/section/x", Some("page=2&page=3")),
             ("/section/x", Some("page=1234567")),
         ] {
             assert_eq!(cache_key(&get, path, query), None, "{path}?{query:?}");
         }
+        assert_eq!(cache_key(&get, "/news/%61", None), None);
         assert_eq!(cache_key(&Method::POST, "/news/a/comments", None), None);
+    }
+
+    #[test]
+    fn only_the_number_a_page_reads_written_its_one_way_is_a_key() {
+        let get = Method::GET;
+        for (path, query) in [
+            // Page 1 by number, and numbers written another way.
+            ("/section/x", "page=1"),
+            ("/news/a", "cpage=1"),
+            ("/news/a", "cpage=02"),
+            ("/news/a", "cpage=000002"),
+            ("/news/a", "cpage=+2"),
+            ("/news/a", "cpage=2.0"),
+            ("/topic/t", "page=0"),
+            ("/author/a", "page=100001"),
+            // Numbers the page does not read.
+            ("/news/a", "page=2"),
+            ("/news/a", "cpage=2&page=2"),
+            ("/section/x", "cpage=2"),
+            ("/", "page=2"),
+            ("/about", "page=2"),
+            ("/news/a/b", "cpage=2"),
+            ("/news/%61", "cpage=2"),
+            // Parameters nothing reads.
+            ("/news/a", "x=1"),
+            ("/section/x", "page=2&x=1"),
+        ] {
+            assert_eq!(cache_key(&get, path, Some(query)), None, "{path}?{query}");
+        }
+        assert_eq!(
+            cache_key(&get, "/author/a", Some("page=100000")).as_deref(),
+            Some("/author/a?page=100000")
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use super::comments::{PENDING_COOKIE, form_token, open_for_comments, pending_ids};
 use crate::AppState;
 use crate::error::AppError;
+use crate::extract::pagination::{self, PageNumber};
 use crate::extract::session::cookie;
 use crate::views::{Chrome, Crumb, article_url, article_view};
 use axum::extract::{Path, Query, State};
@@ -27,17 +28,27 @@ pub struct CommentBox {
     pub notice: Option<String>,
     /// Why the comment was not posted, shown at the form.
     pub problem: Option<String>,
-    /// Which page of comments to show; None: the first (oldest).
+    /// Which page of comments to show.
     #[serde(skip)]
-    pub page: Option<usize>,
+    pub page: CommentPage,
+}
+
+/// Which page of a discussion an article page shows, oldest first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CommentPage {
+    /// The first, at the article's own address.
+    #[default]
+    First,
+    /// The newest, where the form sits (a refused comment comes back to it).
+    Newest,
+    /// `?cpage=N` (N from 2): a 404 when the discussion has fewer pages.
+    Number(usize),
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PageQuery {
     reply: Option<String>,
     comment: Option<String>,
-    /// The page of comments (1 = oldest).
-    cpage: Option<String>,
 }
 
 pub async fn show(
@@ -46,20 +57,27 @@ pub async fn show(
     Query(q): Query<PageQuery>,
     parts: Parts,
 ) -> Result<Response, AppError> {
+    let page = match pagination::read(&parts.uri, pagination::COMMENT_PAGE) {
+        Ok(PageNumber(1)) => CommentPage::First,
+        Ok(PageNumber(n)) => CommentPage::Number(n as usize),
+        Err(answer) => return Ok(answer.into_response()),
+    };
     let store = &state.store;
-    let Some(article) = store.article_by_slug(&slug).await? else {
-        // An old slug moves permanently to the article's current URL.
+    let live = store
+        .article_by_slug(&slug)
+        .await?
+        .filter(|a| a.status == Status::Published);
+    let Some(article) = live else {
+        // An old slug moves permanently to the article's current URL, also
+        // while an article not yet live is being written at it.
         return match store.slug_redirect(&slug).await? {
             Some(current) => Ok(super::moved_permanently(&article_url(&current))),
             None => Err(AppError::NotFound),
         };
     };
-    if article.status != Status::Published {
-        return Err(AppError::NotFound);
-    }
     let mut comment_box = CommentBox {
         parent: q.reply.as_deref().and_then(|r| r.parse().ok()),
-        page: q.cpage.as_deref().and_then(|p| p.parse().ok()),
+        page,
         ..CommentBox::default()
     };
     if q.comment.as_deref() == Some("pending") {
@@ -139,22 +157,27 @@ pub(crate) async fn render_with(
     let per_page = comment_settings.per_page.max(1) as usize;
     let comment_total = view.comments.len();
     let pages = comment_total.div_ceil(per_page).max(1);
-    let page = comment_box
-        .as_ref()
-        .and_then(|b| b.page)
-        .unwrap_or(1)
-        .clamp(1, pages);
+    let page = match comment_box.as_ref().map_or(CommentPage::First, |b| b.page) {
+        CommentPage::First => 1,
+        CommentPage::Newest => pages,
+        CommentPage::Number(n) if n <= pages => n,
+        // Past the end is not a page: kept by no cache, whatever the number.
+        CommentPage::Number(_) => return Err(AppError::NotFound),
+    };
     view.comments = view
         .comments
         .into_iter()
         .skip((page - 1) * per_page)
         .take(per_page)
         .collect();
+    // The first page's address is the article's own (see `extract::pagination`).
     let link = |p: usize| {
-        format!(
-            "{}?cpage={p}#comments",
-            crate::views::article_url(&article.slug)
-        )
+        let url = crate::views::article_url(&article.slug);
+        if p == 1 {
+            format!("{url}#comments")
+        } else {
+            format!("{url}?{}={p}#comments", pagination::COMMENT_PAGE)
+        }
     };
     let comment_pages = minijinja::context! {
         page, pages,

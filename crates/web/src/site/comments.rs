@@ -9,7 +9,7 @@
 //! and per article, links, the blocklist, the same text twice in a day, and
 //! the learning filter once moderators have taught it enough.
 
-use super::article::{CommentBox, render_with};
+use super::article::{CommentBox, CommentPage, render_with};
 use crate::AppState;
 use crate::error::AppError;
 use crate::extract::client::ClientAddr;
@@ -240,7 +240,7 @@ pub async fn post(
                 notice: None,
                 problem: notice,
                 // The form sits under the newest comments.
-                page: Some(usize::MAX),
+                page: CommentPage::Newest,
             };
             let mut response = render_with(&state, article, false, Some(comment_box), &[]).await?;
             *response.status_mut() = status;

@@ -154,6 +154,7 @@ pub async fn restore(
         expected_revision: form.revision.or(Some(a.revision)),
         mark_updated: false,
         by: Some(user.user.id),
+        take_address: super::may_take_address(&user.user, a.status),
     };
     match state.store.save_article(id, old, edit).await {
         Ok(_) => Ok(

@@ -42,6 +42,7 @@ async fn set_image(
         expected_revision: revision.or(Some(a.revision)),
         mark_updated: false,
         by: Some(user.user.id),
+        take_address: super::may_take_address(&user.user, a.status),
     };
     state.store.save_article(a.id, draft, edit).await?;
     Ok(())

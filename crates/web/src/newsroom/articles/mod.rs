@@ -3,7 +3,8 @@
 //! Who may do what (checked here, on the server, for every request):
 //! - contributor: create; edit own articles while draft or in review; submit own drafts.
 //! - author: as contributor, and edit, publish, schedule and unpublish own articles.
-//! - editor and admin: everything on every article, plus corrections and editors' picks.
+//! - editor and admin: everything on every article, plus corrections and editors' picks,
+//!   and publishing at another article's old address (which ends its redirect).
 //!
 //! "Own" means started by the account or carrying its byline.
 
@@ -48,4 +49,13 @@ pub fn can_publish(user: &User, a: &Article) -> bool {
 
 pub fn can_correct(user: &User) -> bool {
     user.role >= Role::Editor
+}
+
+/// Whether a save by `user` that leaves an article with `status` may take
+/// another article's old address (its redirect ends when this article goes
+/// live there): only an editor's, and only one that publishes or schedules.
+/// A renamed story's old address is linked from everywhere; who may serve
+/// something else at it is an editorial decision.
+pub fn may_take_address(user: &User, status: Status) -> bool {
+    user.role >= Role::Editor && matches!(status, Status::Published | Status::Scheduled)
 }

@@ -5,7 +5,7 @@
 
 use super::edit::findings;
 use super::form::ArticleForm;
-use super::{can_correct, can_edit, can_publish, can_submit};
+use super::{can_correct, can_edit, can_publish, can_submit, may_take_address};
 use crate::AppState;
 use bbn_core::validate::ArticleDraft;
 use bbn_core::{Article, Status, User, time};
@@ -158,6 +158,7 @@ pub async fn take(
         expected_revision: revision,
         mark_updated: false,
         by: Some(me.id),
+        take_address: may_take_address(me, draft.status),
     };
     Ok(state.store.save_article(a.id, draft, edit).await?)
 }
@@ -204,6 +205,7 @@ pub async fn update(
         expected_revision: form.revision,
         mark_updated: mark_updated && article.status == Status::Published,
         by: Some(me.id),
+        take_address: may_take_address(me, article.status),
     };
     let revision = state.store.save_article(article.id, draft, edit).await?;
     if can_correct(me) {
