@@ -14,6 +14,17 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status as the newsroom and staff previews name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Draft => "Draft",
+            Status::InReview => "In review",
+            Status::Scheduled => "Scheduled",
+            Status::Published => "Published",
+            Status::Unpublished => "Unpublished",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Draft => "draft",

@@ -95,18 +95,10 @@ pub async fn render_error_pages(
     request: Request,
     next: Next,
 ) -> Response {
-    let method = request.method().clone();
-    let uri = request.uri().clone();
     let response = next.run(request).await;
     let Some(ErrorPage(status, message)) = response.extensions().get::<ErrorPage>().cloned() else {
         return response;
     };
-    if status == StatusCode::NOT_FOUND
-        && (method == axum::http::Method::GET || method == axum::http::Method::HEAD)
-        && let Some(moved) = crate::site::redirects::for_missing(&state, &uri).await
-    {
-        return moved;
-    }
     let template = if status == StatusCode::NOT_FOUND {
         "errors/404.html"
     } else {

@@ -84,6 +84,11 @@ pub fn router(state: AppState) -> Router {
         // A panic costs its request a 500, inside the error pages so that
         // readers get the themed one.
         .layer(axum::middleware::from_fn(panic::contain))
+        // A would-be 404 may be an old address of moved content.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            site::redirects::old_addresses,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             error::render_error_pages,

@@ -11,6 +11,10 @@ use bbn_core::{Role, User};
 use sha2::{Digest, Sha256};
 
 pub const SESSION_COOKIE: &str = "bbn_session";
+/// The reader's own comments awaiting moderation (signed ids), set by the
+/// comment form. Named here, beside the session cookie, because the page
+/// cache below the handlers passes both requests by.
+pub const PENDING_COOKIE: &str = "bbn_pending";
 /// A session ends after this long without a request.
 pub const IDLE_TIMEOUT_SECS: i64 = 8 * 3600;
 

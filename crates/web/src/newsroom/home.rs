@@ -51,7 +51,7 @@ pub async fn show(
     )?;
     let counts: Vec<_> = counts
         .into_iter()
-        .map(|(s, n)| minijinja::context! { status => s.as_str(), label => super::articles::edit::status_label(s), n })
+        .map(|(s, n)| minijinja::context! { status => s.as_str(), label => s.label(), n })
         .collect();
     let ctx = minijinja::context! {
         site => settings.name,

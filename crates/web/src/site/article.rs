@@ -1,10 +1,10 @@
 //! The article page, at its one canonical URL `/news/{slug}`.
 
-use super::comments::{PENDING_COOKIE, form_token, open_for_comments, pending_ids};
+use super::discussion::{form_token, open_for_comments, pending_ids};
 use crate::AppState;
 use crate::error::AppError;
 use crate::extract::pagination::{self, PageNumber};
-use crate::extract::session::cookie;
+use crate::extract::session::{PENDING_COOKIE, cookie};
 use crate::views::{Chrome, Crumb, article_url, article_view};
 use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
@@ -239,7 +239,7 @@ pub(crate) async fn render_with(
         &crate::views::section_url(&article.section.slug),
         &format!("{} – {}", article.section.name, chrome.site_name),
     );
-    let status = preview.then(|| crate::newsroom::articles::edit::status_label(article.status));
+    let status = preview.then(|| article.status.label());
     Ok(super::page(
         state,
         "site/article.html",

@@ -10,51 +10,28 @@
 //! the learning filter once moderators have taught it enough.
 
 use super::article::{CommentBox, CommentPage, render_with};
+use super::discussion::{open_for_comments, pending_ids};
 use crate::AppState;
 use crate::error::AppError;
 use crate::extract::client::ClientAddr;
-use crate::extract::session::cookie;
+use crate::extract::session::{PENDING_COOKIE, cookie};
 use crate::signing;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bbn_core::{Article, Comment, CommentSettings, CommentStatus, Moderation, Status, spam, time};
+use bbn_core::{Article, Comment, CommentStatus, Moderation, Status, spam, time};
 use bbn_store::{NewComment, Origin};
 use std::collections::BTreeMap;
 use unicode_normalization::UnicodeNormalization;
 
-pub const PENDING_COOKIE: &str = "bbn_pending";
 /// A form older than this must be reloaded.
 const MAX_FORM_AGE: i64 = 24 * 3600;
 /// The rate limits count comments over this many seconds.
 const WINDOW: i64 = 600;
 const MAX_NAME: usize = 100;
 const MAX_EMAIL: usize = 254;
-
-/// Whether readers may comment on the article now.
-pub fn open_for_comments(a: &Article, s: &CommentSettings, now: i64) -> bool {
-    a.comments_open
-        && a.status == Status::Published
-        && match (s.close_after_days, a.published_at) {
-            (Some(days), Some(published)) => now < published + days * 86_400,
-            _ => true,
-        }
-}
-
-/// The token the form carries: which article, when it was shown, signed.
-pub fn form_token(secret: &str, article_id: i64, now: i64) -> String {
-    signing::sign(secret, &format!("{article_id}:{now}"))
-}
-
-/// The reader's own pending comment ids, from their signed cookie.
-pub fn pending_ids(secret: &str, parts_cookie: Option<&str>) -> Vec<i64> {
-    parts_cookie
-        .and_then(|c| signing::verify(secret, c))
-        .map(|m| m.split('-').filter_map(|id| id.parse().ok()).collect())
-        .unwrap_or_default()
-}
 
 /// Decodes a urlencoded body, refusing (rather than repairing) invalid UTF-8.
 pub(crate) fn decode_form(body: &[u8]) -> Result<Vec<(String, String)>, ()> {

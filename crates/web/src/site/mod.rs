@@ -3,6 +3,7 @@
 pub mod article;
 pub mod author;
 pub mod comments;
+mod discussion;
 pub mod home;
 mod listing;
 pub mod page;

@@ -23,6 +23,33 @@ fn moved(location: &str) -> Option<Response> {
     Some(r)
 }
 
+/// Middleware: a GET or HEAD that found nothing (a 404 marked for the
+/// error pages, which run outside this) is looked up among old addresses
+/// and answered with a 301 when it names moved content.
+pub(crate) async fn old_addresses(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let reads = matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    let uri = request.uri().clone();
+    let response = next.run(request).await;
+    if reads
+        && response.status() == axum::http::StatusCode::NOT_FOUND
+        && response
+            .extensions()
+            .get::<crate::error::ErrorPage>()
+            .is_some()
+        && let Some(moved) = for_missing(&state, &uri).await
+    {
+        return moved;
+    }
+    response
+}
+
 async fn lookup(state: &AppState, path: &str) -> Option<Response> {
     let destination = match state.store.redirect_for(path).await {
         Ok(d) => d?,

@@ -11,7 +11,6 @@ use crate::views::When;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use bbn_core::checks;
 use bbn_core::{Article, Status, ValidationError, time};
 use bbn_store::StoreError;
 use serde::{Deserialize, Serialize};
@@ -31,16 +30,6 @@ struct Meta {
     can_publish: bool,
     can_correct: bool,
     is_live: bool,
-}
-
-pub fn status_label(s: Status) -> &'static str {
-    match s {
-        Status::Draft => "Draft",
-        Status::InReview => "In review",
-        Status::Scheduled => "Scheduled",
-        Status::Published => "Published",
-        Status::Unpublished => "Unpublished",
-    }
 }
 
 #[derive(Serialize)]
@@ -72,26 +61,6 @@ impl Screen<'_> {
     }
 }
 
-/// The pre-publish checks of the form as it stands, marked blocking per the site's settings.
-pub(crate) async fn findings(
-    state: &AppState,
-    form: &ArticleForm,
-    article: Option<&Article>,
-) -> Result<Vec<checks::Finding>, AppError> {
-    let draft = form.to_draft(Vec::new(), Status::Draft, None, None);
-    let linked = checks::linked_article_slugs(&form.body);
-    let own_slug = article.map(|a| a.slug.clone());
-    let linked: Vec<String> = linked
-        .into_iter()
-        .filter(|s| Some(s) != own_slug.as_ref())
-        .collect();
-    let unpublished = state.store.unpublished_among(&linked).await?;
-    let image_alt_missing = article
-        .and_then(|a| a.image.as_ref())
-        .is_some_and(|m| m.alt.trim().is_empty());
-    Ok(checks::run(&draft, image_alt_missing, &unpublished))
-}
-
 pub(crate) async fn render(
     state: &AppState,
     user: &CurrentUser,
@@ -109,7 +78,7 @@ pub(crate) async fn render(
         .into_iter()
         .map(|t| t.name)
         .collect();
-    let found = findings(state, form, screen.article).await?;
+    let found = super::workflow::findings(state, form, screen.article).await?;
     let findings: Vec<FindingView> = found
         .into_iter()
         .map(|f| FindingView {
@@ -125,7 +94,7 @@ pub(crate) async fn render(
     let meta = screen.article.map(|a| Meta {
         id: a.id,
         status: a.status.as_str(),
-        status_label: status_label(a.status),
+        status_label: a.status.label(),
         public_url: (a.status == Status::Published).then(|| crate::views::article_url(&a.slug)),
         preview_url: format!("/newsroom/articles/{}/preview", a.id),
         published: a.published_at.map(|t| When::new(t, zone)),
@@ -234,7 +203,7 @@ pub async fn edit_page(
     screen.notice = match q.saved.as_deref() {
         Some("1") => Some("Saved.".into()),
         Some("created") => Some("Created as a draft.".into()),
-        Some("status") => Some(format!("Status: {}.", status_label(article.status))),
+        Some("status") => Some(format!("Status: {}.", article.status.label())),
         Some("restored") => Some("The revision was restored as a new save.".into()),
         Some("corrected") => Some("The note was added to the article.".into()),
         _ => None,

@@ -1,6 +1,5 @@
 //! Newsroom lists: every article with filters, and the home page's queues.
 
-use super::edit::status_label;
 use crate::AppState;
 use crate::error::AppError;
 use crate::extract::session::CurrentUser;
@@ -52,7 +51,7 @@ pub fn rows(items: Vec<NewsroomItem>, user: &bbn_core::User, zone: Tz) -> Vec<Ro
                 id: i.id,
                 headline: i.headline,
                 status: i.status.as_str(),
-                status_label: status_label(i.status),
+                status_label: i.status.label(),
                 section: i.section_name,
                 authors: i.authors.join(", "),
                 modified: When::new(i.modified_at, zone),
@@ -102,7 +101,7 @@ pub async fn show(
         Status::Unpublished,
     ]
     .iter()
-    .map(|s| (s.as_str(), status_label(*s)))
+    .map(|s| (s.as_str(), s.label()))
     .collect();
     let query_without_page = serde_urlencoded::to_string([
         ("status", q.status.clone().unwrap_or_default()),

@@ -3,7 +3,6 @@
 //! role rules, pre-publish checks and store calls (and so the same change log).
 //! Nothing here knows about HTML or JSON; each caller words the refusals.
 
-use super::edit::findings;
 use super::form::ArticleForm;
 use super::{can_correct, can_edit, can_publish, can_submit, may_take_address};
 use crate::AppState;
@@ -220,4 +219,28 @@ pub async fn update(
         }
     }
     Ok(revision)
+}
+
+/// The pre-publish checks of the form as it stands, marked blocking per the site's settings.
+pub(crate) async fn findings(
+    state: &AppState,
+    form: &ArticleForm,
+    article: Option<&Article>,
+) -> Result<Vec<bbn_core::checks::Finding>, StoreError> {
+    let draft = form.to_draft(Vec::new(), Status::Draft, None, None);
+    let linked = bbn_core::checks::linked_article_slugs(&form.body);
+    let own_slug = article.map(|a| a.slug.clone());
+    let linked: Vec<String> = linked
+        .into_iter()
+        .filter(|s| Some(s) != own_slug.as_ref())
+        .collect();
+    let unpublished = state.store.unpublished_among(&linked).await?;
+    let image_alt_missing = article
+        .and_then(|a| a.image.as_ref())
+        .is_some_and(|m| m.alt.trim().is_empty());
+    Ok(bbn_core::checks::run(
+        &draft,
+        image_alt_missing,
+        &unpublished,
+    ))
 }
