@@ -1,6 +1,7 @@
 //! Answering searches and finding related articles.
 
 use crate::facets;
+use crate::marked::{BODY_SNIPPET_CHARS, Marked, marked};
 use crate::query::{self, Part};
 use crate::{Fields, Result, Search, SearchError};
 use std::collections::HashMap;
@@ -44,9 +45,11 @@ pub struct SearchRequest {
 pub struct Hit {
     pub id: i64,
     pub slug: String,
-    /// Escaped, with the matching words in `<mark>`.
-    pub headline_html: String,
-    pub snippet_html: String,
+    /// The headline, with the words the search matched.
+    pub headline: Marked,
+    /// A stretch of the body around the words matched (or the start of the
+    /// dek or body when the body has none of them).
+    pub snippet: Marked,
     pub published_at: i64,
 }
 
@@ -208,57 +211,6 @@ const FUZZY_MIN_CHARS: usize = 5;
 /// this many, so a search for a word in a million articles does not read a
 /// million articles' facets.
 pub const FACETS_COUNTED: usize = 20_000;
-
-/// How much of an article's body a search result shows.
-const BODY_SNIPPET_CHARS: usize = 240;
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The part of `text` around the words a search matched, escaped, with
-/// those words in `<mark>`; `None` when none of them is in it.
-fn marked(generator: &SnippetGenerator, text: &str) -> Option<String> {
-    let mut snippet = generator.snippet(text);
-    if snippet.highlighted().is_empty() {
-        return None;
-    }
-    snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-    Some(snippet.to_html())
-}
-
-/// The body snippet a search for `q` shows for an article whose body is
-/// `text`, made by the same analyzer, query parser and snippet code as a
-/// real search (every word weighs the same here, as in a one-article
-/// index): the way in for the fuzz target of the text transforms, which
-/// has no index or database.
-#[doc(hidden)]
-pub fn body_snippet(q: &str, text: &str) -> Option<String> {
-    let mut analyzer = crate::analyzer();
-    let mut words = std::collections::BTreeMap::new();
-    for part in query::parse(q).required {
-        let (Part::Word(w) | Part::Phrase(w)) = part;
-        let mut stream = analyzer.token_stream(&w);
-        while let Some(t) = stream.next() {
-            words.insert(t.text.clone(), 1.0);
-        }
-    }
-    let (_, fields) = crate::schema();
-    let generator =
-        SnippetGenerator::new(words, crate::analyzer(), fields.body, BODY_SNIPPET_CHARS);
-    marked(&generator, text)
-}
 
 fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -569,14 +521,13 @@ impl Search {
                     .to_string()
             };
             let headline = text(f.headline);
-            let headline_html =
-                marked(&headline_snippets, &headline).unwrap_or_else(|| escape(&headline));
+            let headline =
+                marked(&headline_snippets, &headline).unwrap_or_else(|| Marked::plain(headline));
             let body = text(f.body);
-            let snippet_html = marked(&body_snippets, &body).unwrap_or_else(|| {
+            let snippet = marked(&body_snippets, &body).unwrap_or_else(|| {
                 let dek = text(f.dek);
                 let fallback = if dek.is_empty() { &body } else { &dek };
-                let short: String = fallback.chars().take(BODY_SNIPPET_CHARS).collect();
-                escape(&short)
+                Marked::plain(fallback.chars().take(BODY_SNIPPET_CHARS).collect())
             });
             hits.push(Hit {
                 id: doc
@@ -584,8 +535,8 @@ impl Search {
                     .and_then(|v| v.as_i64())
                     .unwrap_or_default(),
                 slug: text(f.slug),
-                headline_html,
-                snippet_html,
+                headline,
+                snippet,
                 published_at: doc
                     .get_first(f.published)
                     .and_then(|v| v.as_i64())
@@ -630,9 +581,7 @@ impl Search {
     fn suggest_spelling(&self, parsed: &query::Parsed, loose: &Results) -> Option<String> {
         let mut seen: HashMap<String, usize> = HashMap::new();
         for hit in loose.hits.iter().take(10) {
-            let text = format!("{} {}", hit.headline_html, hit.snippet_html)
-                .replace("<mark>", " ")
-                .replace("</mark>", " ");
+            let text = format!("{} {}", hit.headline.text, hit.snippet.text);
             for w in plain_words(&text) {
                 *seen.entry(w).or_default() += 1;
             }
@@ -844,21 +793,5 @@ mod tests {
         assert_eq!(levenshtein("lavrov", "lavrof"), 1);
         assert_eq!(levenshtein("korea", "korea"), 0);
         assert_eq!(levenshtein("", "abc"), 3);
-    }
-
-    #[test]
-    fn snippets_mark_the_words_and_escape_the_rest() {
-        let body = "&quot; the £1bn ($1.9bn) <b>investment</b> deal in Zürich";
-        let html = body_snippet("investments zurich", body).unwrap();
-        assert_eq!(
-            html,
-            "&amp;quot; the £1bn ($1.9bn) &lt;b&gt;<mark>investment</mark>&lt;/b&gt; deal in <mark>Zürich</mark>"
-        );
-        assert_eq!(body_snippet("absent", body), None);
-    }
-
-    #[test]
-    fn escapes() {
-        assert_eq!(escape("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
     }
 }

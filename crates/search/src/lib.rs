@@ -10,11 +10,13 @@
 
 mod engine;
 mod facets;
+mod marked;
 pub mod query;
 
-#[doc(hidden)]
-pub use engine::body_snippet;
 pub use engine::{Facet, Hit, Results, SearchRequest, Sort};
+pub use marked::Marked;
+#[doc(hidden)]
+pub use marked::body_snippet;
 
 use bbn_store::{ChangeMark, SearchDoc, Store};
 use std::path::{Path, PathBuf};

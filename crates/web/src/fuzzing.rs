@@ -115,3 +115,8 @@ pub fn search_params(raw: &str) {
         }
     }
 }
+
+/// A search result's marked text as the search page and the API show it.
+pub fn marked_html(m: &bbn_search::Marked) -> String {
+    crate::views::text::marked_html(m)
+}

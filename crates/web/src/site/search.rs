@@ -113,8 +113,8 @@ pub async fn page(
         .iter()
         .map(|h| HitView {
             url: article_url(&h.slug),
-            headline_html: h.headline_html.clone(),
-            snippet_html: h.snippet_html.clone(),
+            headline_html: crate::views::text::marked_html(&h.headline),
+            snippet_html: crate::views::text::marked_html(&h.snippet),
             published: When::new(h.published_at, zone),
         })
         .collect();

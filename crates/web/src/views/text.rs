@@ -17,6 +17,22 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A search result's text as HTML: escaped, the words the search matched
+/// in `<mark>`.
+pub fn marked_html(m: &bbn_search::Marked) -> String {
+    let mut out = String::with_capacity(m.text.len() + m.marks.len() * 13 + 16);
+    for (piece, on) in m.pieces() {
+        if on {
+            out.push_str("<mark>");
+            out.push_str(&escape(piece));
+            out.push_str("</mark>");
+        } else {
+            out.push_str(&escape(piece));
+        }
+    }
+    out
+}
+
 /// Where a web address starting at `i` ends: at white space or a character
 /// that cannot be in a URL, without trailing punctuation.
 fn url_end(text: &str, start: usize) -> usize {
@@ -82,6 +98,18 @@ pub fn paragraph_html(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn marked_text_is_escaped_around_and_inside_its_marks() {
+        let m = bbn_search::Marked {
+            text: "<b>Zürich</b> & \"more\"".to_string(),
+            marks: vec![3..10, 18..22],
+        };
+        assert_eq!(
+            marked_html(&m),
+            "&lt;b&gt;<mark>Zürich</mark>&lt;/b&gt; &amp; &quot;<mark>more</mark>&quot;"
+        );
+    }
 
     #[test]
     fn links_addresses_and_escapes_everything_else() {

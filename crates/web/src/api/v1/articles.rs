@@ -404,8 +404,8 @@ pub async fn search(
             id: h.id,
             slug: h.slug.clone(),
             url: format!("{base}{}", article_url(&h.slug)),
-            headline_html: h.headline_html.clone(),
-            snippet_html: h.snippet_html.clone(),
+            headline_html: crate::views::text::marked_html(&h.headline),
+            snippet_html: crate::views::text::marked_html(&h.snippet),
             published_at: time::rfc3339_utc(h.published_at),
         })
         .collect();
