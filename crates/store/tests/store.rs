@@ -414,6 +414,74 @@ async fn comments_show_only_approved_in_order(db: TestDb) {
     assert_eq!(names, ["First", "Second"]);
 }
 
+async fn reply_depth_walks_to_the_top_of_its_own_article(db: TestDb) {
+    let store = db.store.clone();
+    let f = fixture(&store).await;
+    let here = store
+        .create_article(draft(&f, "Here", Some(1)))
+        .await
+        .unwrap();
+    let there = store
+        .create_article(draft(&f, "There", Some(2)))
+        .await
+        .unwrap();
+    let add = |article_id, parent_id, status| {
+        let store = store.clone();
+        async move {
+            store
+                .add_comment(&NewComment {
+                    article_id,
+                    parent_id,
+                    author_name: "Reader".into(),
+                    author_email: "r@example.com".into(),
+                    body: "text".into(),
+                    status,
+                    created_at: 1,
+                })
+                .await
+                .unwrap()
+        }
+    };
+    let top = add(here, None, CommentStatus::Approved).await;
+    let reply = add(here, Some(top), CommentStatus::Approved).await;
+    let deeper = add(here, Some(reply), CommentStatus::Approved).await;
+    let waiting = add(here, None, CommentStatus::Pending).await;
+    let elsewhere = add(there, None, CommentStatus::Approved).await;
+    assert_eq!(store.reply_depth(top, here).await.unwrap(), Some(1));
+    assert_eq!(store.reply_depth(reply, here).await.unwrap(), Some(2));
+    assert_eq!(store.reply_depth(deeper, here).await.unwrap(), Some(3));
+    assert_eq!(
+        store.reply_depth(waiting, here).await.unwrap(),
+        None,
+        "not approved"
+    );
+    assert_eq!(
+        store.reply_depth(elsewhere, here).await.unwrap(),
+        None,
+        "another article"
+    );
+    assert_eq!(
+        store.reply_depth(999_999, here).await.unwrap(),
+        None,
+        "no such comment"
+    );
+    // Moderating a batch is one statement; each comment it touched is logged once.
+    let before = store.last_change().await.unwrap();
+    let moved = store
+        .set_comments_status(&[reply, deeper, 999_999], CommentStatus::Spam)
+        .await
+        .unwrap();
+    assert_eq!(moved, 2);
+    let logged = store.changes_since(before, 100).await.unwrap();
+    let ids: Vec<i64> = logged.iter().map(|c| c.entity_id).collect();
+    assert_eq!(ids, [reply, deeper]);
+    assert_eq!(
+        store.reply_depth(reply, here).await.unwrap(),
+        None,
+        "now spam"
+    );
+}
+
 async fn settings_round_trip_and_validate(db: TestDb) {
     let store = db.store.clone();
     assert_eq!(store.settings().await.unwrap(), SiteSettings::default());
@@ -1095,6 +1163,7 @@ async fn an_old_address_leads_to_its_article_until_taken(db: TestDb) {
 }
 
 bbn_store::on_both_backends!(
+    reply_depth_walks_to_the_top_of_its_own_article,
     a_served_site_cannot_be_taken_alone,
     change_followers_apply_each_change_once,
     migrations_run_twice_and_refuse_newer_schema,
