@@ -167,6 +167,9 @@ pub struct ServeArgs {
     /// Most comments one article may receive in 10 minutes (then 429). [default: 60]
     #[arg(long, env = "BBN_COMMENTS_PER_ARTICLE", value_name = "N")]
     pub comments_per_article: Option<i64>,
+    /// Seconds a reader must have had the comment form before posting it; sooner is taken for a machine and held as spam (0-60). [default: 3]
+    #[arg(long, env = "BBN_COMMENT_MIN_SECONDS", value_name = "SECONDS")]
+    pub comment_min_seconds: Option<i64>,
     /// Requests one staff API token may make in a minute (then 429); raise it for importers and bots. [default: 600]
     #[arg(long, env = "BBN_API_TOKEN_PER_MINUTE", value_name = "N")]
     pub api_token_per_minute: Option<u32>,
@@ -229,6 +232,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 max_image_megapixels: args.max_image_megapixels.or(cli.serve.max_image_megapixels),
                 comments_per_address: args.comments_per_address.or(cli.serve.comments_per_address),
                 comments_per_article: args.comments_per_article.or(cli.serve.comments_per_article),
+                comment_min_seconds: args.comment_min_seconds.or(cli.serve.comment_min_seconds),
                 api_token_per_minute: args.api_token_per_minute.or(cli.serve.api_token_per_minute),
                 trusted_proxies: args.trusted_proxies.or(cli.serve.trusted_proxies),
                 webhook_timeout: args.webhook_timeout.or(cli.serve.webhook_timeout),

@@ -56,6 +56,7 @@ struct FileConfig {
     max_image_megapixels: Option<u32>,
     comments_per_address: Option<i64>,
     comments_per_article: Option<i64>,
+    comment_min_seconds: Option<i64>,
     api_token_per_minute: Option<u32>,
     trusted_proxies: Option<String>,
     webhook_timeout: Option<u64>,
@@ -85,6 +86,8 @@ pub struct Config {
     pub max_image_megapixels: u32,
     pub comments_per_address: i64,
     pub comments_per_article: i64,
+    /// A comment posted sooner after its form was shown is held as spam.
+    pub comment_min_seconds: i64,
     pub api_token_per_minute: u32,
     pub trusted_proxies: bbn_web::Proxies,
     /// How long one webhook delivery attempt may take.
@@ -196,6 +199,14 @@ impl Config {
                 .unwrap_or(60)
             {
                 n if n < 1 => bail!("--comments-per-article must be at least 1"),
+                n => n,
+            },
+            comment_min_seconds: match serve
+                .comment_min_seconds
+                .or(file.comment_min_seconds)
+                .unwrap_or(3)
+            {
+                n if !(0..=60).contains(&n) => bail!("--comment-min-seconds must be 0 to 60"),
                 n => n,
             },
             api_token_per_minute: match serve
@@ -413,6 +424,23 @@ mod tests {
         let c = Config::resolve(&SiteArgs::default(), &ServeArgs::default()).unwrap();
         assert_eq!(c.limits.connections_per_address, 64);
         assert_eq!(c.limits.write_timeout, std::time::Duration::from_secs(30));
+    }
+
+    #[test]
+    fn the_comment_wait_has_a_default_and_bounds() {
+        let c = Config::resolve(&SiteArgs::default(), &ServeArgs::default()).unwrap();
+        assert_eq!(c.comment_min_seconds, 3);
+        for (seconds, ok) in [(-1, false), (0, true), (60, true), (61, false)] {
+            let args = ServeArgs {
+                comment_min_seconds: Some(seconds),
+                ..Default::default()
+            };
+            assert_eq!(
+                Config::resolve(&SiteArgs::default(), &args).is_ok(),
+                ok,
+                "{seconds}"
+            );
+        }
     }
 
     #[test]

@@ -101,6 +101,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             max_image_megapixels: config.max_image_megapixels,
             comments_per_address: config.comments_per_address,
             comments_per_article: config.comments_per_article,
+            comment_min_seconds: config.comment_min_seconds,
             api_token_per_minute: config.api_token_per_minute,
             trusted_proxies: config.trusted_proxies.clone(),
             page_cache_bytes: config.page_cache_bytes,
