@@ -13,7 +13,7 @@ use bbn_core::Status;
 /// as a multi-line field. What cleaning accepts holds no control character
 /// but line breaks and tabs (in multi-line fields) and no outer whitespace.
 pub fn comment_form(body: &[u8]) {
-    let Ok(fields) = comments::decode_form(body) else {
+    let Ok(fields) = crate::extract::form::decode(body) else {
         return;
     };
     for (_, value) in fields {

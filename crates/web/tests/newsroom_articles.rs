@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use bbn_core::{Role, SiteSettings, Status, password};
 use bbn_store::testing::TestDb;
 use bbn_store::{ApiKeyKind, NewApiKey, NewUser, Store};
-use browser_like::{Client, app};
+use browser_like::{Client, app, csrf_of};
 
 struct Newsroom {
     router: Router,
@@ -736,6 +736,21 @@ async fn bad_input_is_explained_and_changes_nothing(db: TestDb) {
         );
         assert!(r.body.contains(message), "{fields:?} says {message}");
     }
+    // Bytes that are not UTF-8 are refused, not replaced.
+    let token = csrf_of(&form.body);
+    let not_utf8 = eddie
+        .post_raw(
+            "/newsroom/articles/new",
+            format!("_csrf={token}&headline=Caf%E9&section_id={world}&body=x&action=save")
+                .into_bytes(),
+        )
+        .await;
+    assert_eq!(not_utf8.status, StatusCode::BAD_REQUEST);
+    assert!(
+        not_utf8.body.contains("not valid UTF-8"),
+        "{}",
+        not_utf8.body
+    );
     let forged = eddie
         .post_form(
             "/newsroom/articles/new",

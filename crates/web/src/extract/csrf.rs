@@ -39,8 +39,11 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
-        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+        // Read strictly first: serde_urlencoded would replace bytes that are
+        // not UTF-8, so past this check its reading is exact.
+        let fields = super::form::decode(&bytes).map_err(|_| {
+            AppError::BadRequest("The form could not be read: it is not valid UTF-8.".into())
+        })?;
         let sent = fields
             .iter()
             .find(|(k, _)| k == CSRF_FIELD)

@@ -2,5 +2,6 @@
 
 pub mod client;
 pub mod csrf;
+pub mod form;
 pub mod pagination;
 pub mod session;

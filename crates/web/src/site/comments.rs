@@ -33,37 +33,6 @@ const WINDOW: i64 = 600;
 const MAX_NAME: usize = 100;
 const MAX_EMAIL: usize = 254;
 
-/// Decodes a urlencoded body, refusing (rather than repairing) invalid UTF-8.
-pub(crate) fn decode_form(body: &[u8]) -> Result<Vec<(String, String)>, ()> {
-    fn unescape(s: &[u8]) -> Result<String, ()> {
-        let mut out = Vec::with_capacity(s.len());
-        let mut i = 0;
-        while i < s.len() {
-            match s[i] {
-                b'+' => out.push(b' '),
-                b'%' if i + 2 < s.len() => {
-                    let hex = std::str::from_utf8(&s[i + 1..i + 3]).map_err(|_| ())?;
-                    out.push(u8::from_str_radix(hex, 16).map_err(|_| ())?);
-                    i += 2;
-                }
-                b'%' => return Err(()),
-                b => out.push(b),
-            }
-            i += 1;
-        }
-        String::from_utf8(out).map_err(|_| ())
-    }
-    body.split(|b| *b == b'&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let mut kv = pair.splitn(2, |b| *b == b'=');
-            let k = unescape(kv.next().unwrap_or_default())?;
-            let v = unescape(kv.next().unwrap_or_default())?;
-            Ok((k, v))
-        })
-        .collect()
-}
-
 /// Unicode-normalized, trimmed text; control characters refused (line breaks and tabs allowed where `multiline`).
 pub(crate) fn clean(text: &str, multiline: bool) -> Result<String, ()> {
     let t: String = text
@@ -123,7 +92,7 @@ pub async fn post(
     if !same_origin(&headers, &state.config.base_url) {
         return Err(AppError::CsrfRejected);
     }
-    let fields = decode_form(&body).map_err(|_| {
+    let fields = crate::extract::form::decode(&body).map_err(|_| {
         AppError::BadRequest("The comment could not be read: it is not valid UTF-8 text.".into())
     })?;
     let get = |k: &str| {
@@ -452,19 +421,6 @@ fn see_other(to: &str, cookie: Option<String>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_forms_and_refuses_invalid_utf8() {
-        assert_eq!(
-            decode_form(b"name=Ana+Li&comment=caf%C3%A9%0A").unwrap(),
-            [
-                ("name".into(), "Ana Li".into()),
-                ("comment".into(), "café\n".into())
-            ]
-        );
-        assert!(decode_form(b"comment=%FF%FE").is_err());
-        assert!(decode_form(b"comment=%4").is_err());
-    }
 
     #[test]
     fn cleans_text() {

@@ -208,6 +208,18 @@ impl Client {
         self.send(request).await
     }
 
+    /// Posts this urlencoded body byte for byte (for bodies `encode` would not write).
+    pub async fn post_raw(&mut self, uri: &str, body: Vec<u8>) -> Page {
+        let request = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
     /// Posts a form as a browser would from `page`: with that page's CSRF
     /// token and its other hidden fields (such as the revision being edited),
     /// unless `fields` gives them.
