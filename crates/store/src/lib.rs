@@ -26,6 +26,7 @@ mod redirects;
 mod search_feed;
 mod settings;
 mod site_lock;
+mod spam_filter;
 mod staff;
 mod taxonomy;
 pub mod transfer;
