@@ -122,9 +122,7 @@ impl AppState {
         let saved = self.flush_views().await?;
         let settings = self.store.settings().await?;
         let rail = views::most_read(&self.store, &settings).await?;
-        let moved = self
-            .pages
-            .most_read_moved(rail.iter().map(|a| a.id).collect());
+        let moved = self.views.rail_moved(rail.iter().map(|a| a.id).collect());
         if moved {
             // The shared parts first: a page made after the drop shows the new rail.
             self.shared.forget();

@@ -70,6 +70,8 @@ pub struct ViewCounter {
     /// A key made at start-up: readers are remembered by a keyed hash of
     /// their address, which means nothing outside this process.
     salt: RandomState,
+    /// The Most Read rail as pages last showed it.
+    rail: Mutex<Vec<i64>>,
 }
 
 #[derive(Default)]
@@ -96,6 +98,19 @@ fn reader_key(address: Option<IpAddr>) -> Option<IpAddr> {
 }
 
 impl ViewCounter {
+    /// Readers' views move Most Read without a change in the log: given the
+    /// rail as it now is, whether it moved since the last call (the pages
+    /// showing it are then for the caller to drop).
+    pub fn rail_moved(&self, ids: Vec<i64>) -> bool {
+        match self.rail.lock() {
+            Ok(mut shown) if *shown != ids => {
+                *shown = ids;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Counts a view of an article by the reader at `address` (None: a
     /// request that did not come through the server, all such being one
     /// reader), unless it is a robot's or that reader was counted for this

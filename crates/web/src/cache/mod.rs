@@ -10,19 +10,21 @@
 //! what no change announces: the date in the masthead, Most Read, related
 //! articles, comment forms' age.
 
+mod encoded;
 mod follow;
 pub(crate) mod http;
 pub mod tags;
 
+pub use encoded::Coding;
+use encoded::Encoded;
 pub use follow::{Drop, stale};
 pub use tags::Tag;
 
 use axum::body::Bytes;
 use axum::http::HeaderValue;
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 /// The longest a page stays cached without a change dropping it.
@@ -30,31 +32,13 @@ pub const LIFETIME: Duration = Duration::from_secs(300);
 /// Bookkeeping counted against the budget for each page, besides its bytes.
 const OVERHEAD: usize = 512;
 
-/// A content coding the cache keeps a page in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Coding {
-    Identity,
-    Gzip,
-    Brotli,
-}
-
-impl Coding {
-    pub fn name(self) -> Option<&'static str> {
-        match self {
-            Coding::Identity => None,
-            Coding::Gzip => Some("gzip"),
-            Coding::Brotli => Some("br"),
-        }
-    }
-}
-
 /// One rendered page.
 pub struct CachedPage {
     pub key: Arc<str>,
     pub content_type: HeaderValue,
     pub body: Bytes,
-    gzip: OnceLock<Bytes>,
-    brotli: OnceLock<Bytes>,
+    /// Its gzip and Brotli copies, made on first demand.
+    encoded: Encoded,
     /// A digest of the body: the strong validator of each representation.
     pub etag: String,
     /// `ETag` of each coding (`Coding as usize`) and `Last-Modified`, made once.
@@ -107,8 +91,7 @@ impl CachedPage {
             key: key.into(),
             content_type,
             body,
-            gzip: OnceLock::new(),
-            brotli: OnceLock::new(),
+            encoded: Encoded::default(),
             etag,
             etags,
             last_modified,
@@ -126,17 +109,9 @@ impl CachedPage {
 
     /// The body in `coding`, compressed on first demand and kept.
     pub fn body_in(&self, coding: Coding) -> Bytes {
-        let (slot, compress): (&OnceLock<Bytes>, Compressor) = match coding {
-            Coding::Identity => return self.body.clone(),
-            Coding::Gzip => (&self.gzip, gzip),
-            Coding::Brotli => (&self.brotli, brotli),
-        };
-        slot.get_or_init(|| {
-            let packed = Bytes::from(compress(&self.body));
-            self.size.fetch_add(packed.len() as u64, Ordering::Relaxed);
-            packed
+        self.encoded.body_in(&self.body, coding, |added| {
+            self.size.fetch_add(added, Ordering::Relaxed);
         })
-        .clone()
     }
 
     /// The strong ETag of the representation in `coding`, quoted.
@@ -161,30 +136,6 @@ impl CachedPage {
         let left = Duration::from_secs(u64::try_from(at - bbn_core::time::now()).unwrap_or(0));
         self.expires = self.expires.min(self.made + left);
     }
-}
-
-type Compressor = fn(&[u8]) -> Vec<u8>;
-
-fn gzip(body: &[u8]) -> Vec<u8> {
-    let mut out = flate2::write::GzEncoder::new(
-        Vec::with_capacity(body.len() / 4),
-        flate2::Compression::best(),
-    );
-    // Writing into memory cannot fail.
-    let _ = out.write_all(body);
-    out.finish().unwrap_or_default()
-}
-
-fn brotli(body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(body.len() / 4);
-    {
-        // Quality 5 of 11: on an article page, 0.3 ms and within 1% of
-        // quality 9's size, which takes 10 ms; every first reader of a page
-        // after a change waits for this.
-        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
-        let _ = w.write_all(body);
-    }
-    out
 }
 
 /// What the cache holds, under one lock.
@@ -254,8 +205,6 @@ pub struct PageCache {
     /// for that render instead of starting their own (a breaking story's
     /// page is asked for by hundreds at once the moment it is dropped).
     flights: std::sync::Mutex<HashMap<Arc<str>, EpochFlight>>,
-    /// The Most Read rail as pages show it.
-    most_read: std::sync::Mutex<Vec<i64>>,
 }
 
 /// One render that several requests wait for: the page, or None when it
@@ -291,20 +240,6 @@ impl PageCache {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             flights: Default::default(),
-            most_read: Default::default(),
-        }
-    }
-
-    /// Readers' views move Most Read without a change in the log: given the
-    /// rail as it now is, whether it moved since the last call (the pages
-    /// showing it are then for the caller to drop).
-    pub fn most_read_moved(&self, ids: Vec<i64>) -> bool {
-        match self.most_read.lock() {
-            Ok(mut shown) if *shown != ids => {
-                *shown = ids;
-                true
-            }
-            _ => false,
         }
     }
 
