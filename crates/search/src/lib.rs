@@ -8,10 +8,14 @@
 //! is missing, unreadable or written by another format of bbn is rebuilt.
 //! Only published articles are ever in it.
 
+mod build;
+mod caches;
 mod engine;
 mod facets;
 mod marked;
 pub mod query;
+mod related;
+mod suggest;
 
 pub use engine::{Facet, Hit, Results, SearchRequest, Sort};
 pub use marked::Marked;
@@ -131,9 +135,9 @@ pub struct Search {
     store: Store,
     /// The store generation last caught up with (see `catch_up_if_written`).
     seen_generation: AtomicU64,
-    related: engine::RelatedCache,
-    results: engine::ResultsCache,
-    doc_freqs: engine::DocFreqs,
+    related: caches::RelatedCache,
+    results: caches::ResultsCache,
+    doc_freqs: caches::DocFreqs,
     facet_names: facets::FacetNames,
     /// Searches run against the index, not answered from `results`.
     searches_run: AtomicU64,
@@ -281,9 +285,9 @@ impl Search {
             }),
             store,
             seen_generation: AtomicU64::new(u64::MAX),
-            related: engine::RelatedCache::default(),
-            results: engine::ResultsCache::default(),
-            doc_freqs: engine::DocFreqs::default(),
+            related: caches::RelatedCache::default(),
+            results: caches::ResultsCache::default(),
+            doc_freqs: caches::DocFreqs::default(),
             facet_names: facets::FacetNames::default(),
             searches_run: AtomicU64::new(0),
         })
