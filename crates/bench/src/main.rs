@@ -16,6 +16,9 @@
 //! cached and not, beside nginx serving the same page, then a mixed load
 //! during which articles are published and timed until readers see them.
 //!
+//! `sanitize` times the write path's shape check and sanitizer on
+//! bodies of the worst shapes, about 1 MB and the largest each shape may be.
+//!
 //!     cargo build --release -p bbn -p bbn-bench
 //!     target/release/bbn-bench --articles 100000 --backend sqlite
 //!     target/release/bbn-bench --articles 100000 --backend postgres
@@ -25,13 +28,16 @@
 //!     target/release/bbn-bench search --corpus generated --articles 100000
 //!     target/release/bbn-bench distribution --articles 100000 --backend sqlite
 //!     target/release/bbn-bench speed --articles 100000 --backend sqlite
+//!     target/release/bbn-bench sanitize
 
 mod comments;
 mod distribution;
 mod generate;
 mod http;
 mod moving;
+mod sanitize;
 mod search;
+mod shapes;
 mod spamset;
 mod speed;
 
@@ -87,6 +93,8 @@ enum Task {
     Moving(moving::Args),
     /// Speed and scale under load (wrk, nginx): pages cached and not, a mixed load, publish to visible.
     Speed(speed::Args),
+    /// The write path's shape check and sanitizer on bodies of the worst shapes.
+    Sanitize(sanitize::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -367,6 +375,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Task::Distribution(args)) => distribution::run(args).await,
         Some(Task::Moving(args)) => moving::run_all(args).await,
         Some(Task::Speed(args)) => speed::run(args).await,
+        Some(Task::Sanitize(args)) => sanitize::run(&args),
         Some(Task::Spam(args)) => {
             spam(&args);
             Ok(())
