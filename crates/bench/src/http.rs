@@ -2,7 +2,7 @@
 
 use anyhow::{Context, bail};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::time::Duration;
 
 pub struct Client {
@@ -16,11 +16,40 @@ pub struct Response {
     pub body_len: usize,
     /// The body, for the calls that keep it (`get_text`, `call`); empty otherwise.
     pub body: Vec<u8>,
+    /// Every header, names lowercased, in the order received.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Response {
+    /// The value the answer sets the cookie `name` to.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == "set-cookie")
+            .find_map(|(_, v)| v.split(';').next()?.strip_prefix(name)?.strip_prefix('='))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 impl Client {
     pub fn connect(port: u16) -> anyhow::Result<Client> {
-        let stream = TcpStream::connect(("127.0.0.1", port))?;
+        Client::on(TcpStream::connect(("127.0.0.1", port))?, port)
+    }
+
+    /// A connection from another loopback address (127.0.0.0/8 is all
+    /// loopback), so that the server's per-address limits count this
+    /// client apart from the others on the machine.
+    pub fn connect_from(port: u16, source: IpAddr) -> anyhow::Result<Client> {
+        Client::on(connect_from(port, source)?, port)
+    }
+
+    fn on(stream: TcpStream, port: u16) -> anyhow::Result<Client> {
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(Duration::from_secs(30)))?;
         Ok(Client {
@@ -100,6 +129,7 @@ impl Client {
         let mut length = None;
         let mut server_ms = None;
         let mut chunked = false;
+        let mut headers = Vec::new();
         loop {
             line.clear();
             if self.reader.read_line(&mut line)? == 0 {
@@ -121,6 +151,7 @@ impl Client {
             } else if name.eq_ignore_ascii_case("transfer-encoding") {
                 chunked = value.eq_ignore_ascii_case("chunked");
             }
+            headers.push((name.to_ascii_lowercase(), value.to_string()));
         }
         let body = if chunked {
             self.read_chunks()?
@@ -136,6 +167,7 @@ impl Client {
             server_ms,
             body_len: length,
             body: if keep_body { body } else { Vec::new() },
+            headers,
         })
     }
 
@@ -158,6 +190,14 @@ impl Client {
             }
         }
     }
+}
+
+/// A TCP connection to the loopback server from `source`.
+pub fn connect_from(port: u16, source: IpAddr) -> anyhow::Result<TcpStream> {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    socket.bind(&SocketAddr::new(source, 0).into())?;
+    socket.connect(&SocketAddr::from(([127, 0, 0, 1], port)).into())?;
+    Ok(socket.into())
 }
 
 /// `application/x-www-form-urlencoded` escaping of one value.

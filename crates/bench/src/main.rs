@@ -16,6 +16,14 @@
 //! cached and not, beside nginx serving the same page, then a mixed load
 //! during which articles are published and timed until readers see them.
 //!
+//! `hostile` starts `bbn serve` with its default limits and runs eight
+//! hostile clients against it at once (worst-shaped bodies saved and
+//! previewed, a PNG decompression bomb, password guessing, slow readers,
+//! page-cache and comment floods, costly searches) while a reader's
+//! `/healthz` and cached article times and the server's memory are
+//! measured. `sanitize` times the write path's shape check and sanitizer on
+//! bodies of the worst shapes, about 1 MB and the largest each shape may be.
+//!
 //!     cargo build --release -p bbn -p bbn-bench
 //!     target/release/bbn-bench --articles 100000 --backend sqlite
 //!     target/release/bbn-bench --articles 100000 --backend postgres
@@ -25,13 +33,19 @@
 //!     target/release/bbn-bench search --corpus generated --articles 100000
 //!     target/release/bbn-bench distribution --articles 100000 --backend sqlite
 //!     target/release/bbn-bench speed --articles 100000 --backend sqlite
+//!     target/release/bbn-bench hostile --backend sqlite --seconds 60
+//!     target/release/bbn-bench hostile --backend postgres --seconds 60
+//!     target/release/bbn-bench sanitize
 
 mod comments;
 mod distribution;
 mod generate;
+mod hostile;
 mod http;
 mod moving;
+mod sanitize;
 mod search;
+mod shapes;
 mod spamset;
 mod speed;
 
@@ -87,6 +101,10 @@ enum Task {
     Moving(moving::Args),
     /// Speed and scale under load (wrk, nginx): pages cached and not, a mixed load, publish to visible.
     Speed(speed::Args),
+    /// Eight hostile clients at once against bbn's default limits: a reader's times and the server's memory.
+    Hostile(hostile::Args),
+    /// The write path's shape check and sanitizer on bodies of the worst shapes.
+    Sanitize(sanitize::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -367,6 +385,8 @@ async fn main() -> anyhow::Result<()> {
         Some(Task::Distribution(args)) => distribution::run(args).await,
         Some(Task::Moving(args)) => moving::run_all(args).await,
         Some(Task::Speed(args)) => speed::run(args).await,
+        Some(Task::Hostile(args)) => hostile::run(args).await,
+        Some(Task::Sanitize(args)) => sanitize::run(&args),
         Some(Task::Spam(args)) => {
             spam(&args);
             Ok(())
