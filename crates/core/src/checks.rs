@@ -88,19 +88,43 @@ fn placeholder_in(text: &str) -> Option<&'static str> {
 /// Slugs of the articles a Markdown body links to (`/news/<slug>` links).
 pub fn linked_article_slugs(markdown: &str) -> Vec<String> {
     let mut found = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut rest = markdown;
     while let Some(i) = rest.find("/news/") {
         let after = &rest[i + "/news/".len()..];
         let slug: String = after
             .chars()
             .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+            .take(crate::slug::MAX_LEN + 1)
             .collect();
-        if !slug.is_empty() && !found.contains(&slug) {
+        if !slug.is_empty() && seen.insert(slug.clone()) {
             found.push(slug);
+            if found.len() == MAX_LINKS_CHECKED {
+                break;
+            }
         }
         rest = after;
     }
     found
+}
+
+/// Links to articles a body's check looks at: the first this many.
+pub const MAX_LINKS_CHECKED: usize = 500;
+
+#[cfg(test)]
+mod link_tests {
+    use super::*;
+
+    #[test]
+    fn links_are_read_once_each_and_at_most_a_bounded_number() {
+        let body = "[a](/news/a) [b](/news/b) [a again](/news/a)";
+        assert_eq!(linked_article_slugs(body), ["a", "b"]);
+        // 50,000 links: linear, and the first 500 distinct ones.
+        let many: String = (0..50_000).map(|i| format!("/news/s{i} ")).collect();
+        let found = linked_article_slugs(&many);
+        assert_eq!(found.len(), MAX_LINKS_CHECKED);
+        assert_eq!(found[499], "s499");
+    }
 }
 
 /// Runs every check. `image_alt_missing`: the featured image has no alt text;

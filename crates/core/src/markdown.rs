@@ -134,6 +134,15 @@ pub const MAX_DEPTH: usize = 200;
 /// re-opens every open formatting element at each new block, so this bounds
 /// the work per block; without it 12,000 unclosed `<b title=i>` cost seconds.
 pub const MAX_OPEN_FORMATTING: usize = 24;
+/// Attributes one element may have (an image with every WordPress
+/// attribute has about fifteen). A parser handles each one in turn and the
+/// sanitizer checks each: 111,000 on one `<span>` cost seconds.
+pub const MAX_ATTRIBUTES: usize = 64;
+/// Formatting elements (and their attributes) a parser re-creates in new
+/// blocks, summed over the body. A formatting tag left open is copied,
+/// attributes and all, into every block after it; 24 left open with 100
+/// attributes each over 50,000 blocks made 600 MB.
+pub const MAX_CARRIED_FORMATTING: usize = 200_000;
 
 /// Why a body's HTML is refused before it is parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -146,13 +155,22 @@ pub enum ShapeError {
         "the body leaves more than {MAX_OPEN_FORMATTING} formatting tags (b, i, a, font …) open"
     )]
     TooManyOpenFormatting,
+    #[error("an HTML element in the body has more than {MAX_ATTRIBUTES} attributes")]
+    TooManyAttributes,
+    #[error(
+        "formatting tags (b, i, a, font …) left open are carried into too many of the body's blocks"
+    )]
+    FormattingCarriedTooFar,
 }
 
 /// Checks, in one linear pass over the tags, that HTML is of a shape the
 /// sanitizer parses in linear time and bounded memory.
 pub fn check_shape(html: &str) -> Result<(), ShapeError> {
     let mut open: Vec<&str> = Vec::new();
-    let mut formatting = 0usize;
+    // Attributes of each formatting element left open, innermost last.
+    let mut formatting: Vec<usize> = Vec::new();
+    let mut formatting_attributes = 0usize;
+    let mut carried = 0usize;
     let mut elements = 0usize;
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
@@ -170,24 +188,42 @@ pub fn check_shape(html: &str) -> Result<(), ShapeError> {
         let lower = name.to_ascii_lowercase();
         let kind = kind_of(&lower);
         if closing {
-            if kind == Kind::Formatting {
-                formatting = formatting.saturating_sub(1);
+            if kind == Kind::Formatting
+                && let Some(n) = formatting.pop()
+            {
+                formatting_attributes -= n;
             }
             if let Some(at) = open.iter().rposition(|o| o.eq_ignore_ascii_case(name)) {
                 open.truncate(at);
             }
             continue;
         }
+        // The tag's attributes, read as a browser reads them; past the tag,
+        // scanning goes on after its end (a `<` inside a quoted value is
+        // text), so each byte is read once.
+        let (attributes, tag_len) = attributes_of(&after[name_start + name_len..]);
+        rest = &after[name_start + name_len + tag_len..];
+        if attributes > MAX_ATTRIBUTES {
+            return Err(ShapeError::TooManyAttributes);
+        }
         elements += 1;
         if elements > MAX_ELEMENTS {
             return Err(ShapeError::TooManyElements);
+        }
+        if kind != Kind::Formatting && !formatting.is_empty() {
+            // A new block or element: what is left open is carried into it.
+            carried += formatting.len() + formatting_attributes;
+            if carried > MAX_CARRIED_FORMATTING {
+                return Err(ShapeError::FormattingCarriedTooFar);
+            }
         }
         match kind {
             Kind::Void | Kind::OptionalEnd => {}
             Kind::Formatting | Kind::Other => {
                 if kind == Kind::Formatting {
-                    formatting += 1;
-                    if formatting > MAX_OPEN_FORMATTING {
+                    formatting.push(attributes);
+                    formatting_attributes += attributes;
+                    if formatting.len() > MAX_OPEN_FORMATTING {
                         return Err(ShapeError::TooManyOpenFormatting);
                     }
                 }
@@ -199,6 +235,59 @@ pub fn check_shape(html: &str) -> Result<(), ShapeError> {
         }
     }
     Ok(())
+}
+
+/// How many attributes the rest of a start tag (just after its name) has,
+/// and how many bytes the tag has left up to and including its `>` (all
+/// of `rest` when it never ends).
+fn attributes_of(rest: &str) -> (usize, usize) {
+    let bytes = rest.as_bytes();
+    let mut count = 0;
+    let mut i = 0;
+    loop {
+        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return (count, bytes.len());
+        }
+        if bytes[i] == b'>' {
+            return (count, i + 1);
+        }
+        // A name: up to white space, `=`, `/` or `>` (its first character
+        // may be `=`, as a browser reads it).
+        count += 1;
+        i += 1;
+        while i < bytes.len()
+            && !matches!(bytes[i], b'=' | b'>' | b'/')
+            && !bytes[i].is_ascii_whitespace()
+        {
+            i += 1;
+        }
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i < bytes.len() && bytes[i] == b'=' {
+            i += 1;
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            match bytes.get(i) {
+                Some(&q) if q == b'"' || q == b'\'' => {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != q {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                _ => {
+                    while i < bytes.len() && bytes[i] != b'>' && !bytes[i].is_ascii_whitespace() {
+                        i += 1;
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -454,6 +543,31 @@ mod shape_tests {
             check_body(crate::BodyFormat::Markdown, &quotes),
             Err(ShapeError::TooDeep)
         );
+    }
+
+    #[test]
+    fn attribute_floods_are_refused() {
+        let many = (0..=MAX_ATTRIBUTES)
+            .map(|i| format!(" a{i}=x"))
+            .collect::<String>();
+        assert_eq!(
+            check_shape(&format!("<span{many}>x</span>")),
+            Err(ShapeError::TooManyAttributes)
+        );
+        let fine = (0..MAX_ATTRIBUTES)
+            .map(|i| format!(" a{i}='x > y'"))
+            .collect::<String>();
+        assert_eq!(check_shape(&format!("<img{fine}>")), Ok(()));
+        // Formatting tags left open with their attributes, then block after block.
+        let attrs = (0..40).map(|i| format!(" t{i}=i")).collect::<String>();
+        let carried = format!("<b{attrs}>").repeat(MAX_OPEN_FORMATTING) + &"<p>x".repeat(10_000);
+        assert_eq!(
+            check_shape(&carried),
+            Err(ShapeError::FormattingCarriedTooFar)
+        );
+        // A quoted `<` is text, not a tag to count.
+        let quoted = format!("<a title=\"{}\">x</a>", "<b>".repeat(MAX_ELEMENTS + 1));
+        assert_eq!(check_shape(&quoted), Ok(()));
     }
 
     #[test]

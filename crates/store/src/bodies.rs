@@ -32,6 +32,21 @@ pub async fn render(format: BodyFormat, body: &str) -> String {
     off_the_workers(move || format.render(&body)).await
 }
 
+/// A body as a preview shows it: checked as a save checks it (length and
+/// shape; Markdown is rendered to be checked), then rendered to sanitized
+/// HTML, all off the request workers. The error says why it is refused.
+pub async fn checked_render(format: BodyFormat, body: &str) -> std::result::Result<String, String> {
+    if body.len() > bbn_core::validate::MAX_BODY {
+        return Err("The body is too long.".to_string());
+    }
+    let body = body.to_owned();
+    off_the_workers(move || {
+        bbn_core::markdown::check_body(format, &body).map_err(|e| format!("{e}; simplify it."))?;
+        Ok(format.render(&body))
+    })
+    .await
+}
+
 /// Rows cleaned by each round of the pass.
 const BATCH: i64 = 200;
 

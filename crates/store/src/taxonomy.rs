@@ -324,19 +324,26 @@ impl Store {
 
     /// Which of these article slugs are not published articles.
     pub async fn unpublished_among(&self, slugs: &[String]) -> Result<Vec<String>> {
-        let mut missing = Vec::new();
-        for s in slugs {
-            let live: Option<i64> = with_pool!(&self.pool, p => {
-                sqlx::query_scalar("SELECT id FROM articles WHERE slug = $1 AND status = 'published'")
-                    .bind(s)
-                    .fetch_optional(p)
-                    .await?
+        let mut live = std::collections::HashSet::new();
+        for chunk in slugs.chunks(crate::db::rows_per_statement(1)) {
+            let sql = format!(
+                "SELECT slug FROM articles WHERE status = 'published' AND slug IN ({})",
+                crate::db::placeholders(1, chunk.len())
+            );
+            let found: Vec<String> = with_pool!(&self.pool, p => {
+                let mut q = sqlx::query_scalar(&sql);
+                for s in chunk {
+                    q = q.bind(s);
+                }
+                q.fetch_all(p).await?
             });
-            if live.is_none() {
-                missing.push(s.clone());
-            }
+            live.extend(found);
         }
-        Ok(missing)
+        Ok(slugs
+            .iter()
+            .filter(|s| !live.contains(*s))
+            .cloned()
+            .collect())
     }
 }
 

@@ -1062,6 +1062,31 @@ async fn the_live_preview_renders_safely(db: TestDb) {
         .await;
     assert_eq!(shown.status, StatusCode::OK);
     assert!(shown.body.contains("<h2>Heading</h2>"));
+    // A body a save would refuse is not rendered by either preview.
+    let flood = format!(
+        "<span{}>flooded</span>",
+        (0..200).map(|i| format!(" a{i}=x")).collect::<String>()
+    );
+    let refused = cora
+        .submit("/newsroom/preview", &page.body, &[("body", &flood)])
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("attributes"), "{}", refused.body);
+    let button = cora
+        .submit(
+            "/newsroom/articles/new",
+            &page.body,
+            &[
+                ("headline", "Draft"),
+                ("body", &flood),
+                ("body_format", "html"),
+                ("section_id", &world),
+                ("action", "preview"),
+            ],
+        )
+        .await;
+    assert!(button.body.contains("No preview"), "the button says why");
+    assert!(!button.body.contains("a199=\"x\""), "nothing rendered");
     let added = cora
         .submit(
             "/newsroom/articles/new",

@@ -225,8 +225,15 @@ async fn redraw(
     }
     if form.action == "preview" {
         let mut screen = Screen::ok(article);
-        screen.preview_html = Some(form.body_format.render(&form.body));
-        screen.notice = Some("Preview below. Not saved yet.".into());
+        // Checked and rendered as the live preview is: off the request
+        // workers, and never a body a save would refuse.
+        match bbn_store::bodies::checked_render(form.body_format, &form.body).await {
+            Ok(html) => {
+                screen.preview_html = Some(html);
+                screen.notice = Some("Preview below. Not saved yet.".into());
+            }
+            Err(why) => screen.notice = Some(format!("No preview: {why} Not saved yet.")),
+        }
         return Ok(Some(render(state, user, form, screen).await?));
     }
     Ok(None)
@@ -328,13 +335,10 @@ pub async fn preview_fragment(
         .and_then(bbn_core::BodyFormat::parse)
         .unwrap_or_default();
     // The preview obeys the rules a save does: no body a save would refuse is rendered.
-    if form.body.len() > bbn_core::validate::MAX_BODY {
-        return Err(AppError::BadRequest("The body is too long.".into()));
-    }
-    if let Err(e) = bbn_core::markdown::check_body(format, &form.body) {
-        return Err(AppError::BadRequest(format!("{e}; simplify it.")));
-    }
-    Ok(Html(bbn_store::bodies::render(format, &form.body).await))
+    bbn_store::bodies::checked_render(format, &form.body)
+        .await
+        .map(Html)
+        .map_err(AppError::BadRequest)
 }
 
 /// Any article, as readers would see it once published; staff only.
