@@ -175,7 +175,8 @@ pub async fn stale(store: &Store, changes: &[&Change]) -> Result<Drop, StoreErro
     if !ids.is_empty() {
         let ids: Vec<i64> = ids.into_iter().collect();
         let now = store.placements(&ids).await?;
-        let mut any_published = false;
+        // Published articles that moved in the lists (or entered them).
+        let mut moved = Vec::new();
         for id in &ids {
             // Every page showing it, whatever happened to it.
             tags.insert(Tag::Article(*id));
@@ -189,24 +190,26 @@ pub async fn stale(store: &Store, changes: &[&Change]) -> Result<Drop, StoreErro
                 p.published && !formers.is_empty() && formers.iter().all(|l| **l == p.listing)
             };
             match current {
-                // Edited in place: only the pages showing it changed.
-                Some(p) if unmoved(p) => any_published = true,
+                // Edited in place: only the pages showing it changed (a
+                // rail that shows it carries its tag too).
+                Some(p) if unmoved(p) => {}
                 _ => {
                     for l in &formers {
                         lists(&mut tags, l);
                     }
                     if let Some(p) = current.filter(|p| p.published) {
-                        any_published = true;
+                        moved.push(*id);
                         lists(&mut tags, &p.listing);
                     }
                 }
             }
         }
         // The Latest News rail changes when an article enters it (one
-        // leaving it is already dropped by its own tag).
-        if any_published {
+        // leaving it, or edited where it stands, is dropped by its own tag:
+        // every page is in the rail, so that would be every page).
+        if !moved.is_empty() {
             let latest = store.latest(crate::views::LATEST_RAIL, 0).await?.items;
-            if latest.iter().any(|a| ids.contains(&a.id)) {
+            if latest.iter().any(|a| moved.contains(&a.id)) {
                 tags.insert(Tag::Latest);
             }
         }
