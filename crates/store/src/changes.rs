@@ -158,10 +158,34 @@ pub struct Listing {
     pub section_id: i64,
     pub topic_ids: Vec<i64>,
     pub author_ids: Vec<i64>,
+    /// A digest of what the article's card shows wherever it is listed
+    /// (address, headline, dek, kicker, image): a change that leaves it and
+    /// the lists alone concerns the article's own page only. 0: not known.
+    pub card: i64,
+}
+
+/// The digest `Listing::card` holds (64-bit FNV-1a of the fields).
+pub(crate) fn card_digest(
+    slug: &str,
+    headline: &str,
+    dek: &str,
+    kicker: &str,
+    image_id: Option<i64>,
+) -> i64 {
+    let image = image_id.map_or(String::new(), |i| i.to_string());
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for field in [slug, headline, dek, kicker, &image] {
+        for b in field.bytes().chain(std::iter::once(0x1f)) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    // Never 0, which means "not known".
+    (hash as i64) | 1
 }
 
 impl Listing {
-    /// As the change log keeps it: `at:1700000000 section:3 topic:5 topic:9 author:2`.
+    /// As the change log keeps it: `at:1700000000 section:3 topic:5 topic:9 author:2 card:-817…`.
     pub(crate) fn to_detail(&self) -> String {
         let mut out = format!("at:{} section:{}", self.published_at, self.section_id);
         for t in &self.topic_ids {
@@ -169,6 +193,9 @@ impl Listing {
         }
         for a in &self.author_ids {
             out.push_str(&format!(" author:{a}"));
+        }
+        if self.card != 0 {
+            out.push_str(&format!(" card:{}", self.card));
         }
         out
     }
@@ -184,6 +211,7 @@ impl Listing {
                 "section" => section = Some(id),
                 "topic" => listing.topic_ids.push(id),
                 "author" => listing.author_ids.push(id),
+                "card" => listing.card = id,
                 _ => return None,
             }
         }
@@ -192,8 +220,18 @@ impl Listing {
     }
 }
 
-/// (id, status, published_at, section_id) of an article.
-type ArticleRow = (i64, String, i64, i64);
+/// (id, status, published_at, section_id, slug, headline, dek, kicker, image_id) of an article.
+type ArticleRow = (
+    i64,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+);
 /// (article id, topic or author id).
 type Pair = (i64, i64);
 
@@ -306,7 +344,8 @@ impl Store {
         for chunk in ids.chunks(500) {
             let marks = placeholders(1, chunk.len());
             let articles = format!(
-                "SELECT id, status, COALESCE(published_at, 0), section_id FROM articles WHERE id IN ({marks})"
+                "SELECT id, status, COALESCE(published_at, 0), section_id, slug, headline, dek, kicker, image_id
+                 FROM articles WHERE id IN ({marks})"
             );
             let topics = format!(
                 "SELECT article_id, topic_id FROM article_topics WHERE article_id IN ({marks}) ORDER BY article_id, position"
@@ -333,7 +372,9 @@ impl Store {
                 by_article
             };
             let (mut topics, mut authors) = (group(topic_rows), group(author_rows));
-            for (id, status, published_at, section_id) in rows {
+            for (id, status, published_at, section_id, slug, headline, dek, kicker, image_id) in
+                rows
+            {
                 out.push(Placement {
                     article_id: id,
                     published: status == "published",
@@ -342,6 +383,7 @@ impl Store {
                         section_id,
                         topic_ids: topics.remove(&id).unwrap_or_default(),
                         author_ids: authors.remove(&id).unwrap_or_default(),
+                        card: card_digest(&slug, &headline, &dek, &kicker, image_id),
                     },
                 });
             }
@@ -458,12 +500,27 @@ mod tests {
             section_id: 3,
             topic_ids: vec![5, 9],
             author_ids: vec![2],
+            card: 0,
         };
         assert_eq!(
             l.to_detail(),
             "at:1700000000 section:3 topic:5 topic:9 author:2"
         );
-        assert_eq!(Listing::from_detail(&l.to_detail()), Some(l));
+        assert_eq!(Listing::from_detail(&l.to_detail()), Some(l.clone()));
+        let carded = Listing {
+            card: super::card_digest("a", "Headline", "", "", Some(4)),
+            ..l
+        };
+        assert!(carded.to_detail().contains(" card:"));
+        assert_eq!(
+            Listing::from_detail(&carded.to_detail()),
+            Some(carded.clone())
+        );
+        assert_ne!(
+            carded.card,
+            super::card_digest("a", "Headline!", "", "", Some(4)),
+            "a changed headline changes the card"
+        );
         assert_eq!(
             Listing::from_detail("topic:5"),
             None,

@@ -10,7 +10,10 @@ use tokio::sync::Semaphore;
 /// Kinds of CPU work, each with its own limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Work {
-    /// Markdown rendering and HTML sanitizing: one per core.
+    /// Markdown rendering and HTML sanitizing: one per two cores, at least
+    /// one. The worst body within the limits parses into a tree of up to a
+    /// few hundred MB for a second or so; half the cores leaves the rest
+    /// for readers' pages.
     Markup,
     /// Argon2 (sign-in, new passwords): about 20 ms and 19 MiB each; two at once.
     Password,
@@ -21,7 +24,7 @@ fn slots(work: Work) -> &'static Semaphore {
     static PASSWORD: OnceLock<Semaphore> = OnceLock::new();
     match work {
         Work::Markup => MARKUP.get_or_init(|| {
-            Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+            Semaphore::new(std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)))
         }),
         Work::Password => PASSWORD.get_or_init(|| Semaphore::new(2)),
     }

@@ -168,6 +168,29 @@ impl Site {
     }
 }
 
+async fn a_body_edit_leaves_lists_and_rails_cached(db: TestDb) {
+    let s = site(&db).await;
+    s.warm().await;
+    // Alpha's body alone: its card (in every rail and list) is as it was.
+    let (a_id, mut a) = s.a.clone();
+    a.body_markdown = "A corrected body.".into();
+    s.store
+        .save_article(a_id, a, Edit::default())
+        .await
+        .unwrap();
+    s.state.pages.catch_up(&s.store).await.unwrap();
+    let hits = s.state.pages.stats().hits;
+    for p in PAGES.iter().filter(|p| **p != "/news/alpha") {
+        html(&s.app, p).await;
+    }
+    assert_eq!(
+        s.state.pages.stats().hits,
+        hits + PAGES.len() as u64 - 1,
+        "every other page still came from the cache"
+    );
+    s.shown_on("A corrected body.", &["/news/alpha"]).await;
+}
+
 async fn every_change_shows_at_once(db: TestDb) {
     let s = site(&db).await;
     s.warm().await;
@@ -416,7 +439,7 @@ async fn http_answers_for_caches_and_cdns(db: TestDb) {
             "{key} in {list}'s {keys}"
         );
         assert!(
-            keys.contains(&format!("article-{}", s.a.0)),
+            keys.contains(&format!("card-{}", s.a.0)),
             "{list} shows Alpha"
         );
     }
@@ -670,6 +693,7 @@ async fn made_up_queries_add_no_pages(db: TestDb) {
 }
 
 bbn_store::on_both_backends!(
+    a_body_edit_leaves_lists_and_rails_cached,
     every_change_shows_at_once,
     http_answers_for_caches_and_cdns,
     a_cache_turned_off_renders_every_time,

@@ -244,13 +244,15 @@ impl Store {
         let _w = self.writer().await;
         with_pool!(&self.pool, p => {
             let mut tx = p.begin().await?;
-            let current: Option<(String, i64, String, i64, Option<i64>)> = sqlx::query_as(
-                "SELECT slug, revision, status, section_id, published_at FROM articles WHERE id = $1",
+            type Current = (String, i64, String, i64, Option<i64>, String, String, String, Option<i64>);
+            let current: Option<Current> = sqlx::query_as(
+                "SELECT slug, revision, status, section_id, published_at, headline, dek, kicker, image_id
+                 FROM articles WHERE id = $1",
             )
                     .bind(id)
                     .fetch_optional(&mut *tx)
                     .await?;
-            let Some((old_slug, revision, old_status, old_section, old_published_at)) = current else {
+            let Some((old_slug, revision, old_status, old_section, old_published_at, old_headline, old_dek, old_kicker, old_image)) = current else {
                 return Err(StoreError::NotFound)
             };
             if edit.expected_revision.is_some_and(|r| r != revision) {
@@ -271,6 +273,7 @@ impl Store {
                     section_id: old_section,
                     topic_ids,
                     author_ids,
+                    card: crate::changes::card_digest(&old_slug, &old_headline, &old_dek, &old_kicker, old_image),
                 }.to_detail())
             } else {
                 None

@@ -190,10 +190,10 @@ pub async fn stale(store: &Store, changes: &[&Change]) -> Result<Drop, StoreErro
                 p.published && !formers.is_empty() && formers.iter().all(|l| **l == p.listing)
             };
             match current {
-                // Edited in place: only the pages showing it changed (a
-                // rail that shows it carries its tag too).
+                // Edited in place, its card as it was: its own page only.
                 Some(p) if unmoved(p) => {}
                 _ => {
+                    tags.insert(Tag::Card(*id));
                     for l in &formers {
                         lists(&mut tags, l);
                     }
@@ -205,8 +205,7 @@ pub async fn stale(store: &Store, changes: &[&Change]) -> Result<Drop, StoreErro
             }
         }
         // The Latest News rail changes when an article enters it (one
-        // leaving it, or edited where it stands, is dropped by its own tag:
-        // every page is in the rail, so that would be every page).
+        // leaving it or changing its card is dropped by its card's tag).
         if !moved.is_empty() {
             let latest = store.latest(crate::views::LATEST_RAIL, 0).await?.items;
             if latest.iter().any(|a| moved.contains(&a.id)) {

@@ -25,6 +25,9 @@ pub enum Tag {
     Home,
     /// The Latest News rail on every page.
     Latest,
+    /// An article's card or rail link (address, headline, dek, kicker,
+    /// image) wherever it is listed; `Article` is its own page.
+    Card(i64),
     /// The Most Read rail (home and article pages).
     MostRead,
 }
@@ -40,6 +43,7 @@ impl fmt::Display for Tag {
             Tag::AuthorList(id) => write!(f, "author-{id}"),
             Tag::Home => f.write_str("home"),
             Tag::Latest => f.write_str("latest"),
+            Tag::Card(id) => write!(f, "card-{id}"),
             Tag::MostRead => f.write_str("most-read"),
         }
     }

@@ -111,7 +111,7 @@ pub struct SummaryView {
 
 /// One article as a card or a rail link; the page now shows it.
 pub fn summary(s: &ArticleSummary, zone: Tz) -> SummaryView {
-    shown(Tag::Article(s.id));
+    shown(Tag::Card(s.id));
     SummaryView {
         url: article_url(&s.slug),
         headline: s.headline.clone(),
