@@ -337,7 +337,7 @@ fn bbc_export(bbc: &Path) -> (String, usize) {
         let day = 1 + i % 28;
         let month = 1 + (i / 28) % 12;
         let date = format!("2005-{month:02}-{day:02} {:02}:{:02}:00", i % 24, i % 60);
-        write!(
+        writeln!(
             out,
             "<item><title>{}</title><link>https://bbc.example/?p={id}</link>\
              <dc:creator><![CDATA[desk]]></dc:creator>\
@@ -346,7 +346,7 @@ fn bbc_export(bbc: &Path) -> (String, usize) {
              <wp:post_date_gmt>{date}</wp:post_date_gmt><wp:post_name></wp:post_name>\
              <wp:status>publish</wp:status><wp:post_type>post</wp:post_type>\
              <category domain=\"category\" nicename=\"{section}\"><![CDATA[{section}]]></category>\
-             </item>\n",
+             </item>",
             wordpress_escaped(title),
             cdata(&body.join("\n")),
         )
