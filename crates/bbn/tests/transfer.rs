@@ -12,7 +12,7 @@ use bbn_store::testing::TestDb;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
-use support::{Server, bbn, http_get, temp_dir};
+use support::{PLANTED, Server, assert_planted_cleaned, bbn, http_get, temp_dir};
 
 fn run(args: &[&str], dir: &Path, database: Option<&str>) -> Output {
     let mut c = bbn();
@@ -171,10 +171,6 @@ async fn the_demo_moves_between_backends_and_serves() {
     }
 }
 
-/// HTML that a reader must never get: a refresh to another site, a form
-/// that passes `form-action 'self'`, a script.
-const PLANTED: &str = r#"<p>Planted</p><meta http-equiv="refresh" content="0;url=https://elsewhere.example/"><form action="/newsroom/sign-in" method="post"><input name="password" type="password"></form><script>alert(1)</script>"#;
-
 /// An export whose first page and first article carry `PLANTED` as their
 /// stored HTML, as a hand-edited file would; with their addresses.
 fn tampered_export(dir: &Path) -> (std::path::PathBuf, Vec<String>) {
@@ -212,20 +208,6 @@ fn tampered_export(dir: &Path) -> (std::path::PathBuf, Vec<String>) {
     (tampered, paths)
 }
 
-fn assert_clean(port: u16, path: &str) {
-    let (status, page) = http_get(port, path).unwrap();
-    assert_eq!(status, 200, "{path}");
-    assert!(page.contains("Planted"), "{path} shows the body");
-    for bad in [
-        "http-equiv",
-        "elsewhere.example",
-        "type=\"password\"",
-        "alert(1)",
-    ] {
-        assert!(!page.contains(bad), "{path} served {bad}");
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn import_json_sanitizes_pages_and_articles() {
     let dir = temp_dir("tamper");
@@ -238,8 +220,8 @@ async fn import_json_sanitizes_pages_and_articles() {
         None,
     ));
     let server = Server::start(&copy, &[]);
-    assert_clean(server.port, page);
-    assert_clean(server.port, article);
+    assert_planted_cleaned(server.port, page);
+    assert_planted_cleaned(server.port, article);
     drop(server);
     if let Some(db) = TestDb::new(Backend::Postgres).await {
         let pg_dir = temp_dir("tamper-pg");
@@ -249,7 +231,7 @@ async fn import_json_sanitizes_pages_and_articles() {
             Some(&db.url),
         ));
         let server = Server::start(&pg_dir, &["--database-url", &db.url]);
-        assert_clean(server.port, page);
-        assert_clean(server.port, article);
+        assert_planted_cleaned(server.port, page);
+        assert_planted_cleaned(server.port, article);
     }
 }

@@ -198,12 +198,7 @@ impl Search {
         let mut hits = Vec::with_capacity(addresses.len());
         for address in addresses {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let text = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
+            let text = |field: Field| crate::stored_text(&doc, field);
             let headline = text(f.headline);
             let headline =
                 marked(&headline_snippets, &headline).unwrap_or_else(|| Marked::plain(headline));

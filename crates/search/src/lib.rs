@@ -111,6 +111,15 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// The text a stored document holds in `field` ("" when none).
+fn stored_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
+    use tantivy::schema::Value;
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// A facet value carries the slug (for links) and the name (for people).
 fn facet(kind: &str, slug: &str, name: &str) -> TantivyFacet {
     TantivyFacet::from_path([kind, &format!("{slug}\u{1f}{name}")])

@@ -8,7 +8,7 @@ use crate::{Result, Search};
 use std::collections::HashMap;
 use tantivy::TantivyDocument;
 use tantivy::collector::TopDocs;
-use tantivy::schema::{Field, Value};
+use tantivy::schema::Field;
 
 fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -102,12 +102,7 @@ impl Search {
         let mut out = Vec::with_capacity(docs.len());
         for (_, address) in docs {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let text = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
+            let text = |field: Field| crate::stored_text(&doc, field);
             out.push((text(self.fields.headline), text(self.fields.slug)));
         }
         Ok(out)

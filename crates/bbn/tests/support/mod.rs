@@ -185,3 +185,23 @@ impl Drop for Server {
         let _ = self.child.kill();
     }
 }
+
+/// HTML a reader must never get: a refresh to another site, a form that
+/// passes `form-action 'self'`, a script. Suites plant it where bodies are
+/// stored and check that what is served was cleaned.
+pub const PLANTED: &str = r#"<p>Planted</p><meta http-equiv="refresh" content="0;url=https://elsewhere.example/"><form action="/newsroom/sign-in" method="post"><input name="password" type="password"></form><script>alert(1)</script>"#;
+
+/// `path` answers 200 with the planted body's text and none of its markup.
+pub fn assert_planted_cleaned(port: u16, path: &str) {
+    let (status, page) = http_get(port, path).unwrap();
+    assert_eq!(status, 200, "{path}");
+    assert!(page.contains("Planted"), "{path} shows the body");
+    for bad in [
+        "http-equiv",
+        "elsewhere.example",
+        "type=\"password\"",
+        "alert(1)",
+    ] {
+        assert!(!page.contains(bad), "{path} served {bad}");
+    }
+}
