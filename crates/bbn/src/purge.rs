@@ -94,18 +94,20 @@ pub fn spawn(store: Store, hook: Hook) -> anyhow::Result<Purger> {
 /// Claims the changes since the shared cursor and tells the hook what they made stale.
 async fn step(store: &Store, hook: &Hook, client: &Client) -> Result<(), bbn_store::StoreError> {
     let from = store.change_cursor(CURSOR).await?;
-    let changes = store.changes_since(from, 1000).await?;
-    let to = bbn_store::applied_through(from, &changes, bbn_core::time::now());
-    if to == from || !store.claim_changes(CURSOR, from, to).await? {
+    let Some(batch) = from.next(store, 1000).await? else {
+        return Ok(());
+    };
+    if !store.claim_changes(CURSOR, &from, batch.mark()).await? {
         return Ok(());
     }
-    let claimed: Vec<&bbn_store::Change> = changes.iter().filter(|c| c.seq <= to).collect();
+    let claimed: Vec<&bbn_store::Change> = batch.fresh.iter().collect();
     let stale = bbn_web::cache::stale(store, &claimed).await?;
     if stale.is_empty() {
         return Ok(());
     }
     let keys = stale.keys();
-    let body = serde_json::json!({ "keys": keys, "from": from, "to": to }).to_string();
+    let body = serde_json::json!({ "keys": keys, "from": from.seq(), "to": batch.mark().seq() })
+        .to_string();
     tell(hook, client, &keys, &body).await;
     Ok(())
 }

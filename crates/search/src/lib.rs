@@ -279,8 +279,8 @@ impl Search {
         let applied = index
             .load_metas()?
             .payload
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0);
+            .and_then(|p| ChangeMark::parse(&p))
+            .unwrap_or_default();
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -290,7 +290,7 @@ impl Search {
             fields,
             writer: Mutex::new(Writer {
                 writer,
-                follow: ChangeMark::at(applied),
+                follow: applied,
             }),
             store,
             seen_generation: AtomicU64::new(u64::MAX),
@@ -302,9 +302,10 @@ impl Search {
         })
     }
 
-    /// The last change of the log the index reflects.
+    /// The last change of the log the index reflects (but those of the
+    /// transactions that were still running when it was read).
     pub async fn applied(&self) -> i64 {
-        self.writer.lock().await.follow.mark()
+        self.writer.lock().await.follow.seq()
     }
 
     /// How many articles the index holds.
@@ -403,7 +404,7 @@ impl Search {
         progress: &mut impl FnMut(u64, u64),
     ) -> Result<u64> {
         // Changes up to here are reflected by what is read below.
-        let upto = self.store.last_change().await?;
+        let upto = self.store.change_mark().await?;
         let total = self.store.count_published().await?;
         w.writer.delete_all_documents()?;
         let mut after = 0;
@@ -418,15 +419,15 @@ impl Search {
             done += batch.len() as u64;
             progress(done, total.max(done));
         }
-        self.commit(&mut w.writer, upto)?;
-        w.follow = ChangeMark::at(upto);
+        self.commit(&mut w.writer, &upto)?;
+        w.follow = upto;
         Ok(done)
     }
 
     /// Commits with `mark` as the last change applied; the mark moves only once it is durable.
-    fn commit(&self, writer: &mut IndexWriter, mark: i64) -> Result<()> {
+    fn commit(&self, writer: &mut IndexWriter, mark: &ChangeMark) -> Result<()> {
         let mut prepared = writer.prepare_commit()?;
-        prepared.set_payload(&mark.to_string());
+        prepared.set_payload(&mark.to_text());
         prepared.commit()?;
         self.reader.reload()?;
         self.related.clear();
@@ -443,8 +444,7 @@ impl Search {
     async fn catch_up_locked(&self, w: &mut Writer) -> Result<usize> {
         let generation = self.store.generation();
         let mut applied_changes = 0;
-        let mut round = w.follow.round();
-        while let Some(batch) = w.follow.next(&mut round, &self.store, 1000).await? {
+        while let Some(batch) = w.follow.next(&self.store, 1000).await? {
             let mut articles: Vec<i64> = Vec::new();
             for c in &batch.fresh {
                 match c.entity.as_str() {
@@ -471,13 +471,16 @@ impl Search {
                 for d in &docs {
                     self.add_or_skip(&w.writer, d)?;
                 }
-                if let Err(e) = self.commit(&mut w.writer, batch.mark) {
+                if let Err(e) = self.commit(&mut w.writer, batch.mark()) {
                     let _ = w.writer.rollback();
                     return Err(e);
                 }
             }
             applied_changes += batch.fresh.len();
             w.follow.applied(&batch);
+            if !batch.full() {
+                break;
+            }
         }
         self.seen_generation.store(generation, Ordering::Relaxed);
         Ok(applied_changes)

@@ -3,9 +3,10 @@
 //! sequence number, so nothing that rolled back is ever seen and nothing
 //! committed is ever missed.
 
-use crate::db::placeholders;
+use crate::db::{Pool, placeholders};
+use crate::dialect;
 use crate::{Result, Store, with_pool};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 /// One entry of the change log.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -23,122 +24,132 @@ pub struct Change {
     pub detail: Option<String>,
 }
 
-/// A gap in the change log younger than this may be a transaction still
-/// committing (PostgreSQL hands out sequence numbers before commit), so a
-/// follower's mark waits before it; an older gap is a rolled-back write. (A
-/// transaction committing later than this after a newer one is missed.)
-pub const GAP_GRACE_SECONDS: i64 = 60;
-
-/// How far a follower's mark may move over `changes` (sorted by seq) from
-/// `mark`: up to the last change with no gap before it, or past a gap older
-/// than the grace period.
-pub fn applied_through(mark: i64, changes: &[Change], now: i64) -> i64 {
-    let mut mark = mark;
-    for c in changes {
-        if c.seq != mark + 1 && now - c.at < GAP_GRACE_SECONDS {
-            break;
-        }
-        mark = c.seq;
-    }
-    mark
-}
-
 /// Where a follower of the change log stands (the search index, the page
-/// cache): every change up to `mark` is applied, and so are the changes in
-/// `beyond`, read past a young gap the mark waits at in case the write
-/// behind it still commits. Those are not applied again while it waits.
+/// cache, the purge hook, webhooks): every change numbered up to `seq` is
+/// applied, except those of the transactions in `open`.
+///
+/// PostgreSQL numbers a change when it is written, not when its transaction
+/// commits, so a change may commit after a later-numbered one has been read.
+/// A reader cannot see which transaction holds a missing number, but it can
+/// see, in the same snapshot as the changes it read, which transactions
+/// were still running: any change numbered up to `seq` that it did not see
+/// belongs to one of them (or was rolled back). So the follower keeps those
+/// transactions in `open` and next time reads, besides everything past
+/// `seq`, whatever they committed. Nothing is guessed from time: a write
+/// that commits after an hour is applied, and a rolled-back one holds
+/// nobody back. SQLite numbers changes in commit order; `open` stays empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChangeMark {
-    mark: i64,
-    beyond: BTreeSet<i64>,
+    seq: i64,
+    /// Transaction ids, ascending.
+    open: Vec<i64>,
 }
 
-/// One round of reading the log past a follower's mark, to its end.
-#[derive(Debug)]
-pub struct Round {
-    cursor: i64,
-    ended: bool,
-}
-
-impl Round {
-    /// The last change read so far (at or past the mark).
-    pub fn read_to(&self) -> i64 {
-        self.cursor
-    }
-}
-
-/// A batch of changes read in a round.
+/// A batch of changes read past a follower's mark.
 #[derive(Debug)]
 pub struct Batch {
-    /// Its changes not handed over before, oldest first.
+    /// The changes, oldest first, none handed over before.
     pub fresh: Vec<Change>,
-    /// Where the follower's mark stands once they are applied (held at the
-    /// first gap younger than `GAP_GRACE_SECONDS`).
-    pub mark: i64,
-    /// Every change read, fresh or not.
-    read: Vec<i64>,
+    /// Where the follower stands once they are applied.
+    then: ChangeMark,
+    /// The batch stopped at its size: more may follow at once.
+    full: bool,
+}
+
+impl Batch {
+    /// Where the follower stands once this batch is applied.
+    pub fn mark(&self) -> &ChangeMark {
+        &self.then
+    }
+
+    /// Whether more changes may be waiting (the batch was cut at its size).
+    pub fn full(&self) -> bool {
+        self.full
+    }
 }
 
 impl ChangeMark {
-    /// A follower that has applied every change up to `mark`.
-    pub fn at(mark: i64) -> Self {
+    /// A follower that has applied every change up to `seq`, with nothing
+    /// running that could commit below it (a fresh index built from a
+    /// snapshot uses `Store::change_mark`, which knows what was running).
+    pub fn at(seq: i64) -> Self {
         ChangeMark {
-            mark,
-            beyond: BTreeSet::new(),
+            seq,
+            open: Vec::new(),
         }
     }
 
-    /// Every change up to here is applied.
-    pub fn mark(&self) -> i64 {
-        self.mark
+    /// Every change up to here is applied, but those of `open()`.
+    pub fn seq(&self) -> i64 {
+        self.seq
     }
 
-    /// A round from the mark to the end of the log.
-    pub fn round(&self) -> Round {
-        Round {
-            cursor: self.mark,
-            ended: false,
+    /// The transactions that may still commit changes numbered up to `seq()`.
+    pub fn open(&self) -> &[i64] {
+        &self.open
+    }
+
+    /// The open transactions as a cursor row keeps them.
+    pub(crate) fn open_text(&self) -> String {
+        let text = self.to_text();
+        text.split_once(' ')
+            .map_or(String::new(), |(_, open)| open.to_string())
+    }
+
+    /// As it is kept (an index's commit payload, a shared cursor): `seq`,
+    /// then the open transactions, space-separated: `"812 40177 40181"`.
+    pub fn to_text(&self) -> String {
+        let mut out = self.seq.to_string();
+        for x in &self.open {
+            out.push(' ');
+            out.push_str(&x.to_string());
         }
+        out
     }
 
-    /// The round's next batch of at most `size` changes; None at the end
-    /// of the log. Once applied, the batch goes to `applied`; one that is
-    /// not (an error) is read again next round.
-    pub async fn next(&self, round: &mut Round, store: &Store, size: i64) -> Result<Option<Batch>> {
-        if round.ended {
-            return Ok(None);
+    /// Reads `to_text`'s form back; None when it is not that.
+    pub fn parse(text: &str) -> Option<ChangeMark> {
+        let mut parts = text.split_whitespace();
+        let seq = parts.next()?.parse().ok()?;
+        let open = parts
+            .map(|p| p.parse().ok())
+            .collect::<Option<Vec<i64>>>()?;
+        Some(ChangeMark::with_open(seq, open))
+    }
+
+    pub(crate) fn with_open(seq: i64, mut open: Vec<i64>) -> ChangeMark {
+        open.sort_unstable();
+        open.dedup();
+        ChangeMark { seq, open }
+    }
+
+    /// The changes past this mark, at most `size` of those numbered past
+    /// `seq` (all that the open transactions committed come at once): None
+    /// when there is nothing new and the mark would not move.
+    pub async fn next(&self, store: &Store, size: i64) -> Result<Option<Batch>> {
+        let (fresh, running) = store.changes_past(self, size).await?;
+        Ok(self.batch(fresh, running, size))
+    }
+
+    /// The batch of `fresh` (read past this mark, at most `size` past its
+    /// seq) with the transactions that were `running` as they were read.
+    pub(crate) fn batch(&self, fresh: Vec<Change>, running: Vec<i64>, size: i64) -> Option<Batch> {
+        let past_seq = fresh.iter().filter(|c| c.seq > self.seq).count() as i64;
+        let last = fresh.last().map_or(self.seq, |c| c.seq.max(self.seq));
+        let then = ChangeMark::with_open(last, running);
+        if fresh.is_empty() && then == *self {
+            return None;
         }
-        let changes = store.changes_since(round.cursor, size).await?;
-        let Some(last) = changes.last() else {
-            round.ended = true;
-            return Ok(None);
-        };
-        // Once held at a gap, the mark stays there this round: a change
-        // that commits late fills it and is read from there next round.
-        let held = self.mark != round.cursor;
-        round.cursor = last.seq;
-        round.ended = (changes.len() as i64) < size;
-        let mark = if held {
-            self.mark
-        } else {
-            applied_through(self.mark, &changes, bbn_core::time::now())
-        };
-        let read = changes.iter().map(|c| c.seq).collect();
-        let fresh = changes
-            .into_iter()
-            .filter(|c| !self.beyond.contains(&c.seq))
-            .collect();
-        Ok(Some(Batch { fresh, mark, read }))
+        Some(Batch {
+            fresh,
+            then,
+            full: past_seq >= size,
+        })
     }
 
-    /// The batch is applied: the mark moves to where it allows, and its
-    /// changes past the mark are not handed over again.
+    /// The batch is applied: the mark moves to where it allows.
     pub fn applied(&mut self, batch: &Batch) {
-        let mark = batch.mark;
-        self.mark = mark;
-        self.beyond
-            .extend(batch.read.iter().copied().filter(|s| *s > mark));
-        self.beyond.retain(|s| *s > mark);
+        *self = batch.then.clone();
     }
 }
 
@@ -234,6 +245,86 @@ type ArticleRow = (
 );
 /// (article id, topic or author id).
 type Pair = (i64, i64);
+/// A change read with the snapshot's running transactions (all None but
+/// the last when nothing was read).
+pub(crate) type LogRow = (
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    String,
+);
+
+/// Reads the changes past a mark ($1 its seq, $2 how many past it at
+/// most, $3 its open transactions as text) and the transactions running in
+/// the same snapshot, as `LogRow`s: one statement, so both are of one moment.
+pub(crate) fn changes_past_sql(backend: crate::Backend) -> String {
+    format!(
+        "WITH snap AS (SELECT {running} AS running),
+         found AS (
+            SELECT seq, entity, entity_id, op, at, detail FROM changes WHERE {late} AND seq <= $1
+            UNION ALL
+            SELECT * FROM (SELECT seq, entity, entity_id, op, at, detail FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2) AS next)
+         SELECT f.seq, f.entity, f.entity_id, f.op, f.at, f.detail, snap.running
+         FROM snap LEFT JOIN found f ON true ORDER BY f.seq",
+        running = dialect::running_transactions(backend),
+        late = dialect::xid_listed_in("$3", backend),
+    )
+}
+
+/// The changes and the running transactions of `changes_past_sql`'s rows.
+pub(crate) fn log_rows(rows: Vec<LogRow>) -> Result<(Vec<Change>, Vec<i64>)> {
+    let running = match rows.first() {
+        Some(r) => ids(&r.6)?,
+        None => Vec::new(),
+    };
+    let changes = rows
+        .into_iter()
+        .filter_map(|(seq, entity, entity_id, op, at, detail, _)| {
+            Some(Change {
+                seq: seq?,
+                entity: entity?,
+                entity_id: entity_id?,
+                op: op?,
+                at: at?,
+                detail,
+            })
+        })
+        .collect();
+    Ok((changes, running))
+}
+
+/// Space-separated transaction ids, as the dialect's SQL lists them.
+fn ids(text: &str) -> Result<Vec<i64>> {
+    let mut out = text
+        .split_whitespace()
+        .map(|x| {
+            x.parse().map_err(|_| {
+                sqlx::Error::Decode(format!("not a transaction id: {x}").into()).into()
+            })
+        })
+        .collect::<Result<Vec<i64>>>()?;
+    out.sort_unstable();
+    Ok(out)
+}
+
+/// What the change log looks like to someone making validators for a
+/// document built from the database alone (feeds, sitemaps).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogState {
+    /// The newest change seen and when it was written.
+    pub seq: i64,
+    pub at: i64,
+    /// 0 when every change numbered up to `seq` has committed or never
+    /// will; otherwise a digest of what may still commit under `seq` (the
+    /// writers still running, the numbers handed out and not yet seen):
+    /// when one of them commits, the digest changes, so a validator that
+    /// carries it changes with the document. The time `at` does not (a
+    /// late change is older than `at`), so no Last-Modified is sent then.
+    pub in_flight: i64,
+}
 
 /// Where an article stands now, as a cache needs it after the article changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,8 +403,29 @@ macro_rules! log_created_rows {
 pub(crate) use log_created_rows;
 
 impl Store {
-    /// Changes after `after`, oldest first, at most `limit`.
+    /// The changes past `mark`, oldest first: whatever its open
+    /// transactions committed, and at most `limit` numbered past its seq;
+    /// with the transactions running when they were read (one snapshot).
     #[tracing::instrument(skip_all)]
+    pub(crate) async fn changes_past(
+        &self,
+        mark: &ChangeMark,
+        limit: i64,
+    ) -> Result<(Vec<Change>, Vec<i64>)> {
+        let sql = changes_past_sql(self.backend());
+        let rows: Vec<LogRow> = with_pool!(&self.pool, p => {
+            sqlx::query_as(&sql)
+                .bind(mark.seq())
+                .bind(limit)
+                .bind(mark.open_text())
+                .fetch_all(p)
+                .await?
+        });
+        log_rows(rows)
+    }
+
+    /// The committed changes numbered after `after`, oldest first, at most
+    /// `limit`: a plain read for tools and checks (followers use `ChangeMark`).
     pub async fn changes_since(&self, after: i64, limit: i64) -> Result<Vec<Change>> {
         Ok(with_pool!(&self.pool, p => {
             sqlx::query_as::<_, Change>(
@@ -326,14 +438,78 @@ impl Store {
         }))
     }
 
-    /// The newest entry of the change log: (sequence number, time), or
-    /// (0, 0) on an empty log. Feeds and sitemaps change only with it, so it
-    /// makes their ETag and Last-Modified.
-    pub async fn last_change_mark(&self) -> Result<(i64, i64)> {
-        let row: Option<(i64, i64)> = with_pool!(&self.pool, p => {
-            sqlx::query_as("SELECT seq, at FROM changes ORDER BY seq DESC LIMIT 1").fetch_optional(p).await?
+    /// Where a follower that starts from what the database holds now
+    /// stands: at the newest change, with the transactions still running.
+    pub async fn change_mark(&self) -> Result<ChangeMark> {
+        let sql = format!(
+            "SELECT COALESCE(MAX(seq), 0), {} FROM changes",
+            dialect::running_transactions(self.backend())
+        );
+        let (seq, open): (i64, String) = with_pool!(&self.pool, p => {
+            sqlx::query_as(&sql).fetch_one(p).await?
         });
-        Ok(row.unwrap_or((0, 0)))
+        Ok(ChangeMark::with_open(seq, ids(&open)?))
+    }
+
+    /// What feeds' and sitemaps' validators are made from (see `LogState`).
+    pub async fn log_state(&self) -> Result<LogState> {
+        let newest = "SELECT COALESCE(MAX(seq), 0), COALESCE((SELECT at FROM changes ORDER BY seq DESC LIMIT 1), 0) FROM changes";
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                let (seq, at): (i64, i64) = sqlx::query_as(newest).fetch_one(p).await?;
+                Ok(LogState {
+                    seq,
+                    at,
+                    in_flight: 0,
+                })
+            }
+            Pool::Postgres(p) => {
+                // First, before the snapshot below: the last number handed out,
+                // and the transactions that have written to the log and not
+                // yet ended.
+                let (allocated, writing): (i64, String) =
+                    sqlx::query_as(dialect::LOG_WRITERS).fetch_one(p).await?;
+                let sql = format!(
+                    "SELECT s.seq, s.at, {running}, (SELECT COUNT(*) FROM changes WHERE seq > $1)
+                     FROM ({newest}) AS s (seq, at)",
+                    running = dialect::RUNNING_TRANSACTIONS_32
+                );
+                let (seq, at, running, past): (i64, i64, String, i64) =
+                    sqlx::query_as(&sql).bind(allocated).fetch_one(p).await?;
+                let running = ids(&running)?;
+                // Which of those writers the snapshot still saw running: a
+                // change of theirs may commit under `seq`. A number handed
+                // out between the two statements may be one too.
+                let mut pending: Vec<i64> = ids(&writing)?
+                    .into_iter()
+                    .filter(|x| running.binary_search(x).is_ok())
+                    .collect();
+                pending.sort_unstable();
+                let unseen = (seq - allocated).max(0) - past;
+                if pending.is_empty() && unseen == 0 {
+                    return Ok(LogState {
+                        seq,
+                        at,
+                        in_flight: 0,
+                    });
+                }
+                let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+                for n in std::iter::once(allocated)
+                    .chain(std::iter::once(past))
+                    .chain(pending)
+                {
+                    for b in n.to_le_bytes() {
+                        hash ^= u64::from(b);
+                        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+                    }
+                }
+                Ok(LogState {
+                    seq,
+                    at,
+                    in_flight: (hash as i64) | 1,
+                })
+            }
+        }
     }
 
     /// Where these articles stand now (unknown ids are left out).
@@ -414,36 +590,45 @@ impl Store {
 
     /// Where the follower `name`, shared by every instance, stands in the
     /// log; on first use, at its end.
-    pub async fn change_cursor(&self, name: &str) -> Result<i64> {
+    pub async fn change_cursor(&self, name: &str) -> Result<ChangeMark> {
         let _w = self.bookkeeper().await;
-        Ok(with_pool!(&self.pool, p => {
-            sqlx::query(
-                "INSERT INTO change_cursors (name, seq) SELECT $1, COALESCE(MAX(seq), 0) FROM changes WHERE true
-                 ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(name)
-            .execute(p)
-            .await?;
-            sqlx::query_scalar("SELECT seq FROM change_cursors WHERE name = $1")
+        let create = format!(
+            "INSERT INTO change_cursors (name, seq, open) SELECT $1, COALESCE(MAX(seq), 0), {} FROM changes WHERE true
+             ON CONFLICT (name) DO NOTHING",
+            dialect::running_transactions(self.backend())
+        );
+        let (seq, open): (i64, String) = with_pool!(&self.pool, p => {
+            sqlx::query(&create).bind(name).execute(p).await?;
+            sqlx::query_as("SELECT seq, open FROM change_cursors WHERE name = $1")
                 .bind(name)
                 .fetch_one(p)
                 .await?
-        }))
+        });
+        Ok(ChangeMark::with_open(seq, ids(&open)?))
     }
 
     /// Moves the shared cursor `name` from `from` to `to`, unless another
     /// instance moved it first; whether this call did (and so owns the
     /// changes in between).
-    pub async fn claim_changes(&self, name: &str, from: i64, to: i64) -> Result<bool> {
+    pub async fn claim_changes(
+        &self,
+        name: &str,
+        from: &ChangeMark,
+        to: &ChangeMark,
+    ) -> Result<bool> {
         let _w = self.bookkeeper().await;
         let moved = with_pool!(&self.pool, p => {
-            sqlx::query("UPDATE change_cursors SET seq = $1 WHERE name = $2 AND seq = $3")
-                .bind(to)
-                .bind(name)
-                .bind(from)
-                .execute(p)
-                .await?
-                .rows_affected()
+            sqlx::query(
+                "UPDATE change_cursors SET seq = $1, open = $2 WHERE name = $3 AND seq = $4 AND open = $5",
+            )
+            .bind(to.seq())
+            .bind(to.open_text())
+            .bind(name)
+            .bind(from.seq())
+            .bind(from.open_text())
+            .execute(p)
+            .await?
+            .rows_affected()
         });
         Ok(moved == 1)
     }
@@ -459,38 +644,16 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::{Change, Listing, applied_through};
-
-    fn change(seq: i64, at: i64) -> Change {
-        Change {
-            seq,
-            entity: "article".into(),
-            entity_id: 1,
-            op: "update".into(),
-            at,
-            detail: None,
-        }
-    }
+    use super::{ChangeMark, Listing};
 
     #[test]
-    fn the_mark_waits_at_young_gaps_only() {
-        let now = 1_000;
-        assert_eq!(
-            applied_through(0, &[change(1, now), change(2, now)], now),
-            2
-        );
-        // 3 may still be committing: stop before it.
-        assert_eq!(applied_through(2, &[change(4, now)], now), 2);
-        assert_eq!(
-            applied_through(2, &[change(3, now), change(5, now)], now),
-            3
-        );
-        // A minute on, the missing ones rolled back: move past them.
-        assert_eq!(applied_through(2, &[change(4, now - 61)], now), 4);
-        assert_eq!(
-            applied_through(2, &[change(3, now - 60), change(5, now - 60)], now),
-            5
-        );
+    fn marks_read_back_as_kept() {
+        let m = ChangeMark::with_open(812, vec![40181, 40177, 40181]);
+        assert_eq!(m.to_text(), "812 40177 40181");
+        assert_eq!(ChangeMark::parse(&m.to_text()), Some(m));
+        assert_eq!(ChangeMark::parse("77"), Some(ChangeMark::at(77)));
+        assert_eq!(ChangeMark::parse(""), None);
+        assert_eq!(ChangeMark::parse("7 x"), None);
     }
 
     #[test]

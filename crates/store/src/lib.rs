@@ -16,6 +16,7 @@ mod comments;
 pub mod content_api;
 pub mod cpu;
 mod db;
+mod dialect;
 mod distribution;
 mod error;
 mod import;
@@ -36,9 +37,7 @@ pub use api_keys::{ApiKey, ApiKeyKind, IssuedKey, NewApiKey, api_key_hash};
 pub use articles::{ArticleFilter, ArticleList, Edit, NewMedia, NewsroomItem};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use backup::SiteCounts;
-pub use changes::{
-    Batch, Change, ChangeMark, GAP_GRACE_SECONDS, Listing, Placement, Round, applied_through,
-};
+pub use changes::{Batch, Change, ChangeMark, Listing, LogState, Placement};
 pub use comments::{ModeratedComment, NewComment, Origin};
 pub use content_api::{ContentPage, ContentQuery};
 pub use distribution::{RecentComment, SitemapArticle, SitemapPlace};

@@ -191,11 +191,42 @@ impl Store {
     /// Leaves a gap in the change log: a sequence number taken by a write
     /// that never commits, as a writer killed mid-transaction leaves one.
     pub async fn leave_change_gap(&self) -> crate::Result<()> {
-        self.execute_raw(
-            "INSERT INTO changes (entity, entity_id, op, at) VALUES ('settings', 1, 'update', -1)",
-        )
-        .await?;
-        self.execute_raw("DELETE FROM changes WHERE at = -1").await
+        self.open_write("SELECT 1", "settings", 1)
+            .await?
+            .rollback()
+            .await
+    }
+
+    /// Begins a write as a writer does, `sql` and its entry in the change
+    /// log in one transaction, and leaves it open: a writer that stalls
+    /// between writing and committing (a slow client of a long import, a
+    /// paused process). On SQLite it holds the write lock until it ends.
+    pub async fn open_write(&self, sql: &str, entity: &str, id: i64) -> crate::Result<OpenWrite> {
+        let log = "INSERT INTO changes (entity, entity_id, op, at) VALUES ($1, $2, 'update', $3)";
+        Ok(match &self.pool {
+            crate::db::Pool::Sqlite(p) => {
+                let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
+                sqlx::raw_sql(sql).execute(&mut *tx).await?;
+                sqlx::query(log)
+                    .bind(entity)
+                    .bind(id)
+                    .bind(bbn_core::time::now())
+                    .execute(&mut *tx)
+                    .await?;
+                OpenWrite::Sqlite(tx)
+            }
+            crate::db::Pool::Postgres(p) => {
+                let mut tx = p.begin().await?;
+                sqlx::raw_sql(sql).execute(&mut *tx).await?;
+                sqlx::query(log)
+                    .bind(entity)
+                    .bind(id)
+                    .bind(bbn_core::time::now())
+                    .execute(&mut *tx)
+                    .await?;
+                OpenWrite::Postgres(tx)
+            }
+        })
     }
 
     /// Logs `n` settings changes at time `at`, in one statement.
@@ -213,6 +244,30 @@ impl Store {
     /// Runs one statement that binds nothing; for test set-up only.
     pub async fn execute_raw(&self, sql: &str) -> crate::Result<()> {
         crate::with_pool!(&self.pool, p => { sqlx::raw_sql(sql).execute(p).await?; });
+        Ok(())
+    }
+}
+
+/// A write left open by `Store::open_write`.
+pub enum OpenWrite {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl OpenWrite {
+    pub async fn commit(self) -> crate::Result<()> {
+        match self {
+            OpenWrite::Sqlite(tx) => tx.commit().await?,
+            OpenWrite::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> crate::Result<()> {
+        match self {
+            OpenWrite::Sqlite(tx) => tx.rollback().await?,
+            OpenWrite::Postgres(tx) => tx.rollback().await?,
+        }
         Ok(())
     }
 }

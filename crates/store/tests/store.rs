@@ -960,73 +960,115 @@ async fn audit_log_pages_newest_first_and_by_account(db: TestDb) {
     assert_eq!(store.generation(), before, "no page memo is dropped");
 }
 
-/// What a follower of the change log (the search index, the page cache)
-/// goes by: every change handed over once, the mark held at a young gap
-/// and moved past an old one, a batch that failed handed over again.
+/// What a follower of the change log (the search index, the page cache,
+/// the purge hook, webhooks) goes by: every change handed over once and in
+/// batches, a rolled-back write holding nobody back, a batch that failed
+/// handed over again, and (PostgreSQL) a write that commits after later
+/// ones handed over when it commits, however late.
 async fn change_followers_apply_each_change_once(db: TestDb) {
-    let start = db.store.last_change().await.unwrap();
-    let mut log = bbn_store::ChangeMark::at(start);
-    // A write that took a number and has not committed (or never will).
-    db.store.leave_change_gap().await.unwrap();
+    let store = &db.store;
+    let mut log = store.change_mark().await.unwrap();
+    let start = log.seq();
+    // A write that took a number and rolled back: nobody waits at its gap.
+    store.leave_change_gap().await.unwrap();
     let now = bbn_core::time::now();
-    db.store.log_settings_changes(25, now).await.unwrap();
-    let last = db.store.last_change().await.unwrap();
+    store.log_settings_changes(25, now).await.unwrap();
+    let last = store.last_change().await.unwrap();
+    // PostgreSQL's numbers are spent even when a write rolls back; SQLite
+    // hands the rolled-back number out again.
+    let gap = last - start - 25;
+    assert_eq!(
+        gap,
+        i64::from(store.backend() == bbn_store::Backend::Postgres)
+    );
     // A round as a follower runs it: what each batch hands over and the
-    // mark it allows, then how many were handed over and how far it read;
-    // with `fail`, the first batch holding new changes is not applied.
+    // mark it allows; with `fail`, the first batch holding new changes is
+    // not applied.
     let follow = async |log: &mut bbn_store::ChangeMark, fail: bool| {
         let mut handed: Vec<(usize, i64)> = Vec::new();
-        let mut round = log.round();
-        let mut applied = 0;
-        while let Some(batch) = log.next(&mut round, &db.store, 10).await.unwrap() {
+        while let Some(batch) = log.next(store, 10).await.unwrap() {
             if fail && !batch.fresh.is_empty() {
                 return (Err(()), handed);
             }
-            handed.push((batch.fresh.len(), batch.mark));
-            applied += batch.fresh.len();
+            handed.push((batch.fresh.len(), batch.mark().seq()));
             log.applied(&batch);
+            if !batch.full() {
+                break;
+            }
         }
-        (Ok((applied, round.read_to())), handed)
+        let total = handed.iter().map(|(n, _)| n).sum::<usize>();
+        (Ok(total), handed)
     };
     let (done, handed) = follow(&mut log, false).await;
-    let done = done.unwrap();
     assert_eq!(
         handed,
-        [(10, start), (10, start), (5, start)],
-        "in batches, the mark held"
+        [(10, start + gap + 10), (10, start + gap + 20), (5, last)],
+        "in batches, past the gap at once"
     );
-    assert_eq!(done, (25, last));
-    assert_eq!(log.mark(), start, "the gap is young");
+    assert_eq!(done, Ok(25));
+    assert_eq!(log.seq(), last);
     // Read again: nothing is handed over twice.
-    let (done, handed) = follow(&mut log, false).await;
-    assert_eq!(done.unwrap().0, 0);
-    assert!(handed.iter().all(|(n, _)| *n == 0));
-    // New changes; the first batch holding any fails, so the round stops
-    // there and the next one hands them all over.
-    db.store.log_settings_changes(15, now).await.unwrap();
+    assert_eq!(follow(&mut log, false).await.0, Ok(0));
+    // New changes; the first batch holding any fails, so the next round
+    // hands them all over.
+    store.log_settings_changes(15, now).await.unwrap();
     let (done, handed) = follow(&mut log, true).await;
-    assert!(done.is_err());
+    assert!(done.is_err() && handed.is_empty());
+    assert_eq!(follow(&mut log, false).await.0, Ok(15));
+    assert_eq!(log.seq(), last + 15);
+    if store.backend() != bbn_store::Backend::Postgres {
+        return;
+    }
+    // A write takes its number and stalls before committing; later writes
+    // commit around it and are handed over, the stalled one is kept open.
+    assert_eq!(store.log_state().await.unwrap().in_flight, 0, "a quiet log");
+    let stalled = store.open_write("SELECT 1", "settings", 1).await.unwrap();
+    let held = store.last_change().await.unwrap();
+    assert_eq!(held, last + 15, "not visible yet");
+    store.log_settings_changes(3, now).await.unwrap();
+    assert_eq!(follow(&mut log, false).await.0, Ok(3));
     assert_eq!(
-        handed,
-        [(0, start), (0, start)],
-        "the old ones, then the failure"
+        log.seq(),
+        held + 4,
+        "the mark is past the stalled write's number"
     );
-    let (done, _) = follow(&mut log, false).await;
-    assert_eq!(done.unwrap().0, 15);
-    // The gap ages: the mark moves past it to the end of the log.
-    db.store
-        .execute_raw(&format!("UPDATE changes SET at = 0 WHERE seq > {start}"))
-        .await
-        .unwrap();
-    let (done, _) = follow(&mut log, false).await;
-    let last = db.store.last_change().await.unwrap();
-    assert_eq!(done.unwrap().0, 0);
-    assert_eq!(log.mark(), last);
-    db.store.log_settings_changes(3, now).await.unwrap();
+    assert!(!log.open().is_empty(), "the stalled write is kept open");
+    assert_eq!(follow(&mut log, false).await.0, Ok(0));
+    // Another follower starting now keeps it open too.
+    let mut late_starter = store.change_mark().await.unwrap();
+    assert_eq!(late_starter.seq(), held + 4);
+    // Validators made now say a change may still land under the newest.
+    let waiting = store.log_state().await.unwrap();
+    assert_ne!(waiting.in_flight, 0);
+    stalled.commit().await.unwrap();
+    let landed = store.log_state().await.unwrap();
+    assert_eq!(landed.seq, waiting.seq, "the newest change is the same");
+    assert_eq!(
+        landed.in_flight, 0,
+        "but the log is settled, so validators differ"
+    );
     let (done, handed) = follow(&mut log, false).await;
-    assert_eq!(done.unwrap().0, 3);
-    assert_eq!(handed, [(3, last + 3)], "no gap: the mark follows");
-    assert_eq!(log.mark(), last + 3);
+    assert_eq!(done, Ok(1), "the late write, once");
+    assert_eq!(handed[0].1, held + 4);
+    assert_eq!(follow(&mut late_starter, false).await.0, Ok(1));
+    assert_eq!(follow(&mut log, false).await.0, Ok(0));
+    // The same mark kept as text (an index's payload, a shared cursor) and read back.
+    let kept = bbn_store::ChangeMark::parse(&log.to_text()).unwrap();
+    assert_eq!(kept, log);
+    // A stalled write that rolls back holds nothing back.
+    let stalled = store.open_write("SELECT 1", "settings", 1).await.unwrap();
+    store.log_settings_changes(2, now).await.unwrap();
+    assert_eq!(follow(&mut log, false).await.0, Ok(2));
+    stalled.rollback().await.unwrap();
+    assert_eq!(follow(&mut log, false).await.0, Ok(0));
+    assert_eq!(
+        store.log_state().await.unwrap().in_flight,
+        0,
+        "nothing withheld"
+    );
+    store.log_settings_changes(1, now).await.unwrap();
+    assert_eq!(follow(&mut log, false).await.0, Ok(1));
+    assert_eq!(log.seq(), store.last_change().await.unwrap());
 }
 
 /// Serving instances share the site; a restore or import gets it only

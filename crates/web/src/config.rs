@@ -30,9 +30,6 @@ pub struct WebConfig {
     /// Content API requests a minute per content key (front-ends may serve
     /// many readers through one key).
     pub api_content_per_minute: u32,
-    /// On PostgreSQL, feeds and sitemaps send validators (ETag, Last-Modified)
-    /// only once the newest change is this old (see `syndication::conditional`).
-    pub validator_settle_seconds: i64,
     /// Memory for rendered pages, in bytes; 0: no page cache.
     pub page_cache_bytes: u64,
     /// How long CDNs may keep a page (`s-maxage`; browsers revalidate each
@@ -67,7 +64,6 @@ impl WebConfig {
             api_token_per_minute: 600,
             api_public_per_minute: 300,
             api_content_per_minute: 6_000,
-            validator_settle_seconds: 60,
             page_cache_bytes: DEFAULT_PAGE_CACHE,
             page_max_age: 60,
             page_stale_seconds: 600,

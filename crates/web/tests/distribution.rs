@@ -111,8 +111,6 @@ async fn site(db: TestDb, sitemap_page_size: i64) -> Site {
         .unwrap();
     let mut config = WebConfig::new(BASE);
     config.sitemap_page_size = sitemap_page_size;
-    // The writes above are a moment old; on PostgreSQL validators wait for a quiet log.
-    config.validator_settle_seconds = 0;
     let app = bbn_web::router(AppState::new(
         store.clone(),
         bbn_search::Search::in_memory(store.clone()).unwrap(),

@@ -134,7 +134,7 @@ async fn settle(site: &Site) -> anyhow::Result<Option<Duration>> {
     let started = Instant::now();
     let end = store.last_change().await?;
     let mut waited = false;
-    while store.change_cursor("webhooks").await? < end {
+    while store.change_cursor("webhooks").await?.seq() < end {
         waited = true;
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

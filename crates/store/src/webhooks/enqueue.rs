@@ -7,7 +7,7 @@
 //! take turns and never make the same batch twice; on SQLite the step
 //! holds the database's write lock from its start.
 
-use crate::changes::Change;
+use crate::changes::{Change, ChangeMark};
 use crate::db::{placeholders, rows_per_statement, values_sql};
 use crate::webhooks::{article_payload_url, split_events};
 use crate::{Backend, Result, Store, with_pool};
@@ -172,32 +172,36 @@ impl Store {
             Backend::Sqlite => ("BEGIN IMMEDIATE", ""),
             Backend::Postgres => ("BEGIN", " FOR UPDATE"),
         };
-        let cursor_sql = format!("SELECT seq FROM change_cursors WHERE name = 'webhooks'{lock}");
+        let cursor_sql =
+            format!("SELECT seq, open FROM change_cursors WHERE name = 'webhooks'{lock}");
+        let create_sql = format!(
+            "INSERT INTO change_cursors (name, seq, open) SELECT 'webhooks', COALESCE(MAX(seq), 0), {} FROM changes WHERE true
+             ON CONFLICT (name) DO NOTHING",
+            crate::dialect::running_transactions(self.backend())
+        );
+        let read_sql = crate::changes::changes_past_sql(self.backend());
         let now = bbn_core::time::now();
         let _w = self.bookkeeper().await;
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_with(begin).await?;
             // A database whose cursor went missing starts from here, like a new one.
-            sqlx::query(
-                "INSERT INTO change_cursors (name, seq) SELECT 'webhooks', COALESCE(MAX(seq), 0) FROM changes WHERE true
-                 ON CONFLICT (name) DO NOTHING",
-            )
-            .execute(&mut *tx)
-            .await?;
-            let cursor: i64 = sqlx::query_scalar(&cursor_sql).fetch_one(&mut *tx).await?;
-            let changes: Vec<Change> = sqlx::query_as(
-                "SELECT seq, entity, entity_id, op, at FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
-            )
-            .bind(cursor)
-            .bind(BATCH)
-            .fetch_all(&mut *tx)
-            .await?;
-            let mark = crate::changes::applied_through(cursor, &changes, now);
-            if mark == cursor {
+            sqlx::query(&create_sql).execute(&mut *tx).await?;
+            let (seq, open): (i64, String) = sqlx::query_as(&cursor_sql).fetch_one(&mut *tx).await?;
+            let Some(cursor) = ChangeMark::parse(&format!("{seq} {open}")) else {
+                return Err(sqlx::Error::Decode(format!("webhooks cursor: {seq} {open}").into()).into());
+            };
+            let rows: Vec<crate::changes::LogRow> = sqlx::query_as(&read_sql)
+                .bind(cursor.seq())
+                .bind(BATCH)
+                .bind(cursor.open_text())
+                .fetch_all(&mut *tx)
+                .await?;
+            let (changes, running) = crate::changes::log_rows(rows)?;
+            let Some(read) = cursor.batch(changes, running, BATCH) else {
                 return Ok(Enqueued::default());
-            }
-            let passed: Vec<Change> = changes.iter().filter(|c| c.seq <= mark).cloned().collect();
-            let batch = Batch::of(&passed);
+            };
+            let passed: &[Change] = &read.fresh;
+            let batch = Batch::of(passed);
             let mut events: Vec<Event> = Vec::new();
 
             // What each article is now and what webhooks last knew of it: a
@@ -380,15 +384,16 @@ impl Store {
                     }
                 }
             }
-            sqlx::query("UPDATE change_cursors SET seq = $1 WHERE name = 'webhooks'")
-                .bind(mark)
+            sqlx::query("UPDATE change_cursors SET seq = $1, open = $2 WHERE name = 'webhooks'")
+                .bind(read.mark().seq())
+                .bind(read.mark().open_text())
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
             Ok(Enqueued {
                 changes: passed.len(),
                 deliveries,
-                more: changes.len() as i64 == BATCH,
+                more: read.full(),
             })
         })
     }

@@ -63,16 +63,13 @@ impl PageCache {
         let generation = store.generation();
         if !f.started {
             // The cache starts empty: nothing before now can be stale in it.
-            let mark = store.last_change().await?;
-            f.log = ChangeMark::at(mark);
+            f.log = store.change_mark().await?;
             f.started = true;
-            self.applied.store(mark as u64, Ordering::Release);
             self.seen_generation.store(generation, Ordering::Release);
             return Ok(Vec::new());
         }
         let mut dropped = Vec::new();
-        let mut round = f.log.round();
-        while let Some(batch) = f.log.next(&mut round, store, BATCH).await? {
+        while let Some(batch) = f.log.next(store, BATCH).await? {
             let fresh: Vec<&Change> = batch.fresh.iter().collect();
             if !fresh.is_empty() {
                 let what = stale(store, &fresh).await?;
@@ -87,9 +84,12 @@ impl PageCache {
                 }
             }
             f.log.applied(&batch);
+            self.applied
+                .fetch_add(batch.fresh.len() as u64, Ordering::AcqRel);
+            if !batch.full() {
+                break;
+            }
         }
-        self.applied
-            .store(round.read_to() as u64, Ordering::Release);
         self.seen_generation.store(generation, Ordering::Release);
         Ok(dropped)
     }

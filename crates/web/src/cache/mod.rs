@@ -194,8 +194,8 @@ pub struct PageCache {
     /// A counter standing in for time in least-recently-used order.
     clock: AtomicU64,
     follower: tokio::sync::Mutex<follow::Follower>,
-    /// The change log position the follower has applied, for memos that
-    /// must not outlive what the cache drops.
+    /// How many changes the follower has applied, for memos that must not
+    /// outlive what the cache drops.
     applied: AtomicU64,
     /// The store generation the follower last caught up at.
     seen_generation: AtomicU64,
@@ -278,7 +278,8 @@ impl PageCache {
         self.epoch.load(Ordering::Acquire)
     }
 
-    /// The change log position applied so far (what memos of shared page parts key on).
+    /// How many changes of the log have been applied so far (what memos of
+    /// shared page parts key on: it moves whenever one is, late or not).
     pub fn applied(&self) -> u64 {
         self.applied.load(Ordering::Acquire)
     }

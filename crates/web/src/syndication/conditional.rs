@@ -4,9 +4,12 @@
 //! has the current copy gets a 304 without the document being made again.
 //!
 //! On PostgreSQL a change can commit after a later-numbered one, so the
-//! newest number does not yet say everything is in; while the newest change
-//! is younger than `settle_seconds` no validators are sent (answers are
-//! plain 200s). SQLite commits in order and needs no wait.
+//! newest number does not yet say everything is in. While a write that may
+//! still commit under it is running, the ETag also carries a digest of what
+//! is in flight (see `LogState`), which changes when that write commits or
+//! ends, and no Last-Modified is sent (the late change would be older than
+//! it). Nothing waits on the clock: a rolled-back write changes the ETag
+//! once, and a write that commits an hour later changes it then.
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -17,8 +20,9 @@ use std::time::{Duration, UNIX_EPOCH};
 pub struct Validators {
     etag: String,
     last_modified: i64,
-    /// False while recent changes may still be committing: nothing to validate against.
-    settled: bool,
+    /// False while a change may still commit under the newest one: its
+    /// time would not move Last-Modified, so none is sent or compared.
+    dated: bool,
 }
 
 /// The validators of the document at `what` (its path and anything else it
@@ -29,11 +33,17 @@ pub async fn for_document(
     what: &str,
     floor: i64,
 ) -> Result<Validators, bbn_store::StoreError> {
-    let (seq, at) = state.store.last_change_mark().await?;
-    let settled = state.store.backend() == bbn_store::Backend::Sqlite
-        || bbn_core::time::now() - at >= state.config.validator_settle_seconds;
-    let mut v = Validators::new(what, (seq, at.max(floor)));
-    v.settled = settled;
+    let log = state.store.log_state().await?;
+    let mut v = Validators::new(what, (log.seq, log.at.max(floor)));
+    if log.in_flight != 0 {
+        v.etag = format!(
+            "\"{:x}.{:x}{}",
+            log.seq,
+            log.in_flight,
+            &v.etag[v.etag.find('-').unwrap_or(0)..]
+        );
+        v.dated = false;
+    }
     Ok(v)
 }
 
@@ -49,14 +59,14 @@ impl Validators {
         Validators {
             etag: format!("\"{seq:x}-{tag}\""),
             last_modified: at.max(0),
-            settled: true,
+            dated: true,
         }
     }
 
     /// Whether the client's copy is current (`If-None-Match`, or failing
     /// that `If-Modified-Since`).
     pub fn matches(&self, headers: &HeaderMap) -> bool {
-        if !self.settled {
+        if !self.dated && !headers.contains_key(header::IF_NONE_MATCH) {
             return false;
         }
         crate::cache::http::client_has(
@@ -66,33 +76,36 @@ impl Validators {
         )
     }
 
-    fn headers(&self) -> [(header::HeaderName, HeaderValue); 2] {
-        let when = UNIX_EPOCH + Duration::from_secs(self.last_modified as u64);
-        [
-            (
-                header::ETAG,
-                HeaderValue::from_str(&self.etag).unwrap_or(HeaderValue::from_static("\"0\"")),
-            ),
-            (
+    fn headers(&self) -> Vec<(header::HeaderName, HeaderValue)> {
+        let mut out = vec![(
+            header::ETAG,
+            HeaderValue::from_str(&self.etag).unwrap_or(HeaderValue::from_static("\"0\"")),
+        )];
+        if self.dated {
+            let when = UNIX_EPOCH + Duration::from_secs(self.last_modified as u64);
+            out.push((
                 header::LAST_MODIFIED,
                 HeaderValue::from_str(&httpdate::fmt_http_date(when))
                     .unwrap_or(HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT")),
-            ),
-        ]
+            ));
+        }
+        out
     }
 
     /// 304 Not Modified, with the validators.
     pub fn not_modified(&self) -> Response {
-        (StatusCode::NOT_MODIFIED, self.headers()).into_response()
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        for (name, value) in self.headers() {
+            response.headers_mut().insert(name, value);
+        }
+        response
     }
 
     /// Adds the validators and a short shared cache lifetime to a response.
     pub fn apply(&self, mut response: Response) -> Response {
         let h = response.headers_mut();
-        if self.settled {
-            for (name, value) in self.headers() {
-                h.insert(name, value);
-            }
+        for (name, value) in self.headers() {
+            h.insert(name, value);
         }
         h.insert(
             header::CACHE_CONTROL,

@@ -1,0 +1,43 @@
+//! What the two databases say differently, in one place. Everywhere else
+//! the store's SQL is the same text for SQLite and PostgreSQL.
+
+use crate::Backend;
+
+/// The transactions running in the statement's snapshot, as space-separated
+/// full (64-bit) ids, '' when none (PostgreSQL).
+pub(crate) const RUNNING_TRANSACTIONS: &str = "COALESCE((SELECT string_agg(x::text, ' ') \
+     FROM pg_snapshot_xip(pg_current_snapshot()) AS x), '')";
+
+/// The same, as the 32-bit ids `pg_locks` shows (PostgreSQL).
+pub(crate) const RUNNING_TRANSACTIONS_32: &str = "COALESCE((SELECT string_agg((x::text::bigint & 4294967295)::text, ' ') \
+     FROM pg_snapshot_xip(pg_current_snapshot()) AS x), '')";
+
+/// The last change number handed out (committed or not) and the 32-bit ids
+/// of the transactions that have written to the change log and not yet
+/// ended: each holds a row-exclusive lock on it until then (PostgreSQL).
+pub(crate) const LOG_WRITERS: &str = "SELECT \
+       COALESCE(pg_sequence_last_value(pg_get_serial_sequence('changes', 'seq')::regclass), 0), \
+       COALESCE((SELECT string_agg(DISTINCT t.transactionid::text, ' ') \
+         FROM pg_locks r JOIN pg_locks t ON t.pid = r.pid \
+         WHERE r.locktype = 'relation' AND r.granted AND r.mode = 'RowExclusiveLock' \
+           AND r.relation = 'changes'::regclass \
+           AND r.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+           AND t.locktype = 'transactionid' AND t.mode = 'ExclusiveLock' AND t.granted), '')";
+
+/// The running transactions a change-log reader must keep (see
+/// `ChangeMark`): none on SQLite, which commits changes in number order.
+pub(crate) fn running_transactions(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "''",
+        Backend::Postgres => RUNNING_TRANSACTIONS,
+    }
+}
+
+/// A condition: the row's `xid` is one of the space-separated ids in the
+/// text parameter `param`. (Always false on SQLite, whose lists are empty.)
+pub(crate) fn xid_listed_in(param: &str, backend: Backend) -> String {
+    match backend {
+        Backend::Sqlite => format!("instr(' ' || {param} || ' ', ' ' || xid || ' ') > 0"),
+        Backend::Postgres => format!("xid = ANY(string_to_array({param}, ' ')::bigint[])"),
+    }
+}
