@@ -197,26 +197,28 @@ impl Store {
         let hint = key[key.len() - 4..].to_string();
         let now = bbn_core::time::now();
         let _w = self.writer().await;
-        let id = with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO api_keys (name, kind, key_hash, hint, role, user_id, created_by, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(&name)
-            .bind(new.kind.as_str())
-            .bind(api_key_hash(&key))
-            .bind(&hint)
-            .bind(role.map(Role::as_str))
-            .bind(user_id)
-            .bind(new.created_by)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            log_change!(tx, "api_key", id, "create")?;
-            tx.commit().await?;
-            id
-        });
+        let id = crate::retrying!({
+            with_pool!(&self.pool, p => {
+                let mut tx = p.begin().await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO api_keys (name, kind, key_hash, hint, role, user_id, created_by, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(&name)
+                .bind(new.kind.as_str())
+                .bind(api_key_hash(&key))
+                .bind(&hint)
+                .bind(role.map(Role::as_str))
+                .bind(user_id)
+                .bind(new.created_by)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                log_change!(tx, "api_key", id, "create")?;
+                tx.commit().await?;
+                Ok(id)
+            })
+        })?;
         Ok(IssuedKey { id, key })
     }
 
@@ -234,25 +236,27 @@ impl Store {
     pub async fn revoke_api_key(&self, id: i64) -> Result<()> {
         let now = bbn_core::time::now();
         let _w = self.writer().await;
-        with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
-            let exists: Option<Option<i64>> = sqlx::query_scalar("SELECT revoked_at FROM api_keys WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            match exists {
-                None => return Err(StoreError::NotFound),
-                Some(Some(_)) => return Ok(()),
-                Some(None) => {}
-            }
-            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            log_change!(tx, "api_key", id, "update")?;
-            tx.commit().await?;
-            Ok(())
+        crate::retrying!({
+            with_pool!(&self.pool, p => {
+                let mut tx = p.begin().await?;
+                let exists: Option<Option<i64>> = sqlx::query_scalar("SELECT revoked_at FROM api_keys WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                match exists {
+                    None => return Err(StoreError::NotFound),
+                    Some(Some(_)) => return Ok(()),
+                    Some(None) => {}
+                }
+                sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                log_change!(tx, "api_key", id, "update")?;
+                tx.commit().await?;
+                Ok(())
+            })
         })
     }
 

@@ -83,19 +83,23 @@ impl Store {
                     "UPDATE {table} SET body_html = $1, body_sanitizer = $2 WHERE id = $3 AND body_sanitizer <> $2"
                 );
                 let _w = self.writer().await;
-                with_pool!(&self.pool, p => {
-                    let mut tx = p.begin().await?;
-                    for (id, html, changed) in &cleaned {
-                        let n = sqlx::query(&update)
-                            .bind(html).bind(SANITIZER_VERSION).bind(id)
-                            .execute(&mut *tx).await?.rows_affected();
-                        if n > 0 && *changed {
-                            log_change!(tx, entity, *id, "update")?;
+                done += crate::retrying!({
+                    with_pool!(&self.pool, p => {
+                        let mut tx = p.begin().await?;
+                        let mut rewritten = 0;
+                        for (id, html, changed) in &cleaned {
+                            let n = sqlx::query(&update)
+                                .bind(html).bind(SANITIZER_VERSION).bind(id)
+                                .execute(&mut *tx).await?.rows_affected();
+                            if n > 0 && *changed {
+                                log_change!(tx, entity, *id, "update")?;
+                            }
+                            rewritten += n;
                         }
-                        done += n;
-                    }
-                    tx.commit().await?;
-                });
+                        tx.commit().await?;
+                        Ok(rewritten)
+                    })
+                })?;
             }
         }
         Ok(done)
@@ -107,12 +111,15 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn distrust_bodies(&self) -> Result<()> {
         let _w = self.writer().await;
-        with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
-            sqlx::query("UPDATE articles SET body_sanitizer = 0").execute(&mut *tx).await?;
-            sqlx::query("UPDATE pages SET body_sanitizer = 0").execute(&mut *tx).await?;
-            tx.commit().await?;
-        });
+        crate::retrying!({
+            with_pool!(&self.pool, p => {
+                let mut tx = p.begin().await?;
+                sqlx::query("UPDATE articles SET body_sanitizer = 0").execute(&mut *tx).await?;
+                sqlx::query("UPDATE pages SET body_sanitizer = 0").execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            })
+        })?;
         Ok(())
     }
 }

@@ -128,3 +128,132 @@ pub(crate) fn values_sql(head: &str, columns: usize, rows: usize, tail: &str) ->
     }
     sql
 }
+
+/// How many times one write transaction is tried before its error is
+/// returned (the first try included).
+pub(crate) const WRITE_ATTEMPTS: u32 = 5;
+
+/// Whether the database refused a transaction for a reason that passes, so
+/// running the same transaction again may succeed: a serialization failure
+/// or a deadlock (SQLSTATE 40001, 40P01: PostgreSQL at SERIALIZABLE, and
+/// every PostgreSQL-compatible distributed engine, ask clients to retry
+/// them), or SQLite's database busy or locked past the busy timeout.
+pub(crate) fn passes(e: &crate::StoreError) -> bool {
+    let crate::StoreError::Database(sqlx::Error::Database(db)) = e else {
+        return false;
+    };
+    matches!(
+        db.code().as_deref(),
+        // 40001, 40P01: PostgreSQL. 5, 6 and their extended codes 261, 517,
+        // 262: SQLite's BUSY (RECOVERY, SNAPSHOT) and LOCKED (SHAREDCACHE).
+        Some("40001" | "40P01" | "5" | "261" | "517" | "6" | "262")
+    )
+}
+
+/// The pause before try `attempt + 1`: 10, 20, 40, 80 ms, with up to as
+/// much again at random, so transactions that collided do not collide again.
+pub(crate) fn pause_after(attempt: u32) -> Duration {
+    let base = 10u64 << attempt.saturating_sub(1).min(6);
+    Duration::from_millis(base + rand::random::<u64>() % base)
+}
+
+/// Runs `$body`, a block that begins, writes and commits one transaction
+/// (as an async block: `?` leaves the try, and its value is a
+/// `crate::Result`), again when the database refused it for a reason that
+/// passes (`passes`), at most `WRITE_ATTEMPTS` times in all. The block is
+/// made anew for each try, so it must not move what it captures.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! retrying {
+    ($body:block) => {{
+        let mut attempt: u32 = 1;
+        loop {
+            let outcome: $crate::Result<_> = async $body.await;
+            match outcome {
+                Err(e) if attempt < $crate::db::WRITE_ATTEMPTS && $crate::db::passes(&e) => {
+                    tracing::info!(attempt, error = %e, "write refused for a passing reason; trying again");
+                    tokio::time::sleep($crate::db::pause_after(attempt)).await;
+                    attempt += 1;
+                }
+                done => break done,
+            }
+        }
+    }};
+}
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+    use super::Pool;
+    use crate::testing::TestDb;
+    use crate::{Backend, Result, StoreError};
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// A transaction that the database refuses with `code` on its first
+    /// `refusals` tries; how many tries `retrying!` gave it and what came of it.
+    async fn refused(pool: &Pool, code: &str, refusals: u32) -> (u32, Result<()>) {
+        let tries = AtomicU32::new(0);
+        let raise =
+            format!("DO $$ BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = '{code}'; END $$");
+        let Pool::Postgres(p) = pool else {
+            unreachable!("PostgreSQL only")
+        };
+        let outcome = crate::retrying!({
+            let mut tx = p.begin().await?;
+            if tries.fetch_add(1, Ordering::SeqCst) < refusals {
+                sqlx::raw_sql(&raise).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        });
+        (tries.load(Ordering::SeqCst), outcome)
+    }
+
+    #[tokio::test]
+    async fn writes_refused_for_passing_reasons_are_tried_again() {
+        let Some(db) = TestDb::new(Backend::Postgres).await else {
+            return;
+        };
+        let pool = &db.store.pool;
+        // A serialization failure and a deadlock pass: tried until it works.
+        assert_eq!(refused(pool, "40001", 2).await.0, 3);
+        assert!(refused(pool, "40001", 2).await.1.is_ok());
+        assert_eq!(refused(pool, "40P01", 1).await.0, 2);
+        // At most WRITE_ATTEMPTS tries, then the error is the caller's.
+        let (tries, outcome) = refused(pool, "40001", 99).await;
+        assert_eq!(tries, super::WRITE_ATTEMPTS);
+        assert!(super::passes(&outcome.unwrap_err()));
+        // Anything else is not tried again (a unique violation here).
+        let (tries, outcome) = refused(pool, "23505", 1).await;
+        assert_eq!(tries, 1);
+        assert!(matches!(outcome, Err(StoreError::Database(_))));
+    }
+
+    #[tokio::test]
+    async fn sqlite_busy_passes() {
+        let db = TestDb::sqlite().await;
+        let path = db.url.strip_prefix("sqlite://").unwrap();
+        // One connection holds the write lock; another that will not wait is refused.
+        let holder = super::sqlite_pool(super::sqlite_options(path.as_ref()), 1)
+            .await
+            .unwrap();
+        let impatient = super::sqlite_pool(
+            super::sqlite_options(path.as_ref()).busy_timeout(std::time::Duration::ZERO),
+            1,
+        )
+        .await
+        .unwrap();
+        let (Pool::Sqlite(holder), Pool::Sqlite(impatient)) = (holder, impatient) else {
+            unreachable!()
+        };
+        let tx = holder.begin_with("BEGIN IMMEDIATE").await.unwrap();
+        let refused = impatient
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map(|_| ())
+            .map_err(StoreError::from);
+        assert!(super::passes(&refused.unwrap_err()));
+        tx.rollback().await.unwrap();
+    }
+}

@@ -41,3 +41,34 @@ pub(crate) fn xid_listed_in(param: &str, backend: Backend) -> String {
         Backend::Postgres => format!("xid = ANY(string_to_array({param}, ' ')::bigint[])"),
     }
 }
+
+/// Appended to a text column in ORDER BY so that both backends sort by
+/// bytes (SQLite's BINARY is; PostgreSQL's default collation is not), and
+/// an export from either lists records in the same order.
+pub(crate) fn text_order(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " COLLATE \"C\"",
+    }
+}
+
+/// Begins a transaction whose reads all see one moment of the database.
+/// (SQLite's WAL gives a read transaction its snapshot at its first read.)
+pub(crate) fn begin_snapshot(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "BEGIN",
+        Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+    }
+}
+
+/// How one step of a site-wide follower (webhooks) keeps other instances
+/// out until it commits: (how its transaction begins, what its cursor read
+/// appends). SQLite takes the write lock at the start (the step reads, then
+/// writes what it read, and another process may share the file);
+/// PostgreSQL locks the cursor row.
+pub(crate) fn exclusive_step(backend: Backend) -> (&'static str, &'static str) {
+    match backend {
+        Backend::Sqlite => ("BEGIN IMMEDIATE", ""),
+        Backend::Postgres => ("BEGIN", " FOR UPDATE"),
+    }
+}

@@ -13,20 +13,22 @@ impl Store {
             return Ok(());
         }
         let _w = self.writer().await;
-        with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
-            for (article, hour, views) in counts {
-                sqlx::query(
-                    "INSERT INTO article_views (article_id, hour, views)
+        crate::retrying!({
+            with_pool!(&self.pool, p => {
+                let mut tx = p.begin().await?;
+                for (article, hour, views) in counts {
+                    sqlx::query(
+                        "INSERT INTO article_views (article_id, hour, views)
                      SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1)
                      ON CONFLICT (article_id, hour) DO UPDATE SET views = article_views.views + excluded.views",
-                )
-                .bind(*article).bind(*hour).bind(*views)
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await?;
-            Ok(())
+                    )
+                    .bind(*article).bind(*hour).bind(*views)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            })
         })
     }
 

@@ -1,29 +1,11 @@
-//! What export and import do differently on each backend, in one place:
-//! how text keys sort, how a consistent read begins, how the schema is read
-//! back, and what follows an import (PostgreSQL's identity sequences).
+//! What export and import do differently on each backend: how the schema
+//! is read back, and what follows an import (PostgreSQL's identity
+//! sequences). How text keys sort and how a consistent read begins are the
+//! dialect's (`crate::dialect`).
 
 use super::TransferError;
 use super::spec::{ARTICLE_PARTS, Kind, NOT_EXPORTED, Shape, TABLES, Table};
 use crate::{Backend, Result, Store, with_pool};
-
-/// Appended to a text column in ORDER BY so that both backends sort by
-/// bytes (SQLite's BINARY is; PostgreSQL's default collation is not), and
-/// an export from either lists records in the same order.
-pub(crate) fn text_order(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => "",
-        Backend::Postgres => " COLLATE \"C\"",
-    }
-}
-
-/// Begins a transaction whose reads all see one moment of the database.
-/// (SQLite's WAL gives a read transaction its snapshot at its first read.)
-pub(crate) fn begin_snapshot(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => "BEGIN",
-        Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-    }
-}
 
 /// (name, kind, nullable) of a table's columns as the database has them.
 async fn columns_of(store: &Store, table: &str) -> Result<Vec<(String, Option<Kind>, bool)>> {

@@ -10,7 +10,7 @@
 use crate::changes::{Change, ChangeMark};
 use crate::db::{placeholders, rows_per_statement, values_sql};
 use crate::webhooks::{article_payload_url, split_events};
-use crate::{Backend, Result, Store, with_pool};
+use crate::{Result, Store, with_pool};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -165,13 +165,8 @@ impl Store {
     /// from several instances at once.
     #[tracing::instrument(skip_all)]
     pub async fn enqueue_webhook_events(&self, base_url: &str) -> Result<Enqueued> {
-        // How each backend keeps two steps apart: SQLite takes its write lock
-        // at the start (the step reads, then writes what it read, and another
-        // process may share the file); PostgreSQL locks the cursor row.
-        let (begin, lock) = match self.backend() {
-            Backend::Sqlite => ("BEGIN IMMEDIATE", ""),
-            Backend::Postgres => ("BEGIN", " FOR UPDATE"),
-        };
+        // Two steps, of this instance or another, never run at once.
+        let (begin, lock) = crate::dialect::exclusive_step(self.backend());
         let cursor_sql =
             format!("SELECT seq, open FROM change_cursors WHERE name = 'webhooks'{lock}");
         let create_sql = format!(
