@@ -1,4 +1,5 @@
-//! What an article write does, whoever asks for it: the newsroom's forms and
+//! What an article write does, whoever asks for it (create, save, the
+//! workflow's steps, corrections, editors' picks): the newsroom's forms and
 //! bbn's JSON API both call these, so a write through either passes the same
 //! role rules, pre-publish checks and store calls (and so the same change
 //! log). Nothing here knows about HTML or JSON; each caller words the
@@ -302,6 +303,73 @@ pub async fn resave(
     Ok(store.save_article(a.id, draft, edit).await?)
 }
 
+/// Adds a correction or an update note to `a` as `me` (editors and
+/// admins); the store checks the note. Returns its id.
+pub async fn correct(
+    store: &Store,
+    me: &User,
+    a: &Article,
+    kind: &str,
+    body: &str,
+) -> Result<i64, Refusal> {
+    if !can_correct(me) {
+        return Err(Refusal::Forbidden);
+    }
+    Ok(store.add_correction(a.id, kind, body, Some(me.id)).await?)
+}
+
+/// A change to the editors' picks, by article id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickChange {
+    /// At the end of the list.
+    Add(i64),
+    Remove(i64),
+    Up(i64),
+    Down(i64),
+}
+
+/// Changes the editors' picks as `me` (editors and admins): only a
+/// published article joins them, once.
+pub async fn change_picks(store: &Store, me: &User, change: PickChange) -> Result<(), Refusal> {
+    if !can_correct(me) {
+        return Err(Refusal::Forbidden);
+    }
+    let mut ids = store.editors_pick_ids().await?;
+    if let PickChange::Add(id) = change {
+        let a = store
+            .article_by_id(id)
+            .await?
+            .ok_or_else(|| Refusal::Invalid("That article does not exist.".into()))?;
+        if a.status != Status::Published {
+            return Err(Refusal::Invalid(
+                "Only published articles can be picked.".into(),
+            ));
+        }
+    }
+    moved(&mut ids, change);
+    Ok(store.set_editors_picks(&ids).await?)
+}
+
+/// The picks in their new order.
+fn moved(ids: &mut Vec<i64>, change: PickChange) {
+    let at = |ids: &[i64], id: i64| ids.iter().position(|x| *x == id);
+    match change {
+        PickChange::Add(id) if !ids.contains(&id) => ids.push(id),
+        PickChange::Add(_) => {}
+        PickChange::Remove(id) => ids.retain(|x| *x != id),
+        PickChange::Up(id) => {
+            if let Some(i) = at(ids, id).filter(|i| *i > 0) {
+                ids.swap(i, i - 1);
+            }
+        }
+        PickChange::Down(id) => {
+            if let Some(i) = at(ids, id).filter(|i| i + 1 < ids.len()) {
+                ids.swap(i, i + 1);
+            }
+        }
+    }
+}
+
 /// The pre-publish checks of `draft` as it stands (the stored `article`'s,
 /// when it is one: its own slug is no unpublished link, its image's alt text
 /// counts).
@@ -335,6 +403,20 @@ mod tests {
             Some(Action::Schedule(Some(5)))
         );
         assert_eq!(Action::parse("delete", None), None);
+    }
+
+    #[test]
+    fn picks_move_within_the_list() {
+        let mut ids = vec![1, 2, 3];
+        moved(&mut ids, PickChange::Add(2));
+        assert_eq!(ids, [1, 2, 3], "once");
+        moved(&mut ids, PickChange::Add(4));
+        moved(&mut ids, PickChange::Up(1));
+        assert_eq!(ids, [1, 2, 3, 4], "the first stays first");
+        moved(&mut ids, PickChange::Down(2));
+        moved(&mut ids, PickChange::Down(4));
+        moved(&mut ids, PickChange::Remove(1));
+        assert_eq!(ids, [3, 2, 4]);
     }
 
     #[test]

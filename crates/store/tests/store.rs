@@ -400,7 +400,11 @@ async fn a_staff_article_and_its_pick_are_one_write(db: TestDb) {
         .create_staff_article(draft(&f, "Picked at birth", None), editor, true)
         .await
         .unwrap();
-    assert_eq!(store.editors_pick_ids().await.unwrap(), [first, id], "joins the end");
+    assert_eq!(
+        store.editors_pick_ids().await.unwrap(),
+        [first, id],
+        "joins the end"
+    );
     let ops: Vec<_> = store
         .changes_since(start, 10)
         .await

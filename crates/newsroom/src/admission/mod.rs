@@ -17,7 +17,7 @@ mod gather;
 mod submission;
 
 pub use gather::{Sender, gather, save};
-pub use submission::{Submission, clean, links_in};
+pub use submission::{ControlCharacter, Submission, clean, links_in};
 
 use bbn_core::{Article, CommentSettings, CommentStatus, Moderation, Status};
 use std::collections::BTreeMap;

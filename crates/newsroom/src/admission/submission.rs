@@ -42,7 +42,7 @@ impl Submission {
         let mut field =
             |name: &'static str, value: &str, multiline: bool, max: usize, required: &str| {
                 match clean(value, multiline) {
-                    Err(()) => {
+                    Err(ControlCharacter) => {
                         problems.insert(name, "This field contains control characters.".into());
                         String::new()
                     }
@@ -102,8 +102,12 @@ impl Submission {
     }
 }
 
+/// A field held a control character (beyond line breaks and tabs where allowed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ControlCharacter;
+
 /// Unicode-normalized, trimmed text; control characters refused (line breaks and tabs allowed where `multiline`).
-pub fn clean(text: &str, multiline: bool) -> Result<String, ()> {
+pub fn clean(text: &str, multiline: bool) -> Result<String, ControlCharacter> {
     let t: String = text
         .replace("\r\n", "\n")
         .replace('\r', "\n")
@@ -112,7 +116,7 @@ pub fn clean(text: &str, multiline: bool) -> Result<String, ()> {
     if t.chars()
         .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t')))
     {
-        return Err(());
+        return Err(ControlCharacter);
     }
     Ok(t.trim().to_string())
 }

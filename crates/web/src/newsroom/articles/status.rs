@@ -97,6 +97,7 @@ pub async fn correct(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<CorrectionForm>,
 ) -> Result<Response, AppError> {
+    // Refused before the article is looked up: a 403 tells no one which ids exist.
     if !can_correct(&user.user) {
         return Err(AppError::Forbidden);
     }
@@ -105,15 +106,11 @@ pub async fn correct(
         .article_by_id(id)
         .await?
         .ok_or(AppError::NotFound)?;
-    match state
-        .store
-        .add_correction(a.id, &form.kind, &form.body, Some(user.user.id))
-        .await
-    {
+    match workflow::correct(&state.store, &user.user, &a, &form.kind, &form.body).await {
         Ok(_) => Ok(
             Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=corrected")).into_response(),
         ),
-        Err(StoreError::Invalid(errors)) => {
+        Err(Refusal::Store(StoreError::Invalid(errors))) => {
             let message = errors
                 .into_iter()
                 .map(|e| e.message)
