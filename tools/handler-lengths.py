@@ -6,7 +6,7 @@ A handler is an `async fn` whose parameters take an axum extractor
 API callers, a middleware's Request/Next), taken by value: helpers that
 borrow them (`&CurrentUser`) are not handlers. The count runs from the `fn`
 line to its closing brace, doc comments excluded. Usage:
-    tools/handler-lengths.py [LIMIT]   # exit 1 when one is longer than LIMIT
+    tools/handler-lengths.py [LIMIT] [--all]   # exit 1 when one is longer than LIMIT
 """
 import pathlib
 import re
@@ -45,14 +45,16 @@ def handlers(path):
 
 
 def main():
-    limit = int(sys.argv[1]) if len(sys.argv) > 1 else None
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    limit = int(numbers[0]) if numbers else None
     root = pathlib.Path(__file__).resolve().parent.parent / "crates/web/src"
     found = []
     for path in sorted(root.rglob("*.rs")):
         for name, count, line in handlers(path):
             found.append((count, f"{path.relative_to(root.parent.parent.parent)}:{line}", name))
     found.sort(reverse=True)
-    for count, where, name in found[:25]:
+    shown = found if "--all" in sys.argv else found[:25]
+    for count, where, name in shown:
         print(f"{count:5}  {name}  {where}")
     if limit is not None and found and found[0][0] > limit:
         sys.exit(1)
