@@ -378,6 +378,59 @@ async fn every_write_is_in_the_change_log(db: TestDb) {
     assert!(changes[0].seq < changes[1].seq);
 }
 
+async fn a_staff_article_and_its_pick_are_one_write(db: TestDb) {
+    let store = db.store.clone();
+    let f = fixture(&store).await;
+    let editor = store
+        .create_user(&bbn_store::NewUser {
+            email: "e@example.com".into(),
+            name: "Eve Editor".into(),
+            role: bbn_core::Role::Editor,
+            password_hash: None,
+        })
+        .await
+        .unwrap();
+    let first = store
+        .create_article(draft(&f, "Picked first", Some(1)))
+        .await
+        .unwrap();
+    store.set_editors_picks(&[first]).await.unwrap();
+    let start = store.last_change().await.unwrap();
+    let id = store
+        .create_staff_article(draft(&f, "Picked at birth", None), editor, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.editors_pick_ids().await.unwrap(),
+        [first, id],
+        "joins the end"
+    );
+    let ops: Vec<_> = store
+        .changes_since(start, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| (c.entity.clone(), c.op.clone()))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            ("article".to_string(), "create".to_string()),
+            ("picks".to_string(), "update".to_string())
+        ]
+    );
+    // A refused article leaves the picks as they were.
+    let mut bad = draft(&f, "", None);
+    bad.slug = "no-headline".into();
+    assert!(store.create_staff_article(bad, editor, true).await.is_err());
+    assert_eq!(store.editors_pick_ids().await.unwrap(), [first, id]);
+    let unpicked = store
+        .create_staff_article(draft(&f, "Not picked", None), editor, false)
+        .await
+        .unwrap();
+    assert!(!store.editors_pick_ids().await.unwrap().contains(&unpicked));
+}
+
 async fn comments_show_only_approved_in_order(db: TestDb) {
     let store = db.store.clone();
     let f = fixture(&store).await;
@@ -1218,6 +1271,7 @@ bbn_store::on_both_backends!(
     bad_writes_change_nothing,
     stale_revision_is_refused,
     every_write_is_in_the_change_log,
+    a_staff_article_and_its_pick_are_one_write,
     comments_show_only_approved_in_order,
     settings_round_trip_and_validate,
     section_fronts_give_each_section_its_newest,

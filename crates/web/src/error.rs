@@ -38,6 +38,20 @@ pub enum AppError {
     Internal,
 }
 
+/// A workflow refusal where the caller has no better words for it: a
+/// refused role is a 403, the rest a 400 with the rule's own message.
+impl From<bbn_newsroom::workflow::Refusal> for AppError {
+    fn from(r: bbn_newsroom::workflow::Refusal) -> AppError {
+        use bbn_newsroom::workflow::Refusal;
+        match r {
+            Refusal::Forbidden => AppError::Forbidden,
+            Refusal::Blocked(messages) => AppError::BadRequest(messages.join(" ")),
+            Refusal::Invalid(message) => AppError::BadRequest(message),
+            Refusal::Store(e) => AppError::Store(e),
+        }
+    }
+}
+
 /// Percent-encodes a path for a query parameter.
 fn url_escape(s: &str) -> String {
     s.bytes()

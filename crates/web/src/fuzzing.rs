@@ -6,8 +6,8 @@
 use crate::api::ghost::params::{MAX_LIMIT, Params};
 use crate::api::v1::query::{MAX_PER_PAGE, Query};
 use crate::newsroom::articles::form::ArticleForm;
-use crate::site::{comments, search};
-use bbn_core::Status;
+use crate::site::search;
+use bbn_newsroom::admission;
 
 /// A reader's comment form: decoded, each value cleaned as a one-line and
 /// as a multi-line field. What cleaning accepts holds no control character
@@ -18,7 +18,7 @@ pub fn comment_form(body: &[u8]) {
     };
     for (_, value) in fields {
         for multiline in [false, true] {
-            if let Ok(text) = comments::clean(&value, multiline) {
+            if let Ok(text) = admission::clean(&value, multiline) {
                 let bad = text
                     .chars()
                     .find(|c| c.is_control() && !(multiline && (*c == '\n' || *c == '\t')));
@@ -46,10 +46,7 @@ pub fn article_form(body: &[u8]) {
             .iter()
             .all(|t| !t.is_empty() && t.trim() == t && !t.contains(','))
     );
-    if let Ok(draft) = form
-        .to_draft(Vec::new(), Status::Draft, None, None)
-        .normalize()
-    {
+    if let Ok(draft) = form.to_write().draft.normalize() {
         assert!(
             !draft.slug.is_empty()
                 && draft

@@ -5,6 +5,7 @@
 
 mod api;
 mod assets;
+mod audit;
 pub mod cache;
 mod config;
 mod error;

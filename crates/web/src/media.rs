@@ -11,6 +11,7 @@
 //! on pixels goes through one bounded queue (`work`).
 
 mod strip;
+pub mod upload;
 mod work;
 
 pub use work::{IMAGES_AT_ONCE, ImageWork};

@@ -54,7 +54,7 @@ pub fn router(state: AppState) -> Router {
     let newsroom = newsroom::routes(state.config.max_upload_bytes)
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            newsroom::audit::newsroom_writes,
+            crate::audit::newsroom_writes,
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,

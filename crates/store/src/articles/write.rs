@@ -136,21 +136,40 @@ impl Store {
     /// published article takes its slug even where it is another article's
     /// old address.
     pub async fn create_article(&self, draft: ArticleDraft) -> Result<i64> {
-        let ids = self.create_articles_by(vec![draft], None, true).await?;
+        let ids = self
+            .create_articles_by(vec![draft], None, true, false)
+            .await?;
         ids.first().copied().ok_or(StoreError::NotFound)
     }
 
     /// Creates an article started by a staff account. It never takes another
     /// article's old address: created live there, it is refused.
     pub async fn create_article_by(&self, draft: ArticleDraft, by: Option<i64>) -> Result<i64> {
-        let ids = self.create_articles_by(vec![draft], by, false).await?;
+        let ids = self
+            .create_articles_by(vec![draft], by, false, false)
+            .await?;
+        ids.first().copied().ok_or(StoreError::NotFound)
+    }
+
+    /// As `create_article_by`, and with `editors_pick` the new article
+    /// joins the end of the editors' picks in the same transaction: an
+    /// article is never created without the pick it was written with.
+    pub async fn create_staff_article(
+        &self,
+        draft: ArticleDraft,
+        by: i64,
+        editors_pick: bool,
+    ) -> Result<i64> {
+        let ids = self
+            .create_articles_by(vec![draft], Some(by), false, editors_pick)
+            .await?;
         ids.first().copied().ok_or(StoreError::NotFound)
     }
 
     /// Creates many articles in one transaction (imports, benchmarks): all
     /// or none; old addresses as `create_article`.
     pub async fn create_articles(&self, drafts: Vec<ArticleDraft>) -> Result<Vec<i64>> {
-        self.create_articles_by(drafts, None, true).await
+        self.create_articles_by(drafts, None, true, false).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -159,6 +178,7 @@ impl Store {
         drafts: Vec<ArticleDraft>,
         by: Option<i64>,
         take_address: bool,
+        editors_picks: bool,
     ) -> Result<Vec<i64>> {
         // Rendering bodies is CPU work: off the request workers.
         let prepared = crate::bodies::off_the_workers(move || {
@@ -205,6 +225,18 @@ impl Store {
                     settle_addresses!(tx, &arrived, take_address);
                     log_changes!(tx, "article", &new, "create")?;
                     ids.extend(new);
+                }
+                if editors_picks {
+                    for id in &ids {
+                        sqlx::query(
+                            "INSERT INTO editors_picks (article_id, position)
+                             SELECT $1, COALESCE(MAX(position) + 1, 0) FROM editors_picks",
+                        )
+                        .bind(*id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    log_change!(tx, "picks", 0_i64, "update")?;
                 }
                 tx.commit().await?;
                 Ok(ids)

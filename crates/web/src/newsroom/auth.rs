@@ -277,13 +277,13 @@ async fn audit_sign_in(
     status: u16,
     address: &str,
 ) {
-    let action = format!("POST {}", super::audit::SIGN_IN);
-    super::audit::record(
+    let action = format!("POST {}", crate::audit::SIGN_IN);
+    crate::audit::record(
         state,
         user_id,
         actor,
         &action,
-        super::audit::SIGN_IN,
+        crate::audit::SIGN_IN,
         status,
         address,
     )

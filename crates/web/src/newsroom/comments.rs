@@ -142,101 +142,103 @@ fn back_to(fields: &[(String, String)]) -> String {
         .unwrap_or_else(|| "/newsroom/comments".into())
 }
 
+/// The first value of a form field, or "".
+fn field(fields: &[(String, String)], k: &str) -> String {
+    fields
+        .iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// A moderator's action on the queue: a status for the ticked comments,
+/// deleting them, editing or answering one, or (admins) erasing a person's.
 pub async fn act(
     State(state): State<AppState>,
     me: CurrentUser,
     CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     me.require(Role::Editor)?;
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
     let ids: Vec<i64> = fields
         .iter()
         .filter(|(k, _)| k == "ids")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
-    match get("action").as_str() {
-        "approve" => drop(
-            state
-                .store
-                .set_comments_status(&ids, CommentStatus::Approved)
-                .await?,
-        ),
-        "spam" => drop(
-            state
-                .store
-                .set_comments_status(&ids, CommentStatus::Spam)
-                .await?,
-        ),
-        "trash" => drop(
-            state
-                .store
-                .set_comments_status(&ids, CommentStatus::Trash)
-                .await?,
-        ),
-        "pending" => drop(
-            state
-                .store
-                .set_comments_status(&ids, CommentStatus::Pending)
-                .await?,
-        ),
+    let action = field(&fields, "action");
+    match action.as_str() {
+        "approve" | "spam" | "trash" | "pending" => {
+            let status = match action.as_str() {
+                "approve" => CommentStatus::Approved,
+                "spam" => CommentStatus::Spam,
+                "trash" => CommentStatus::Trash,
+                _ => CommentStatus::Pending,
+            };
+            state.store.set_comments_status(&ids, status).await?;
+        }
         "delete" => drop(state.store.delete_comments(&ids).await?),
-        "erase" => {
-            // A privacy request removes everything a person wrote: admins only.
-            me.require(Role::Admin)?;
-            let n = state.store.erase_comments_of(&get("email")).await?;
-            tracing::info!(erased = n, by = me.user.id, "erased a commenter's comments");
-            return Ok(
-                Redirect::to(&format!("/newsroom/comments?status=all&erased={n}")).into_response(),
-            );
-        }
+        "erase" => return erase(&state, &me, &field(&fields, "email")).await,
         "edit" => {
-            let id: i64 = get("id")
-                .parse()
-                .map_err(|_| AppError::BadRequest("Which comment?".into()))?;
-            state.store.edit_comment(id, get("body").trim()).await?;
-        }
-        "reply" => {
-            let parent: i64 = get("id")
-                .parse()
-                .map_err(|_| AppError::BadRequest("Which comment?".into()))?;
-            let article: i64 = get("article")
-                .parse()
-                .map_err(|_| AppError::BadRequest("Which article?".into()))?;
-            let text = get("body");
-            if text.trim().is_empty() {
-                return Err(AppError::BadRequest("Write the reply first.".into()));
-            }
-            if state.store.reply_depth(parent, article).await?.is_none() {
-                return Err(AppError::BadRequest(
-                    "Only approved comments of that article can be answered.".into(),
-                ));
-            }
+            let id = which(&fields, "id", "Which comment?")?;
             state
                 .store
-                .post_comment(
-                    &NewComment {
-                        article_id: article,
-                        parent_id: Some(parent),
-                        author_name: me.user.name.clone(),
-                        author_email: me.user.email.clone(),
-                        body: text.trim().to_string(),
-                        status: CommentStatus::Approved,
-                        created_at: time::now(),
-                    },
-                    &Origin {
-                        staff_user_id: Some(me.user.id),
-                        ..Origin::default()
-                    },
-                )
+                .edit_comment(id, field(&fields, "body").trim())
                 .await?;
         }
+        "reply" => reply(&state, &me, &fields).await?,
         _ => return Err(AppError::BadRequest("Choose an action.".into())),
     }
     Ok(Redirect::to(&back_to(&fields)).into_response())
+}
+
+/// A number the form must carry, or the question to ask.
+fn which(fields: &[(String, String)], k: &str, ask: &str) -> Result<i64, AppError> {
+    field(fields, k)
+        .parse()
+        .map_err(|_| AppError::BadRequest(ask.into()))
+}
+
+/// A privacy request removes everything a person wrote: admins only.
+async fn erase(state: &AppState, me: &CurrentUser, email: &str) -> Result<Response, AppError> {
+    me.require(Role::Admin)?;
+    let n = state.store.erase_comments_of(email).await?;
+    tracing::info!(erased = n, by = me.user.id, "erased a commenter's comments");
+    Ok(Redirect::to(&format!("/newsroom/comments?status=all&erased={n}")).into_response())
+}
+
+/// A staff reply, approved as it is posted, to an approved comment.
+async fn reply(
+    state: &AppState,
+    me: &CurrentUser,
+    fields: &[(String, String)],
+) -> Result<(), AppError> {
+    let parent = which(fields, "id", "Which comment?")?;
+    let article = which(fields, "article", "Which article?")?;
+    let text = field(fields, "body");
+    if text.trim().is_empty() {
+        return Err(AppError::BadRequest("Write the reply first.".into()));
+    }
+    if state.store.reply_depth(parent, article).await?.is_none() {
+        return Err(AppError::BadRequest(
+            "Only approved comments of that article can be answered.".into(),
+        ));
+    }
+    state
+        .store
+        .post_comment(
+            &NewComment {
+                article_id: article,
+                parent_id: Some(parent),
+                author_name: me.user.name.clone(),
+                author_email: me.user.email.clone(),
+                body: text.trim().to_string(),
+                status: CommentStatus::Approved,
+                created_at: time::now(),
+            },
+            &Origin {
+                staff_user_id: Some(me.user.id),
+                ..Origin::default()
+            },
+        )
+        .await?;
+    Ok(())
 }

@@ -7,6 +7,7 @@ use crate::extract::session::CurrentUser;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bbn_core::{Role, Status};
+use bbn_newsroom::workflow::{self, PickChange};
 use bbn_store::ArticleFilter;
 use serde::Deserialize;
 
@@ -57,46 +58,25 @@ pub async fn change(
     CsrfForm(f): CsrfForm<PickAction>,
 ) -> Result<Response, AppError> {
     me.require(Role::Editor)?;
-    let mut ids = state.store.editors_pick_ids().await?;
     let target = |prefix: &str| {
         f.action
             .strip_prefix(prefix)
             .and_then(|n| n.parse::<i64>().ok())
     };
-    if f.action == "add" {
-        let id = f
-            .article
-            .ok_or_else(|| AppError::BadRequest("Choose an article to add.".into()))?;
-        let a = state
-            .store
-            .article_by_id(id)
-            .await?
-            .ok_or_else(|| AppError::BadRequest("That article does not exist.".into()))?;
-        if a.status != Status::Published {
-            return Err(AppError::BadRequest(
-                "Only published articles can be picked.".into(),
-            ));
-        }
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
+    let change = if f.action == "add" {
+        PickChange::Add(
+            f.article
+                .ok_or_else(|| AppError::BadRequest("Choose an article to add.".into()))?,
+        )
     } else if let Some(id) = target("remove-") {
-        ids.retain(|x| *x != id);
+        PickChange::Remove(id)
     } else if let Some(id) = target("up-") {
-        if let Some(i) = ids.iter().position(|x| *x == id).filter(|i| *i > 0) {
-            ids.swap(i, i - 1);
-        }
+        PickChange::Up(id)
     } else if let Some(id) = target("down-") {
-        if let Some(i) = ids
-            .iter()
-            .position(|x| *x == id)
-            .filter(|i| i + 1 < ids.len())
-        {
-            ids.swap(i, i + 1);
-        }
+        PickChange::Down(id)
     } else {
         return Err(AppError::BadRequest("Unknown action.".into()));
-    }
-    state.store.set_editors_picks(&ids).await?;
+    };
+    workflow::change_picks(&state.store, &me.user, change).await?;
     Ok(Redirect::to("/newsroom/picks").into_response())
 }

@@ -156,7 +156,7 @@ pub async fn logo(
     if form.field("action") == "remove" {
         s.logo_id = None;
     } else {
-        let stored = match super::articles::image::store_file(&state, form.file).await {
+        let stored = match crate::media::upload::store_file(&state, form.file).await {
             Ok(stored) => stored,
             Err((status, message)) => {
                 return page(

@@ -4,13 +4,12 @@
 //! article, at the comment or at a notice. With it (`Accept:
 //! application/json`), the answer is JSON: the rendered comment to insert, or
 //! the problems to show at the form. A comment is acknowledged only after it
-//! is committed. Spam defence, in order: the honeypot field, a
-//! signed form token (too fast, too old, or forged), rate limits per address
-//! and per article, links, the blocklist, the same text twice in a day, and
-//! the learning filter once moderators have taught it enough.
+//! is committed. What a comment becomes is `bbn_newsroom::admission`'s
+//! decision; this handler reads the request, gathers what only the request
+//! shows (origin, signed form token, address), and words the answer.
 
 use super::article::{CommentBox, CommentPage, render_with};
-use super::discussion::{open_for_comments, pending_ids};
+use super::discussion::pending_ids;
 use crate::AppState;
 use crate::error::AppError;
 use crate::extract::client::ClientAddr;
@@ -21,39 +20,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bbn_core::{Article, Comment, CommentStatus, Moderation, Status, spam, time};
-use bbn_store::{NewComment, Origin};
+use bbn_core::{Article, Comment, CommentStatus, SiteSettings, Status, time};
+use bbn_newsroom::admission::{self, Decision, Refusal, Rules, Sender, Submission};
 use std::collections::BTreeMap;
-use unicode_normalization::UnicodeNormalization;
-
-/// A form older than this must be reloaded.
-const MAX_FORM_AGE: i64 = 24 * 3600;
-/// The rate limits count comments over this many seconds.
-const WINDOW: i64 = 600;
-const MAX_NAME: usize = 100;
-const MAX_EMAIL: usize = 254;
-
-/// Unicode-normalized, trimmed text; control characters refused (line breaks and tabs allowed where `multiline`).
-pub(crate) fn clean(text: &str, multiline: bool) -> Result<String, ()> {
-    let t: String = text
-        .replace("\r\n", "\n")
-        .replace('\r', "\n")
-        .nfc()
-        .collect();
-    if t.chars()
-        .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t')))
-    {
-        return Err(());
-    }
-    Ok(t.trim().to_string())
-}
-
-fn links_in(text: &str) -> i64 {
-    let lower = text.to_lowercase();
-    (lower.matches("http://").count()
-        + lower.matches("https://").count()
-        + lower.matches("www.").count()) as i64
-}
 
 fn same_origin(headers: &HeaderMap, base_url: &str) -> bool {
     let origin_of =
@@ -69,6 +38,7 @@ fn same_origin(headers: &HeaderMap, base_url: &str) -> bool {
     }
 }
 
+/// Decode → gather the facts → admit → store → answer.
 pub async fn post(
     State(state): State<AppState>,
     Path(slug): Path<String>,
@@ -83,270 +53,171 @@ pub async fn post(
         .filter(|a| a.status == Status::Published)
         .ok_or(AppError::NotFound)?;
     let settings = state.store.settings().await?;
-    let now = time::now();
-    if !open_for_comments(&article, &settings.comments, now) {
-        return Err(AppError::BadRequest(
-            "Comments are closed for this article.".into(),
-        ));
-    }
-    if !same_origin(&headers, &state.config.base_url) {
-        return Err(AppError::CsrfRejected);
-    }
-    let fields = crate::extract::form::decode(&body).map_err(|_| {
-        AppError::BadRequest("The comment could not be read: it is not valid UTF-8 text.".into())
-    })?;
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
     let secret = signing::secret(&state).await?;
-
-    let mut errors: BTreeMap<&'static str, String> = BTreeMap::new();
-    let mut field =
-        |name: &'static str, value: &str, multiline: bool, max: usize, required: &str| -> String {
-            match clean(value, multiline) {
-                Err(()) => {
-                    errors.insert(name, "This field contains control characters.".into());
-                    String::new()
-                }
-                Ok(v) if v.is_empty() => {
-                    errors.insert(name, required.into());
-                    v
-                }
-                Ok(v) if v.chars().count() > max => {
-                    errors.insert(name, format!("Use at most {max} characters."));
-                    v
-                }
-                Ok(v) => v,
-            }
-        };
-    let name = field("name", get("name"), false, MAX_NAME, "Please give a name.");
-    let email = field(
-        "email",
-        get("email"),
-        false,
-        MAX_EMAIL,
-        "Please give your email address (it is never shown).",
-    );
-    let text = field(
-        "comment",
-        get("comment"),
-        true,
-        settings.comments.max_chars as usize,
-        "Please write a comment.",
-    );
-    if !email.is_empty()
-        && !errors.contains_key("email")
-        && bbn_store::normalize_email(&email).is_err()
-    {
-        errors.insert(
-            "email",
-            "Enter an email address like name@example.com.".into(),
-        );
-    }
-    let parent_id: Option<i64> = get("parent").parse().ok();
-    if let Some(parent) = parent_id {
-        match state.store.reply_depth(parent, article.id).await? {
-            Some(depth) if depth < settings.comments.max_depth => {}
-            Some(_) => {
-                errors.insert(
-                    "comment",
-                    "Replies cannot nest deeper here; reply to the comment above instead.".into(),
-                );
-            }
-            None => {
-                errors.insert(
-                    "comment",
-                    "The comment you replied to is not available.".into(),
-                );
-            }
-        }
-    }
-    let json = wants_json(&headers);
-    let back = |errors: BTreeMap<&'static str, String>,
-                notice: Option<String>,
-                status: StatusCode| {
-        let state = state.clone();
-        let article = article.clone();
-        let (name, email, text) = (name.clone(), email.clone(), text.clone());
-        async move {
-            if json {
-                let body = serde_json::json!({ "message": notice, "errors": errors });
-                return Ok::<Response, AppError>((status, Json(body)).into_response());
-            }
-            let comment_box = CommentBox {
-                name,
-                email,
-                comment: text,
-                parent: parent_id,
-                errors,
-                notice: None,
-                problem: notice,
-                // The form sits under the newest comments.
-                page: CommentPage::Newest,
-            };
-            let mut response = render_with(&state, article, false, Some(comment_box), &[]).await?;
-            *response.status_mut() = status;
-            Ok::<Response, AppError>(response)
-        }
+    let now = time::now();
+    let submission = match crate::extract::form::decode(&body) {
+        Ok(fields) => Submission::read(&fields, settings.comments.max_chars as usize),
+        Err(_) => Submission::unreadable(),
     };
-    if !errors.is_empty() {
-        return back(
+    let sender = sender(&state, &headers, &secret, &address, &submission, article.id);
+    let rules = rules(&state, &settings);
+    let facts =
+        admission::gather(&state.store, &article, &submission, &rules, &sender, now).await?;
+    match admission::admit(&submission, &facts, &rules, now) {
+        Decision::Refuse(why) => refused(&state, article, &headers, &submission, why).await,
+        Decision::Discard => Ok(acknowledged(&article, None, &secret, None, None)),
+        Decision::Accept(verdict) => {
+            let id = admission::save(
+                &state.store,
+                article.id,
+                &submission,
+                &verdict,
+                &sender.ip_hash,
+                now,
+            )
+            .await?;
+            let posted = (id, verdict.status);
+            // With JavaScript, the comment comes back as the list item to show.
+            let html =
+                wants_json(&headers).then(|| rendered(&state, &settings, &submission, posted, now));
+            let previous = cookie(&headers, PENDING_COOKIE);
+            Ok(acknowledged(
+                &article,
+                Some(posted),
+                &secret,
+                previous,
+                html,
+            ))
+        }
+    }
+}
+
+/// The site's rules for comments, with the operator's limits.
+fn rules<'a>(state: &AppState, settings: &'a SiteSettings) -> Rules<'a> {
+    Rules {
+        comments: &settings.comments,
+        min_seconds: state.config.comment_min_seconds,
+        per_address: state.config.comments_per_address,
+        per_article: state.config.comments_per_article,
+    }
+}
+
+/// What the request shows of its sender: where the form was, when it was
+/// shown (its signed token), the address's salted hash.
+fn sender(
+    state: &AppState,
+    headers: &HeaderMap,
+    secret: &str,
+    address: &str,
+    submission: &Submission,
+    article_id: i64,
+) -> Sender {
+    Sender {
+        same_origin: same_origin(headers, &state.config.base_url),
+        form_issued_at: admission::form_issued_at(
+            signing::verify(secret, &submission.token),
+            article_id,
+        ),
+        ip_hash: signing::address_hash(secret, address),
+    }
+}
+
+/// A refusal in the reader's words: an error page for what a person at the
+/// form did not cause, else the form again with their text kept (or JSON
+/// for the page's script).
+async fn refused(
+    state: &AppState,
+    article: Article,
+    headers: &HeaderMap,
+    s: &Submission,
+    why: Refusal,
+) -> Result<Response, AppError> {
+    let (errors, notice, status) = match why {
+        Refusal::Closed => {
+            return Err(AppError::BadRequest(
+                "Comments are closed for this article.".into(),
+            ));
+        }
+        Refusal::CrossOrigin => return Err(AppError::CsrfRejected),
+        Refusal::Unreadable => {
+            return Err(AppError::BadRequest(
+                "The comment could not be read: it is not valid UTF-8 text.".into(),
+            ));
+        }
+        Refusal::Fields(errors) => (
             errors,
-            Some("Your comment was not posted: see below.".into()),
+            "Your comment was not posted: see below.",
             StatusCode::BAD_REQUEST,
-        )
-        .await;
-    }
-
-    // The honeypot: people never see the field, scripts fill it. They are told what a person would be told.
-    if !get("website").is_empty() {
-        return Ok(acknowledged(&article, None, &secret, None, None));
-    }
-    let issued = signing::verify(&secret, get("token"))
-        .and_then(|m| m.split_once(':'))
-        .and_then(|(a, t)| Some((a.parse::<i64>().ok()?, t.parse::<i64>().ok()?)))
-        .filter(|(a, _)| *a == article.id);
-    let Some((_, issued_at)) = issued else {
-        return back(BTreeMap::new(), Some("The form was not recognised. Reload the page and post again; your text is kept below.".into()), StatusCode::BAD_REQUEST).await;
-    };
-    if now - issued_at > MAX_FORM_AGE {
-        return back(
+        ),
+        Refusal::UnknownForm => (
             BTreeMap::new(),
-            Some("The form is more than a day old. Post again; your text is kept below.".into()),
+            "The form was not recognised. Reload the page and post again; your text is kept below.",
             StatusCode::BAD_REQUEST,
-        )
-        .await;
-    }
-    let ip_hash = signing::address_hash(&secret, &address);
-    let (by_address, on_article) = state
-        .store
-        .recent_comment_counts(
-            &ip_hash,
-            article.id,
-            now - WINDOW,
-            state
-                .config
-                .comments_per_address
-                .max(state.config.comments_per_article),
-        )
-        .await?;
-    if by_address >= state.config.comments_per_address
-        || on_article >= state.config.comments_per_article
-    {
-        return back(BTreeMap::new(), Some("You are commenting faster than we allow. Wait a few minutes, then post again; your text is kept below.".into()), StatusCode::TOO_MANY_REQUESTS).await;
-    }
-    if state.store.same_comment_since(&text, now - 86_400).await? {
-        return back(
+        ),
+        Refusal::StaleForm => (
             BTreeMap::new(),
-            Some("This exact comment was already posted today.".into()),
+            "The form is more than a day old. Post again; your text is kept below.",
+            StatusCode::BAD_REQUEST,
+        ),
+        Refusal::TooMany => (
+            BTreeMap::new(),
+            "You are commenting faster than we allow. Wait a few minutes, then post again; your text is kept below.",
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        Refusal::Duplicate => (
+            BTreeMap::new(),
+            "This exact comment was already posted today.",
             StatusCode::CONFLICT,
-        )
-        .await;
+        ),
+    };
+    if wants_json(headers) {
+        let body = serde_json::json!({ "message": notice, "errors": errors });
+        return Ok((status, Json(body)).into_response());
     }
+    let comment_box = CommentBox {
+        name: s.name.clone(),
+        email: s.email.clone(),
+        comment: s.text.clone(),
+        parent: s.parent_id,
+        errors,
+        notice: None,
+        problem: Some(notice.to_string()),
+        // The form sits under the newest comments.
+        page: CommentPage::Newest,
+    };
+    let mut response = render_with(state, article, false, Some(comment_box), &[]).await?;
+    *response.status_mut() = status;
+    Ok(response)
+}
 
-    let lower = format!("{name}\n{email}\n{text}").to_lowercase();
-    let c = &settings.comments;
-    let mut reason = if now - issued_at < state.config.comment_min_seconds {
-        "posted sooner after the form was shown than a person types"
-    } else if links_in(&text) > c.max_links {
-        "more links than the site allows"
-    } else if c
-        .blocklist
-        .iter()
-        .any(|w| !w.is_empty() && lower.contains(&w.to_lowercase()))
-    {
-        "a blocked word or address"
-    } else {
-        ""
+/// The posted comment as the list item the page's script inserts. It is
+/// committed: a template problem must not turn that into an error.
+fn rendered(
+    state: &AppState,
+    settings: &SiteSettings,
+    s: &Submission,
+    (id, status): (i64, CommentStatus),
+    now: i64,
+) -> String {
+    let zone = time::parse_zone(&settings.time_zone).unwrap_or(chrono_tz::UTC);
+    let c = Comment {
+        id,
+        parent_id: s.parent_id,
+        author_name: s.name.clone(),
+        body: s.text.clone(),
+        created_at: now,
+        staff: false,
     };
-    // The learning filter judges what the rules let through, once it has learned enough.
-    let mut spam_score = None;
-    if reason.is_empty() {
-        let tokens = spam::tokens(&name, &email, &text);
-        let (corpus, counts) = state.store.spam_knowledge(&tokens).await?;
-        if corpus.ready(c.filter_after) {
-            spam_score = Some(spam::score(&tokens, &counts, corpus));
-        }
-    }
-    let status = match spam_score {
-        _ if !reason.is_empty() => CommentStatus::Spam,
-        Some(score) if score * 100.0 >= c.filter_threshold as f64 => {
-            reason = "the learning filter";
-            CommentStatus::Spam
-        }
-        // Doubtful: a moderator decides, whatever the moderation mode.
-        Some(score) if score >= 0.5 => CommentStatus::Pending,
-        _ => match c.moderation {
-            Moderation::Open => CommentStatus::Approved,
-            Moderation::Trusted
-                if state
-                    .store
-                    .has_approved_comment(&email.to_lowercase())
-                    .await? =>
-            {
-                CommentStatus::Approved
-            }
-            _ => CommentStatus::Pending,
-        },
-    };
-    let id = state
-        .store
-        .post_comment(
-            &NewComment {
-                article_id: article.id,
-                parent_id,
-                author_name: name.clone(),
-                author_email: email.to_lowercase(),
-                body: text.clone(),
-                status,
-                created_at: now,
-            },
-            &Origin {
-                ip_hash: &ip_hash,
-                staff_user_id: None,
-                spam_score,
-                spam_reason: reason,
-            },
-        )
-        .await?;
-    let previous = cookie(&headers, PENDING_COOKIE).map(str::to_string);
-    // With JavaScript, the comment comes back as the list item to show.
-    let html = if json {
-        let zone = time::parse_zone(&settings.time_zone).unwrap_or(chrono_tz::UTC);
-        let c = Comment {
-            id,
-            parent_id,
-            author_name: name,
-            body: text,
-            created_at: now,
-            staff: false,
-        };
-        let view = crate::views::comment_views(std::slice::from_ref(&c), zone);
-        let ctx = minijinja::context! { c => view.first(), own_pending => status != CommentStatus::Approved };
-        // The comment is committed: a template problem must not turn that into an error.
-        Some(
-            state
-                .theme
-                .render("site/comment.html", ctx)
-                .unwrap_or_else(|e| {
-                    tracing::warn!(error = %e, "could not render a posted comment");
-                    String::new()
-                }),
-        )
-    } else {
-        None
-    };
-    Ok(acknowledged(
-        &article,
-        Some((id, status)),
-        &secret,
-        previous.as_deref(),
-        html,
-    ))
+    let view = crate::views::comment_views(std::slice::from_ref(&c), zone);
+    let ctx =
+        minijinja::context! { c => view.first(), own_pending => status != CommentStatus::Approved };
+    state
+        .theme
+        .render("site/comment.html", ctx)
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "could not render a posted comment");
+            String::new()
+        })
 }
 
 /// Whether the form was posted by the page's script, which wants JSON back.
@@ -421,14 +292,6 @@ fn see_other(to: &str, cookie: Option<String>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cleans_text() {
-        assert_eq!(clean("  Cafe\u{301}\r\nok ", true).unwrap(), "Café\nok");
-        assert!(clean("bell\u{7}", true).is_err());
-        assert!(clean("line\nbreak", false).is_err());
-        assert_eq!(links_in("see http://a.example and www.b.example"), 2);
-    }
 
     #[test]
     fn origin_must_be_ours_when_sent() {

@@ -3,17 +3,8 @@
 //! page again with the reader's problems).
 
 use crate::signing;
-use bbn_core::{Article, CommentSettings, Status};
 
-/// Whether readers may comment on the article now.
-pub fn open_for_comments(a: &Article, s: &CommentSettings, now: i64) -> bool {
-    a.comments_open
-        && a.status == Status::Published
-        && match (s.close_after_days, a.published_at) {
-            (Some(days), Some(published)) => now < published + days * 86_400,
-            _ => true,
-        }
-}
+pub use bbn_newsroom::admission::open_for_comments;
 
 /// The token the form carries: which article, when it was shown, signed.
 pub fn form_token(secret: &str, article_id: i64, now: i64) -> String {

@@ -77,6 +77,46 @@ struct FacetView {
     active: bool,
 }
 
+/// The search a page's query string asks for; anything odd reads as its default.
+fn search_request(p: &[(String, String)], zone: chrono_tz::Tz) -> SearchRequest {
+    let page: usize = get(p, "page")
+        .and_then(|v| v.parse().ok())
+        .filter(|n| (1..=1000).contains(n))
+        .unwrap_or(1);
+    let sort = if get(p, "sort") == Some("newest") {
+        Sort::Newest
+    } else {
+        Sort::Relevance
+    };
+    SearchRequest {
+        q: get(p, "q").unwrap_or("").to_string(),
+        sort,
+        section: get(p, "section").map(str::to_string),
+        topic: get(p, "topic").map(str::to_string),
+        author: get(p, "author").map(str::to_string),
+        from: day(get(p, "from"), zone),
+        until: day(get(p, "until"), zone).map(|t| t + 86_400),
+        page,
+        per_page: PER_PAGE,
+    }
+}
+
+/// A facet's values as links that add the filter, or take it off again.
+fn facet_views(p: &[(String, String)], key: &str, list: &[bbn_search::Facet]) -> Vec<FacetView> {
+    let current = get(p, key);
+    list.iter()
+        .map(|f| {
+            let active = current == Some(f.slug.as_str());
+            FacetView {
+                name: f.name.clone(),
+                count: f.count,
+                url: link(p, key, (!active).then_some(f.slug.as_str())),
+                active,
+            }
+        })
+        .collect()
+}
+
 pub async fn page(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -84,29 +124,8 @@ pub async fn page(
     let p = params(raw.as_deref());
     let chrome = Chrome::load(&state, None).await?;
     let zone = chrome.zone;
-    let q = get(&p, "q").unwrap_or("").to_string();
-    let page: usize = get(&p, "page")
-        .and_then(|v| v.parse().ok())
-        .filter(|n| (1..=1000).contains(n))
-        .unwrap_or(1);
-    let sort = if get(&p, "sort") == Some("newest") {
-        Sort::Newest
-    } else {
-        Sort::Relevance
-    };
-    let from = day(get(&p, "from"), zone);
-    let until = day(get(&p, "until"), zone).map(|t| t + 86_400);
-    let request = SearchRequest {
-        q: q.clone(),
-        sort,
-        section: get(&p, "section").map(str::to_string),
-        topic: get(&p, "topic").map(str::to_string),
-        author: get(&p, "author").map(str::to_string),
-        from,
-        until,
-        page,
-        per_page: PER_PAGE,
-    };
+    let request = search_request(&p, zone);
+    let (q, page, sort) = (request.q.clone(), request.page, request.sort);
     let results = state.search.search(&request).await?;
     let hits: Vec<HitView> = results
         .hits
@@ -118,20 +137,7 @@ pub async fn page(
             published: When::new(h.published_at, zone),
         })
         .collect();
-    let facets = |key: &str, list: &[bbn_search::Facet]| -> Vec<FacetView> {
-        let current = get(&p, key);
-        list.iter()
-            .map(|f| {
-                let active = current == Some(f.slug.as_str());
-                FacetView {
-                    name: f.name.clone(),
-                    count: f.count,
-                    url: link(&p, key, (!active).then_some(f.slug.as_str())),
-                    active,
-                }
-            })
-            .collect()
-    };
+    let facets = |key: &str, list: &[bbn_search::Facet]| facet_views(&p, key, list);
     let pages = results.total.div_ceil(PER_PAGE).clamp(1, 1000);
     let page_link = |n: usize| {
         let base = link(&p, "page", None);

@@ -375,26 +375,14 @@ enum Scope {
     Author(String),
 }
 
-async fn article_feed(
-    state: &AppState,
-    scope: Scope,
-    format: Format,
-    headers: &HeaderMap,
-) -> Result<Response, AppError> {
-    let store = &state.store;
-    let path = match &scope {
-        Scope::Site => String::new(),
-        Scope::Section(s) => section_url(s),
-        Scope::Topic(s) => topic_url(s),
-        Scope::Author(s) => author_url(s),
-    };
-    let validators = for_document(state, &feed_url(&path, format), 0).await?;
-    if validators.matches(headers) {
-        return Ok(validators.not_modified());
-    }
-    let chrome = Chrome::load(state, None).await?;
+/// A feed's title, description and newest articles, as its scope names them.
+async fn scope_list(
+    store: &bbn_store::Store,
+    scope: &Scope,
+    chrome: &Chrome,
+) -> Result<(String, String, bbn_store::ArticleList), AppError> {
     let n = chrome.feeds.items.clamp(1, 100);
-    let (title, description, list) = match &scope {
+    Ok(match scope {
         Scope::Site => (
             chrome.site_name.clone(),
             chrome.description.clone(),
@@ -432,7 +420,28 @@ async fn article_feed(
             let list = store.author_articles(a.id, n, 0).await?;
             (format!("{} – {}", a.name, chrome.site_name), a.bio, list)
         }
+    })
+}
+
+async fn article_feed(
+    state: &AppState,
+    scope: Scope,
+    format: Format,
+    headers: &HeaderMap,
+) -> Result<Response, AppError> {
+    let store = &state.store;
+    let path = match &scope {
+        Scope::Site => String::new(),
+        Scope::Section(s) => section_url(s),
+        Scope::Topic(s) => topic_url(s),
+        Scope::Author(s) => author_url(s),
     };
+    let validators = for_document(state, &feed_url(&path, format), 0).await?;
+    if validators.matches(headers) {
+        return Ok(validators.not_modified());
+    }
+    let chrome = Chrome::load(state, None).await?;
+    let (title, description, list) = scope_list(store, &scope, &chrome).await?;
     let ids: Vec<i64> = list.items.iter().map(|s| s.id).collect();
     let articles = store.published_articles(&ids).await?;
     let base = &state.config.base_url;

@@ -94,6 +94,27 @@ pub async fn index(
     Ok(xml_response(out, &validators))
 }
 
+/// A sitemap file's name read as its kind and page (0: not paged); one
+/// address per file ("1", not "01" or "+1"), anything else not found.
+fn sitemap_file(file: &str) -> Option<(&str, i64)> {
+    let name = file.strip_suffix(".xml")?;
+    let (kind, page) = match name.split_once('-') {
+        Some((kind, n)) => {
+            let page: i64 = n
+                .parse()
+                .ok()
+                .filter(|p| *p >= 1 && n.starts_with(|c: char| c.is_ascii_digit() && c != '0'))?;
+            (kind, page)
+        }
+        None => (name, 0),
+    };
+    matches!(
+        (kind, page),
+        ("articles" | "topics" | "authors", 1..) | ("sections" | "pages", 0)
+    )
+    .then_some((kind, page))
+}
+
 /// `/sitemaps/{file}`: `articles-N.xml`, `topics-N.xml`, `authors-N.xml`,
 /// `sections.xml` or `pages.xml`.
 pub async fn part(
@@ -101,26 +122,7 @@ pub async fn part(
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let name = file.strip_suffix(".xml").ok_or(AppError::NotFound)?;
-    let (kind, page) = match name.split_once('-') {
-        Some((kind, n)) => {
-            // "1", not "01" or "+1": one address per page.
-            let page: i64 = n
-                .parse()
-                .ok()
-                .filter(|p| *p >= 1 && n.starts_with(|c: char| c.is_ascii_digit() && c != '0'))
-                .ok_or(AppError::NotFound)?;
-            (kind, page)
-        }
-        None => (name, 0),
-    };
-    let valid = matches!(
-        (kind, page),
-        ("articles" | "topics" | "authors", 1..) | ("sections" | "pages", 0)
-    );
-    if !valid {
-        return Err(AppError::NotFound);
-    }
+    let (kind, page) = sitemap_file(&file).ok_or(AppError::NotFound)?;
     let store = state.store.clone();
     let validators = for_document(
         &state,
@@ -133,63 +135,77 @@ pub async fn part(
     }
     let base = state.config.base_url.clone();
     let per_page = state.config.sitemap_page_size;
-    match kind {
+    let body: Body = match kind {
         "articles" => {
             let first = (page - 1) * per_page;
             if first >= store.max_article_id().await? {
                 return Err(AppError::NotFound);
             }
-            Ok(xml_response(
-                article_stream(store, base, first, first + per_page),
-                &validators,
-            ))
+            article_stream(store, base, first, first + per_page)
         }
-        "pages" => {
-            let mut out = String::from(URLSET);
-            let _ = writeln!(out, "<url><loc>{}</loc></url>", escape(&format!("{base}/")));
-            for p in store.published_pages().await? {
-                let _ = writeln!(
-                    out,
-                    "<url><loc>{}</loc><lastmod>{}</lastmod></url>",
-                    escape(&format!("{base}{}", crate::views::page_url(&p.slug))),
-                    bbn_core::time::rfc3339_utc(p.modified_at)
-                );
-            }
-            out.push_str("</urlset>\n");
-            Ok(xml_response(out, &validators))
-        }
-        _ => {
-            let (entity, url): (&str, fn(&str) -> String) = match kind {
-                "sections" => ("section", section_url),
-                "topics" => ("topic", topic_url),
-                _ => ("author", author_url),
-            };
-            let offset = (page.max(1) - 1) * per_page;
-            let limit = if kind == "sections" {
-                i64::MAX
-            } else {
-                per_page
-            };
-            if page > 1 && offset >= store.count_places(entity).await? {
-                return Err(AppError::NotFound);
-            }
-            let places = store.sitemap_places(entity, limit, offset).await?;
-            let mut out = String::from(URLSET);
-            for p in places {
-                let _ = write!(
-                    out,
-                    "<url><loc>{}</loc>",
-                    escape(&format!("{base}{}", url(&p.slug)))
-                );
-                if let Some(t) = p.last_live {
-                    let _ = write!(out, "<lastmod>{}</lastmod>", time::rfc3339_utc(t));
-                }
-                out.push_str("</url>\n");
-            }
-            out.push_str("</urlset>\n");
-            Ok(xml_response(out, &validators))
-        }
+        "pages" => pages_urlset(&store, &base).await?.into(),
+        _ => places_urlset(&store, &base, kind, page, per_page)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .into(),
+    };
+    Ok(xml_response(body, &validators))
+}
+
+/// `pages.xml`: the home page and the static pages.
+async fn pages_urlset(store: &Store, base: &str) -> Result<String, AppError> {
+    let mut out = String::from(URLSET);
+    let _ = writeln!(out, "<url><loc>{}</loc></url>", escape(&format!("{base}/")));
+    for p in store.published_pages().await? {
+        let _ = writeln!(
+            out,
+            "<url><loc>{}</loc><lastmod>{}</lastmod></url>",
+            escape(&format!("{base}{}", crate::views::page_url(&p.slug))),
+            bbn_core::time::rfc3339_utc(p.modified_at)
+        );
     }
+    out.push_str("</urlset>\n");
+    Ok(out)
+}
+
+/// `sections.xml` (all of them) or a page of `topics-N.xml` and
+/// `authors-N.xml`; None past the last page.
+async fn places_urlset(
+    store: &Store,
+    base: &str,
+    kind: &str,
+    page: i64,
+    per_page: i64,
+) -> Result<Option<String>, AppError> {
+    let (entity, url): (&str, fn(&str) -> String) = match kind {
+        "sections" => ("section", section_url),
+        "topics" => ("topic", topic_url),
+        _ => ("author", author_url),
+    };
+    let offset = (page.max(1) - 1) * per_page;
+    let limit = if kind == "sections" {
+        i64::MAX
+    } else {
+        per_page
+    };
+    if page > 1 && offset >= store.count_places(entity).await? {
+        return Ok(None);
+    }
+    let places = store.sitemap_places(entity, limit, offset).await?;
+    let mut out = String::from(URLSET);
+    for p in places {
+        let _ = write!(
+            out,
+            "<url><loc>{}</loc>",
+            escape(&format!("{base}{}", url(&p.slug)))
+        );
+        if let Some(t) = p.last_live {
+            let _ = write!(out, "<lastmod>{}</lastmod>", time::rfc3339_utc(t));
+        }
+        out.push_str("</url>\n");
+    }
+    out.push_str("</urlset>\n");
+    Ok(Some(out))
 }
 
 fn article_entry(out: &mut String, base: &str, a: &SitemapArticle) {

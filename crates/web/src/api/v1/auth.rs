@@ -68,56 +68,10 @@ pub async fn guard(
 ) -> Response {
     let caller = match req.headers().get(header::AUTHORIZATION) {
         None => Caller::Public,
-        Some(value) => {
-            // Looking a token up costs a query: each address may try only so
-            // many, so a flood of made-up tokens is refused before the database.
-            let lookups = state
-                .config
-                .api_token_per_minute
-                .max(state.config.api_public_per_minute)
-                * 2;
-            if let Verdict::Refused { retry_after } =
-                state.api_limits.take(&format!("lookups {addr}"), lookups)
-            {
-                let mut problem = Problem::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    format!(
-                        "Too many token checks from this address; try again in {retry_after} s."
-                    ),
-                );
-                problem.retry_after = Some(retry_after);
-                return problem.into_response();
-            }
-            let Some(token) = value
-                .to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(str::trim)
-                .filter(|t| !t.is_empty() && t.len() <= 200)
-            else {
-                return unauthorized("The Authorization header must be `Bearer <token>`.");
-            };
-            let key = match state.store.api_key_for(token, ApiKeyKind::Staff).await {
-                Ok(Some(key)) => key,
-                Ok(None) => return unauthorized("This token is unknown or revoked."),
-                Err(e) => return Problem::from(e).into_response(),
-            };
-            let (Some(role), Some((user_id, ..))) = (key.effective_role(), key.user.as_ref())
-            else {
-                return unauthorized("This token is unknown or revoked.");
-            };
-            match state.store.user_by_id(*user_id).await {
-                Ok(Some(mut user)) if !user.disabled => {
-                    user.role = role;
-                    Caller::Staff {
-                        user: Box::new(user),
-                        token_id: key.id,
-                    }
-                }
-                Ok(_) => return unauthorized("This token's account is disabled."),
-                Err(e) => return Problem::from(e).into_response(),
-            }
-        }
+        Some(value) => match staff_caller(&state, &addr, value).await {
+            Ok(caller) => caller,
+            Err(refused) => return refused,
+        },
     };
     let (bucket, per_minute) = match &caller {
         Caller::Public => (
@@ -151,4 +105,60 @@ pub async fn guard(
     h.insert("ratelimit-limit", HeaderValue::from(per_minute));
     h.insert("ratelimit-remaining", HeaderValue::from(remaining));
     response
+}
+
+/// The staff member an `Authorization` header's token names, or the answer
+/// that refuses it.
+async fn staff_caller(
+    state: &AppState,
+    addr: &str,
+    value: &HeaderValue,
+) -> Result<Caller, Response> {
+    // Looking a token up costs a query: each address may try only so
+    // many, so a flood of made-up tokens is refused before the database.
+    let lookups = state
+        .config
+        .api_token_per_minute
+        .max(state.config.api_public_per_minute)
+        * 2;
+    if let Verdict::Refused { retry_after } =
+        state.api_limits.take(&format!("lookups {addr}"), lookups)
+    {
+        let mut problem = Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too many token checks from this address; try again in {retry_after} s."),
+        );
+        problem.retry_after = Some(retry_after);
+        return Err(problem.into_response());
+    }
+    let Some(token) = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+    else {
+        return Err(unauthorized(
+            "The Authorization header must be `Bearer <token>`.",
+        ));
+    };
+    let key = match state.store.api_key_for(token, ApiKeyKind::Staff).await {
+        Ok(Some(key)) => key,
+        Ok(None) => return Err(unauthorized("This token is unknown or revoked.")),
+        Err(e) => return Err(Problem::from(e).into_response()),
+    };
+    let (Some(role), Some((user_id, ..))) = (key.effective_role(), key.user.as_ref()) else {
+        return Err(unauthorized("This token is unknown or revoked."));
+    };
+    match state.store.user_by_id(*user_id).await {
+        Ok(Some(mut user)) if !user.disabled => {
+            user.role = role;
+            Ok(Caller::Staff {
+                user: Box::new(user),
+                token_id: key.id,
+            })
+        }
+        Ok(_) => Err(unauthorized("This token's account is disabled.")),
+        Err(e) => Err(Problem::from(e).into_response()),
+    }
 }

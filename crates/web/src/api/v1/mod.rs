@@ -62,7 +62,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         // Inside the guard, so the caller is known.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::newsroom::audit::api_writes,
+            crate::audit::api_writes,
         ))
         .layer(axum::middleware::from_fn_with_state(state, auth::guard))
 }

@@ -1,21 +1,20 @@
 //! Writes through the API, with a staff token: create and update articles,
 //! take workflow steps (publish, schedule, unpublish, submit, back to draft),
-//! upload images, and moderate comments. Each goes through the newsroom's own
-//! code (`newsroom::articles::workflow`, the store's moderation calls), so
-//! the same role rules, checks and change-log entries apply.
+//! upload images, and moderate comments. Each goes through the rules the
+//! newsroom's screens use (`bbn_newsroom::workflow`, the store's moderation
+//! calls), so the same role rules, checks and change-log entries apply.
 
 use super::articles::{article_id, article_out};
 use super::auth::Caller;
 use super::query::Query;
 use super::{PageMeta, Problem, json, page};
 use crate::AppState;
-use crate::newsroom::articles::form::ArticleForm;
-use crate::newsroom::articles::workflow::{self, Action, Refusal};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bbn_core::{Article, BodyFormat, CommentStatus, FaqItem, Role, time};
+use bbn_newsroom::workflow::{self, Action, ArticleWrite, Refusal};
 use serde::Deserialize;
 
 /// The fields of an article a client sends; each one left out keeps its
@@ -84,7 +83,9 @@ fn body<T: serde::de::DeserializeOwned + Default>(
 }
 
 impl ArticleIn {
-    async fn apply(self, state: &AppState, f: &mut ArticleForm) -> Result<(), Problem> {
+    /// Lays the fields sent over `w`.
+    async fn apply(self, state: &AppState, w: &mut ArticleWrite) -> Result<(), Problem> {
+        let f = &mut w.draft;
         if let Some(v) = self.headline {
             f.headline = v;
         }
@@ -106,16 +107,16 @@ impl ArticleIn {
                     errors: vec![("section".into(), "No section has this slug.".into())],
                     ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unknown section.")
                 })?;
-            f.section_id = Some(s.id);
+            f.section_id = s.id;
         }
         if let Some(id) = self.section_id {
-            f.section_id = Some(id);
+            f.section_id = id;
         }
         if let Some(v) = self.author_ids {
             f.author_ids = v;
         }
         if let Some(v) = self.topics {
-            f.topics = v.join(", ");
+            w.topics = topic_names(&v);
         }
         match (self.body_markdown, self.body_html) {
             (Some(_), Some(_)) => {
@@ -128,11 +129,11 @@ impl ArticleIn {
                 });
             }
             (Some(v), None) => {
-                f.body = v.replace("\r\n", "\n");
+                f.body_markdown = v.replace("\r\n", "\n");
                 f.body_format = BodyFormat::Markdown;
             }
             (None, Some(v)) => {
-                f.body = v.replace("\r\n", "\n");
+                f.body_markdown = v.replace("\r\n", "\n");
                 f.body_format = BodyFormat::Html;
             }
             (None, None) => {}
@@ -159,13 +160,24 @@ impl ArticleIn {
             f.image_id = (id > 0).then_some(id);
         }
         if let Some(v) = self.editors_pick {
-            f.editors_pick = v;
+            w.editors_pick = v;
         }
         if self.revision.is_some() {
-            f.revision = self.revision;
+            w.revision = self.revision;
         }
         Ok(())
     }
+}
+
+/// Topic names as the newsroom's form reads them: trimmed, blanks dropped,
+/// a comma inside a name splitting it.
+fn topic_names(names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .flat_map(|n| n.split(','))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 fn refusal(r: Refusal) -> Problem {
@@ -183,7 +195,6 @@ fn refusal(r: Refusal) -> Problem {
         },
         Refusal::Invalid(m) => Problem::new(StatusCode::BAD_REQUEST, m),
         Refusal::Store(e) => e.into(),
-        Refusal::Failed(e) => e.into(),
     }
 }
 
@@ -221,13 +232,9 @@ pub async fn create(
 ) -> Result<Response, Problem> {
     let me = caller.staff(Role::Contributor)?;
     let input: ArticleIn = body(&headers, &bytes)?;
-    let mut form = ArticleForm {
-        comments_open: true,
-        author_ids: me.author_id.into_iter().collect(),
-        ..ArticleForm::default()
-    };
-    input.apply(&state, &mut form).await?;
-    let id = workflow::create(&state, me, &form).await?;
+    let mut write = ArticleWrite::new_by(me);
+    input.apply(&state, &mut write).await?;
+    let id = workflow::create(&state.store, me, &write).await?;
     staff_view(&state, id, StatusCode::CREATED).await
 }
 
@@ -247,9 +254,9 @@ pub async fn update(
     // The fields the client did not send come from this read, so the save is
     // checked against its revision (or the one the client sent): a write
     // made in between is never undone by them; the client gets a 409 instead.
-    let mut form = ArticleForm::from_article(&a, picked);
-    input.apply(&state, &mut form).await?;
-    workflow::update(&state, me, &a, &form, mark_updated)
+    let mut write = ArticleWrite::from_article(&a, picked);
+    input.apply(&state, &mut write).await?;
+    workflow::update(&state.store, me, &a, &write, mark_updated)
         .await
         .map_err(refusal)?;
     staff_view(&state, a.id, StatusCode::OK).await
@@ -293,7 +300,7 @@ pub async fn step(
         .filter(|_| step != "to_draft")
         .ok_or_else(Problem::not_found)?;
     let a = load(&state, &id).await?;
-    workflow::take(&state, me, &a, action, input.revision)
+    workflow::take(&state.store, me, &a, action, input.revision)
         .await
         .map_err(refusal)?;
     staff_view(&state, a.id, StatusCode::OK).await
@@ -310,7 +317,7 @@ pub async fn upload(
     caller.staff(Role::Contributor)?;
     let q = Query::parse(raw.as_deref())?;
     let text = |k: &str| q.get(k).unwrap_or("").to_string();
-    let stored = crate::newsroom::articles::image::store_file(&state, bytes.to_vec())
+    let stored = crate::media::upload::store_file(&state, bytes.to_vec())
         .await
         .map_err(|(status, message)| Problem::new(status, message))?;
     let id = state

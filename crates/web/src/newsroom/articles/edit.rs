@@ -1,7 +1,6 @@
 //! The article editor: a new article, editing one, previews.
 
 use super::form::{ArticleForm, form_view};
-use super::workflow::Refusal;
 use super::{can_correct, can_edit, can_publish, can_submit};
 use crate::AppState;
 use crate::error::AppError;
@@ -12,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bbn_core::{Article, Status, ValidationError, time};
+use bbn_newsroom::workflow::{self, Refusal};
 use bbn_store::StoreError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -78,7 +78,7 @@ pub(crate) async fn render(
         .into_iter()
         .map(|t| t.name)
         .collect();
-    let found = super::workflow::findings(state, form, screen.article).await?;
+    let found = workflow::findings(&state.store, &form.to_write().draft, screen.article).await?;
     let findings: Vec<FindingView> = found
         .into_iter()
         .map(|f| FindingView {
@@ -248,7 +248,7 @@ pub async fn create(
     if let Some(page) = redraw(&state, &user, &mut form, None).await? {
         return Ok(page);
     }
-    match super::workflow::create(&state, &user.user, &form).await {
+    match workflow::create(&state.store, &user.user, &form.to_write()).await {
         Ok(id) => Ok(
             Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=created")).into_response(),
         ),
@@ -307,13 +307,11 @@ pub async fn save(
         return Ok(page);
     }
     let mark_updated = fields.iter().any(|(k, _)| k == "mark_updated");
-    match super::workflow::update(&state, &user.user, &article, &form, mark_updated).await {
+    let write = form.to_write();
+    match workflow::update(&state.store, &user.user, &article, &write, mark_updated).await {
         Ok(_) => Ok(Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=1")).into_response()),
-        Err(Refusal::Forbidden) => Err(AppError::Forbidden),
         Err(Refusal::Store(e)) => refused(&state, &user, &form, Some(&article), e).await,
-        Err(Refusal::Failed(e)) => Err(e),
-        Err(Refusal::Blocked(m)) => Err(AppError::BadRequest(m.join(" "))),
-        Err(Refusal::Invalid(m)) => Err(AppError::BadRequest(m)),
+        Err(other) => Err(other.into()),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use bbn_core::validate::ArticleDraft;
 use bbn_core::{Article, Author, BodyFormat, FaqItem, Section, Status};
+use bbn_newsroom::workflow::ArticleWrite;
 use serde::Serialize;
 
 /// What the editor form sends.
@@ -146,37 +147,33 @@ impl ArticleForm {
             .collect()
     }
 
-    /// The draft this form describes; status and dates come from the caller.
-    pub fn to_draft(
-        &self,
-        topic_ids: Vec<i64>,
-        status: Status,
-        published_at: Option<i64>,
-        scheduled_at: Option<i64>,
-    ) -> ArticleDraft {
-        ArticleDraft {
-            slug: self.slug.clone(),
-            headline: self.headline.clone(),
-            dek: self.dek.clone(),
-            kicker: self.kicker.clone(),
-            body_format: self.body_format,
-            body_markdown: self.body.clone(),
-            section_id: self.section_id.unwrap_or(0),
-            author_ids: self.author_ids.clone(),
-            topic_ids,
-            faq: self
-                .faq
-                .iter()
-                .filter(|f| !f.question.trim().is_empty() || !f.answer.trim().is_empty())
-                .cloned()
-                .collect(),
-            image_id: self.image_id,
-            seo_title: self.seo_title.clone(),
-            seo_description: self.seo_description.clone(),
-            comments_open: self.comments_open,
-            status,
-            published_at,
-            scheduled_at,
+    /// The write this form describes, for `bbn_newsroom::workflow`: the
+    /// article's fields (topics by name), the pick and the revision the
+    /// editor started from. Status and dates are the workflow's to set.
+    pub fn to_write(&self) -> ArticleWrite {
+        ArticleWrite {
+            draft: ArticleDraft {
+                slug: self.slug.clone(),
+                headline: self.headline.clone(),
+                dek: self.dek.clone(),
+                kicker: self.kicker.clone(),
+                body_format: self.body_format,
+                body_markdown: self.body.clone(),
+                section_id: self.section_id.unwrap_or(0),
+                author_ids: self.author_ids.clone(),
+                topic_ids: Vec::new(),
+                faq: self.faq.clone(),
+                image_id: self.image_id,
+                seo_title: self.seo_title.clone(),
+                seo_description: self.seo_description.clone(),
+                comments_open: self.comments_open,
+                status: Status::Draft,
+                published_at: None,
+                scheduled_at: None,
+            },
+            topics: self.topic_names(),
+            editors_pick: self.editors_pick,
+            revision: self.revision,
         }
     }
 }

@@ -10,7 +10,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bbn_core::time;
 use bbn_core::validate::ArticleDraft;
-use bbn_store::{Edit, StoreError};
+use bbn_newsroom::workflow::{self, Refusal};
+use bbn_store::StoreError;
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
@@ -142,26 +143,18 @@ pub async fn restore(
     if !can_edit(&user.user, &a) {
         return Err(AppError::Forbidden);
     }
-    let mut old = state
+    let old = state
         .store
         .revision(id, rev)
         .await?
         .ok_or(AppError::NotFound)?;
-    old.status = a.status;
-    old.published_at = a.published_at;
-    old.scheduled_at = a.scheduled_at;
-    let edit = Edit {
-        expected_revision: form.revision.or(Some(a.revision)),
-        mark_updated: false,
-        by: Some(user.user.id),
-        take_address: super::may_take_address(&user.user, a.status),
-    };
-    match state.store.save_article(id, old, edit).await {
+    // Its status and dates stay as they are now.
+    match workflow::resave(&state.store, &user.user, &a, old, form.revision).await {
         Ok(_) => Ok(
             Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=restored")).into_response(),
         ),
         // A slug or byline that no longer exists makes the old state unsavable as it was.
-        Err(StoreError::Invalid(errors)) => Err(AppError::BadRequest(format!(
+        Err(Refusal::Store(StoreError::Invalid(errors))) => Err(AppError::BadRequest(format!(
             "This revision cannot be restored as it was: {}",
             errors
                 .into_iter()

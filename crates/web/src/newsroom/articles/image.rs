@@ -7,14 +7,15 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::extract::csrf::CsrfForm;
 use crate::extract::session::CurrentUser;
-use crate::media;
+use crate::media::upload::store_file;
 use crate::newsroom::upload;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use bbn_core::Article;
 use bbn_core::validate::ArticleDraft;
-use bbn_store::{Edit, NewMedia};
+use bbn_newsroom::workflow;
+use bbn_store::NewMedia;
 use serde::Deserialize;
 
 async fn editable(state: &AppState, user: &CurrentUser, id: i64) -> Result<Article, AppError> {
@@ -38,13 +39,7 @@ async fn set_image(
 ) -> Result<(), AppError> {
     let mut draft = ArticleDraft::from(a);
     draft.image_id = image_id;
-    let edit = Edit {
-        expected_revision: revision.or(Some(a.revision)),
-        mark_updated: false,
-        by: Some(user.user.id),
-        take_address: super::may_take_address(&user.user, a.status),
-    };
-    state.store.save_article(a.id, draft, edit).await?;
+    workflow::resave(&state.store, &user.user, a, draft, revision).await?;
     Ok(())
 }
 
@@ -98,41 +93,6 @@ pub async fn upload(
     )
     .await?;
     Ok(Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=1")).into_response())
-}
-
-/// Checks and stores an uploaded file; on refusal, the status and what to tell the person.
-pub(crate) async fn store_file(
-    state: &AppState,
-    bytes: Vec<u8>,
-) -> Result<media::Stored, (StatusCode, String)> {
-    if bytes.is_empty() {
-        return Err((
-            StatusCode::BAD_REQUEST,
-            "Choose an image file to upload.".into(),
-        ));
-    }
-    let Some(dir) = state.config.media_dir.clone() else {
-        return Err((
-            StatusCode::SERVICE_UNAVAILABLE,
-            "This site has no media folder; uploads are off.".into(),
-        ));
-    };
-    let stored = media::store(&state.images, dir, bytes, state.config.max_image_megapixels).await;
-    match stored {
-        Ok(s) => Ok(s),
-        Err(
-            e @ (media::MediaError::NotAnImage
-            | media::MediaError::Damaged
-            | media::MediaError::TooLarge { .. }),
-        ) => Err((StatusCode::UNPROCESSABLE_ENTITY, e.to_string())),
-        Err(e) => {
-            tracing::error!(error = %e, "storing an upload failed");
-            Err((
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The image could not be stored. Try again.".into(),
-            ))
-        }
-    }
 }
 
 #[derive(Deserialize)]

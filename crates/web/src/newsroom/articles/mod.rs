@@ -1,12 +1,8 @@
 //! Articles in the newsroom: lists, the editor, the workflow, history.
 //!
-//! Who may do what (checked here, on the server, for every request):
-//! - contributor: create; edit own articles while draft or in review; submit own drafts.
-//! - author: as contributor, and edit, publish, schedule and unpublish own articles.
-//! - editor and admin: everything on every article, plus corrections and editors' picks,
-//!   and publishing at another article's old address (which ends its redirect).
-//!
-//! "Own" means started by the account or carrying its byline.
+//! Who may do what is `bbn_newsroom::roles`, checked on the server for every
+//! request; what a write does is `bbn_newsroom::workflow`, shared with the
+//! JSON API. These screens read forms, call those and render.
 
 pub mod edit;
 pub mod form;
@@ -14,48 +10,5 @@ pub mod history;
 pub mod image;
 pub mod list;
 pub mod status;
-pub mod workflow;
 
-use bbn_core::{Article, Role, Status, User};
-
-pub fn is_own(user: &User, a: &Article) -> bool {
-    a.created_by == Some(user.id)
-        || user
-            .author_id
-            .is_some_and(|id| a.authors.iter().any(|x| x.id == id))
-}
-
-pub fn can_edit(user: &User, a: &Article) -> bool {
-    match user.role {
-        Role::Editor | Role::Admin => true,
-        Role::Author => is_own(user, a),
-        Role::Contributor => {
-            is_own(user, a) && matches!(a.status, Status::Draft | Status::InReview)
-        }
-    }
-}
-
-pub fn can_submit(user: &User, a: &Article) -> bool {
-    a.status == Status::Draft && (user.role >= Role::Editor || is_own(user, a))
-}
-
-pub fn can_publish(user: &User, a: &Article) -> bool {
-    match user.role {
-        Role::Editor | Role::Admin => true,
-        Role::Author => is_own(user, a),
-        Role::Contributor => false,
-    }
-}
-
-pub fn can_correct(user: &User) -> bool {
-    user.role >= Role::Editor
-}
-
-/// Whether a save by `user` that leaves an article with `status` may take
-/// another article's old address (its redirect ends when this article goes
-/// live there): only an editor's, and only one that publishes or schedules.
-/// A renamed story's old address is linked from everywhere; who may serve
-/// something else at it is an editorial decision.
-pub fn may_take_address(user: &User, status: Status) -> bool {
-    user.role >= Role::Editor && matches!(status, Status::Published | Status::Scheduled)
-}
+pub use bbn_newsroom::roles::{can_correct, can_edit, can_publish, can_submit};

@@ -1,12 +1,11 @@
 //! The workflow's buttons: submit for review, publish, schedule, unpublish,
-//! back to draft (the rules are in `workflow`, shared with the JSON API); and
-//! corrections. Each change is a save (a revision) and checks the revision
-//! the editor was looking at.
+//! back to draft (the rules are in `bbn_newsroom::workflow`, shared with the
+//! JSON API); and corrections. Each change is a save (a revision) and checks
+//! the revision the editor was looking at.
 
 use super::can_correct;
 use super::edit::{refused, show_with_notice};
 use super::form::ArticleForm;
-use super::workflow::{self, Action, Refusal};
 use crate::AppState;
 use crate::error::AppError;
 use crate::extract::csrf::CsrfForm;
@@ -15,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use bbn_core::time;
+use bbn_newsroom::workflow::{self, Action, Refusal};
 use bbn_store::StoreError;
 use serde::Deserialize;
 
@@ -50,7 +50,7 @@ pub async fn change(
         .and_then(|t| time::parse_local(t, zone));
     let action = Action::parse(&form.action, scheduled_at)
         .ok_or_else(|| AppError::BadRequest("Unknown action.".into()))?;
-    match workflow::take(&state, me, &a, action, form.revision).await {
+    match workflow::take(&state.store, me, &a, action, form.revision).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=status")).into_response())
         }
@@ -82,7 +82,6 @@ pub async fn change(
             .await
         }
         Err(Refusal::Store(e)) => Err(e.into()),
-        Err(Refusal::Failed(e)) => Err(e),
     }
 }
 
@@ -98,6 +97,7 @@ pub async fn correct(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<CorrectionForm>,
 ) -> Result<Response, AppError> {
+    // Refused before the article is looked up: a 403 tells no one which ids exist.
     if !can_correct(&user.user) {
         return Err(AppError::Forbidden);
     }
@@ -106,15 +106,11 @@ pub async fn correct(
         .article_by_id(id)
         .await?
         .ok_or(AppError::NotFound)?;
-    match state
-        .store
-        .add_correction(a.id, &form.kind, &form.body, Some(user.user.id))
-        .await
-    {
+    match workflow::correct(&state.store, &user.user, &a, &form.kind, &form.body).await {
         Ok(_) => Ok(
             Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=corrected")).into_response(),
         ),
-        Err(StoreError::Invalid(errors)) => {
+        Err(Refusal::Store(StoreError::Invalid(errors))) => {
             let message = errors
                 .into_iter()
                 .map(|e| e.message)

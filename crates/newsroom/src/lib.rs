@@ -1,0 +1,15 @@
+//! The rules layer, between the store and the web: what a write may do and
+//! what a reader's comment becomes, whoever asks (the newsroom's forms, the
+//! JSON API, a test). It takes domain types (`ArticleDraft`, a comment
+//! `Submission`), never an HTML form or a request, and answers with
+//! decisions the caller words for its own audience.
+//!
+//! - `roles`: who may edit, submit, publish, correct and pick.
+//! - `workflow`: article writes (create, save with a revision check, the
+//!   workflow steps) with their role rules and pre-publish checks.
+//! - `admission`: a reader's comment → a decision and its reason, a pure
+//!   function of what was sent and the facts gathered beforehand.
+
+pub mod admission;
+pub mod roles;
+pub mod workflow;

@@ -1,0 +1,53 @@
+//! Who may do what to an article (checked on the server, for every request,
+//! whichever door it comes through):
+//! - contributor: create; edit own articles while draft or in review; submit own drafts.
+//! - author: as contributor, and edit, publish, schedule and unpublish own articles.
+//! - editor and admin: everything on every article, plus corrections and editors' picks,
+//!   and publishing at another article's old address (which ends its redirect).
+//!
+//! "Own" means started by the account or carrying its byline.
+
+use bbn_core::{Article, Role, Status, User};
+
+pub fn is_own(user: &User, a: &Article) -> bool {
+    a.created_by == Some(user.id)
+        || user
+            .author_id
+            .is_some_and(|id| a.authors.iter().any(|x| x.id == id))
+}
+
+pub fn can_edit(user: &User, a: &Article) -> bool {
+    match user.role {
+        Role::Editor | Role::Admin => true,
+        Role::Author => is_own(user, a),
+        Role::Contributor => {
+            is_own(user, a) && matches!(a.status, Status::Draft | Status::InReview)
+        }
+    }
+}
+
+pub fn can_submit(user: &User, a: &Article) -> bool {
+    a.status == Status::Draft && (user.role >= Role::Editor || is_own(user, a))
+}
+
+pub fn can_publish(user: &User, a: &Article) -> bool {
+    match user.role {
+        Role::Editor | Role::Admin => true,
+        Role::Author => is_own(user, a),
+        Role::Contributor => false,
+    }
+}
+
+/// Corrections and editors' picks.
+pub fn can_correct(user: &User) -> bool {
+    user.role >= Role::Editor
+}
+
+/// Whether a save by `user` that leaves an article with `status` may take
+/// another article's old address (its redirect ends when this article goes
+/// live there): only an editor's, and only one that publishes or schedules.
+/// A renamed story's old address is linked from everywhere; who may serve
+/// something else at it is an editorial decision.
+pub fn may_take_address(user: &User, status: Status) -> bool {
+    user.role >= Role::Editor && matches!(status, Status::Published | Status::Scheduled)
+}
