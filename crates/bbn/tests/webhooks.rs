@@ -12,9 +12,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use bbn_core::Status;
+use bbn_store::Store;
 use bbn_core::validate::ArticleDraft;
 use bbn_store::testing::TestDb;
-use bbn_store::{Backend, Store};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::{Server, temp_dir};
@@ -166,12 +166,14 @@ async fn webhooks_survive_a_crash_on_sqlite() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn webhooks_survive_a_crash_on_postgres() {
-    let Some(db) = TestDb::new(Backend::Postgres).await else {
-        return;
-    };
-    let dir = temp_dir("webhooks-pg");
-    kill_restart_and_deliver(db.store.clone(), dir.clone(), Some(db.url.clone())).await;
-    std::fs::remove_dir_all(dir).unwrap();
+mod postgres {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn webhooks_survive_a_crash_on_postgres() {
+        let db = TestDb::postgres().await;
+        let dir = temp_dir("webhooks-pg");
+        kill_restart_and_deliver(db.store.clone(), dir.clone(), Some(db.url.clone())).await;
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }
