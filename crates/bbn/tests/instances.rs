@@ -53,25 +53,10 @@ async fn purge_receiver(port: u16) -> Inbox {
 }
 
 fn draft(slug: &str, headline: &str, section: i64, author: i64) -> ArticleDraft {
-    ArticleDraft {
-        slug: slug.into(),
-        headline: headline.into(),
-        dek: String::new(),
-        kicker: String::new(),
-        body_format: Default::default(),
-        body_markdown: format!("{headline}: the body."),
-        section_id: section,
-        author_ids: vec![author],
-        topic_ids: vec![],
-        faq: vec![],
-        image_id: None,
-        seo_title: String::new(),
-        seo_description: String::new(),
-        comments_open: true,
-        status: Status::Published,
-        published_at: Some(bbn_core::time::now() - 60),
-        scheduled_at: None,
-    }
+    ArticleDraft::new(slug, headline, section)
+        .body(format!("{headline}: the body."))
+        .authors(vec![author])
+        .published(bbn_core::time::now() - 60)
 }
 
 /// Waits until every one of `ports` answers `path` with a page holding

@@ -43,28 +43,15 @@ async fn fixture(store: &Store) -> Fixture {
 }
 
 fn draft(f: &Fixture, headline: &str, published_at: Option<i64>) -> ArticleDraft {
-    ArticleDraft {
-        slug: String::new(),
-        headline: headline.into(),
-        dek: "A dek".into(),
-        kicker: "Kicker".into(),
-        body_format: Default::default(),
-        body_markdown: "Para one.\n\n> Quote".into(),
-        section_id: f.world,
-        author_ids: vec![f.alice],
-        topic_ids: vec![f.diplomacy],
-        faq: vec![],
-        image_id: None,
-        seo_title: String::new(),
-        seo_description: String::new(),
-        comments_open: true,
-        status: if published_at.is_some() {
-            Status::Published
-        } else {
-            Status::Draft
-        },
-        published_at,
-        scheduled_at: None,
+    let d = ArticleDraft::new("", headline, f.world)
+        .dek("A dek")
+        .kicker("Kicker")
+        .body("Para one.\n\n> Quote")
+        .authors(vec![f.alice])
+        .topics(vec![f.diplomacy]);
+    match published_at {
+        Some(at) => d.published(at),
+        None => d,
     }
 }
 

@@ -26,25 +26,13 @@ async fn import(store: &Store, bytes: &[u8]) -> Result<bbn_store::transfer::Coun
 }
 
 fn draft(section: i64, authors: Vec<i64>, topics: Vec<i64>, headline: &str) -> ArticleDraft {
-    ArticleDraft {
-        slug: String::new(),
-        headline: headline.into(),
-        dek: "Ein Dek mit Umlauten: äöü — and a dash".into(),
-        kicker: "Kicker".into(),
-        body_format: Default::default(),
-        body_markdown: "Para one.\n\n> A quote, “curly”.\n\n日本語の段落。".into(),
-        section_id: section,
-        author_ids: authors,
-        topic_ids: topics,
-        faq: vec![],
-        image_id: None,
-        seo_title: String::new(),
-        seo_description: String::new(),
-        comments_open: true,
-        status: Status::Published,
-        published_at: Some(1_700_000_000),
-        scheduled_at: None,
-    }
+    ArticleDraft::new("", headline, section)
+        .dek("Ein Dek mit Umlauten: äöü — and a dash")
+        .kicker("Kicker")
+        .body("Para one.\n\n> A quote, “curly”.\n\n日本語の段落。")
+        .authors(authors)
+        .topics(topics)
+        .published(1_700_000_000)
 }
 
 fn comment(article: i64, parent: Option<i64>, body: &str, status: CommentStatus) -> NewComment {
