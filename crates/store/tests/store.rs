@@ -344,27 +344,6 @@ async fn stale_revision_is_refused(db: TestDb) {
     );
 }
 
-async fn every_write_is_in_the_change_log(db: TestDb) {
-    let store = db.store.clone();
-    let f = fixture(&store).await;
-    let start = store.last_change().await.unwrap();
-    let id = store
-        .create_article(draft(&f, "Logged", Some(1)))
-        .await
-        .unwrap();
-    store
-        .update_article(id, draft(&f, "Logged", Some(1)), None, false)
-        .await
-        .unwrap();
-    let changes = store.changes_since(start, 10).await.unwrap();
-    let ops: Vec<_> = changes
-        .iter()
-        .map(|c| (c.entity.as_str(), c.entity_id, c.op.as_str()))
-        .collect();
-    assert_eq!(ops, [("article", id, "create"), ("article", id, "update")]);
-    assert!(changes[0].seq < changes[1].seq);
-}
-
 async fn comments_show_only_approved_in_order(db: TestDb) {
     let store = db.store.clone();
     let f = fixture(&store).await;
@@ -1162,7 +1141,6 @@ bbn_store::on_both_backends!(
     an_old_address_leads_to_its_article_until_taken,
     bad_writes_change_nothing,
     stale_revision_is_refused,
-    every_write_is_in_the_change_log,
     comments_show_only_approved_in_order,
     settings_round_trip_and_validate,
     section_fronts_give_each_section_its_newest,
