@@ -10,7 +10,8 @@ use bbn_core::validate::{ArticleDraft, PageDraft};
 use bbn_core::{CommentStatus, PageStatus, Role, SiteSettings, Status};
 use bbn_store::testing::TestDb;
 use bbn_store::{
-    ApiKeyKind, Edit, NewApiKey, NewComment, NewMedia, NewUser, Origin, RedirectTarget, Store,
+    ApiKeyKind, Edit, ImportedArticle, ImportedComment, ImportedPage, ImportedPerson, NewApiKey,
+    NewComment, NewMedia, NewUser, Origin, RedirectTarget, Store,
 };
 
 /// What a follower reads of one entry.
@@ -384,4 +385,120 @@ async fn every_write_is_in_the_change_log(db: TestDb) {
     );
 }
 
-bbn_store::on_both_backends!(every_write_is_in_the_change_log);
+/// `bbn import wordpress` writes through one `ImportSession`: each record
+/// it creates or changes is logged as the newsroom's writes are, and
+/// nothing is seen before the import commits.
+async fn every_import_write_is_in_the_change_log(db: TestDb) {
+    let store = db.store.clone();
+    let mut log = Log::new(&store).await;
+    let mut import = store.begin_import("change-log-test").await.unwrap();
+    let (author, _user, _) = import
+        .person(
+            "7",
+            &ImportedPerson {
+                email: "ann@example.com".into(),
+                name: "Ann Writer".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let (news, _) = import.section("3", "news", "News", "", None).await.unwrap();
+    let (tag, _) = import
+        .topic("tag", "trade", "trade", "Trade", "")
+        .await
+        .unwrap();
+    let (image, _) = import
+        .media(
+            "11",
+            &NewMedia {
+                url: "/media/old.jpg".into(),
+                width: None,
+                height: None,
+                alt: "Old".into(),
+                caption: String::new(),
+                credit: String::new(),
+                srcset: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let (post, _) = import
+        .article(
+            "42",
+            ImportedArticle {
+                draft: ArticleDraft::new("ministers-meet", "Ministers meet", news)
+                    .body("Text.")
+                    .authors(vec![author])
+                    .topics(vec![tag])
+                    .image(Some(image))
+                    .published(1_000),
+                created_at: 900,
+                modified_at: 1_000,
+                created_by: None,
+            },
+        )
+        .await
+        .unwrap();
+    let (about, _) = import
+        .page(
+            "43",
+            ImportedPage {
+                draft: page("about", "About"),
+                created_at: 900,
+                modified_at: 1_000,
+            },
+        )
+        .await
+        .unwrap();
+    import
+        .comments(
+            post,
+            &[ImportedComment {
+                external_id: "99".into(),
+                parent_external: None,
+                author_name: "Reader".into(),
+                author_email: "reader@example.com".into(),
+                body: "Well put.".into(),
+                status: CommentStatus::Approved,
+                created_at: 1_100,
+                staff_user_id: None,
+            }],
+        )
+        .await
+        .unwrap();
+    import.add_picks(&[post]).await.unwrap();
+    assert_eq!(import.fill_empty_navigation(5).await.unwrap(), 1);
+    import
+        .redirect("/?p=42", &RedirectTarget::Article(post))
+        .await
+        .unwrap();
+    import
+        .settings_for_new_site("Imported", "", "en")
+        .await
+        .unwrap();
+    assert_eq!(log.since().await, Vec::<Entry>::new(), "not before commit");
+    import.finish(true).await.unwrap();
+    let comment = store
+        .query_i64("SELECT MAX(id) FROM comments")
+        .await
+        .unwrap();
+    assert_eq!(
+        log.since().await,
+        [
+            e("author", author, "create"),
+            e("section", news, "create"),
+            e("topic", tag, "create"),
+            e("media", image, "create"),
+            e("article", post, "create"),
+            e("page", about, "create"),
+            e("comment", comment, "create"),
+            e("picks", post, "update"),
+            e("section", news, "update"),
+        ]
+    );
+}
+
+bbn_store::on_both_backends!(
+    every_write_is_in_the_change_log,
+    every_import_write_is_in_the_change_log
+);
