@@ -3,7 +3,7 @@
 
 use anyhow::{Context, anyhow, bail};
 use bbn_core::validate::ArticleDraft;
-use bbn_core::{CommentStatus, FaqItem, SiteSettings, Status};
+use bbn_core::{CommentStatus, FaqItem, SiteSettings};
 use bbn_store::{NewComment, Store};
 use chrono::{Duration, NaiveTime, TimeZone, Utc};
 use rust_embed::RustEmbed;
@@ -185,33 +185,29 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
         let published = local
             .timestamp()
             .min(now.timestamp() - 600 - index as i64 * 60);
-        let draft = ArticleDraft {
-            slug: fm.slug.clone(),
-            headline: fm.headline,
-            dek: fm.dek,
-            kicker: fm.kicker,
-            body_format: Default::default(),
-            body_markdown: body.trim().to_string(),
-            section_id: id_of(&sections, "section", &fm.section)?,
-            author_ids: fm
-                .authors
-                .iter()
-                .map(|a| id_of(&authors, "author", a))
-                .collect::<Result<_, _>>()?,
-            topic_ids: fm
-                .topics
-                .iter()
-                .map(|t| id_of(&topics, "topic", t))
-                .collect::<Result<_, _>>()?,
-            faq: fm.faq,
-            image_id: None,
-            seo_title: String::new(),
-            seo_description: String::new(),
-            comments_open: fm.comments_open,
-            status: Status::Published,
-            published_at: Some(published),
-            scheduled_at: None,
-        };
+        let author_ids = fm
+            .authors
+            .iter()
+            .map(|a| id_of(&authors, "author", a))
+            .collect::<Result<_, _>>()?;
+        let topic_ids = fm
+            .topics
+            .iter()
+            .map(|t| id_of(&topics, "topic", t))
+            .collect::<Result<_, _>>()?;
+        let draft = ArticleDraft::new(
+            fm.slug.clone(),
+            fm.headline,
+            id_of(&sections, "section", &fm.section)?,
+        )
+        .dek(fm.dek)
+        .kicker(fm.kicker)
+        .body(body.trim())
+        .authors(author_ids)
+        .topics(topic_ids)
+        .faq(fm.faq)
+        .comments_open(fm.comments_open)
+        .published(published);
         let id = store
             .create_article(draft)
             .await

@@ -505,301 +505,305 @@ fn comment(
     (status, answer["id"].as_i64())
 }
 
-#[test]
-fn no_payload_runs_script_on_any_page() {
-    let Some(payloads) = payloads::load("xss", SAMPLE_PER_FILE) else {
-        return;
-    };
-    let Some(browser) = Browser::start_with(&[RESOLVE_NOTHING_ELSE]) else {
-        return;
-    };
-    browser.before_each_document(HOOK);
-    // The hook and the audit catch what they are for: a page that runs a
-    // payload is a finding.
-    let bad = "data:text/html,<p>x</p><img src=x onerror=alert(1)><a href='javascript:alert(2)'>a</a><iframe></iframe>";
-    browser.open(bad);
-    std::thread::sleep(Duration::from_millis(300));
-    let caught: Vec<String> = browser
-        .eval(AUDIT)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap_or_default().to_string())
-        .collect();
-    for expected in [
-        "alert(1)",
-        "handler attribute onerror",
-        "script address in href",
-        "element <iframe>",
-    ] {
-        assert!(
-            caught.iter().any(|c| c.starts_with(expected)),
-            "the audit missed {expected:?} on a page made to trip it: {caught:?}"
-        );
-    }
-    let started = Instant::now();
-    let dir = temp_dir("attack-xss");
-    // A first start makes the database (with the demo site), then the account.
-    let first = Server::start(&dir, &[]);
-    drop(first);
-    std::thread::sleep(Duration::from_millis(300));
-    let site = data_dir_args(&dir);
-    let site: Vec<&str> = site.iter().map(String::as_str).collect();
-    let token = admin_and_token(&site, ADMIN, PASSWORD);
-    let server = Server::start(&dir, &UNLIMITED_WRITES);
-    let port = server.port;
-    let api = Api { port, token };
-    let newsroom = Newsroom::sign_in(port, ADMIN, PASSWORD);
-    let png = small_png();
-    let mut tally = Tally::default();
+mod with_corpus {
+    use super::*;
 
-    // Contributors' fields (unless only the comment fields are asked for).
-    let comments_only = std::env::var("BBN_ATTACK_ONLY").as_deref() == Ok("comments");
-    let probes: Vec<Probe> = payloads
-        .iter()
-        .enumerate()
-        .map(|(n, (file, payload))| {
-            if comments_only {
-                plain_probe(&api, file, payload, n)
-            } else {
-                make_probe(&api, &newsroom, file, payload, n, &png, &mut tally)
-            }
-        })
-        .collect();
+    mod in_browser {
+        use super::*;
 
-    // Readers' fields: a comment (approved, so every reader sees it), a
-    // reply left pending (the moderation queue), an address.
-    let tokens: Vec<String> = probes
-        .iter()
-        .map(|p| comment_token(port, &p.slug))
-        .collect();
-    std::thread::sleep(Duration::from_secs(4)); // the form's minimum time
-    for (n, (probe, token)) in probes.iter().zip(&tokens).enumerate() {
-        let p = &probe.payload;
-        let email = format!("reader{n}@example.org");
-        let (status, mut id) = comment(
-            port,
-            &probe.slug,
-            token,
-            p,
-            &email,
-            &format!("{p} (comment {n})"),
-            None,
-        );
-        tally.took("comment name and text", status == 201);
-        // A payload too long for a name still goes in as the text.
-        let mut name = p.as_str();
-        if status != 201 {
-            name = "Reader";
-            let (status, alone) = comment(
-                port,
-                &probe.slug,
-                token,
-                name,
-                &email,
-                &format!("{p} (comment {n})"),
-                None,
-            );
-            tally.took("comment text under a plain name", status == 201);
-            id = alone;
-        }
-        if let Some(id) = id {
-            let (s, _) = api.call(
-                "POST",
-                &format!("/comments/{id}/status"),
-                Some(&json!({ "status": "approved" })),
-            );
-            assert_eq!(s, 200);
-            let (status, _) = comment(
-                port,
-                &probe.slug,
-                token,
-                name,
-                &email,
-                &format!("{p} (reply {n})"),
-                Some(id),
-            );
-            let field = if name == p {
-                "reply name and text"
-            } else {
-                "reply text under a plain name"
-            };
-            tally.took(field, status == 201);
-        }
-        let (status, _) = comment(
-            port,
-            &probe.slug,
-            token,
-            "Reader",
-            p,
-            &format!("Address probe {n}"),
-            None,
-        );
-        tally.took("comment address", status == 201);
-    }
-
-    let made = started.elapsed();
-    // The pages to open, each with why: first what readers see, then,
-    // signed in, what the newsroom sees.
-    let mut public: Vec<(String, String)> = Vec::new();
-    let mut staff: Vec<(String, String)> = Vec::new();
-    for probe in &probes {
-        let why = format!("{:?} from {}", probe.payload, probe.file);
-        let q = encode(&probe.payload);
-        let slug = &probe.slug;
-        if comments_only {
-            public.push((format!("/news/{slug}"), why.clone()));
-            staff.push((format!("/news/{slug}"), format!("{why}, signed in")));
-            staff.push((format!("/newsroom/comments?q={q}"), why));
-            continue;
-        }
-        let mut read = |path: String| public.push((path, why.clone()));
-        read(format!("/news/{slug}"));
-        read(format!("/search?q={q}"));
-        read(format!(
-            "/search?q={q}&section={q}&topic={q}&author={q}&from={q}&until={q}&sort={q}&page={q}"
-        ));
-        read(format!("/news/{slug}?replytocom={q}&comment={q}"));
-        read(format!("/?page={q}&s={q}"));
-        read(format!("/?p={q}&cat={q}&page_id={q}"));
-        read(format!("/section/world?page={q}"));
-        read(format!("/{q}"));
-        if let Some((_, html_slug)) = &probe.html {
-            read(format!("/news/{html_slug}"));
-        }
-        if let Some(topic) = &probe.topic {
-            read(format!("/topic/{topic}"));
-        }
-        if let Some((_, page_slug)) = &probe.page {
-            read(format!("/{page_slug}"));
-        }
-        let id = probe.id;
-        let mut see = |path: String, why: String| staff.push((path, why));
-        see(format!("/newsroom/articles/{id}/edit"), why.clone());
-        see(format!("/newsroom/articles/{id}/preview"), why.clone());
-        see(format!("/newsroom/articles/{id}/revisions"), why.clone());
-        if let Some((page_id, _)) = probe.page {
-            see(format!("/newsroom/pages/{page_id}"), why.clone());
-        }
-        if let Some((html_id, _)) = probe.html {
-            for screen in ["edit", "preview"] {
-                see(
-                    format!("/newsroom/articles/{html_id}/{screen}"),
-                    why.clone(),
+        #[test]
+        fn no_payload_runs_script_on_any_page() {
+            let payloads = payloads::load("xss", SAMPLE_PER_FILE);
+            let browser = Browser::start_with(&[RESOLVE_NOTHING_ELSE]);
+            browser.before_each_document(HOOK);
+            // The hook and the audit catch what they are for: a page that runs a
+            // payload is a finding.
+            let bad = "data:text/html,<p>x</p><img src=x onerror=alert(1)><a href='javascript:alert(2)'>a</a><iframe></iframe>";
+            browser.open(bad);
+            std::thread::sleep(Duration::from_millis(300));
+            let caught: Vec<String> = browser
+                .eval(AUDIT)
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f.as_str().unwrap_or_default().to_string())
+                .collect();
+            for expected in [
+                "alert(1)",
+                "handler attribute onerror",
+                "script address in href",
+                "element <iframe>",
+            ] {
+                assert!(
+                    caught.iter().any(|c| c.starts_with(expected)),
+                    "the audit missed {expected:?} on a page made to trip it: {caught:?}"
                 );
             }
-        }
-        see(format!("/news/{slug}"), format!("{why}, signed in"));
-        see(format!("/newsroom/comments?q={q}"), why.clone());
-    }
-    for (path, why) in [
-        ("/", "the home page's lists"),
-        ("/section/world", "a section's list"),
-        ("/section/world?page=2", "a section's list"),
-        ("/feed.xml", "RSS"),
-        ("/feed.atom", "Atom"),
-        ("/comments/feed.xml", "the comments feed"),
-        ("/sitemap.xml", "the sitemap"),
-        ("/news-sitemap.xml", "the news sitemap"),
-    ] {
-        public.push((path.to_string(), why.to_string()));
-    }
-    // Lists show 50 to a page; each probe adds two articles, a topic and
-    // about one comment of each status to them.
-    let lists = probes.len().div_ceil(20) + 1;
-    for page in 1..=lists {
-        for path in [
-            format!("/newsroom/articles?page={page}"),
-            format!("/newsroom/topics?page={page}"),
-            format!("/newsroom/comments?status=pending&page={page}"),
-            format!("/newsroom/comments?status=approved&page={page}"),
-        ] {
-            staff.push((path, "a newsroom list".to_string()));
-        }
-    }
-    // The page list shows 50 to a page too; each probe adds one page.
-    for page in 1..=probes.len().div_ceil(50) + 1 {
-        staff.push((
-            format!("/newsroom/pages?page={page}"),
-            "a newsroom list".to_string(),
-        ));
-    }
-    for path in ["/newsroom", "/newsroom/picks", "/newsroom/audit"] {
-        staff.push((path.to_string(), "a newsroom screen".to_string()));
-    }
+            let started = Instant::now();
+            let dir = temp_dir("attack-xss");
+            // A first start makes the database (with the demo site), then the account.
+            let first = Server::start(&dir, &[]);
+            drop(first);
+            std::thread::sleep(Duration::from_millis(300));
+            let site = data_dir_args(&dir);
+            let site: Vec<&str> = site.iter().map(String::as_str).collect();
+            let token = admin_and_token(&site, ADMIN, PASSWORD);
+            let server = Server::start(&dir, &UNLIMITED_WRITES);
+            let port = server.port;
+            let api = Api { port, token };
+            let newsroom = Newsroom::sign_in(port, ADMIN, PASSWORD);
+            let png = small_png();
+            let mut tally = Tally::default();
 
-    // Several browsers share the pages on a long local run
-    // (BBN_ATTACK_BROWSERS=n); one opens them all by default.
-    let count = std::env::var("BBN_ATTACK_BROWSERS")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(1)
-        .max(1);
-    let mut browsers = vec![browser];
-    while browsers.len() < count {
-        let b = Browser::start_with(&[RESOLVE_NOTHING_ELSE]).unwrap();
-        b.before_each_document(HOOK);
-        browsers.push(b);
-    }
-    let share = |jobs: &[(String, String)], k: usize| -> Vec<(String, String)> {
-        jobs.iter().skip(k).step_by(count).cloned().collect()
-    };
-    let seen = std::sync::Mutex::new(Seen::default());
-    let parts: Vec<(usize, Vec<String>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = browsers
-            .iter()
-            .enumerate()
-            .map(|(k, browser)| {
-                let (public, staff, seen) = (share(&public, k), share(&staff, k), &seen);
-                scope.spawn(move || open_all(browser, port, &public, &staff, seen))
-            })
-            .collect();
-        workers.into_iter().map(|w| w.join().unwrap()).collect()
-    });
-    for (pages, findings) in parts {
-        tally.pages += pages;
-        tally.findings.extend(findings);
-    }
+            // Contributors' fields (unless only the comment fields are asked for).
+            let comments_only = std::env::var("BBN_ATTACK_ONLY").as_deref() == Ok("comments");
+            let probes: Vec<Probe> = payloads
+                .iter()
+                .enumerate()
+                .map(|(n, (file, payload))| {
+                    if comments_only {
+                        plain_probe(&api, file, payload, n)
+                    } else {
+                        make_probe(&api, &newsroom, file, payload, n, &png, &mut tally)
+                    }
+                })
+                .collect();
 
-    let accepted: usize = tally.accepted.values().sum();
-    let refused: usize = tally.refused.values().sum();
-    let alike = seen.lock().unwrap().alike;
-    println!(
-        "XSS: {} payloads; {} pages opened in Chromium ({alike} more alike to one opened); {} field submissions taken, {} refused; findings: {}\n  \
-         {:.0} s in all: {:.0} s to make the articles, pages and comments, {:.0} s to open the pages in {} browser(s)",
-        payloads.len(),
-        tally.pages,
-        accepted,
-        refused,
-        tally.findings.len(),
-        started.elapsed().as_secs_f64(),
-        made.as_secs_f64(),
-        (started.elapsed() - made).as_secs_f64(),
-        count,
-    );
-    let fields: BTreeSet<&str> = tally
-        .accepted
-        .keys()
-        .chain(tally.refused.keys())
-        .copied()
-        .collect();
-    for field in fields {
-        println!(
-            "  {field}: {} taken, {} refused",
-            tally.accepted.get(field).copied().unwrap_or(0),
-            tally.refused.get(field).copied().unwrap_or(0)
-        );
+            // Readers' fields: a comment (approved, so every reader sees it), a
+            // reply left pending (the moderation queue), an address.
+            let tokens: Vec<String> = probes
+                .iter()
+                .map(|p| comment_token(port, &p.slug))
+                .collect();
+            std::thread::sleep(Duration::from_secs(4)); // the form's minimum time
+            for (n, (probe, token)) in probes.iter().zip(&tokens).enumerate() {
+                let p = &probe.payload;
+                let email = format!("reader{n}@example.org");
+                let (status, mut id) = comment(
+                    port,
+                    &probe.slug,
+                    token,
+                    p,
+                    &email,
+                    &format!("{p} (comment {n})"),
+                    None,
+                );
+                tally.took("comment name and text", status == 201);
+                // A payload too long for a name still goes in as the text.
+                let mut name = p.as_str();
+                if status != 201 {
+                    name = "Reader";
+                    let (status, alone) = comment(
+                        port,
+                        &probe.slug,
+                        token,
+                        name,
+                        &email,
+                        &format!("{p} (comment {n})"),
+                        None,
+                    );
+                    tally.took("comment text under a plain name", status == 201);
+                    id = alone;
+                }
+                if let Some(id) = id {
+                    let (s, _) = api.call(
+                        "POST",
+                        &format!("/comments/{id}/status"),
+                        Some(&json!({ "status": "approved" })),
+                    );
+                    assert_eq!(s, 200);
+                    let (status, _) = comment(
+                        port,
+                        &probe.slug,
+                        token,
+                        name,
+                        &email,
+                        &format!("{p} (reply {n})"),
+                        Some(id),
+                    );
+                    let field = if name == p {
+                        "reply name and text"
+                    } else {
+                        "reply text under a plain name"
+                    };
+                    tally.took(field, status == 201);
+                }
+                let (status, _) = comment(
+                    port,
+                    &probe.slug,
+                    token,
+                    "Reader",
+                    p,
+                    &format!("Address probe {n}"),
+                    None,
+                );
+                tally.took("comment address", status == 201);
+            }
+
+            let made = started.elapsed();
+            // The pages to open, each with why: first what readers see, then,
+            // signed in, what the newsroom sees.
+            let mut public: Vec<(String, String)> = Vec::new();
+            let mut staff: Vec<(String, String)> = Vec::new();
+            for probe in &probes {
+                let why = format!("{:?} from {}", probe.payload, probe.file);
+                let q = encode(&probe.payload);
+                let slug = &probe.slug;
+                if comments_only {
+                    public.push((format!("/news/{slug}"), why.clone()));
+                    staff.push((format!("/news/{slug}"), format!("{why}, signed in")));
+                    staff.push((format!("/newsroom/comments?q={q}"), why));
+                    continue;
+                }
+                let mut read = |path: String| public.push((path, why.clone()));
+                read(format!("/news/{slug}"));
+                read(format!("/search?q={q}"));
+                read(format!(
+                    "/search?q={q}&section={q}&topic={q}&author={q}&from={q}&until={q}&sort={q}&page={q}"
+                ));
+                read(format!("/news/{slug}?replytocom={q}&comment={q}"));
+                read(format!("/?page={q}&s={q}"));
+                read(format!("/?p={q}&cat={q}&page_id={q}"));
+                read(format!("/section/world?page={q}"));
+                read(format!("/{q}"));
+                if let Some((_, html_slug)) = &probe.html {
+                    read(format!("/news/{html_slug}"));
+                }
+                if let Some(topic) = &probe.topic {
+                    read(format!("/topic/{topic}"));
+                }
+                if let Some((_, page_slug)) = &probe.page {
+                    read(format!("/{page_slug}"));
+                }
+                let id = probe.id;
+                let mut see = |path: String, why: String| staff.push((path, why));
+                see(format!("/newsroom/articles/{id}/edit"), why.clone());
+                see(format!("/newsroom/articles/{id}/preview"), why.clone());
+                see(format!("/newsroom/articles/{id}/revisions"), why.clone());
+                if let Some((page_id, _)) = probe.page {
+                    see(format!("/newsroom/pages/{page_id}"), why.clone());
+                }
+                if let Some((html_id, _)) = probe.html {
+                    for screen in ["edit", "preview"] {
+                        see(
+                            format!("/newsroom/articles/{html_id}/{screen}"),
+                            why.clone(),
+                        );
+                    }
+                }
+                see(format!("/news/{slug}"), format!("{why}, signed in"));
+                see(format!("/newsroom/comments?q={q}"), why.clone());
+            }
+            for (path, why) in [
+                ("/", "the home page's lists"),
+                ("/section/world", "a section's list"),
+                ("/section/world?page=2", "a section's list"),
+                ("/feed.xml", "RSS"),
+                ("/feed.atom", "Atom"),
+                ("/comments/feed.xml", "the comments feed"),
+                ("/sitemap.xml", "the sitemap"),
+                ("/news-sitemap.xml", "the news sitemap"),
+            ] {
+                public.push((path.to_string(), why.to_string()));
+            }
+            // Lists show 50 to a page; each probe adds two articles, a topic and
+            // about one comment of each status to them.
+            let lists = probes.len().div_ceil(20) + 1;
+            for page in 1..=lists {
+                for path in [
+                    format!("/newsroom/articles?page={page}"),
+                    format!("/newsroom/topics?page={page}"),
+                    format!("/newsroom/comments?status=pending&page={page}"),
+                    format!("/newsroom/comments?status=approved&page={page}"),
+                ] {
+                    staff.push((path, "a newsroom list".to_string()));
+                }
+            }
+            // The page list shows 50 to a page too; each probe adds one page.
+            for page in 1..=probes.len().div_ceil(50) + 1 {
+                staff.push((
+                    format!("/newsroom/pages?page={page}"),
+                    "a newsroom list".to_string(),
+                ));
+            }
+            for path in ["/newsroom", "/newsroom/picks", "/newsroom/audit"] {
+                staff.push((path.to_string(), "a newsroom screen".to_string()));
+            }
+
+            // Several browsers share the pages on a long local run
+            // (BBN_ATTACK_BROWSERS=n); one opens them all by default.
+            let count = std::env::var("BBN_ATTACK_BROWSERS")
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(1)
+                .max(1);
+            let mut browsers = vec![browser];
+            while browsers.len() < count {
+                let b = Browser::start_with(&[RESOLVE_NOTHING_ELSE]);
+                b.before_each_document(HOOK);
+                browsers.push(b);
+            }
+            let share = |jobs: &[(String, String)], k: usize| -> Vec<(String, String)> {
+                jobs.iter().skip(k).step_by(count).cloned().collect()
+            };
+            let seen = std::sync::Mutex::new(Seen::default());
+            let parts: Vec<(usize, Vec<String>)> = std::thread::scope(|scope| {
+                let workers: Vec<_> = browsers
+                    .iter()
+                    .enumerate()
+                    .map(|(k, browser)| {
+                        let (public, staff, seen) = (share(&public, k), share(&staff, k), &seen);
+                        scope.spawn(move || open_all(browser, port, &public, &staff, seen))
+                    })
+                    .collect();
+                workers.into_iter().map(|w| w.join().unwrap()).collect()
+            });
+            for (pages, findings) in parts {
+                tally.pages += pages;
+                tally.findings.extend(findings);
+            }
+
+            let accepted: usize = tally.accepted.values().sum();
+            let refused: usize = tally.refused.values().sum();
+            let alike = seen.lock().unwrap().alike;
+            println!(
+                "XSS: {} payloads; {} pages opened in Chromium ({alike} more alike to one opened); {} field submissions taken, {} refused; findings: {}\n  \
+                 {:.0} s in all: {:.0} s to make the articles, pages and comments, {:.0} s to open the pages in {} browser(s)",
+                payloads.len(),
+                tally.pages,
+                accepted,
+                refused,
+                tally.findings.len(),
+                started.elapsed().as_secs_f64(),
+                made.as_secs_f64(),
+                (started.elapsed() - made).as_secs_f64(),
+                count,
+            );
+            let fields: BTreeSet<&str> = tally
+                .accepted
+                .keys()
+                .chain(tally.refused.keys())
+                .copied()
+                .collect();
+            for field in fields {
+                println!(
+                    "  {field}: {} taken, {} refused",
+                    tally.accepted.get(field).copied().unwrap_or(0),
+                    tally.refused.get(field).copied().unwrap_or(0)
+                );
+            }
+            assert!(
+                tally.findings.is_empty(),
+                "{} findings:\n{}",
+                tally.findings.len(),
+                tally
+                    .findings
+                    .iter()
+                    .take(100)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
     }
-    assert!(
-        tally.findings.is_empty(),
-        "{} findings:\n{}",
-        tally.findings.len(),
-        tally
-            .findings
-            .iter()
-            .take(100)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
 }

@@ -9,8 +9,8 @@
 
 mod support;
 
+use bbn_store::Store;
 use bbn_store::testing::TestDb;
-use bbn_store::{Backend, Store};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -408,25 +408,6 @@ async fn backup_and_restore_a_live_sqlite_site() {
     backup_of_a_live_site(local("live"), local("restored"), local("untouched")).await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn backup_and_restore_a_live_postgres_site() {
-    let Some(source) = TestDb::new(Backend::Postgres).await else {
-        return;
-    };
-    let target = TestDb::new(Backend::Postgres).await.unwrap();
-    let untouched = TestDb::new(Backend::Postgres).await.unwrap();
-    let site = |db: &TestDb, tag: &str| Site {
-        dir: temp_dir(tag),
-        database: Some(db.url.clone()),
-    };
-    backup_of_a_live_site(
-        site(&source, "live-pg"),
-        site(&target, "restored-pg"),
-        site(&untouched, "untouched-pg"),
-    )
-    .await;
-}
-
 /// A backup is a database anyone could have edited: a page and an article
 /// whose stored HTML was replaced by `PLANTED`, and marked as cleaned by
 /// this very sanitizer, are served clean once restored.
@@ -466,23 +447,6 @@ async fn restore_cleans_planted_bodies(source: Site, target: Site) {
 #[tokio::test(flavor = "multi_thread")]
 async fn restore_cleans_every_body_on_sqlite() {
     restore_cleans_planted_bodies(local("planted"), local("planted-restored")).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn restore_cleans_every_body_on_postgres() {
-    let Some(source) = TestDb::new(Backend::Postgres).await else {
-        return;
-    };
-    let target = TestDb::new(Backend::Postgres).await.unwrap();
-    let site = |db: &TestDb, tag: &str| Site {
-        dir: temp_dir(tag),
-        database: Some(db.url.clone()),
-    };
-    restore_cleans_planted_bodies(
-        site(&source, "planted-pg"),
-        site(&target, "planted-restored-pg"),
-    )
-    .await;
 }
 
 #[test]
@@ -525,4 +489,40 @@ fn restore_refuses_what_is_not_a_finished_backup() {
     assert!(!site.dir.join("bbn.db").exists(), "nothing was touched");
     let _ = std::fs::remove_dir_all(empty);
     let _ = std::fs::remove_dir_all(site.dir);
+}
+
+mod postgres {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn backup_and_restore_a_live_postgres_site() {
+        let source = TestDb::postgres().await;
+        let target = TestDb::postgres().await;
+        let untouched = TestDb::postgres().await;
+        let site = |db: &TestDb, tag: &str| Site {
+            dir: temp_dir(tag),
+            database: Some(db.url.clone()),
+        };
+        backup_of_a_live_site(
+            site(&source, "live-pg"),
+            site(&target, "restored-pg"),
+            site(&untouched, "untouched-pg"),
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn restore_cleans_every_body_on_postgres() {
+        let source = TestDb::postgres().await;
+        let target = TestDb::postgres().await;
+        let site = |db: &TestDb, tag: &str| Site {
+            dir: temp_dir(tag),
+            database: Some(db.url.clone()),
+        };
+        restore_cleans_planted_bodies(
+            site(&source, "planted-pg"),
+            site(&target, "planted-restored-pg"),
+        )
+        .await;
+    }
 }

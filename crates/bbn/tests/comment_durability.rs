@@ -6,8 +6,8 @@
 
 mod support;
 
+use bbn_store::Store;
 use bbn_store::testing::TestDb;
-use bbn_store::{Backend, Store};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -143,12 +143,14 @@ async fn no_acknowledged_comment_is_lost_on_sqlite() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn no_acknowledged_comment_is_lost_on_postgres() {
-    let Some(db) = TestDb::new(Backend::Postgres).await else {
-        return;
-    };
-    let dir = temp_dir("durability-pg");
-    burst_then_kill(db.store.clone(), dir.clone(), Some(db.url.clone())).await;
-    std::fs::remove_dir_all(dir).unwrap();
+mod postgres {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn no_acknowledged_comment_is_lost_on_postgres() {
+        let db = TestDb::postgres().await;
+        let dir = temp_dir("durability-pg");
+        burst_then_kill(db.store.clone(), dir.clone(), Some(db.url.clone())).await;
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

@@ -18,8 +18,8 @@
 
 mod support;
 
+use bbn_store::Store;
 use bbn_store::testing::TestDb;
-use bbn_store::{Backend, Store};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -645,17 +645,19 @@ async fn acknowledged_writes_survive_sigkill_on_sqlite() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn acknowledged_writes_survive_sigkill_on_postgres() {
-    let Some(db) = TestDb::new(Backend::Postgres).await else {
-        return;
-    };
-    let dir = temp_dir("crash-pg");
-    let mut site = data_dir_args(&dir);
-    site.extend(["--database-url".to_string(), db.url.clone()]);
-    // The first start makes the site in the empty database.
-    let first = Server::start(&dir, &["--database-url", &db.url]);
-    first.terminate();
-    crash_rounds("PostgreSQL", db.store.clone(), dir.clone(), site).await;
-    std::fs::remove_dir_all(dir).unwrap();
+mod postgres {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn acknowledged_writes_survive_sigkill_on_postgres() {
+        let db = TestDb::postgres().await;
+        let dir = temp_dir("crash-pg");
+        let mut site = data_dir_args(&dir);
+        site.extend(["--database-url".to_string(), db.url.clone()]);
+        // The first start makes the site in the empty database.
+        let first = Server::start(&dir, &["--database-url", &db.url]);
+        first.terminate();
+        crash_rounds("PostgreSQL", db.store.clone(), dir.clone(), site).await;
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

@@ -5,14 +5,13 @@
 //! Checker (every page type, the newsroom's included).
 //!
 //! The tools come from PyPI and npm (`.ci/run` installs them; see the
-//! README). Where they are missing the test says so and passes, unless
-//! `BBN_REQUIRE_TOOLS=1`, which makes that a failure.
+//! README). Where they are missing the tests fail; they are in
+//! `with_tools::`, which `tools/test` skips (and reports as not run) then.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod support;
 
-use bbn_store::Backend;
 use bbn_store::testing::TestDb;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -24,9 +23,9 @@ fn tools_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/distribution-check")
 }
 
-/// The Python with feedparser and extruct, and vnu.jar; None (after saying
-/// why) when they are not installed and not required.
-fn tools() -> Option<(String, PathBuf)> {
+/// The Python with feedparser and extruct, and vnu.jar; fails the test,
+/// naming what is missing, when they are not installed.
+fn tools() -> (String, PathBuf) {
     let python = std::env::var("BBN_TOOLS_PYTHON").unwrap_or_else(|_| "python3".into());
     let vnu = tools_dir().join("node_modules/vnu-jar/build/dist/vnu.jar");
     let has_modules = Command::new(&python)
@@ -39,22 +38,18 @@ fn tools() -> Option<(String, PathBuf)> {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if has_modules && has_java && vnu.is_file() {
-        return Some((python, vnu));
-    }
-    let why = format!(
-        "distribution checks need {python} with feedparser and extruct ({}), java ({}) and {} ({}); see tools/distribution-check",
+    assert!(
+        has_modules && has_java && vnu.is_file(),
+        "distribution checker test not run: it needs {python} with feedparser and extruct ({}), \
+         java ({}) and {} ({}); install them as .ci/run does (tools/distribution-check, \
+         BBN_TOOLS_PYTHON), or run the suite with tools/test, which skips with_tools:: \
+         where they are missing and reports those tests as NOT RUN",
         if has_modules { "found" } else { "missing" },
         if has_java { "found" } else { "missing" },
         vnu.display(),
         if vnu.is_file() { "found" } else { "missing" },
     );
-    assert!(
-        std::env::var("BBN_REQUIRE_TOOLS").as_deref() != Ok("1"),
-        "{why}"
-    );
-    eprintln!("skipped: {why}");
-    None
+    (python, vnu)
 }
 
 fn add_admin(site: &[&str]) {
@@ -111,28 +106,35 @@ fn check(server: &Server, python: &str, vnu: &Path) {
     }
 }
 
-#[test]
-fn feeds_pages_and_structured_data_pass_the_checkers_on_sqlite() {
-    let Some((python, vnu)) = tools() else { return };
-    let dir = temp_dir("tools");
-    let site = ["--data-dir", dir.to_str().unwrap()];
-    add_admin(&site);
-    let server = Server::start(&dir, &[]);
-    check(&server, &python, &vnu);
-    server.terminate();
-    std::fs::remove_dir_all(dir).unwrap();
-}
+/// The tests that need the checkers.
+mod with_tools {
+    use super::*;
 
-#[tokio::test(flavor = "multi_thread")]
-async fn feeds_pages_and_structured_data_pass_the_checkers_on_postgres() {
-    let Some((python, vnu)) = tools() else { return };
-    let Some(db) = TestDb::new(Backend::Postgres).await else {
-        return;
-    };
-    let dir = temp_dir("tools-pg");
-    let server = Server::start(&dir, &["--database-url", &db.url]);
-    add_admin(&["--database-url", &db.url]);
-    check(&server, &python, &vnu);
-    server.terminate();
-    std::fs::remove_dir_all(dir).unwrap();
+    #[test]
+    fn feeds_pages_and_structured_data_pass_the_checkers_on_sqlite() {
+        let (python, vnu) = tools();
+        let dir = temp_dir("tools");
+        let site = ["--data-dir", dir.to_str().unwrap()];
+        add_admin(&site);
+        let server = Server::start(&dir, &[]);
+        check(&server, &python, &vnu);
+        server.terminate();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    mod postgres {
+        use super::*;
+
+        #[tokio::test(flavor = "multi_thread")]
+        async fn feeds_pages_and_structured_data_pass_the_checkers_on_postgres() {
+            let (python, vnu) = tools();
+            let db = TestDb::postgres().await;
+            let dir = temp_dir("tools-pg");
+            let server = Server::start(&dir, &["--database-url", &db.url]);
+            add_admin(&["--database-url", &db.url]);
+            check(&server, &python, &vnu);
+            server.terminate();
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+    }
 }

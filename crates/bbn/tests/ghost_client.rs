@@ -2,8 +2,8 @@
 //! `tests/ghost-client/package-lock.json`) against the real `bbn` binary
 //! serving the demo site, on SQLite and on PostgreSQL: `npm ci` when
 //! `node_modules` is missing, a key from `bbn apikey add`, then `node --test`.
-//! Without Node and npm the test says so and passes, unless
-//! `BBN_REQUIRE_NODE=1` (set by `.ci/run`).
+//! Without Node and npm the tests fail; they are in `with_node::`, which
+//! `tools/test` skips (and reports as not run) where Node is missing.
 
 #![allow(
     clippy::unwrap_used,
@@ -14,9 +14,7 @@
 
 mod support;
 
-use bbn_store::Backend;
 use bbn_store::testing::TestDb;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
@@ -33,20 +31,14 @@ fn works(program: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// Whether Node can run the client; false (after saying why) when it
-/// cannot and is not required.
-fn node_ready() -> bool {
-    if works("node") && works("npm") {
-        return true;
-    }
-    if std::env::var("BBN_REQUIRE_NODE").is_ok_and(|v| v == "1") {
-        panic!("Node.js and npm are required (BBN_REQUIRE_NODE=1) but `node`/`npm` do not run");
-    }
-    let _ = writeln!(
-        std::io::stderr(),
-        "\nGHOST CLIENT TESTS NOT RUN: `node` and `npm` are not installed.\n"
+/// Fails the test, naming what is missing, unless Node can run the client.
+fn require_node() {
+    assert!(
+        works("node") && works("npm"),
+        "Node.js test not run: `node` and `npm` do not run (apt-get install nodejs npm), \
+         or run the suite with tools/test, which skips with_node:: where they are \
+         missing and reports those tests as NOT RUN"
     );
-    false
 }
 
 fn show(out: &Output) -> String {
@@ -124,28 +116,31 @@ fn run_client(data_dir: &Path, extra: &[&str]) {
     assert!(server.terminate().success());
 }
 
-#[test]
-fn official_client_reads_the_demo_site_on_sqlite() {
-    if !node_ready() {
-        return;
-    }
-    install_client();
-    run_client(&temp_dir("ghost-client"), &[]);
-}
+/// The tests that need Node and npm.
+mod with_node {
+    use super::*;
 
-#[tokio::test(flavor = "multi_thread")]
-async fn official_client_reads_the_demo_site_on_postgres() {
-    if !node_ready() {
-        return;
+    #[test]
+    fn official_client_reads_the_demo_site_on_sqlite() {
+        require_node();
+        install_client();
+        run_client(&temp_dir("ghost-client"), &[]);
     }
-    let Some(db) = TestDb::new(Backend::Postgres).await else {
-        return;
-    };
-    install_client();
-    let url = db.url.clone();
-    tokio::task::spawn_blocking(move || {
-        run_client(&temp_dir("ghost-client-pg"), &["--database-url", &url])
-    })
-    .await
-    .unwrap();
+
+    mod postgres {
+        use super::*;
+
+        #[tokio::test(flavor = "multi_thread")]
+        async fn official_client_reads_the_demo_site_on_postgres() {
+            require_node();
+            let db = TestDb::postgres().await;
+            install_client();
+            let url = db.url.clone();
+            tokio::task::spawn_blocking(move || {
+                run_client(&temp_dir("ghost-client-pg"), &["--database-url", &url])
+            })
+            .await
+            .unwrap();
+        }
+    }
 }

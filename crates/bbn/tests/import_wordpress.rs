@@ -8,7 +8,6 @@
 
 mod support;
 
-use bbn_store::Backend;
 use bbn_store::testing::TestDb;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -725,11 +724,10 @@ async fn nul_is_refused_and_control_characters_are_dropped(db: TestDb) {
 macro_rules! both {
     ($($name:ident),*) => {
         mod sqlite { $(#[tokio::test(flavor = "multi_thread")] async fn $name() {
-            super::$name(super::TestDb::new(super::Backend::Sqlite).await.unwrap()).await;
+            super::$name(super::TestDb::sqlite().await).await;
         })* }
         mod postgres { $(#[tokio::test(flavor = "multi_thread")] async fn $name() {
-            let Some(db) = super::TestDb::new(super::Backend::Postgres).await else { return };
-            super::$name(db).await;
+            super::$name(super::TestDb::postgres().await).await;
         })* }
     };
 }

@@ -17,10 +17,10 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
+use bbn_core::SiteSettings;
 use bbn_core::validate::ArticleDraft;
-use bbn_core::{SiteSettings, Status};
+use bbn_store::Store;
 use bbn_store::testing::TestDb;
-use bbn_store::{Backend, Store};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::{Server, http_get, temp_dir};
@@ -50,25 +50,10 @@ async fn receiver(port: u16, path: &str) -> Inbox {
 }
 
 fn draft(slug: &str, headline: &str, section: i64, author: i64) -> ArticleDraft {
-    ArticleDraft {
-        slug: slug.into(),
-        headline: headline.into(),
-        dek: String::new(),
-        kicker: String::new(),
-        body_format: Default::default(),
-        body_markdown: "Words.".into(),
-        section_id: section,
-        author_ids: vec![author],
-        topic_ids: vec![],
-        faq: vec![],
-        image_id: None,
-        seo_title: String::new(),
-        seo_description: String::new(),
-        comments_open: true,
-        status: Status::Published,
-        published_at: Some(bbn_core::time::now() - 60),
-        scheduled_at: None,
-    }
+    ArticleDraft::new(slug, headline, section)
+        .body("Words.")
+        .authors(vec![author])
+        .published(bbn_core::time::now() - 60)
 }
 
 /// Polls `check` every 20 ms until it holds (at most two minutes); the time
@@ -97,11 +82,15 @@ async fn retitle(store: &Store, id: i64, headline: &str) {
     store.update_article(id, d, None, false).await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread")]
+mod postgres {
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_write_open_for_minutes_reaches_every_follower_when_it_commits() {
+        super::a_write_open_for_minutes_reaches_every_follower_when_it_commits().await;
+    }
+}
+
 async fn a_write_open_for_minutes_reaches_every_follower_when_it_commits() {
-    let Some(db) = TestDb::new(Backend::Postgres).await else {
-        return;
-    };
+    let db = TestDb::postgres().await;
     let open_for = Duration::from_secs(
         std::env::var("BBN_LATE_COMMIT_SECONDS")
             .ok()

@@ -8,8 +8,8 @@
 
 mod support;
 
+use bbn_store::Store;
 use bbn_store::testing::TestDb;
-use bbn_store::{Backend, Store};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use support::{Server, bbn, http_get, temp_dir};
@@ -143,16 +143,18 @@ async fn replacing_a_live_sqlite_site_is_refused() {
         .await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn replacing_a_live_postgres_site_is_refused() {
-    let Some(source) = TestDb::new(Backend::Postgres).await else {
-        return;
-    };
-    let live = TestDb::new(Backend::Postgres).await.unwrap();
-    replacing_a_live_site_is_refused(
-        Site::new("source-pg", Some(&source)),
-        Site::new("live-pg", Some(&live)),
-        Some(Site::new("other-pg", Some(&live))),
-    )
-    .await;
+mod postgres {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn replacing_a_live_postgres_site_is_refused() {
+        let source = TestDb::postgres().await;
+        let live = TestDb::postgres().await;
+        replacing_a_live_site_is_refused(
+            Site::new("source-pg", Some(&source)),
+            Site::new("live-pg", Some(&live)),
+            Some(Site::new("other-pg", Some(&live))),
+        )
+        .await;
+    }
 }

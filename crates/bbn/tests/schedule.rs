@@ -20,25 +20,12 @@ async fn schedule(store: &Store, slug: &str, at: i64) {
         .unwrap()
         .id;
     store
-        .create_article(ArticleDraft {
-            slug: slug.into(),
-            headline: format!("Scheduled {slug}"),
-            dek: String::new(),
-            kicker: String::new(),
-            body_format: Default::default(),
-            body_markdown: "Embargoed until now.".into(),
-            section_id: section,
-            author_ids: vec![author],
-            topic_ids: vec![],
-            faq: vec![],
-            image_id: None,
-            seo_title: String::new(),
-            seo_description: String::new(),
-            comments_open: true,
-            status: Status::Scheduled,
-            published_at: None,
-            scheduled_at: Some(at),
-        })
+        .create_article(
+            ArticleDraft::new(slug, format!("Scheduled {slug}"), section)
+                .body("Embargoed until now.")
+                .authors(vec![author])
+                .scheduled(at),
+        )
         .await
         .unwrap();
 }

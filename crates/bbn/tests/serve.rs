@@ -5,7 +5,6 @@
 
 mod support;
 
-use bbn_store::Backend;
 use bbn_store::testing::TestDb;
 use std::net::TcpListener;
 use std::process::Stdio;
@@ -177,7 +176,7 @@ fn an_unreachable_database_is_one_clear_line() {
 
 #[tokio::test]
 async fn a_database_from_a_newer_bbn_is_refused() {
-    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let db = TestDb::sqlite().await;
     db.store
         .execute_raw("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)")
         .await
@@ -192,36 +191,6 @@ async fn a_database_from_a_newer_bbn_is_refused() {
     ]);
     assert!(line.contains("newer"), "{line}");
     std::fs::remove_dir_all(dir).unwrap();
-}
-
-#[tokio::test]
-async fn serves_from_postgresql_given_a_url() {
-    let Some(db) = TestDb::new(Backend::Postgres).await else {
-        return;
-    };
-    let dir = temp_dir("pg");
-    let url = db.url.clone();
-    let server = tokio::task::spawn_blocking(move || {
-        let server = Server::start(&dir, &["--database-url", &url]);
-        let (status, story) =
-            http_get(server.port, "/news/foreign-ministers-meet-in-pyongyang").unwrap();
-        let out = server.terminate();
-        std::fs::remove_dir_all(dir).unwrap();
-        (status, story, out)
-    })
-    .await
-    .unwrap();
-    assert_eq!(server.0, 200);
-    assert!(
-        server
-            .1
-            .contains("Frequently Asked Questions about Diplomatic Relations")
-    );
-    assert!(server.2.success());
-    assert!(
-        !db.store.is_new_site().await.unwrap(),
-        "the demo went into PostgreSQL"
-    );
 }
 
 #[test]
@@ -344,4 +313,36 @@ fn readers_behind_a_trusted_proxy_are_counted_apart() {
     );
     server.terminate();
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+mod postgres {
+    use super::*;
+
+    #[tokio::test]
+    async fn serves_from_postgresql_given_a_url() {
+        let db = TestDb::postgres().await;
+        let dir = temp_dir("pg");
+        let url = db.url.clone();
+        let server = tokio::task::spawn_blocking(move || {
+            let server = Server::start(&dir, &["--database-url", &url]);
+            let (status, story) =
+                http_get(server.port, "/news/foreign-ministers-meet-in-pyongyang").unwrap();
+            let out = server.terminate();
+            std::fs::remove_dir_all(dir).unwrap();
+            (status, story, out)
+        })
+        .await
+        .unwrap();
+        assert_eq!(server.0, 200);
+        assert!(
+            server
+                .1
+                .contains("Frequently Asked Questions about Diplomatic Relations")
+        );
+        assert!(server.2.success());
+        assert!(
+            !db.store.is_new_site().await.unwrap(),
+            "the demo went into PostgreSQL"
+        );
+    }
 }

@@ -7,10 +7,9 @@
 
 mod support;
 
-use bbn_store::Backend;
 use bbn_store::testing::TestDb;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use support::{PLANTED, Server, assert_planted_cleaned, bbn, http_get, temp_dir};
 
@@ -56,8 +55,9 @@ fn err(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_demo_moves_between_backends_and_serves() {
+/// The demo site, made the way an operator makes it, exported to a file:
+/// its folder, the file and the file's bytes.
+fn demo_export() -> (PathBuf, PathBuf, Vec<u8>) {
     let dir = temp_dir("export");
     // The demo site, made the way an operator makes it.
     Server::start(&dir, &[]).terminate();
@@ -84,6 +84,13 @@ async fn the_demo_moves_between_backends_and_serves() {
         "{said}"
     );
     let exported = std::fs::read(&file).unwrap();
+    (dir, file, exported)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_moves_between_backends_and_serves() {
+    let (dir, file, exported) = demo_export();
+    let file_arg = file.to_str().unwrap();
     assert!(
         !dir.join(".site.json.partial").exists(),
         "no half file is left"
@@ -144,28 +151,6 @@ async fn the_demo_moves_between_backends_and_serves() {
     assert!(!found.contains("No articles match"), "and is searchable");
     server.terminate();
 
-    // Into PostgreSQL, and out again with the same bytes.
-    if let Some(db) = TestDb::new(Backend::Postgres).await {
-        let pg_dir = temp_dir("import-pg");
-        let said = ok(&run(&["import", "json", file_arg], &pg_dir, Some(&db.url)));
-        assert!(
-            said.starts_with("imported in ") && said.contains(", articles 36, "),
-            "{said}"
-        );
-        let from_pg = pg_dir.join("from-pg.json");
-        ok(&run(
-            &["export", from_pg.to_str().unwrap()],
-            &pg_dir,
-            Some(&db.url),
-        ));
-        assert_eq!(std::fs::read(&from_pg).unwrap(), exported);
-        let server = Server::start(&pg_dir, &["--database-url", &db.url]);
-        let (status, _) =
-            http_get(server.port, "/news/foreign-ministers-meet-in-pyongyang").unwrap();
-        assert_eq!(status, 200);
-        server.terminate();
-        std::fs::remove_dir_all(pg_dir).unwrap();
-    }
     for d in [dir, copy, empty] {
         std::fs::remove_dir_all(d).unwrap();
     }
@@ -223,7 +208,45 @@ async fn import_json_sanitizes_pages_and_articles() {
     assert_planted_cleaned(server.port, page);
     assert_planted_cleaned(server.port, article);
     drop(server);
-    if let Some(db) = TestDb::new(Backend::Postgres).await {
+}
+
+/// The same moves into and out of PostgreSQL.
+mod postgres {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_demo_moves_into_postgres_and_out_again() {
+        let (dir, file, exported) = demo_export();
+        let file_arg = file.to_str().unwrap();
+        let db = TestDb::postgres().await;
+        let pg_dir = temp_dir("import-pg");
+        let said = ok(&run(&["import", "json", file_arg], &pg_dir, Some(&db.url)));
+        assert!(
+            said.starts_with("imported in ") && said.contains(", articles 36, "),
+            "{said}"
+        );
+        let from_pg = pg_dir.join("from-pg.json");
+        ok(&run(
+            &["export", from_pg.to_str().unwrap()],
+            &pg_dir,
+            Some(&db.url),
+        ));
+        assert_eq!(std::fs::read(&from_pg).unwrap(), exported);
+        let server = Server::start(&pg_dir, &["--database-url", &db.url]);
+        let (status, _) =
+            http_get(server.port, "/news/foreign-ministers-meet-in-pyongyang").unwrap();
+        assert_eq!(status, 200);
+        server.terminate();
+        std::fs::remove_dir_all(pg_dir).unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn import_json_sanitizes_pages_and_articles_on_postgres() {
+        let dir = temp_dir("tamper");
+        let (tampered, paths) = tampered_export(&dir);
+        let (page, article) = (&paths[0], &paths[1]);
+        let db = TestDb::postgres().await;
         let pg_dir = temp_dir("tamper-pg");
         ok(&run(
             &["import", "json", tampered.to_str().unwrap()],

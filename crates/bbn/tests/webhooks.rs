@@ -11,10 +11,9 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use bbn_core::Status;
 use bbn_core::validate::ArticleDraft;
+use bbn_store::Store;
 use bbn_store::testing::TestDb;
-use bbn_store::{Backend, Store};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::{Server, temp_dir};
@@ -37,25 +36,12 @@ async fn publish(store: &Store, slug: &str) {
             .unwrap(),
     };
     store
-        .create_article(ArticleDraft {
-            slug: slug.into(),
-            headline: format!("Headline of {slug}"),
-            dek: String::new(),
-            kicker: String::new(),
-            body_format: Default::default(),
-            body_markdown: "Text.".into(),
-            section_id: section,
-            author_ids: vec![author],
-            topic_ids: vec![],
-            faq: vec![],
-            image_id: None,
-            seo_title: String::new(),
-            seo_description: String::new(),
-            comments_open: true,
-            status: Status::Published,
-            published_at: Some(bbn_core::time::now()),
-            scheduled_at: None,
-        })
+        .create_article(
+            ArticleDraft::new(slug, format!("Headline of {slug}"), section)
+                .body("Text.")
+                .authors(vec![author])
+                .published(bbn_core::time::now()),
+        )
         .await
         .unwrap();
 }
@@ -166,12 +152,14 @@ async fn webhooks_survive_a_crash_on_sqlite() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn webhooks_survive_a_crash_on_postgres() {
-    let Some(db) = TestDb::new(Backend::Postgres).await else {
-        return;
-    };
-    let dir = temp_dir("webhooks-pg");
-    kill_restart_and_deliver(db.store.clone(), dir.clone(), Some(db.url.clone())).await;
-    std::fs::remove_dir_all(dir).unwrap();
+mod postgres {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn webhooks_survive_a_crash_on_postgres() {
+        let db = TestDb::postgres().await;
+        let dir = temp_dir("webhooks-pg");
+        kill_restart_and_deliver(db.store.clone(), dir.clone(), Some(db.url.clone())).await;
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

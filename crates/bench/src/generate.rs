@@ -1,7 +1,7 @@
 //! A generated news site of any size, the same every time (fixed seed).
 
 use bbn_core::validate::ArticleDraft;
-use bbn_core::{CommentStatus, FaqItem, SiteSettings, Status};
+use bbn_core::{CommentStatus, FaqItem, SiteSettings};
 use bbn_store::{NewComment, Store};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -245,28 +245,27 @@ pub async fn fill(store: &Store, spec: &Spec) -> anyhow::Result<()> {
             } else {
                 vec![]
             };
-            drafts.push(ArticleDraft {
-                slug: slug(i),
-                headline: sentence(&mut rng, 6, 12),
-                dek: sentence(&mut rng, 14, 24) + ".",
-                kicker: sentence(&mut rng, 2, 3),
-                body_format: Default::default(),
-                body_markdown: body(&mut rng),
-                section_id: sections[rng.random_range(0..sections.len())],
-                author_ids: (0..rng.random_range(1..=2))
-                    .map(|_| authors[rng.random_range(0..authors.len())])
-                    .collect(),
-                topic_ids,
-                faq,
-                image_id: None,
-                seo_title: String::new(),
-                seo_description: String::new(),
-                comments_open: true,
-                status: Status::Published,
-                // Newest first by index spacing: one story every five minutes.
-                published_at: Some(now - (spec.articles - i) as i64 * 300),
-                scheduled_at: None,
-            });
+            // Drawn in the order the fields were always drawn, so a seed
+            // still makes the same site.
+            let headline = sentence(&mut rng, 6, 12);
+            let dek = sentence(&mut rng, 14, 24) + ".";
+            let kicker = sentence(&mut rng, 2, 3);
+            let text = body(&mut rng);
+            let section = sections[rng.random_range(0..sections.len())];
+            let byline = (0..rng.random_range(1..=2))
+                .map(|_| authors[rng.random_range(0..authors.len())])
+                .collect();
+            drafts.push(
+                ArticleDraft::new(slug(i), headline, section)
+                    .dek(dek)
+                    .kicker(kicker)
+                    .body(text)
+                    .authors(byline)
+                    .topics(topic_ids)
+                    .faq(faq)
+                    // Newest first by index spacing: one story every five minutes.
+                    .published(now - (spec.articles - i) as i64 * 300),
+            );
         }
         let ids = store.create_articles(drafts).await?;
         let mut comments = Vec::new();

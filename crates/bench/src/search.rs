@@ -10,7 +10,6 @@
 
 use crate::{BackendArg, SiteArgs, percentile, prepare};
 use anyhow::{Context, bail};
-use bbn_core::Status;
 use bbn_core::validate::ArticleDraft;
 use bbn_search::{Search, SearchRequest};
 use bbn_store::Store;
@@ -74,25 +73,16 @@ async fn load_bbc(store: &Store, dir: &std::path::Path) -> anyhow::Result<usize>
             let (headline, body) = text.split_once('\n').unwrap_or((&text, ""));
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("x");
             let n = drafts.len() as i64;
-            drafts.push(ArticleDraft {
-                slug: format!("{name}-{stem}"),
-                headline: headline.trim().chars().take(200).collect(),
-                dek: String::new(),
-                kicker: String::new(),
-                body_format: Default::default(),
-                body_markdown: body.trim().to_string(),
-                section_id: sections[s],
-                author_ids: vec![author],
-                topic_ids: vec![],
-                faq: vec![],
-                image_id: None,
-                seo_title: String::new(),
-                seo_description: String::new(),
-                comments_open: true,
-                status: Status::Published,
-                published_at: Some(now - n * 3_600),
-                scheduled_at: None,
-            });
+            drafts.push(
+                ArticleDraft::new(
+                    format!("{name}-{stem}"),
+                    headline.trim().chars().take(200).collect::<String>(),
+                    sections[s],
+                )
+                .body(body.trim())
+                .authors(vec![author])
+                .published(now - n * 3_600),
+            );
         }
     }
     let n = drafts.len();

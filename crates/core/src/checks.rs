@@ -200,28 +200,13 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{FaqItem, Status};
+    use crate::FaqItem;
 
     fn draft() -> ArticleDraft {
-        ArticleDraft {
-            slug: "s".into(),
-            headline: "A fine headline".into(),
-            dek: "A dek.".into(),
-            kicker: String::new(),
-            body_format: Default::default(),
-            body_markdown: "Body text.".into(),
-            section_id: 1,
-            author_ids: vec![1],
-            topic_ids: vec![],
-            faq: vec![],
-            image_id: None,
-            seo_title: String::new(),
-            seo_description: String::new(),
-            comments_open: true,
-            status: Status::Draft,
-            published_at: None,
-            scheduled_at: None,
-        }
+        ArticleDraft::new("s", "A fine headline", 1)
+            .dek("A dek.")
+            .body("Body text.")
+            .authors(vec![1])
     }
 
     fn checks(d: &ArticleDraft, alt_missing: bool, links: &[String]) -> Vec<Check> {

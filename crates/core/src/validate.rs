@@ -4,6 +4,8 @@ use crate::{BodyFormat, FaqItem, PageStatus, Status, slug};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+mod build;
+
 pub const MAX_HEADLINE: usize = 300;
 pub const MAX_SHORT_TEXT: usize = 500;
 pub const MAX_BODY: usize = 1_000_000;
@@ -250,25 +252,9 @@ mod tests {
     use super::*;
 
     fn draft() -> ArticleDraft {
-        ArticleDraft {
-            slug: String::new(),
-            headline: "  Ministers meet in Pyongyang ".into(),
-            dek: String::new(),
-            kicker: String::new(),
-            body_format: Default::default(),
-            body_markdown: "Body".into(),
-            section_id: 1,
-            author_ids: vec![1],
-            topic_ids: vec![],
-            faq: vec![],
-            image_id: None,
-            seo_title: String::new(),
-            seo_description: String::new(),
-            comments_open: true,
-            status: Status::Draft,
-            published_at: None,
-            scheduled_at: None,
-        }
+        ArticleDraft::new("", "  Ministers meet in Pyongyang ", 1)
+            .body("Body")
+            .authors(vec![1])
     }
 
     #[test]

@@ -90,50 +90,25 @@ async fn site(db: TestDb) -> Site {
     for (slug, headline, dek, body, section, topic, author, days_ago) in stories {
         ids.push(
             store
-                .create_article(ArticleDraft {
-                    slug: slug.into(),
-                    headline: headline.into(),
-                    dek: dek.into(),
-                    kicker: String::new(),
-                    body_format: Default::default(),
-                    body_markdown: body.into(),
-                    section_id: section,
-                    author_ids: vec![author],
-                    topic_ids: vec![topic],
-                    faq: vec![],
-                    image_id: None,
-                    seo_title: String::new(),
-                    seo_description: String::new(),
-                    comments_open: true,
-                    status: Status::Published,
-                    published_at: Some(now - days_ago * DAY),
-                    scheduled_at: None,
-                })
+                .create_article(
+                    ArticleDraft::new(slug, headline, section)
+                        .dek(dek)
+                        .body(body)
+                        .authors(vec![author])
+                        .topics(vec![topic])
+                        .published(now - days_ago * DAY),
+                )
                 .await
                 .unwrap(),
         );
     }
     // A draft: never found.
     store
-        .create_article(ArticleDraft {
-            slug: "secret-draft".into(),
-            headline: "Secret draft about Pyongyang".into(),
-            dek: String::new(),
-            kicker: String::new(),
-            body_format: Default::default(),
-            body_markdown: "Not yet.".into(),
-            section_id: world,
-            author_ids: vec![ana],
-            topic_ids: vec![],
-            faq: vec![],
-            image_id: None,
-            seo_title: String::new(),
-            seo_description: String::new(),
-            comments_open: true,
-            status: Status::Draft,
-            published_at: None,
-            scheduled_at: None,
-        })
+        .create_article(
+            ArticleDraft::new("secret-draft", "Secret draft about Pyongyang", world)
+                .body("Not yet.")
+                .authors(vec![ana]),
+        )
         .await
         .unwrap();
     let search = Search::in_memory(store.clone()).unwrap();

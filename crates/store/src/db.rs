@@ -187,7 +187,7 @@ mod tests {
 
     use super::Pool;
     use crate::testing::TestDb;
-    use crate::{Backend, Result, StoreError};
+    use crate::{Result, StoreError};
     use std::sync::atomic::{AtomicU32, Ordering};
 
     /// A transaction that the database refuses with `code` on its first
@@ -210,11 +210,15 @@ mod tests {
         (tries.load(Ordering::SeqCst), outcome)
     }
 
-    #[tokio::test]
+    mod postgres {
+        #[tokio::test]
+        async fn writes_refused_for_passing_reasons_are_tried_again() {
+            super::writes_refused_for_passing_reasons_are_tried_again().await;
+        }
+    }
+
     async fn writes_refused_for_passing_reasons_are_tried_again() {
-        let Some(db) = TestDb::new(Backend::Postgres).await else {
-            return;
-        };
+        let db = TestDb::postgres().await;
         let pool = &db.store.pool;
         // A serialization failure and a deadlock pass: tried until it works.
         assert_eq!(refused(pool, "40001", 2).await.0, 3);

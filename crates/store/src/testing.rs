@@ -2,9 +2,11 @@
 //! database per test, so tests run in parallel and never see each other.
 //!
 //! PostgreSQL is found at `BBN_TEST_POSTGRES_URL` (default
-//! `postgres://postgres@127.0.0.1:5432/postgres`). When it cannot be reached
-//! the PostgreSQL tests say so on the terminal and pass without running,
-//! unless `BBN_REQUIRE_POSTGRES=1` (set by `.ci/run`), which makes that a failure.
+//! `postgres://postgres@127.0.0.1:5432/postgres`). A PostgreSQL test fails
+//! when it cannot reach it: a test that did not run never reports "ok".
+//! Every such test has `postgres::` in its name, so `tools/test` (the
+//! README's test command) leaves them out with `--skip postgres::` when no
+//! server answers, and reports them as NOT RUN.
 
 #![allow(
     clippy::expect_used,
@@ -13,9 +15,7 @@
 )]
 
 use crate::{Backend, Store};
-use std::io::Write;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -59,10 +59,21 @@ fn with_database(admin: &str, name: &str) -> String {
     }
 }
 
+/// Why a PostgreSQL test cannot run, and the two ways round it.
+fn postgres_missing(url: &str, error: &str) -> String {
+    format!(
+        "PostgreSQL test not run: cannot reach {url} ({error}). Start PostgreSQL there \
+         (apt-get install postgresql; pg_ctlcluster <version> main start) or set \
+         BBN_TEST_POSTGRES_URL, or run the suite with tools/test, which skips the \
+         PostgreSQL tests (postgres:: in their names) when no server answers and \
+         reports them as NOT RUN"
+    )
+}
+
 impl TestDb {
-    pub async fn new(backend: Backend) -> Option<TestDb> {
+    pub async fn new(backend: Backend) -> TestDb {
         match backend {
-            Backend::Sqlite => Some(TestDb::sqlite().await),
+            Backend::Sqlite => TestDb::sqlite().await,
             Backend::Postgres => TestDb::postgres().await,
         }
     }
@@ -82,29 +93,13 @@ impl TestDb {
         }
     }
 
-    /// A fresh PostgreSQL database, or `None` (after saying why) when the
-    /// server is unreachable and not required.
-    pub async fn postgres() -> Option<TestDb> {
+    /// A fresh PostgreSQL database; panics, naming the server and the way
+    /// round, when the server cannot be reached.
+    pub async fn postgres() -> TestDb {
         let admin_url = admin_url();
         let admin = match Store::connect(&admin_url).await {
             Ok(s) => s,
-            Err(e) => {
-                if std::env::var("BBN_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-                    panic!(
-                        "PostgreSQL is required (BBN_REQUIRE_POSTGRES=1) but {admin_url} is unreachable: {e}"
-                    );
-                }
-                static SAID: OnceLock<()> = OnceLock::new();
-                SAID.get_or_init(|| {
-                    // Written past the test harness's capture so that it shows on the terminal.
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "\nPOSTGRESQL TESTS NOT RUN: cannot reach {admin_url} ({e}). \
-                         Start PostgreSQL or set BBN_TEST_POSTGRES_URL to run them.\n"
-                    );
-                });
-                return None;
-            }
+            Err(e) => panic!("{}", postgres_missing(&admin_url, &e.to_string())),
         };
         let name = unique_name();
         admin
@@ -115,11 +110,11 @@ impl TestDb {
         let url = with_database(&admin_url, &name);
         let store = Store::connect(&url).await.expect("connect test database");
         store.migrate().await.expect("migrate postgres");
-        Some(TestDb {
+        TestDb {
             store,
             url,
             cleanup: Cleanup::Database { admin_url, name },
-        })
+        }
     }
 }
 
@@ -274,21 +269,19 @@ impl OpenWrite {
 
 /// Defines `mod sqlite` and `mod postgres`, each with one `#[tokio::test]` per
 /// name that calls the function of that name with a fresh `TestDb` of its
-/// backend. The PostgreSQL tests pass without running (after saying why)
-/// when no server is reachable, unless `BBN_REQUIRE_POSTGRES=1`.
+/// backend. A PostgreSQL test fails when no server is reachable; `tools/test`
+/// skips `postgres::` then and reports the tests as not run.
 #[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(#[tokio::test] async fn $name() {
-                let db = $crate::testing::TestDb::new($crate::Backend::Sqlite).await.expect("SQLite test database");
-                super::$name(db).await;
+                super::$name($crate::testing::TestDb::sqlite().await).await;
             })*
         }
         mod postgres {
             $(#[tokio::test] async fn $name() {
-                let Some(db) = $crate::testing::TestDb::new($crate::Backend::Postgres).await else { return };
-                super::$name(db).await;
+                super::$name($crate::testing::TestDb::postgres().await).await;
             })*
         }
     };

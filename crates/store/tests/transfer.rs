@@ -26,25 +26,13 @@ async fn import(store: &Store, bytes: &[u8]) -> Result<bbn_store::transfer::Coun
 }
 
 fn draft(section: i64, authors: Vec<i64>, topics: Vec<i64>, headline: &str) -> ArticleDraft {
-    ArticleDraft {
-        slug: String::new(),
-        headline: headline.into(),
-        dek: "Ein Dek mit Umlauten: äöü — and a dash".into(),
-        kicker: "Kicker".into(),
-        body_format: Default::default(),
-        body_markdown: "Para one.\n\n> A quote, “curly”.\n\n日本語の段落。".into(),
-        section_id: section,
-        author_ids: authors,
-        topic_ids: topics,
-        faq: vec![],
-        image_id: None,
-        seo_title: String::new(),
-        seo_description: String::new(),
-        comments_open: true,
-        status: Status::Published,
-        published_at: Some(1_700_000_000),
-        scheduled_at: None,
-    }
+    ArticleDraft::new("", headline, section)
+        .dek("Ein Dek mit Umlauten: äöü — and a dash")
+        .kicker("Kicker")
+        .body("Para one.\n\n> A quote, “curly”.\n\n日本語の段落。")
+        .authors(authors)
+        .topics(topics)
+        .published(1_700_000_000)
 }
 
 fn comment(article: i64, parent: Option<i64>, body: &str, status: CommentStatus) -> NewComment {
@@ -380,7 +368,7 @@ async fn site_comes_back_byte_for_byte(db: TestDb) {
     // The same site, exported twice, gives the same bytes.
     assert_eq!(first, export(&db.store).await);
 
-    let fresh = TestDb::new(db.store.backend()).await.unwrap();
+    let fresh = TestDb::new(db.store.backend()).await;
     let counts = import(&fresh.store, &first).await.unwrap();
     let n = |key: &str| counts.iter().find(|(k, _)| *k == key).map(|c| c.1);
     assert_eq!(n("comments"), Some(5));
@@ -444,7 +432,7 @@ async fn site_comes_back_byte_for_byte(db: TestDb) {
 async fn new_rows_after_import_get_fresh_ids(db: TestDb) {
     fill(&db.store).await;
     let bytes = export(&db.store).await;
-    let fresh = TestDb::new(db.store.backend()).await.unwrap();
+    let fresh = TestDb::new(db.store.backend()).await;
     import(&fresh.store, &bytes).await.unwrap();
     let s = &fresh.store;
     let section = s
@@ -505,7 +493,7 @@ async fn new_rows_after_import_get_fresh_ids(db: TestDb) {
 async fn a_site_that_is_not_empty_is_refused(db: TestDb) {
     fill(&db.store).await;
     let bytes = export(&db.store).await;
-    let target = TestDb::new(db.store.backend()).await.unwrap();
+    let target = TestDb::new(db.store.backend()).await;
     target.store.create_topic("kept", "Kept", "").await.unwrap();
     let err = import(&target.store, &bytes).await.unwrap_err();
     assert!(matches!(err, TransferError::NotEmpty(_)), "{err}");
@@ -513,7 +501,7 @@ async fn a_site_that_is_not_empty_is_refused(db: TestDb) {
     assert_eq!(count(&target.store, "articles").await, 0);
     assert_eq!(count(&target.store, "topics").await, 1);
     // Importing twice is the same mistake.
-    let fresh = TestDb::new(db.store.backend()).await.unwrap();
+    let fresh = TestDb::new(db.store.backend()).await;
     import(&fresh.store, &bytes).await.unwrap();
     assert!(matches!(
         import(&fresh.store, &bytes).await,
@@ -525,7 +513,7 @@ async fn bad_files_change_nothing(db: TestDb) {
     fill(&db.store).await;
     let bytes = export(&db.store).await;
     let text = String::from_utf8(bytes.clone()).unwrap();
-    let target = TestDb::new(db.store.backend()).await.unwrap();
+    let target = TestDb::new(db.store.backend()).await;
     let before = target.store.last_change().await.unwrap();
 
     let newer = text.replacen(
@@ -638,7 +626,7 @@ async fn the_format_carries_every_column(db: TestDb) {
     );
     // An empty site exports and imports too.
     let bytes = export(&db.store).await;
-    let fresh = TestDb::new(db.store.backend()).await.unwrap();
+    let fresh = TestDb::new(db.store.backend()).await;
     import(&fresh.store, &bytes).await.unwrap();
     assert_eq!(export(&fresh.store).await, bytes);
 }
@@ -656,7 +644,7 @@ async fn a_version_1_file_is_read(db: TestDb) {
         )
         .replace(",\"local_version\":3}", "}")
         .replace(",\"local_version\":null}", "}");
-    let fresh = TestDb::new(db.store.backend()).await.unwrap();
+    let fresh = TestDb::new(db.store.backend()).await;
     import(&fresh.store, old.as_bytes()).await.unwrap();
     assert_eq!(count(&fresh.store, "import_ids").await, 3);
     assert_eq!(
@@ -669,7 +657,7 @@ async fn a_version_1_file_is_read(db: TestDb) {
     );
     // A file of the current version must carry the field.
     let lacking = text.replace(",\"local_version\":3}", "}");
-    let other = TestDb::new(db.store.backend()).await.unwrap();
+    let other = TestDb::new(db.store.backend()).await;
     match import(&other.store, lacking.as_bytes()).await {
         Err(TransferError::File { message, .. }) => {
             assert!(message.contains("lacks \"local_version\""), "{message}");
@@ -687,30 +675,34 @@ bbn_store::on_both_backends!(
     the_format_carries_every_column,
 );
 
-/// SQLite → PostgreSQL → SQLite, and the exports agree at every step.
-#[tokio::test]
-async fn moves_between_backends() {
-    let sqlite = TestDb::sqlite().await;
-    let Some(postgres) = TestDb::postgres().await else {
-        return;
-    };
-    fill(&sqlite.store).await;
-    let from_sqlite = export(&sqlite.store).await;
-    import(&postgres.store, &from_sqlite).await.unwrap();
-    let from_postgres = export(&postgres.store).await;
-    assert_eq!(
-        String::from_utf8(from_postgres.clone()).unwrap(),
-        String::from_utf8(from_sqlite.clone()).unwrap()
-    );
-    let back = TestDb::sqlite().await;
-    import(&back.store, &from_postgres).await.unwrap();
-    assert_eq!(export(&back.store).await, from_sqlite);
+/// Tests that need both backends at once; `postgres::` in their names, as
+/// every PostgreSQL test has, for `tools/test` to skip without a server.
+mod between_sqlite_and_postgres {
+    use super::*;
 
-    // And the other way round, from a site made on PostgreSQL.
-    let made_on_postgres = TestDb::postgres().await.unwrap();
-    fill(&made_on_postgres.store).await;
-    let bytes = export(&made_on_postgres.store).await;
-    let to_sqlite = TestDb::sqlite().await;
-    import(&to_sqlite.store, &bytes).await.unwrap();
-    assert_eq!(export(&to_sqlite.store).await, bytes);
+    /// SQLite → PostgreSQL → SQLite, and the exports agree at every step.
+    #[tokio::test]
+    async fn moves_both_ways() {
+        let sqlite = TestDb::sqlite().await;
+        let postgres = TestDb::postgres().await;
+        fill(&sqlite.store).await;
+        let from_sqlite = export(&sqlite.store).await;
+        import(&postgres.store, &from_sqlite).await.unwrap();
+        let from_postgres = export(&postgres.store).await;
+        assert_eq!(
+            String::from_utf8(from_postgres.clone()).unwrap(),
+            String::from_utf8(from_sqlite.clone()).unwrap()
+        );
+        let back = TestDb::sqlite().await;
+        import(&back.store, &from_postgres).await.unwrap();
+        assert_eq!(export(&back.store).await, from_sqlite);
+
+        // And the other way round, from a site made on PostgreSQL.
+        let made_on_postgres = TestDb::postgres().await;
+        fill(&made_on_postgres.store).await;
+        let bytes = export(&made_on_postgres.store).await;
+        let to_sqlite = TestDb::sqlite().await;
+        import(&to_sqlite.store, &bytes).await.unwrap();
+        assert_eq!(export(&to_sqlite.store).await, bytes);
+    }
 }

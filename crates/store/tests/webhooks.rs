@@ -28,24 +28,12 @@ async fn site(store: &Store) -> Site {
 }
 
 fn draft(s: &Site, slug: &str, status: Status) -> ArticleDraft {
-    ArticleDraft {
-        slug: slug.into(),
-        headline: format!("Headline of {slug}"),
-        dek: String::new(),
-        kicker: String::new(),
-        body_format: Default::default(),
-        body_markdown: "Text.".into(),
-        section_id: s.section,
-        author_ids: vec![s.author],
-        topic_ids: vec![],
-        faq: vec![],
-        image_id: None,
-        seo_title: String::new(),
-        seo_description: String::new(),
-        comments_open: true,
-        published_at: (status == Status::Published).then_some(1_000),
-        status,
-        scheduled_at: None,
+    let d = ArticleDraft::new(slug, format!("Headline of {slug}"), s.section)
+        .body("Text.")
+        .authors(vec![s.author]);
+    match status {
+        Status::Published => d.published(1_000),
+        _ => ArticleDraft { status, ..d },
     }
 }
 

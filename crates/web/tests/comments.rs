@@ -7,7 +7,7 @@ mod browser_like;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use bbn_core::validate::ArticleDraft;
-use bbn_core::{CommentStatus, Moderation, SiteSettings, Status};
+use bbn_core::{CommentStatus, Moderation, SiteSettings};
 use bbn_store::testing::TestDb;
 use bbn_store::{ModeratedComment, Store};
 use bbn_web::WebConfig;
@@ -37,25 +37,13 @@ async fn site(db: TestDb, moderation: Moderation, min_seconds: i64) -> Site {
     let author = store.create_author("gabriel", "Gabriel", "").await.unwrap();
     for (slug, open) in [("talks", true), ("closed", false)] {
         store
-            .create_article(ArticleDraft {
-                slug: slug.into(),
-                headline: format!("Story {slug}"),
-                dek: String::new(),
-                kicker: String::new(),
-                body_format: Default::default(),
-                body_markdown: "Text.".into(),
-                section_id: world,
-                author_ids: vec![author],
-                topic_ids: vec![],
-                faq: vec![],
-                image_id: None,
-                seo_title: String::new(),
-                seo_description: String::new(),
-                comments_open: open,
-                status: Status::Published,
-                published_at: Some(bbn_core::time::now() - 3_600),
-                scheduled_at: None,
-            })
+            .create_article(
+                ArticleDraft::new(slug, format!("Story {slug}"), world)
+                    .body("Text.")
+                    .authors(vec![author])
+                    .comments_open(open)
+                    .published(bbn_core::time::now() - 3_600),
+            )
             .await
             .unwrap();
     }

@@ -8,8 +8,8 @@
 mod browser_like;
 
 use axum::http::StatusCode;
+use bbn_core::SiteSettings;
 use bbn_core::validate::ArticleDraft;
-use bbn_core::{SiteSettings, Status};
 use bbn_store::testing::TestDb;
 use bbn_store::{ApiKeyKind, NewApiKey};
 use browser_like::{Client, app};
@@ -33,34 +33,20 @@ fn draft(
     topics: Vec<i64>,
     at: Option<i64>,
 ) -> ArticleDraft {
-    ArticleDraft {
-        slug: slug.into(),
-        headline: headline.into(),
-        dek: if slug == "middle" {
-            "The middle one.".into()
+    let d = ArticleDraft::new(slug, headline, section)
+        .dek(if slug == "middle" {
+            "The middle one."
         } else {
-            String::new()
-        },
-        kicker: String::new(),
-        body_format: Default::default(),
-        body_markdown: format!(
+            ""
+        })
+        .body(format!(
             "Words of **{headline}** here.\n\nA second paragraph, [linked](/news/elsewhere)."
-        ),
-        section_id: section,
-        author_ids: authors,
-        topic_ids: topics,
-        faq: vec![],
-        image_id: None,
-        seo_title: String::new(),
-        seo_description: String::new(),
-        comments_open: true,
-        status: if at.is_some() {
-            Status::Published
-        } else {
-            Status::Draft
-        },
-        published_at: at,
-        scheduled_at: None,
+        ))
+        .authors(authors)
+        .topics(topics);
+    match at {
+        Some(at) => d.published(at),
+        None => d,
     }
 }
 

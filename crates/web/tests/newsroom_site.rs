@@ -7,7 +7,7 @@ mod browser_like;
 
 use axum::http::StatusCode;
 use bbn_core::validate::ArticleDraft;
-use bbn_core::{Role, SiteSettings, Status, password};
+use bbn_core::{Role, SiteSettings, password};
 use bbn_store::NewUser;
 use bbn_store::testing::TestDb;
 use browser_like::{Client, app};
@@ -59,25 +59,13 @@ async fn setup(db: &TestDb) -> (axum::Router, Vec<i64>) {
     for i in 0..3 {
         ids.push(
             store
-                .create_article(ArticleDraft {
-                    slug: format!("story-{i}"),
-                    headline: format!("Story number {i}"),
-                    dek: String::new(),
-                    kicker: String::new(),
-                    body_format: Default::default(),
-                    body_markdown: "Text.".into(),
-                    section_id: world,
-                    author_ids: vec![author],
-                    topic_ids: vec![topic],
-                    faq: vec![],
-                    image_id: None,
-                    seo_title: String::new(),
-                    seo_description: String::new(),
-                    comments_open: true,
-                    status: Status::Published,
-                    published_at: Some(1_000 + i),
-                    scheduled_at: None,
-                })
+                .create_article(
+                    ArticleDraft::new(format!("story-{i}"), format!("Story number {i}"), world)
+                        .body("Text.")
+                        .authors(vec![author])
+                        .topics(vec![topic])
+                        .published(1_000 + i),
+                )
                 .await
                 .unwrap(),
         );

@@ -55,25 +55,12 @@ fn draft(
     headline: &str,
     at: i64,
 ) -> ArticleDraft {
-    ArticleDraft {
-        slug: String::new(),
-        headline: headline.into(),
-        dek: format!("Dek of {headline}"),
-        kicker: String::new(),
-        body_format: Default::default(),
-        body_markdown: format!("Body of {headline}."),
-        section_id: section,
-        author_ids: authors,
-        topic_ids: topics,
-        faq: vec![],
-        image_id: None,
-        seo_title: String::new(),
-        seo_description: String::new(),
-        comments_open: true,
-        status: Status::Published,
-        published_at: Some(at),
-        scheduled_at: None,
-    }
+    ArticleDraft::new("", headline, section)
+        .dek(format!("Dek of {headline}"))
+        .body(format!("Body of {headline}."))
+        .authors(authors)
+        .topics(topics)
+        .published(at)
 }
 
 /// A small news site: two sections, two authors, a topic, the seed-like story

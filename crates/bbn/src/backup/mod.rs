@@ -15,7 +15,7 @@
 
 mod files;
 mod manifest;
-mod postgres;
+mod pg_dump;
 
 use crate::config::Config;
 use anyhow::{Context, bail};
@@ -97,7 +97,7 @@ async fn write_backup(config: &Config, dir: &Path) -> anyhow::Result<()> {
             let (url, target) = (url.clone(), dir.join(DUMP_FILE));
             let (dumped, counts) = store
                 .during_exported_snapshot(|snapshot| async move {
-                    tokio::task::spawn_blocking(move || postgres::dump(&url, &snapshot, &target))
+                    tokio::task::spawn_blocking(move || pg_dump::dump(&url, &snapshot, &target))
                         .await
                 })
                 .await
@@ -192,7 +192,7 @@ pub async fn restore(config: Config, dir: &Path) -> anyhow::Result<()> {
         }
         (None, Some(url)) => {
             let (url, dump) = (url.clone(), staged.database.clone());
-            tokio::task::spawn_blocking(move || postgres::restore(&url, &dump)).await??;
+            tokio::task::spawn_blocking(move || pg_dump::restore(&url, &dump)).await??;
         }
         (None, None) => bail!("no database is configured"),
     }

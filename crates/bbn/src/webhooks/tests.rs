@@ -10,7 +10,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use bbn_core::Status;
 use bbn_core::validate::ArticleDraft;
 use bbn_store::Delivery;
 use bbn_store::testing::TestDb;
@@ -140,25 +139,12 @@ async fn publish(store: &Store, slug: &str) -> i64 {
         None => store.create_author("ann", "Ann", "").await.unwrap(),
     };
     store
-        .create_article(ArticleDraft {
-            slug: slug.into(),
-            headline: format!("Headline of {slug}"),
-            dek: String::new(),
-            kicker: String::new(),
-            body_format: Default::default(),
-            body_markdown: "Text.".into(),
-            section_id: section,
-            author_ids: vec![author],
-            topic_ids: vec![],
-            faq: vec![],
-            image_id: None,
-            seo_title: String::new(),
-            seo_description: String::new(),
-            comments_open: true,
-            status: Status::Published,
-            published_at: Some(1_000),
-            scheduled_at: None,
-        })
+        .create_article(
+            ArticleDraft::new(slug, format!("Headline of {slug}"), section)
+                .body("Text.")
+                .authors(vec![author])
+                .published(1_000),
+        )
         .await
         .unwrap()
 }

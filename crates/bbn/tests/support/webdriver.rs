@@ -10,11 +10,6 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Whether browser tests must run (CI) rather than skip when no browser is installed.
-pub fn required() -> bool {
-    std::env::var("BBN_REQUIRE_BROWSER").is_ok_and(|v| v == "1")
-}
-
 fn installed(program: &str) -> bool {
     Command::new(program)
         .arg("--version")
@@ -71,26 +66,21 @@ fn request(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<
 }
 
 impl Browser {
-    /// Starts chromedriver and a headless Chromium session; `None` (after
-    /// saying so) when they are not installed and not required.
-    pub fn start() -> Option<Browser> {
+    /// Starts chromedriver and a headless Chromium session; fails the test,
+    /// naming what is missing, when they are not installed. Browser tests
+    /// live in `in_browser::`, which `tools/test` skips without them.
+    pub fn start() -> Browser {
         Browser::start_with(&[])
     }
 
     /// Starts as `start` does, with more Chromium switches.
-    pub fn start_with(switches: &[&str]) -> Option<Browser> {
-        if !installed("chromedriver") || !installed("chromium") {
-            assert!(
-                !required(),
-                "browser tests are required (BBN_REQUIRE_BROWSER=1) but chromium/chromedriver are missing"
-            );
-            // Past the test harness's capture, so that it shows on the terminal.
-            let _ = writeln!(
-                std::io::stderr(),
-                "\nBROWSER TESTS NOT RUN: chromium and chromedriver are not installed (apt-get install chromium chromium-driver).\n"
-            );
-            return None;
-        }
+    pub fn start_with(switches: &[&str]) -> Browser {
+        assert!(
+            installed("chromedriver") && installed("chromium"),
+            "browser test not run: chromium and chromedriver are not installed \
+             (apt-get install chromium chromium-driver), or run the suite with tools/test, \
+             which skips in_browser:: where they are missing and reports those tests as NOT RUN"
+        );
         let port = super::free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -133,11 +123,11 @@ impl Browser {
             .as_str()
             .expect("session id")
             .to_string();
-        Some(Browser {
+        Browser {
             driver,
             port,
             session,
-        })
+        }
     }
 
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
