@@ -2,9 +2,11 @@
 //! SQLite (the embedded default) and PostgreSQL (for several instances).
 //!
 //! Each write runs in one transaction that also appends to the change log,
-//! which every cache and index follows (see `changes`). Queries are written
-//! once in SQL both backends accept; the few real differences live in
-//! `db` and in the per-backend migrations.
+//! which every cache and index follows (see `changes`), and is tried again
+//! when the database refuses it for a passing reason (`retrying!` in `db`).
+//! Queries are written once in SQL both backends accept; the few real
+//! differences live in `dialect`, in `db` (the pools) and in the
+//! per-backend migrations.
 
 mod api_keys;
 mod articles;
