@@ -195,7 +195,7 @@ impl Store {
         }
         let key = fresh_key(new.kind);
         let hint = key[key.len() - 4..].to_string();
-        let now = bbn_core::time::now();
+        let now = self.now();
         let _w = self.writer().await;
         let id = crate::retrying!({
             with_pool!(&self.pool, p => {
@@ -234,7 +234,7 @@ impl Store {
     /// changes nothing; an unknown id is `NotFound`.
     #[tracing::instrument(skip_all)]
     pub async fn revoke_api_key(&self, id: i64) -> Result<()> {
-        let now = bbn_core::time::now();
+        let now = self.now();
         let _w = self.writer().await;
         crate::retrying!({
             with_pool!(&self.pool, p => {
@@ -278,7 +278,7 @@ impl Store {
         if kind == ApiKeyKind::Staff && key.user.is_none() {
             return Ok(None);
         }
-        let now = bbn_core::time::now();
+        let now = self.now();
         if key
             .last_used_at
             .is_none_or(|t| now - t >= LAST_USED_GRANULARITY)

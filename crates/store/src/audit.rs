@@ -79,7 +79,7 @@ impl Store {
     }
 
     async fn insert_audit(&self, entry: &NewAuditEntry<'_>, status: u16) -> Result<i64> {
-        let now = bbn_core::time::now();
+        let now = self.now();
         let _w = self.bookkeeper().await;
         let id: i64 = with_pool!(&self.pool, p => {
             sqlx::query_scalar(

@@ -82,6 +82,8 @@ pub struct Store {
     /// Counts writes made through this store; memos of derived data compare it
     /// to know they are still current (see `generation`).
     generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// What "now" is to every write and time-dependent read.
+    clock: bbn_core::time::Clock,
 }
 
 impl std::fmt::Debug for Store {
@@ -116,7 +118,18 @@ impl Store {
             pool,
             write_lock: Default::default(),
             generation: Default::default(),
+            clock: Default::default(),
         }
+    }
+
+    /// Now, as this store's clock tells it (Unix seconds).
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// The store's clock, shared by its clones: tests move it on.
+    pub fn clock(&self) -> &bbn_core::time::Clock {
+        &self.clock
     }
 
     pub fn backend(&self) -> Backend {

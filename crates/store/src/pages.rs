@@ -65,7 +65,7 @@ impl Store {
     pub async fn create_page(&self, draft: PageDraft) -> Result<i64> {
         let d = draft.normalize().map_err(StoreError::Invalid)?;
         let html = crate::bodies::render(d.body_format, &d.body).await;
-        let now = bbn_core::time::now();
+        let now = self.now();
         let published_at = (d.status == PageStatus::Published).then_some(now);
         let _w = self.writer().await;
         crate::retrying!({
@@ -94,7 +94,7 @@ impl Store {
     pub async fn save_page(&self, id: i64, draft: PageDraft) -> Result<()> {
         let d = draft.normalize().map_err(StoreError::Invalid)?;
         let html = crate::bodies::render(d.body_format, &d.body).await;
-        let now = bbn_core::time::now();
+        let now = self.now();
         let published = d.status == PageStatus::Published;
         let _w = self.writer().await;
         crate::retrying!({

@@ -91,7 +91,7 @@ impl Store {
         let _w = self.writer().await;
         with_pool!(&self.pool, p => {
             sqlx::query(&upsert_sql(1))
-                .bind(&path).bind(kind).bind(id).bind(url).bind(bbn_core::time::now())
+                .bind(&path).bind(kind).bind(id).bind(url).bind(self.now())
                 .execute(p)
                 .await?;
         });

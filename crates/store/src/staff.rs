@@ -105,7 +105,7 @@ impl Store {
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
-        let now = bbn_core::time::now();
+        let now = self.now();
         let _w = self.writer().await;
         crate::retrying!({
             with_pool!(&self.pool, p => {
@@ -262,7 +262,7 @@ impl Store {
         csrf_token: &str,
         expires_at: i64,
     ) -> Result<()> {
-        let now = bbn_core::time::now();
+        let now = self.now();
         with_pool!(&self.pool, p => {
             sqlx::query(
                 "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)

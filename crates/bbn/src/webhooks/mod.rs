@@ -115,7 +115,7 @@ async fn run(store: Store, settings: Settings, client: Client, mut stopped: watc
         }
         if now >= next_prune {
             next_prune = now + Duration::from_secs(3600);
-            let before = bbn_core::time::now() - KEEP_LOG_SECONDS;
+            let before = store.now() - KEEP_LOG_SECONDS;
             if let Err(e) = store.prune_webhook_deliveries(before).await {
                 tracing::warn!(error = %e, "could not prune the webhook delivery log");
             }
@@ -161,7 +161,7 @@ async fn round(
     if free == 0 {
         return;
     }
-    let now = bbn_core::time::now();
+    let now = store.now();
     // Past the lease a sender that died mid-attempt is given up on.
     let lease_until = now + settings.timeout.as_secs() as i64 + 30;
     let due = match store
@@ -197,12 +197,7 @@ async fn deliver(store: &Store, client: &Client, d: &DueDelivery, give_up_after:
                 Ok(status) => (Some(status), format!("the receiver answered HTTP {status}")),
                 Err(error) => (None, error),
             };
-            let retry_at = retry_at(
-                d.attempts,
-                d.created_at,
-                bbn_core::time::now(),
-                give_up_after,
-            );
+            let retry_at = retry_at(d.attempts, d.created_at, store.now(), give_up_after);
             if retry_at.is_none() {
                 tracing::warn!(delivery = d.id, webhook = d.webhook_id, %error, "webhook delivery given up");
             }

@@ -253,16 +253,10 @@ async fn failed_attempts_are_retried_until_delivered(db: TestDb) {
     let first = wait_for(&store, hook, |d| d.last_status == Some(500)).await;
     assert_eq!((first.state.as_str(), first.attempts), ("pending", 1));
     assert!(first.last_error.contains("500"), "{}", first.last_error);
-    let wait = first.next_attempt_at - bbn_core::time::now();
+    let wait = first.next_attempt_at - store.now();
     assert!((8..=10).contains(&wait), "next attempt in 10 s, not {wait}");
     // Skip the 10 s pause.
-    db.store
-        .execute_raw(&format!(
-            "UPDATE webhook_deliveries SET next_attempt_at = 0 WHERE id = {}",
-            first.id
-        ))
-        .await
-        .unwrap();
+    store.clock().advance(wait);
     let d = wait_for(&store, hook, |d| d.state == "delivered").await;
     sender.stop().await;
     assert_eq!((d.attempts, d.last_status), (2, Some(204)));
@@ -384,14 +378,8 @@ async fn deliveries_are_given_up_after_a_day(db: TestDb) {
         .enqueue_webhook_events("https://news.example.com")
         .await
         .unwrap();
-    // As if the event were 25 hours old and failing all along.
-    store
-        .execute_raw(&format!(
-            "UPDATE webhook_deliveries SET created_at = {}",
-            bbn_core::time::now() - 25 * 3600
-        ))
-        .await
-        .unwrap();
+    // 25 hours on, the event failing all along.
+    store.clock().advance(25 * 3600);
     let sender = spawn(store.clone(), settings(Duration::from_secs(5))).unwrap();
     let d = wait_for(&store, hook, |d| d.state != "pending").await;
     sender.stop().await;

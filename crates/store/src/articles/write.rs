@@ -185,7 +185,7 @@ impl Store {
             drafts.into_iter().map(prepare).collect::<Result<Vec<_>>>()
         })
         .await?;
-        let now = bbn_core::time::now();
+        let now = self.now();
         let _w = self.writer().await;
         crate::retrying!({
             with_pool!(&self.pool, p => {
@@ -274,7 +274,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn save_article(&self, id: i64, draft: ArticleDraft, edit: Edit) -> Result<i64> {
         let (d, html) = crate::bodies::off_the_workers(move || prepare(draft)).await?;
-        let now = bbn_core::time::now();
+        let now = self.now();
         let _w = self.writer().await;
         crate::retrying!({
             with_pool!(&self.pool, p => {
@@ -439,7 +439,7 @@ impl Store {
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
-        let now = bbn_core::time::now();
+        let now = self.now();
         let _w = self.writer().await;
         crate::retrying!({
             with_pool!(&self.pool, p => {
@@ -544,7 +544,7 @@ impl Store {
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 )
                 .bind(&m.url).bind(m.width).bind(m.height).bind(&m.alt).bind(&m.caption).bind(&m.credit)
-                .bind(bbn_core::time::now()).bind(&m.srcset)
+                .bind(self.now()).bind(&m.srcset)
                 .fetch_one(&mut *tx)
                 .await?;
                 log_change!(tx, "media", id, "create")?;

@@ -117,7 +117,7 @@ impl Store {
     /// Records how a claimed attempt went.
     #[tracing::instrument(skip_all)]
     pub async fn record_webhook_attempt(&self, id: i64, attempt: &Attempt) -> Result<()> {
-        let now = bbn_core::time::now();
+        let now = self.now();
         let (state, status, error, next) = match attempt {
             Attempt::Delivered { status } => ("delivered", Some(*status), "", now),
             Attempt::Failed {
@@ -161,7 +161,7 @@ impl Store {
             )
             .bind(delivery_id)
             .bind(webhook_id)
-            .bind(bbn_core::time::now())
+            .bind(self.now())
             .execute(p)
             .await?
             .rows_affected()
@@ -178,7 +178,7 @@ impl Store {
             .webhook(webhook_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let now = bbn_core::time::now();
+        let now = self.now();
         let payload = json!({
             "event": "ping",
             "id": 0,

@@ -175,7 +175,7 @@ impl Store {
             crate::dialect::running_transactions(self.backend())
         );
         let read_sql = crate::changes::changes_past_sql(self.backend());
-        let now = bbn_core::time::now();
+        let now = self.now();
         let _w = self.bookkeeper().await;
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_with(begin).await?;

@@ -162,7 +162,7 @@ impl Store {
             .bind(url)
             .bind(&events)
             .bind(secret)
-            .bind(bbn_core::time::now())
+            .bind(self.now())
             .fetch_one(p)
             .await?
         }))

@@ -68,7 +68,7 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, Ap
         return Ok(None);
     };
     let hash = token_hash(token);
-    let now = bbn_core::time::now();
+    let now = state.store.now();
     let session = state
         .store
         .session(&hash, now, now + IDLE_TIMEOUT_SECS)

@@ -59,7 +59,7 @@ fn secure(state: &AppState) -> &'static str {
 /// before sign-in is never reused) and sends the browser to `next`.
 async fn sign_in_as(state: &AppState, user_id: i64, next: &str) -> Result<Response, AppError> {
     let token = random_token();
-    let now = bbn_core::time::now();
+    let now = state.store.now();
     state
         .store
         .create_session(

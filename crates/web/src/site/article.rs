@@ -9,7 +9,7 @@ use crate::views::{Chrome, Crumb, article_url, article_view};
 use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use bbn_core::{Article, ArticleSummary, Status, time};
+use bbn_core::{Article, ArticleSummary, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -151,7 +151,7 @@ pub(crate) async fn render_with(
         store.comments_by_ids(article.id, pending_ids),
     )?;
     let comment_settings = chrome.comments.clone();
-    let now = time::now();
+    let now = store.now();
     let mut view = article_view(&article, &related, &comments, &corrections, chrome.zone);
     // Long discussions come a page at a time, in thread order; the newest page is a link away.
     let per_page = comment_settings.per_page.max(1) as usize;

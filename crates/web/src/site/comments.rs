@@ -54,7 +54,7 @@ pub async fn post(
         .ok_or(AppError::NotFound)?;
     let settings = state.store.settings().await?;
     let secret = signing::secret(&state).await?;
-    let now = time::now();
+    let now = state.store.now();
     let submission = match crate::extract::form::decode(&body) {
         Ok(fields) => Submission::read(&fields, settings.comments.max_chars as usize),
         Err(_) => Submission::unreadable(),
