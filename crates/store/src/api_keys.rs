@@ -196,28 +196,23 @@ impl Store {
         let key = fresh_key(new.kind);
         let hint = key[key.len() - 4..].to_string();
         let now = self.now();
-        let _w = self.writer().await;
-        let id = crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO api_keys (name, kind, key_hash, hint, role, user_id, created_by, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                )
-                .bind(&name)
-                .bind(new.kind.as_str())
-                .bind(api_key_hash(&key))
-                .bind(&hint)
-                .bind(role.map(Role::as_str))
-                .bind(user_id)
-                .bind(new.created_by)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-                log_change!(tx, "api_key", id, "create")?;
-                tx.commit().await?;
-                Ok(id)
-            })
+        let id = crate::write_tx!(self, tx => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO api_keys (name, kind, key_hash, hint, role, user_id, created_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(&name)
+            .bind(new.kind.as_str())
+            .bind(api_key_hash(&key))
+            .bind(&hint)
+            .bind(role.map(Role::as_str))
+            .bind(user_id)
+            .bind(new.created_by)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            log_change!(tx, "api_key", id, "create")?;
+            id
         })?;
         Ok(IssuedKey { id, key })
     }
@@ -235,28 +230,22 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn revoke_api_key(&self, id: i64) -> Result<()> {
         let now = self.now();
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let exists: Option<Option<i64>> = sqlx::query_scalar("SELECT revoked_at FROM api_keys WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                match exists {
-                    None => return Err(StoreError::NotFound),
-                    Some(Some(_)) => return Ok(()),
-                    Some(None) => {}
-                }
-                sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2")
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                log_change!(tx, "api_key", id, "update")?;
-                tx.commit().await?;
-                Ok(())
-            })
+        crate::write_tx!(self, tx => {
+            let exists: Option<Option<i64>> = sqlx::query_scalar("SELECT revoked_at FROM api_keys WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            match exists {
+                None => return Err(StoreError::NotFound),
+                Some(Some(_)) => return Ok(()),
+                Some(None) => {}
+            }
+            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            log_change!(tx, "api_key", id, "update")?;
         })
     }
 

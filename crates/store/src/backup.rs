@@ -4,7 +4,6 @@
 //! that moment holds, so the backup's manifest describes the copy itself
 //! rather than the live site a moment later.
 
-use crate::db::Pool;
 use crate::{Result, Store, StoreError, with_pool};
 use sqlx::Connection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
@@ -59,7 +58,7 @@ impl Store {
     /// the copy, opened read-only and without locks).
     #[tracing::instrument(skip_all)]
     pub async fn copy_sqlite_into(&self, target: &Path) -> Result<SiteCounts> {
-        let Pool::Sqlite(p) = &self.pool else {
+        let Some(p) = self.pool.sqlite() else {
             return Err(wrong_backend("VACUUM INTO"));
         };
         let path = target.to_str().ok_or_else(|| {
@@ -87,7 +86,7 @@ impl Store {
         F: FnOnce(String) -> Fut,
         Fut: Future<Output = T>,
     {
-        let Pool::Postgres(p) = &self.pool else {
+        let Some(p) = self.pool.postgres() else {
             return Err(wrong_backend("an exported snapshot"));
         };
         let mut tx = p

@@ -82,23 +82,18 @@ impl Store {
                 let update = format!(
                     "UPDATE {table} SET body_html = $1, body_sanitizer = $2 WHERE id = $3 AND body_sanitizer <> $2"
                 );
-                let _w = self.writer().await;
-                done += crate::retrying!({
-                    with_pool!(&self.pool, p => {
-                        let mut tx = p.begin().await?;
-                        let mut rewritten = 0;
-                        for (id, html, changed) in &cleaned {
-                            let n = sqlx::query(&update)
-                                .bind(html).bind(SANITIZER_VERSION).bind(id)
-                                .execute(&mut *tx).await?.rows_affected();
-                            if n > 0 && *changed {
-                                log_change!(tx, entity, *id, "update")?;
-                            }
-                            rewritten += n;
+                done += crate::write_tx!(self, tx => {
+                    let mut rewritten = 0;
+                    for (id, html, changed) in &cleaned {
+                        let n = sqlx::query(&update)
+                            .bind(html).bind(SANITIZER_VERSION).bind(id)
+                            .execute(&mut *tx).await?.rows_affected();
+                        if n > 0 && *changed {
+                            log_change!(tx, entity, *id, "update")?;
                         }
-                        tx.commit().await?;
-                        Ok(rewritten)
-                    })
+                        rewritten += n;
+                    }
+                    rewritten
                 })?;
             }
         }
@@ -110,15 +105,9 @@ impl Store {
     /// of itself is not trusted. `sanitize_stale_bodies` cleans them.
     #[tracing::instrument(skip_all)]
     pub async fn distrust_bodies(&self) -> Result<()> {
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                sqlx::query("UPDATE articles SET body_sanitizer = 0").execute(&mut *tx).await?;
-                sqlx::query("UPDATE pages SET body_sanitizer = 0").execute(&mut *tx).await?;
-                tx.commit().await?;
-                Ok(())
-            })
+        crate::write_tx!(self, tx => {
+            sqlx::query("UPDATE articles SET body_sanitizer = 0").execute(&mut *tx).await?;
+            sqlx::query("UPDATE pages SET body_sanitizer = 0").execute(&mut *tx).await?;
         })?;
         Ok(())
     }

@@ -3,7 +3,7 @@
 //! sequence number, so nothing that rolled back is ever seen and nothing
 //! committed is ever missed.
 
-use crate::db::{Pool, placeholders};
+use crate::db::placeholders;
 use crate::dialect;
 use crate::{Result, Store, with_pool};
 use std::collections::HashMap;
@@ -91,9 +91,8 @@ impl ChangeMark {
 
     /// The open transactions as a cursor row keeps them.
     pub(crate) fn open_text(&self) -> String {
-        let text = self.to_text();
-        text.split_once(' ')
-            .map_or(String::new(), |(_, open)| open.to_string())
+        let open: Vec<String> = self.open.iter().map(i64::to_string).collect();
+        open.join(" ")
     }
 
     /// As it is kept (an index's commit payload, a shared cursor): `seq`,
@@ -184,14 +183,20 @@ pub(crate) fn card_digest(
     image_id: Option<i64>,
 ) -> i64 {
     let image = image_id.map_or(String::new(), |i| i.to_string());
+    digest(
+        [slug, headline, dek, kicker, &image]
+            .into_iter()
+            .flat_map(|field| field.bytes().chain(std::iter::once(0x1f))),
+    )
+}
+
+/// 64-bit FNV-1a of `bytes`, never 0 (which means "not known").
+fn digest(bytes: impl IntoIterator<Item = u8>) -> i64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for field in [slug, headline, dek, kicker, &image] {
-        for b in field.bytes().chain(std::iter::once(0x1f)) {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
+    for b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    // Never 0, which means "not known".
     (hash as i64) | 1
 }
 
@@ -412,9 +417,8 @@ impl Store {
         mark: &ChangeMark,
         limit: i64,
     ) -> Result<(Vec<Change>, Vec<i64>)> {
-        let sql = changes_past_sql(self.backend());
         let rows: Vec<LogRow> = with_pool!(&self.pool, p => {
-            sqlx::query_as(&sql)
+            sqlx::query_as(&self.changes_past_sql)
                 .bind(mark.seq())
                 .bind(limit)
                 .bind(mark.open_text())
@@ -454,62 +458,53 @@ impl Store {
     /// What feeds' and sitemaps' validators are made from (see `LogState`).
     pub async fn log_state(&self) -> Result<LogState> {
         let newest = "SELECT COALESCE(MAX(seq), 0), COALESCE((SELECT at FROM changes ORDER BY seq DESC LIMIT 1), 0) FROM changes";
-        match &self.pool {
-            Pool::Sqlite(p) => {
-                let (seq, at): (i64, i64) = sqlx::query_as(newest).fetch_one(p).await?;
-                Ok(LogState {
-                    seq,
-                    at,
-                    in_flight: 0,
-                })
-            }
-            Pool::Postgres(p) => {
-                // First, before the snapshot below: the last number handed out,
-                // and the transactions that have written to the log and not
-                // yet ended.
-                let (allocated, writing): (i64, String) =
-                    sqlx::query_as(dialect::LOG_WRITERS).fetch_one(p).await?;
-                let sql = format!(
-                    "SELECT s.seq, s.at, {running}, (SELECT COUNT(*) FROM changes WHERE seq > $1)
-                     FROM ({newest}) AS s (seq, at)",
-                    running = dialect::RUNNING_TRANSACTIONS_32
-                );
-                let (seq, at, running, past): (i64, i64, String, i64) =
-                    sqlx::query_as(&sql).bind(allocated).fetch_one(p).await?;
-                let running = ids(&running)?;
-                // Which of those writers the snapshot still saw running: a
-                // change of theirs may commit under `seq`. A number handed
-                // out between the two statements may be one too.
-                let mut pending: Vec<i64> = ids(&writing)?
-                    .into_iter()
-                    .filter(|x| running.binary_search(x).is_ok())
-                    .collect();
-                pending.sort_unstable();
-                let unseen = (seq - allocated).max(0) - past;
-                if pending.is_empty() && unseen == 0 {
-                    return Ok(LogState {
-                        seq,
-                        at,
-                        in_flight: 0,
-                    });
-                }
-                let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-                for n in std::iter::once(allocated)
+        let Some(log_writers) = dialect::log_writers(self.backend()) else {
+            // Changes commit in number order: the newest is all there is.
+            let (seq, at): (i64, i64) =
+                with_pool!(&self.pool, p => sqlx::query_as(newest).fetch_one(p).await?);
+            return Ok(LogState {
+                seq,
+                at,
+                in_flight: 0,
+            });
+        };
+        let sql = format!(
+            "SELECT s.seq, s.at, {running}, (SELECT COUNT(*) FROM changes WHERE seq > $1)
+             FROM ({newest}) AS s (seq, at)",
+            running = dialect::RUNNING_TRANSACTIONS_32
+        );
+        // First, before the snapshot of the second statement: the last number
+        // handed out, and the transactions that have written to the log and
+        // not yet ended.
+        let ((allocated, writing), (seq, at, running, past)): (
+            (i64, String),
+            (i64, i64, String, i64),
+        ) = with_pool!(&self.pool, p => {
+            let writers: (i64, String) = sqlx::query_as(log_writers).fetch_one(p).await?;
+            let newest: (i64, i64, String, i64) = sqlx::query_as(&sql).bind(writers.0).fetch_one(p).await?;
+            (writers, newest)
+        });
+        let running = ids(&running)?;
+        // Which of those writers the snapshot still saw running: a change of
+        // theirs may commit under `seq`. A number handed out between the two
+        // statements may be one too.
+        let mut pending: Vec<i64> = ids(&writing)?
+            .into_iter()
+            .filter(|x| running.binary_search(x).is_ok())
+            .collect();
+        pending.sort_unstable();
+        let unseen = (seq - allocated).max(0) - past;
+        let in_flight = if pending.is_empty() && unseen == 0 {
+            0
+        } else {
+            digest(
+                std::iter::once(allocated)
                     .chain(std::iter::once(past))
                     .chain(pending)
-                {
-                    for b in n.to_le_bytes() {
-                        hash ^= u64::from(b);
-                        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-                    }
-                }
-                Ok(LogState {
-                    seq,
-                    at,
-                    in_flight: (hash as i64) | 1,
-                })
-            }
-        }
+                    .flat_map(i64::to_le_bytes),
+            )
+        };
+        Ok(LogState { seq, at, in_flight })
     }
 
     /// Where these articles stand now (unknown ids are left out).

@@ -133,35 +133,30 @@ impl Store {
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let mut ids = Vec::with_capacity(comments.len());
-                for chunk in comments.chunks(rows_per_statement(12)) {
-                    let sql = values_sql(
-                        "INSERT INTO comments (article_id, parent_id, author_name, author_email, body, status, created_at,
-                            ip_hash, staff_user_id, spam_score, spam_reason, body_hash) VALUES ",
-                        12,
-                        chunk.len(),
-                        "",
-                    ) + " RETURNING id";
-                    let mut q = sqlx::query_scalar::<_, i64>(&sql);
-                    for c in chunk {
-                        q = q.bind(c.article_id).bind(c.parent_id).bind(c.author_name.trim()).bind(c.author_email.trim())
-                            .bind(&c.body).bind(c.status.as_str()).bind(c.created_at).bind(origin.ip_hash)
-                            .bind(origin.staff_user_id).bind(origin.spam_score).bind(origin.spam_reason)
-                            .bind(body_hash(&c.body));
-                    }
-                    let mut new = q.fetch_all(&mut *tx).await.on_missing_reference("article")?;
-                    // Ids are handed out in the order of the rows; RETURNING's order is not promised.
-                    new.sort_unstable();
-                    log_changes!(tx, "comment", &new, "create")?;
-                    ids.extend(new);
+        crate::write_tx!(self, tx => {
+            let mut ids = Vec::with_capacity(comments.len());
+            for chunk in comments.chunks(rows_per_statement(12)) {
+                let sql = values_sql(
+                    "INSERT INTO comments (article_id, parent_id, author_name, author_email, body, status, created_at,
+                        ip_hash, staff_user_id, spam_score, spam_reason, body_hash) VALUES ",
+                    12,
+                    chunk.len(),
+                    "",
+                ) + " RETURNING id";
+                let mut q = sqlx::query_scalar::<_, i64>(&sql);
+                for c in chunk {
+                    q = q.bind(c.article_id).bind(c.parent_id).bind(c.author_name.trim()).bind(c.author_email.trim())
+                        .bind(&c.body).bind(c.status.as_str()).bind(c.created_at).bind(origin.ip_hash)
+                        .bind(origin.staff_user_id).bind(origin.spam_score).bind(origin.spam_reason)
+                        .bind(body_hash(&c.body));
                 }
-                tx.commit().await?;
-                Ok(ids)
-            })
+                let mut new = q.fetch_all(&mut *tx).await.on_missing_reference("article")?;
+                // Ids are handed out in the order of the rows; RETURNING's order is not promised.
+                new.sort_unstable();
+                log_changes!(tx, "comment", &new, "create")?;
+                ids.extend(new);
+            }
+            ids
         })
     }
 
@@ -358,67 +353,62 @@ impl Store {
             "SELECT id, author_name, author_email, body, trained_as, staff_user_id FROM comments WHERE id IN ({})",
             placeholders(1, ids.len())
         );
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                // What the filter must learn or unlearn, summed over the comments.
-                let rows: Vec<Decided> = {
-                    let mut q = sqlx::query_as(&sql);
-                    for id in ids {
-                        q = q.bind(*id);
-                    }
-                    q.fetch_all(&mut *tx).await?
-                };
-                let mut lessons = Lessons::default();
-                for Decided { id, author_name, author_email, body, trained_as, staff_user_id } in rows {
-                    let before = Lesson::parse(trained_as.as_deref());
-                    let reader = staff_user_id.is_none();
-                    let after = match change {
-                        Change::Status(CommentStatus::Approved) if reader => Some(Lesson::Ham),
-                        Change::Status(CommentStatus::Spam) if reader => Some(Lesson::Spam),
-                        Change::Status(CommentStatus::Pending) => None,
-                        Change::Delete { forget: true } => None,
-                        _ => before,
-                    };
-                    if before == after {
-                        continue;
-                    }
-                    // Relabel only if nobody else did meanwhile; their lesson stands.
-                    let moved = sqlx::query("UPDATE comments SET trained_as = $1 WHERE id = $2 AND COALESCE(trained_as, '') = $3")
-                        .bind(after.map(Lesson::as_str))
-                        .bind(id)
-                        .bind(before.map_or("", Lesson::as_str))
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                    if moved == 1 {
-                        let tokens = spam::tokens(&author_name, &author_email, &body);
-                        lessons.add(&tokens, before, -1);
-                        lessons.add(&tokens, after, 1);
-                    }
-                }
-                apply_lessons!(tx, lessons);
-                // One statement for the whole batch; the ids it touched are logged.
-                let (statement, verb) = match change {
-                    Change::Status(_) => ("UPDATE comments SET status = $1 WHERE id IN", "update"),
-                    Change::Delete { .. } => ("DELETE FROM comments WHERE id IN", "delete"),
-                };
-                let first = if matches!(change, Change::Status(_)) { 2 } else { 1 };
-                let sql = format!("{statement} ({}) RETURNING id", placeholders(first, ids.len()));
-                let mut q = sqlx::query_scalar::<_, i64>(&sql);
-                if let Change::Status(s) = change {
-                    q = q.bind(s.as_str());
-                }
+        crate::write_tx!(self, tx => {
+            // What the filter must learn or unlearn, summed over the comments.
+            let rows: Vec<Decided> = {
+                let mut q = sqlx::query_as(&sql);
                 for id in ids {
                     q = q.bind(*id);
                 }
-                let mut changed: Vec<i64> = q.fetch_all(&mut *tx).await?;
-                changed.sort_unstable();
-                log_changes!(tx, "comment", &changed, verb)?;
-                tx.commit().await?;
-                Ok(changed.len() as u64)
-            })
+                q.fetch_all(&mut *tx).await?
+            };
+            let mut lessons = Lessons::default();
+            for Decided { id, author_name, author_email, body, trained_as, staff_user_id } in rows {
+                let before = Lesson::parse(trained_as.as_deref());
+                let reader = staff_user_id.is_none();
+                let after = match change {
+                    Change::Status(CommentStatus::Approved) if reader => Some(Lesson::Ham),
+                    Change::Status(CommentStatus::Spam) if reader => Some(Lesson::Spam),
+                    Change::Status(CommentStatus::Pending) => None,
+                    Change::Delete { forget: true } => None,
+                    _ => before,
+                };
+                if before == after {
+                    continue;
+                }
+                // Relabel only if nobody else did meanwhile; their lesson stands.
+                let moved = sqlx::query("UPDATE comments SET trained_as = $1 WHERE id = $2 AND COALESCE(trained_as, '') = $3")
+                    .bind(after.map(Lesson::as_str))
+                    .bind(id)
+                    .bind(before.map_or("", Lesson::as_str))
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if moved == 1 {
+                    let tokens = spam::tokens(&author_name, &author_email, &body);
+                    lessons.add(&tokens, before, -1);
+                    lessons.add(&tokens, after, 1);
+                }
+            }
+            apply_lessons!(tx, lessons);
+            // One statement for the whole batch; the ids it touched are logged.
+            let (statement, verb) = match change {
+                Change::Status(_) => ("UPDATE comments SET status = $1 WHERE id IN", "update"),
+                Change::Delete { .. } => ("DELETE FROM comments WHERE id IN", "delete"),
+            };
+            let first = if matches!(change, Change::Status(_)) { 2 } else { 1 };
+            let sql = format!("{statement} ({}) RETURNING id", placeholders(first, ids.len()));
+            let mut q = sqlx::query_scalar::<_, i64>(&sql);
+            if let Change::Status(s) = change {
+                q = q.bind(s.as_str());
+            }
+            for id in ids {
+                q = q.bind(*id);
+            }
+            let mut changed: Vec<i64> = q.fetch_all(&mut *tx).await?;
+            changed.sort_unstable();
+            log_changes!(tx, "comment", &changed, verb)?;
+            changed.len() as u64
         })
     }
 
@@ -451,31 +441,25 @@ impl Store {
                 "A comment is required.",
             )]));
         }
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let old: Option<(String, String, String, Option<String>)> = sqlx::query_as(
-                    "SELECT author_name, author_email, body, trained_as FROM comments WHERE id = $1",
-                )
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some((name, email, old_body, trained_as)) = old else {
-                    return Err(StoreError::NotFound);
-                };
-                sqlx::query("UPDATE comments SET body = $1, body_hash = $2 WHERE id = $3")
-                    .bind(body).bind(body_hash(body)).bind(id).execute(&mut *tx).await?;
-                let lesson = Lesson::parse(trained_as.as_deref());
-                let mut lessons = Lessons::default();
-                lessons.add(&spam::tokens(&name, &email, &old_body), lesson, -1);
-                lessons.add(&spam::tokens(&name, &email, body), lesson, 1);
-                // The corpus counts comments, not texts: the two adds cancel there.
-                apply_lessons!(tx, lessons);
-                log_change!(tx, "comment", id, "update")?;
-                tx.commit().await?;
-                Ok(())
-            })
+        crate::write_tx!(self, tx => {
+            let old: Option<(String, String, String, Option<String>)> = sqlx::query_as(
+                "SELECT author_name, author_email, body, trained_as FROM comments WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((name, email, old_body, trained_as)) = old else {
+                return Err(StoreError::NotFound);
+            };
+            sqlx::query("UPDATE comments SET body = $1, body_hash = $2 WHERE id = $3")
+                .bind(body).bind(body_hash(body)).bind(id).execute(&mut *tx).await?;
+            let lesson = Lesson::parse(trained_as.as_deref());
+            let mut lessons = Lessons::default();
+            lessons.add(&spam::tokens(&name, &email, &old_body), lesson, -1);
+            lessons.add(&spam::tokens(&name, &email, body), lesson, 1);
+            // The corpus counts comments, not texts: the two adds cancel there.
+            apply_lessons!(tx, lessons);
+            log_change!(tx, "comment", id, "update")?;
         })
     }
 }

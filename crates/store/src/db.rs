@@ -18,6 +18,59 @@ pub(crate) enum Pool {
     Postgres(PgPool),
 }
 
+impl Pool {
+    pub(crate) fn backend(&self) -> crate::Backend {
+        match self {
+            Pool::Sqlite(_) => crate::Backend::Sqlite,
+            Pool::Postgres(_) => crate::Backend::Postgres,
+        }
+    }
+
+    /// A transaction that owns its connection, for a write that spans
+    /// several calls (an `ImportSession`).
+    pub(crate) async fn begin_owned(&self) -> Result<Tx> {
+        Ok(match self {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// The SQLite pool, for what only SQLite does (`VACUUM INTO`).
+    pub(crate) fn sqlite(&self) -> Option<&SqlitePool> {
+        match self {
+            Pool::Sqlite(p) => Some(p),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL pool, for what only PostgreSQL does (exported
+    /// snapshots, advisory locks).
+    pub(crate) fn postgres(&self) -> Option<&PgPool> {
+        match self {
+            Pool::Sqlite(_) => None,
+            Pool::Postgres(p) => Some(p),
+        }
+    }
+}
+
+/// A transaction of either backend, held across calls.
+pub(crate) enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// `with_pool!` for a `Tx`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! with_tx {
+    ($tx:expr, $t:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite($t) => $body,
+            $crate::db::Tx::Postgres($t) => $body,
+        }
+    };
+}
+
 #[macro_export]
 #[doc(hidden)]
 macro_rules! with_pool {
@@ -162,6 +215,12 @@ pub(crate) fn pause_after(attempt: u32) -> Duration {
 /// `crate::Result`), again when the database refused it for a reason that
 /// passes (`passes`), at most `WRITE_ATTEMPTS` times in all. The block is
 /// made anew for each try, so it must not move what it captures.
+///
+/// Not tried again, by design: a streamed import (`transfer::import`, an
+/// `ImportSession`), whose input is read once and which the caller runs again
+/// whole; migrations, which run alone at start-up and stop it on any error;
+/// backups and exports, read-only snapshots that PostgreSQL at REPEATABLE
+/// READ never refuses for serialization.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! retrying {
@@ -178,6 +237,27 @@ macro_rules! retrying {
                 done => break done,
             }
         }
+    }};
+}
+
+/// One write transaction of the store's: the site's writer lock (one
+/// writer at a time on SQLite), then `$body` with `$tx` a transaction begun
+/// on the store's pool, committed when `$body` ends, all of it tried again
+/// as `retrying!` says. `?` and `return` in `$body` leave the try without
+/// committing (the transaction rolls back when dropped).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! write_tx {
+    ($store:expr, $tx:ident => $body:block) => {{
+        let _writer = $store.writer().await;
+        $crate::retrying!({
+            $crate::with_pool!(&$store.pool, p => {
+                let mut $tx = p.begin().await?;
+                let value = $body;
+                $tx.commit().await?;
+                Ok(value)
+            })
+        })
     }};
 }
 

@@ -74,3 +74,70 @@ pub(crate) fn exclusive_step(backend: Backend) -> (&'static str, &'static str) {
         Backend::Postgres => ("BEGIN", " FOR UPDATE"),
     }
 }
+
+/// Whether the database lets one writer at a time in (SQLite): the store
+/// then queues its own writers in process rather than have them wait on
+/// the file's lock.
+pub(crate) fn one_writer(backend: Backend) -> bool {
+    matches!(backend, Backend::Sqlite)
+}
+
+/// Of two texts written one for each backend (a migration), the one that
+/// `backend` runs.
+pub(crate) fn of_pair<'a>(backend: Backend, sqlite: &'a str, postgres: &'a str) -> &'a str {
+    match backend {
+        Backend::Sqlite => sqlite,
+        Backend::Postgres => postgres,
+    }
+}
+
+/// The statement that reads a table's columns back as (name, type,
+/// nullable), the table's name bound as `$1`.
+pub(crate) fn columns_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "SELECT name, type, \"notnull\" = 0 AND pk = 0 FROM pragma_table_info($1) ORDER BY cid"
+        }
+        Backend::Postgres => {
+            "SELECT column_name::text, data_type::text, is_nullable::text = 'YES' \
+             FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position"
+        }
+    }
+}
+
+/// The statement that lists the database's tables by name.
+pub(crate) fn tables_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        }
+        Backend::Postgres => {
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema() ORDER BY table_name"
+        }
+    }
+}
+
+/// After rows were written with the ids they brought (an import): the
+/// statement that moves `table`'s id allocation past its largest id, if the
+/// backend needs one. PostgreSQL's identity sequence does not see ids given
+/// explicitly; SQLite takes the next rowid after the largest by itself.
+pub(crate) fn identity_reset(backend: Backend, table: &str) -> Option<String> {
+    match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), MAX(id)) FROM {table}"
+        )),
+    }
+}
+
+/// How a reader of the log's state learns which writers may still commit
+/// under the newest number it sees (`LOG_WRITERS`); None where changes
+/// commit in number order (SQLite's single writer).
+pub(crate) fn log_writers(backend: Backend) -> Option<&'static str> {
+    match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(LOG_WRITERS),
+    }
+}

@@ -84,6 +84,9 @@ pub struct Store {
     generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// What "now" is to every write and time-dependent read.
     clock: bbn_core::time::Clock,
+    /// The change log's follower read for this backend, made once
+    /// (`changes::changes_past_sql`).
+    changes_past_sql: std::sync::Arc<str>,
 }
 
 impl std::fmt::Debug for Store {
@@ -115,6 +118,7 @@ impl Store {
 
     fn from_pool(pool: Pool) -> Store {
         Store {
+            changes_past_sql: changes::changes_past_sql(pool.backend()).into(),
             pool,
             write_lock: Default::default(),
             generation: Default::default(),
@@ -133,10 +137,7 @@ impl Store {
     }
 
     pub fn backend(&self) -> Backend {
-        match self.pool {
-            Pool::Sqlite(_) => Backend::Sqlite,
-            Pool::Postgres(_) => Backend::Postgres,
-        }
+        self.pool.backend()
     }
 
     /// Brings the schema up to this binary's version. A database written by
@@ -175,12 +176,8 @@ impl Store {
     /// Held for the length of a write: queues SQLite writers, and moves the
     /// generation on when the write is over.
     async fn writer(&self) -> WriteGuard<'_> {
-        let lock = match self.pool {
-            Pool::Sqlite(_) => Some(self.write_lock.lock().await),
-            Pool::Postgres(_) => None,
-        };
         WriteGuard {
-            _lock: lock,
+            _lock: self.bookkeeper().await,
             store: self,
         }
     }
@@ -191,9 +188,10 @@ impl Store {
     /// queues SQLite writers like `writer`, but leaves the generation alone,
     /// so memos of pages stay current.
     async fn bookkeeper(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match self.pool {
-            Pool::Sqlite(_) => Some(self.write_lock.lock().await),
-            Pool::Postgres(_) => None,
+        if dialect::one_writer(self.backend()) {
+            Some(self.write_lock.lock().await)
+        } else {
+            None
         }
     }
 }

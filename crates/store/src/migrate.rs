@@ -88,7 +88,7 @@ const MIGRATIONS: &[Migration] = &[
 pub const SCHEMA_VERSION: i64 = 14;
 
 pub(crate) async fn run(pool: &Pool) -> Result<()> {
-    let sqlite = matches!(pool, Pool::Sqlite(_));
+    let backend = pool.backend();
     with_pool!(pool, p => {
         sqlx::raw_sql(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
@@ -103,7 +103,7 @@ pub(crate) async fn run(pool: &Pool) -> Result<()> {
         }
         for m in MIGRATIONS.iter().filter(|m| m.version > current) {
             let mut tx = p.begin().await?;
-            sqlx::raw_sql(if sqlite { m.sqlite } else { m.postgres }).execute(&mut *tx).await?;
+            sqlx::raw_sql(crate::dialect::of_pair(backend, m.sqlite, m.postgres)).execute(&mut *tx).await?;
             sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                 .bind(m.version)
                 .bind(bbn_core::time::now())

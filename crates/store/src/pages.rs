@@ -67,25 +67,20 @@ impl Store {
         let html = crate::bodies::render(d.body_format, &d.body).await;
         let now = self.now();
         let published_at = (d.status == PageStatus::Published).then_some(now);
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO pages (slug, title, body_format, body, body_html, status, footer_position,
-                    seo_description, created_at, published_at, modified_at, body_sanitizer)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11) RETURNING id",
-                )
-                .bind(&d.slug).bind(&d.title).bind(d.body_format.as_str()).bind(&d.body).bind(&html)
-                .bind(d.status.as_str()).bind(d.footer_position).bind(&d.seo_description).bind(now)
-                .bind(published_at).bind(SANITIZER_VERSION)
-                .fetch_one(&mut *tx)
-                .await
-                .on_conflict("slug")?;
-                log_change!(tx, "page", id, "create")?;
-                tx.commit().await?;
-                Ok(id)
-            })
+        crate::write_tx!(self, tx => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO pages (slug, title, body_format, body, body_html, status, footer_position,
+                seo_description, created_at, published_at, modified_at, body_sanitizer)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11) RETURNING id",
+            )
+            .bind(&d.slug).bind(&d.title).bind(d.body_format.as_str()).bind(&d.body).bind(&html)
+            .bind(d.status.as_str()).bind(d.footer_position).bind(&d.seo_description).bind(now)
+            .bind(published_at).bind(SANITIZER_VERSION)
+            .fetch_one(&mut *tx)
+            .await
+            .on_conflict("slug")?;
+            log_change!(tx, "page", id, "create")?;
+            id
         })
     }
 
@@ -96,52 +91,40 @@ impl Store {
         let html = crate::bodies::render(d.body_format, &d.body).await;
         let now = self.now();
         let published = d.status == PageStatus::Published;
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let n = sqlx::query(
-                    "UPDATE pages SET slug = $1, title = $2, body_format = $3, body = $4, body_html = $5,
-                    status = $6, footer_position = $7, seo_description = $8, modified_at = $9,
-                    published_at = CASE WHEN $10 THEN COALESCE(published_at, $9) ELSE published_at END,
-                    body_sanitizer = $12
-                 WHERE id = $11",
-                )
-                .bind(&d.slug).bind(&d.title).bind(d.body_format.as_str()).bind(&d.body).bind(&html)
-                .bind(d.status.as_str()).bind(d.footer_position).bind(&d.seo_description).bind(now)
-                .bind(published).bind(id).bind(SANITIZER_VERSION)
-                .execute(&mut *tx)
-                .await
-                .on_conflict("slug")?
-                .rows_affected();
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                log_change!(tx, "page", id, "update")?;
-                tx.commit().await?;
-                Ok(())
-            })
+        crate::write_tx!(self, tx => {
+            let n = sqlx::query(
+                "UPDATE pages SET slug = $1, title = $2, body_format = $3, body = $4, body_html = $5,
+                status = $6, footer_position = $7, seo_description = $8, modified_at = $9,
+                published_at = CASE WHEN $10 THEN COALESCE(published_at, $9) ELSE published_at END,
+                body_sanitizer = $12
+             WHERE id = $11",
+            )
+            .bind(&d.slug).bind(&d.title).bind(d.body_format.as_str()).bind(&d.body).bind(&html)
+            .bind(d.status.as_str()).bind(d.footer_position).bind(&d.seo_description).bind(now)
+            .bind(published).bind(id).bind(SANITIZER_VERSION)
+            .execute(&mut *tx)
+            .await
+            .on_conflict("slug")?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            log_change!(tx, "page", id, "update")?;
         })
     }
 
     #[tracing::instrument(skip_all)]
     pub async fn delete_page(&self, id: i64) -> Result<()> {
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                sqlx::query("DELETE FROM redirects WHERE target_kind = 'page' AND target_id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                let n = sqlx::query("DELETE FROM pages WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                log_change!(tx, "page", id, "delete")?;
-                tx.commit().await?;
-                Ok(())
-            })
+        crate::write_tx!(self, tx => {
+            sqlx::query("DELETE FROM redirects WHERE target_kind = 'page' AND target_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let n = sqlx::query("DELETE FROM pages WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            log_change!(tx, "page", id, "delete")?;
         })
     }
 

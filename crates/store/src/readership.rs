@@ -12,23 +12,17 @@ impl Store {
         if counts.is_empty() {
             return Ok(());
         }
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                for (article, hour, views) in counts {
-                    sqlx::query(
-                        "INSERT INTO article_views (article_id, hour, views)
-                     SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1)
-                     ON CONFLICT (article_id, hour) DO UPDATE SET views = article_views.views + excluded.views",
-                    )
-                    .bind(*article).bind(*hour).bind(*views)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok(())
-            })
+        crate::write_tx!(self, tx => {
+            for (article, hour, views) in counts {
+                sqlx::query(
+                    "INSERT INTO article_views (article_id, hour, views)
+                 SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1)
+                 ON CONFLICT (article_id, hour) DO UPDATE SET views = article_views.views + excluded.views",
+                )
+                .bind(*article).bind(*hour).bind(*views)
+                .execute(&mut *tx)
+                .await?;
+            }
         })
     }
 

@@ -89,13 +89,15 @@ impl Store {
         let path = normalize_path(path);
         let (kind, id, url) = target.parts();
         let _w = self.writer().await;
-        with_pool!(&self.pool, p => {
-            sqlx::query(&upsert_sql(1))
-                .bind(&path).bind(kind).bind(id).bind(url).bind(self.now())
-                .execute(p)
-                .await?;
-        });
-        Ok(())
+        crate::retrying!({
+            with_pool!(&self.pool, p => {
+                sqlx::query(&upsert_sql(1))
+                    .bind(&path).bind(kind).bind(id).bind(url).bind(self.now())
+                    .execute(p)
+                    .await?;
+            });
+            Ok(())
+        })
     }
 
     /// Where the old address `path_and_query` leads now, if anywhere a reader may go.

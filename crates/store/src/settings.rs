@@ -193,60 +193,54 @@ impl Store {
             return Err(crate::StoreError::Invalid(errors));
         }
         let c = &s.comments;
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                sqlx::query(
-                    "INSERT INTO site_settings (id, name, description, copyright_holder, time_zone, page_size, language,
-                   blocking_checks, logo_id, comment_moderation, comments_close_days, comment_max_chars,
-                   comment_max_depth, comment_max_links, comment_blocklist, comments_per_page,
-                   comment_filter_after, comment_filter_threshold, most_read_days, feed_items,
-                   feed_full_text, robots_txt)
-                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                   $19, $20, $21)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
-                   copyright_holder = excluded.copyright_holder, time_zone = excluded.time_zone,
-                   page_size = excluded.page_size, language = excluded.language,
-                   blocking_checks = excluded.blocking_checks, logo_id = excluded.logo_id,
-                   comment_moderation = excluded.comment_moderation,
-                   comments_close_days = excluded.comments_close_days,
-                   comment_max_chars = excluded.comment_max_chars, comment_max_depth = excluded.comment_max_depth,
-                   comment_max_links = excluded.comment_max_links, comment_blocklist = excluded.comment_blocklist,
-                   comments_per_page = excluded.comments_per_page,
-                   comment_filter_after = excluded.comment_filter_after,
-                   comment_filter_threshold = excluded.comment_filter_threshold,
-                   most_read_days = excluded.most_read_days, feed_items = excluded.feed_items,
-                   feed_full_text = excluded.feed_full_text, robots_txt = excluded.robots_txt",
-                )
-                .bind(&s.name)
-                .bind(&s.description)
-                .bind(&s.copyright_holder)
-                .bind(&s.time_zone)
-                .bind(s.page_size)
-                .bind(&s.language)
-                .bind(s.blocking_checks.join(","))
-                .bind(s.logo_id)
-                .bind(c.moderation.as_str())
-                .bind(c.close_after_days)
-                .bind(c.max_chars)
-                .bind(c.max_depth)
-                .bind(c.max_links)
-                .bind(c.blocklist.join("\n"))
-                .bind(c.per_page)
-                .bind(c.filter_after)
-                .bind(c.filter_threshold)
-                .bind(s.most_read_days)
-                .bind(s.feeds.items)
-                .bind(s.feeds.full_text)
-                .bind(&s.robots_txt)
-                .execute(&mut *tx)
-                .await
-                .on_missing_reference("logo")?;
-                log_change!(tx, "settings", 1_i64, "update")?;
-                tx.commit().await?;
-                Ok(())
-            })
+        crate::write_tx!(self, tx => {
+            sqlx::query(
+                "INSERT INTO site_settings (id, name, description, copyright_holder, time_zone, page_size, language,
+               blocking_checks, logo_id, comment_moderation, comments_close_days, comment_max_chars,
+               comment_max_depth, comment_max_links, comment_blocklist, comments_per_page,
+               comment_filter_after, comment_filter_threshold, most_read_days, feed_items,
+               feed_full_text, robots_txt)
+             VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+               $19, $20, $21)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
+               copyright_holder = excluded.copyright_holder, time_zone = excluded.time_zone,
+               page_size = excluded.page_size, language = excluded.language,
+               blocking_checks = excluded.blocking_checks, logo_id = excluded.logo_id,
+               comment_moderation = excluded.comment_moderation,
+               comments_close_days = excluded.comments_close_days,
+               comment_max_chars = excluded.comment_max_chars, comment_max_depth = excluded.comment_max_depth,
+               comment_max_links = excluded.comment_max_links, comment_blocklist = excluded.comment_blocklist,
+               comments_per_page = excluded.comments_per_page,
+               comment_filter_after = excluded.comment_filter_after,
+               comment_filter_threshold = excluded.comment_filter_threshold,
+               most_read_days = excluded.most_read_days, feed_items = excluded.feed_items,
+               feed_full_text = excluded.feed_full_text, robots_txt = excluded.robots_txt",
+            )
+            .bind(&s.name)
+            .bind(&s.description)
+            .bind(&s.copyright_holder)
+            .bind(&s.time_zone)
+            .bind(s.page_size)
+            .bind(&s.language)
+            .bind(s.blocking_checks.join(","))
+            .bind(s.logo_id)
+            .bind(c.moderation.as_str())
+            .bind(c.close_after_days)
+            .bind(c.max_chars)
+            .bind(c.max_depth)
+            .bind(c.max_links)
+            .bind(c.blocklist.join("\n"))
+            .bind(c.per_page)
+            .bind(c.filter_after)
+            .bind(c.filter_threshold)
+            .bind(s.most_read_days)
+            .bind(s.feeds.items)
+            .bind(s.feeds.full_text)
+            .bind(&s.robots_txt)
+            .execute(&mut *tx)
+            .await
+            .on_missing_reference("logo")?;
+            log_change!(tx, "settings", 1_i64, "update")?;
         })?;
         Ok(())
     }

@@ -10,7 +10,6 @@
 //! SQLite needs none of this: its database lives in the data folder, which
 //! the binary locks with the operating system's file locks.
 
-use crate::db::Pool;
 use crate::{Result, Store};
 use sqlx::PgConnection;
 
@@ -37,7 +36,7 @@ impl Store {
     }
 
     async fn site_lock(&self, try_lock: &'static str) -> Result<Option<SiteLock>> {
-        let Pool::Postgres(pool) = &self.pool else {
+        let Some(pool) = self.pool.postgres() else {
             return Ok(Some(SiteLock(None)));
         };
         // Detached: a pooled connection would go back to the pool, lock

@@ -106,53 +106,48 @@ impl Store {
             return Err(StoreError::Invalid(errors));
         }
         let now = self.now();
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let existing: Option<i64> = sqlx::query_scalar(
-                    "SELECT a.id FROM authors a WHERE a.slug = $1 AND NOT EXISTS (SELECT 1 FROM users u WHERE u.author_id = a.id)",
-                )
-                .bind(&author_slug)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let author_id = match existing {
-                    Some(id) => id,
-                    None => {
-                        // A namesake with an account keeps their slug; this one gets a numbered slug.
-                        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM authors WHERE slug = $1 OR slug LIKE $2")
-                            .bind(&author_slug)
-                            .bind(format!("{author_slug}-%"))
-                            .fetch_one(&mut *tx)
-                            .await?;
-                        let slug = if taken == 0 { author_slug.clone() } else { format!("{author_slug}-{}", taken + 1) };
-                        let id: i64 = sqlx::query_scalar("INSERT INTO authors (slug, name, bio) VALUES ($1, $2, '') RETURNING id")
-                            .bind(&slug)
-                            .bind(&name)
-                            .fetch_one(&mut *tx)
-                            .await
-                            .on_conflict("name")?;
-                        log_change!(tx, "author", id, "create")?;
-                        id
-                    }
-                };
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO users (email, name, role, password_hash, disabled, author_id, created_at)
-                     VALUES ($1, $2, $3, $4, FALSE, $5, $6) RETURNING id",
-                )
-                .bind(&email)
-                .bind(&name)
-                .bind(new.role.as_str())
-                .bind(&new.password_hash)
-                .bind(author_id)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await
-                .on_conflict("email")?;
-                log_change!(tx, "user", id, "create")?;
-                tx.commit().await?;
-                Ok(id)
-            })
+        crate::write_tx!(self, tx => {
+            let existing: Option<i64> = sqlx::query_scalar(
+                "SELECT a.id FROM authors a WHERE a.slug = $1 AND NOT EXISTS (SELECT 1 FROM users u WHERE u.author_id = a.id)",
+            )
+            .bind(&author_slug)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let author_id = match existing {
+                Some(id) => id,
+                None => {
+                    // A namesake with an account keeps their slug; this one gets a numbered slug.
+                    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM authors WHERE slug = $1 OR slug LIKE $2")
+                        .bind(&author_slug)
+                        .bind(format!("{author_slug}-%"))
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let slug = if taken == 0 { author_slug.clone() } else { format!("{author_slug}-{}", taken + 1) };
+                    let id: i64 = sqlx::query_scalar("INSERT INTO authors (slug, name, bio) VALUES ($1, $2, '') RETURNING id")
+                        .bind(&slug)
+                        .bind(&name)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .on_conflict("name")?;
+                    log_change!(tx, "author", id, "create")?;
+                    id
+                }
+            };
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO users (email, name, role, password_hash, disabled, author_id, created_at)
+                 VALUES ($1, $2, $3, $4, FALSE, $5, $6) RETURNING id",
+            )
+            .bind(&email)
+            .bind(&name)
+            .bind(new.role.as_str())
+            .bind(&new.password_hash)
+            .bind(author_id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .on_conflict("email")?;
+            log_change!(tx, "user", id, "create")?;
+            id
         })
     }
 
@@ -190,67 +185,49 @@ impl Store {
         hash: &str,
         keep_session: Option<&str>,
     ) -> Result<()> {
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                    .bind(hash)
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-                    .bind(user_id)
-                    .bind(keep_session.unwrap_or(""))
-                    .execute(&mut *tx)
-                    .await?;
-                log_change!(tx, "user", user_id, "update")?;
-                tx.commit().await?;
-                Ok(())
-            })
+        crate::write_tx!(self, tx => {
+            let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(hash)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user_id)
+                .bind(keep_session.unwrap_or(""))
+                .execute(&mut *tx)
+                .await?;
+            log_change!(tx, "user", user_id, "update")?;
         })
     }
 
     /// Disables or re-enables an account; disabling ends its sessions at once.
     #[tracing::instrument(skip_all)]
     pub async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<()> {
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let n = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
-                    .bind(disabled)
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                if disabled {
-                    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-                }
-                log_change!(tx, "user", user_id, "update")?;
-                tx.commit().await?;
-                Ok(())
-            })
+        crate::write_tx!(self, tx => {
+            let n = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+                .bind(disabled)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            if disabled {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            }
+            log_change!(tx, "user", user_id, "update")?;
         })
     }
 
     pub async fn set_user_role(&self, user_id: i64, role: Role) -> Result<()> {
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                sqlx::query("UPDATE users SET role = $1 WHERE id = $2").bind(role.as_str()).bind(user_id).execute(&mut *tx).await?;
-                log_change!(tx, "user", user_id, "update")?;
-                tx.commit().await?;
-                Ok(())
-            })
+        crate::write_tx!(self, tx => {
+            sqlx::query("UPDATE users SET role = $1 WHERE id = $2").bind(role.as_str()).bind(user_id).execute(&mut *tx).await?;
+            log_change!(tx, "user", user_id, "update")?;
         })
     }
 

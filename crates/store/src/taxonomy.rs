@@ -95,24 +95,19 @@ impl Store {
         nav_position: Option<i64>,
     ) -> Result<i64> {
         check_name_and_slug(name, slug)?;
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO sections (slug, name, description, nav_position) VALUES ($1, $2, $3, $4) RETURNING id",
-                )
-                .bind(slug)
-                .bind(name.trim())
-                .bind(description.trim())
-                .bind(nav_position)
-                .fetch_one(&mut *tx)
-                .await
-                .on_conflict("slug")?;
-                log_change!(tx, "section", id, "create")?;
-                tx.commit().await?;
-                Ok(id)
-            })
+        crate::write_tx!(self, tx => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO sections (slug, name, description, nav_position) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(slug)
+            .bind(name.trim())
+            .bind(description.trim())
+            .bind(nav_position)
+            .fetch_one(&mut *tx)
+            .await
+            .on_conflict("slug")?;
+            log_change!(tx, "section", id, "create")?;
+            id
         })
     }
 
@@ -159,23 +154,18 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn create_topic(&self, slug: &str, name: &str, description: &str) -> Result<i64> {
         check_name_and_slug(name, slug)?;
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO topics (slug, name, description) VALUES ($1, $2, $3) RETURNING id",
-                )
-                .bind(slug)
-                .bind(name.trim())
-                .bind(description.trim())
-                .fetch_one(&mut *tx)
-                .await
-                .on_conflict("slug")?;
-                log_change!(tx, "topic", id, "create")?;
-                tx.commit().await?;
-                Ok(id)
-            })
+        crate::write_tx!(self, tx => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO topics (slug, name, description) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind(slug)
+            .bind(name.trim())
+            .bind(description.trim())
+            .fetch_one(&mut *tx)
+            .await
+            .on_conflict("slug")?;
+            log_change!(tx, "topic", id, "create")?;
+            id
         })
     }
 
@@ -208,23 +198,18 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn create_author(&self, slug: &str, name: &str, bio: &str) -> Result<i64> {
         check_name_and_slug(name, slug)?;
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO authors (slug, name, bio) VALUES ($1, $2, $3) RETURNING id",
-                )
-                .bind(slug)
-                .bind(name.trim())
-                .bind(bio.trim())
-                .fetch_one(&mut *tx)
-                .await
-                .on_conflict("slug")?;
-                log_change!(tx, "author", id, "create")?;
-                tx.commit().await?;
-                Ok(id)
-            })
+        crate::write_tx!(self, tx => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO authors (slug, name, bio) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind(slug)
+            .bind(name.trim())
+            .bind(bio.trim())
+            .fetch_one(&mut *tx)
+            .await
+            .on_conflict("slug")?;
+            log_change!(tx, "author", id, "create")?;
+            id
         })
     }
 
@@ -359,38 +344,32 @@ impl Store {
     /// A section cannot end up inside itself, however deep.
     #[tracing::instrument(skip_all)]
     pub async fn set_section_parent(&self, id: i64, parent: Option<i64>) -> Result<()> {
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let mut cursor = parent;
-                let mut steps = 0;
-                while let Some(at) = cursor {
-                    if at == id || steps > 100 {
-                        return Err(StoreError::Invalid(vec![ValidationError::new(
-                            "parent",
-                            "A section cannot be part of itself or of a section inside it.",
-                        )]));
-                    }
-                    cursor = sqlx::query_scalar::<_, Option<i64>>("SELECT parent_id FROM sections WHERE id = $1")
-                        .bind(at)
-                        .fetch_optional(&mut *tx)
-                        .await?
-                        .ok_or_else(|| StoreError::Invalid(vec![ValidationError::new("parent", "No such section.")]))?;
-                    steps += 1;
+        crate::write_tx!(self, tx => {
+            let mut cursor = parent;
+            let mut steps = 0;
+            while let Some(at) = cursor {
+                if at == id || steps > 100 {
+                    return Err(StoreError::Invalid(vec![ValidationError::new(
+                        "parent",
+                        "A section cannot be part of itself or of a section inside it.",
+                    )]));
                 }
-                let n = sqlx::query("UPDATE sections SET parent_id = $1 WHERE id = $2 AND parent_id IS DISTINCT FROM $1")
-                    .bind(parent)
-                    .bind(id)
-                    .execute(&mut *tx)
+                cursor = sqlx::query_scalar::<_, Option<i64>>("SELECT parent_id FROM sections WHERE id = $1")
+                    .bind(at)
+                    .fetch_optional(&mut *tx)
                     .await?
-                    .rows_affected();
-                if n > 0 {
-                    log_change!(tx, "section", id, "update")?;
-                }
-                tx.commit().await?;
-                Ok(())
-            })
+                    .ok_or_else(|| StoreError::Invalid(vec![ValidationError::new("parent", "No such section.")]))?;
+                steps += 1;
+            }
+            let n = sqlx::query("UPDATE sections SET parent_id = $1 WHERE id = $2 AND parent_id IS DISTINCT FROM $1")
+                .bind(parent)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n > 0 {
+                log_change!(tx, "section", id, "update")?;
+            }
         })
     }
 
@@ -404,27 +383,21 @@ impl Store {
         nav_position: Option<i64>,
     ) -> Result<()> {
         check_name_and_slug(name, slug)?;
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let n = sqlx::query("UPDATE sections SET slug = $1, name = $2, description = $3, nav_position = $4 WHERE id = $5")
-                    .bind(slug)
-                    .bind(name.trim())
-                    .bind(description.trim())
-                    .bind(nav_position)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .on_conflict("slug")?
-                    .rows_affected();
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                log_change!(tx, "section", id, "update")?;
-                tx.commit().await?;
-                Ok(())
-            })
+        crate::write_tx!(self, tx => {
+            let n = sqlx::query("UPDATE sections SET slug = $1, name = $2, description = $3, nav_position = $4 WHERE id = $5")
+                .bind(slug)
+                .bind(name.trim())
+                .bind(description.trim())
+                .bind(nav_position)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .on_conflict("slug")?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            log_change!(tx, "section", id, "update")?;
         })
     }
 
@@ -437,26 +410,20 @@ impl Store {
         description: &str,
     ) -> Result<()> {
         check_name_and_slug(name, slug)?;
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let n = sqlx::query("UPDATE topics SET slug = $1, name = $2, description = $3 WHERE id = $4")
-                    .bind(slug)
-                    .bind(name.trim())
-                    .bind(description.trim())
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .on_conflict("slug")?
-                    .rows_affected();
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                log_change!(tx, "topic", id, "update")?;
-                tx.commit().await?;
-                Ok(())
-            })
+        crate::write_tx!(self, tx => {
+            let n = sqlx::query("UPDATE topics SET slug = $1, name = $2, description = $3 WHERE id = $4")
+                .bind(slug)
+                .bind(name.trim())
+                .bind(description.trim())
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .on_conflict("slug")?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            log_change!(tx, "topic", id, "update")?;
         })
     }
 
@@ -469,41 +436,35 @@ impl Store {
                 "Choose a different topic to merge into.",
             )]));
         }
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let both: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM topics WHERE id = $1 OR id = $2")
-                    .bind(from)
-                    .bind(into)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                if both != 2 {
-                    return Err(StoreError::NotFound);
-                }
-                // Articles already on both keep one link; the others move over.
-                sqlx::query(
-                    "DELETE FROM article_topics WHERE topic_id = $1
-                       AND article_id IN (SELECT article_id FROM article_topics WHERE topic_id = $2)",
-                )
+        crate::write_tx!(self, tx => {
+            let both: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM topics WHERE id = $1 OR id = $2")
                 .bind(from)
                 .bind(into)
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
-                let moved: Vec<i64> = sqlx::query_scalar("UPDATE article_topics SET topic_id = $1 WHERE topic_id = $2 RETURNING article_id")
-                    .bind(into)
-                    .bind(from)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                sqlx::query("DELETE FROM topics WHERE id = $1").bind(from).execute(&mut *tx).await?;
-                for article in moved {
-                    log_change!(tx, "article", article, "update")?;
-                }
-                log_change!(tx, "topic", from, "delete")?;
-                log_change!(tx, "topic", into, "update")?;
-                tx.commit().await?;
-                Ok(())
-            })
+            if both != 2 {
+                return Err(StoreError::NotFound);
+            }
+            // Articles already on both keep one link; the others move over.
+            sqlx::query(
+                "DELETE FROM article_topics WHERE topic_id = $1
+                   AND article_id IN (SELECT article_id FROM article_topics WHERE topic_id = $2)",
+            )
+            .bind(from)
+            .bind(into)
+            .execute(&mut *tx)
+            .await?;
+            let moved: Vec<i64> = sqlx::query_scalar("UPDATE article_topics SET topic_id = $1 WHERE topic_id = $2 RETURNING article_id")
+                .bind(into)
+                .bind(from)
+                .fetch_all(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM topics WHERE id = $1").bind(from).execute(&mut *tx).await?;
+            for article in moved {
+                log_change!(tx, "article", article, "update")?;
+            }
+            log_change!(tx, "topic", from, "delete")?;
+            log_change!(tx, "topic", into, "update")?;
         })
     }
 

@@ -7,7 +7,7 @@ use super::addresses::settle_addresses;
 use crate::changes::{log_change, log_changes};
 use crate::db::{rows_per_statement, values_sql};
 use crate::error::{OnConflict, OnMissingReference};
-use crate::{Result, Store, StoreError, with_pool};
+use crate::{Result, Store, StoreError};
 use bbn_core::markdown::SANITIZER_VERSION;
 use bbn_core::validate::ArticleDraft;
 use bbn_core::{FaqItem, Status, ValidationError};
@@ -186,61 +186,56 @@ impl Store {
         })
         .await?;
         let now = self.now();
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let mut ids = Vec::with_capacity(prepared.len());
-                for chunk in prepared.chunks(rows_per_statement(19)) {
-                    let sql = values_sql(
-                        "INSERT INTO articles (slug, headline, dek, kicker, body_markdown, body_html, section_id, status,
-                        image_id, seo_title, seo_description, comments_open, created_at, published_at, scheduled_at,
-                        created_by, modified_at, body_format, body_sanitizer) VALUES ",
-                        19,
-                        chunk.len(),
-                        "",
-                    ) + " RETURNING id";
-                    let mut q = sqlx::query_scalar::<_, i64>(&sql);
-                    for (d, html) in chunk {
-                        q = q.bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(html)
-                            .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
-                            .bind(&d.seo_description).bind(d.comments_open).bind(now).bind(d.published_at)
-                            .bind(d.scheduled_at).bind(by).bind(now).bind(d.body_format.as_str())
-                            .bind(SANITIZER_VERSION);
-                    }
-                    let mut new = q
-                        .fetch_all(&mut *tx)
-                        .await
-                        .on_conflict("slug")
-                        .or_else(|e| match e {
-                            StoreError::Database(db) => Err(db).on_missing_reference("section"),
-                            other => Err(other),
-                        })?;
-                    // Ids are handed out in the order of the rows; RETURNING's order is not promised.
-                    new.sort_unstable();
-                    let written: Vec<(i64, &ArticleDraft)> = new.iter().copied().zip(chunk.iter().map(|(d, _)| d)).collect();
-                    write_parts!(tx, &written, 1_i64, by, now, false);
-                    let arrived: Vec<(i64, &ArticleDraft, bool)> =
-                        written.iter().map(|(id, d)| (*id, *d, false)).collect();
-                    settle_addresses!(tx, &arrived, take_address);
-                    log_changes!(tx, "article", &new, "create")?;
-                    ids.extend(new);
+        crate::write_tx!(self, tx => {
+            let mut ids = Vec::with_capacity(prepared.len());
+            for chunk in prepared.chunks(rows_per_statement(19)) {
+                let sql = values_sql(
+                    "INSERT INTO articles (slug, headline, dek, kicker, body_markdown, body_html, section_id, status,
+                    image_id, seo_title, seo_description, comments_open, created_at, published_at, scheduled_at,
+                    created_by, modified_at, body_format, body_sanitizer) VALUES ",
+                    19,
+                    chunk.len(),
+                    "",
+                ) + " RETURNING id";
+                let mut q = sqlx::query_scalar::<_, i64>(&sql);
+                for (d, html) in chunk {
+                    q = q.bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(html)
+                        .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
+                        .bind(&d.seo_description).bind(d.comments_open).bind(now).bind(d.published_at)
+                        .bind(d.scheduled_at).bind(by).bind(now).bind(d.body_format.as_str())
+                        .bind(SANITIZER_VERSION);
                 }
-                if editors_picks {
-                    for id in &ids {
-                        sqlx::query(
-                            "INSERT INTO editors_picks (article_id, position)
-                             SELECT $1, COALESCE(MAX(position) + 1, 0) FROM editors_picks",
-                        )
-                        .bind(*id)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                    log_change!(tx, "picks", 0_i64, "update")?;
+                let mut new = q
+                    .fetch_all(&mut *tx)
+                    .await
+                    .on_conflict("slug")
+                    .or_else(|e| match e {
+                        StoreError::Database(db) => Err(db).on_missing_reference("section"),
+                        other => Err(other),
+                    })?;
+                // Ids are handed out in the order of the rows; RETURNING's order is not promised.
+                new.sort_unstable();
+                let written: Vec<(i64, &ArticleDraft)> = new.iter().copied().zip(chunk.iter().map(|(d, _)| d)).collect();
+                write_parts!(tx, &written, 1_i64, by, now, false);
+                let arrived: Vec<(i64, &ArticleDraft, bool)> =
+                    written.iter().map(|(id, d)| (*id, *d, false)).collect();
+                settle_addresses!(tx, &arrived, take_address);
+                log_changes!(tx, "article", &new, "create")?;
+                ids.extend(new);
+            }
+            if editors_picks {
+                for id in &ids {
+                    sqlx::query(
+                        "INSERT INTO editors_picks (article_id, position)
+                         SELECT $1, COALESCE(MAX(position) + 1, 0) FROM editors_picks",
+                    )
+                    .bind(*id)
+                    .execute(&mut *tx)
+                    .await?;
                 }
-                tx.commit().await?;
-                Ok(ids)
-            })
+                log_change!(tx, "picks", 0_i64, "update")?;
+            }
+            ids
         })
     }
 
@@ -275,89 +270,84 @@ impl Store {
     pub async fn save_article(&self, id: i64, draft: ArticleDraft, edit: Edit) -> Result<i64> {
         let (d, html) = crate::bodies::off_the_workers(move || prepare(draft)).await?;
         let now = self.now();
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                type Current = (String, i64, String, i64, Option<i64>, String, String, String, Option<i64>);
-                let current: Option<Current> = sqlx::query_as(
-                    "SELECT slug, revision, status, section_id, published_at, headline, dek, kicker, image_id
-                     FROM articles WHERE id = $1",
-                )
-                        .bind(id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let Some((old_slug, revision, old_status, old_section, old_published_at, old_headline, old_dek, old_kicker, old_image)) = current else {
-                    return Err(StoreError::NotFound)
-                };
-                if edit.expected_revision.is_some_and(|r| r != revision) {
-                    return Err(StoreError::Conflict { field: "revision" });
-                }
-                // Where a published article was listed, for the change log: the
-                // pages it leaves go stale as surely as the pages it joins.
-                let former = if old_status == Status::Published.as_str() {
-                    let of = |table: &str, column: &str| {
-                        format!("SELECT {column} FROM {table} WHERE article_id = $1 ORDER BY position")
-                    };
-                    let topic_ids: Vec<i64> = sqlx::query_scalar(&of("article_topics", "topic_id"))
-                        .bind(id).fetch_all(&mut *tx).await?;
-                    let author_ids: Vec<i64> = sqlx::query_scalar(&of("article_authors", "author_id"))
-                        .bind(id).fetch_all(&mut *tx).await?;
-                    Some(crate::Listing {
-                        published_at: old_published_at.unwrap_or(0),
-                        section_id: old_section,
-                        topic_ids,
-                        author_ids,
-                        card: crate::changes::card_digest(&old_slug, &old_headline, &old_dek, &old_kicker, old_image),
-                    }.to_detail())
-                } else {
-                    None
-                };
-                // The revision check above and this update agree even under concurrency:
-                // the WHERE clause only matches the revision that was read.
-                let updated = sqlx::query(
-                    "UPDATE articles SET slug = $1, headline = $2, dek = $3, kicker = $4, body_markdown = $5,
-                    body_html = $6, section_id = $7, status = $8, image_id = $9, seo_title = $10,
-                    seo_description = $11, comments_open = $12, published_at = $13, scheduled_at = $14,
-                    updated_at = CASE WHEN $15 THEN $16 ELSE updated_at END, modified_at = $16,
-                    revision = revision + 1, body_format = $19, body_sanitizer = $20
-                 WHERE id = $17 AND revision = $18",
-                )
-                .bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(&html)
-                .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
-                .bind(&d.seo_description).bind(d.comments_open).bind(d.published_at).bind(d.scheduled_at)
-                .bind(edit.mark_updated).bind(now).bind(id).bind(revision).bind(d.body_format.as_str())
-                .bind(SANITIZER_VERSION)
-                .execute(&mut *tx)
-                .await
-                .on_conflict("slug")
-                .or_else(|e| match e {
-                    StoreError::Database(db) => Err(db).on_missing_reference("section"),
-                    other => Err(other),
-                })?;
-                if updated.rows_affected() == 0 {
-                    return Err(StoreError::Conflict { field: "revision" });
-                }
-                if old_slug != d.slug {
-                    // Unless the old slug still leads to another article (this
-                    // one was a draft at that article's old address): leaving it
-                    // must not take that article's redirect with it.
-                    sqlx::query(
-                        "INSERT INTO slug_history (slug, article_id) VALUES ($1, $2)
-                         ON CONFLICT (slug) DO NOTHING",
-                    )
-                    .bind(&old_slug)
+        crate::write_tx!(self, tx => {
+            type Current = (String, i64, String, i64, Option<i64>, String, String, String, Option<i64>);
+            let current: Option<Current> = sqlx::query_as(
+                "SELECT slug, revision, status, section_id, published_at, headline, dek, kicker, image_id
+                 FROM articles WHERE id = $1",
+            )
                     .bind(id)
-                    .execute(&mut *tx)
+                    .fetch_optional(&mut *tx)
                     .await?;
-                }
-                write_parts!(tx, &[(id, &d)], revision + 1, edit.by, now, true);
-                let settled = old_slug == d.slug && old_status == d.status.as_str();
-                settle_addresses!(tx, &[(id, &d, settled)], edit.take_address);
-                log_change!(tx, "article", id, "update", former)?;
-                tx.commit().await?;
-                Ok(revision + 1)
-            })
+            let Some((old_slug, revision, old_status, old_section, old_published_at, old_headline, old_dek, old_kicker, old_image)) = current else {
+                return Err(StoreError::NotFound)
+            };
+            if edit.expected_revision.is_some_and(|r| r != revision) {
+                return Err(StoreError::Conflict { field: "revision" });
+            }
+            // Where a published article was listed, for the change log: the
+            // pages it leaves go stale as surely as the pages it joins.
+            let former = if old_status == Status::Published.as_str() {
+                let of = |table: &str, column: &str| {
+                    format!("SELECT {column} FROM {table} WHERE article_id = $1 ORDER BY position")
+                };
+                let topic_ids: Vec<i64> = sqlx::query_scalar(&of("article_topics", "topic_id"))
+                    .bind(id).fetch_all(&mut *tx).await?;
+                let author_ids: Vec<i64> = sqlx::query_scalar(&of("article_authors", "author_id"))
+                    .bind(id).fetch_all(&mut *tx).await?;
+                Some(crate::Listing {
+                    published_at: old_published_at.unwrap_or(0),
+                    section_id: old_section,
+                    topic_ids,
+                    author_ids,
+                    card: crate::changes::card_digest(&old_slug, &old_headline, &old_dek, &old_kicker, old_image),
+                }.to_detail())
+            } else {
+                None
+            };
+            // The revision check above and this update agree even under concurrency:
+            // the WHERE clause only matches the revision that was read.
+            let updated = sqlx::query(
+                "UPDATE articles SET slug = $1, headline = $2, dek = $3, kicker = $4, body_markdown = $5,
+                body_html = $6, section_id = $7, status = $8, image_id = $9, seo_title = $10,
+                seo_description = $11, comments_open = $12, published_at = $13, scheduled_at = $14,
+                updated_at = CASE WHEN $15 THEN $16 ELSE updated_at END, modified_at = $16,
+                revision = revision + 1, body_format = $19, body_sanitizer = $20
+             WHERE id = $17 AND revision = $18",
+            )
+            .bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(&html)
+            .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
+            .bind(&d.seo_description).bind(d.comments_open).bind(d.published_at).bind(d.scheduled_at)
+            .bind(edit.mark_updated).bind(now).bind(id).bind(revision).bind(d.body_format.as_str())
+            .bind(SANITIZER_VERSION)
+            .execute(&mut *tx)
+            .await
+            .on_conflict("slug")
+            .or_else(|e| match e {
+                StoreError::Database(db) => Err(db).on_missing_reference("section"),
+                other => Err(other),
+            })?;
+            if updated.rows_affected() == 0 {
+                return Err(StoreError::Conflict { field: "revision" });
+            }
+            if old_slug != d.slug {
+                // Unless the old slug still leads to another article (this
+                // one was a draft at that article's old address): leaving it
+                // must not take that article's redirect with it.
+                sqlx::query(
+                    "INSERT INTO slug_history (slug, article_id) VALUES ($1, $2)
+                     ON CONFLICT (slug) DO NOTHING",
+                )
+                .bind(&old_slug)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            write_parts!(tx, &[(id, &d)], revision + 1, edit.by, now, true);
+            let settled = old_slug == d.slug && old_status == d.status.as_str();
+            settle_addresses!(tx, &[(id, &d, settled)], edit.take_address);
+            log_change!(tx, "article", id, "update", former)?;
+            revision + 1
         })
     }
 
@@ -366,53 +356,48 @@ impl Store {
     /// published by exactly one of them (the UPDATE re-checks the status).
     #[tracing::instrument(skip_all)]
     pub async fn publish_due(&self, now: i64) -> Result<Vec<i64>> {
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let due: Vec<(i64, i64)> = sqlx::query_as(
-                    "UPDATE articles SET status = 'published', published_at = COALESCE(published_at, scheduled_at),
-                    scheduled_at = NULL, modified_at = $1, revision = revision + 1
-                 WHERE status = 'scheduled' AND scheduled_at <= $1
-                 RETURNING id, published_at",
+        crate::write_tx!(self, tx => {
+            let due: Vec<(i64, i64)> = sqlx::query_as(
+                "UPDATE articles SET status = 'published', published_at = COALESCE(published_at, scheduled_at),
+                scheduled_at = NULL, modified_at = $1, revision = revision + 1
+             WHERE status = 'scheduled' AND scheduled_at <= $1
+             RETURNING id, published_at",
+            )
+            .bind(now)
+            .fetch_all(&mut *tx)
+            .await?;
+            for (id, published_at) in &due {
+                // Live now at its address, it takes it from any article whose
+                // old address it was: only a write allowed to take it could
+                // have scheduled it there (`addresses`).
+                sqlx::query("DELETE FROM slug_history WHERE slug = (SELECT slug FROM articles WHERE id = $1)")
+                    .bind(*id).execute(&mut *tx).await?;
+                sqlx::query("UPDATE article_authors SET live_at = $1 WHERE article_id = $2")
+                    .bind(*published_at).bind(*id).execute(&mut *tx).await?;
+                sqlx::query("UPDATE article_topics SET live_at = $1 WHERE article_id = $2")
+                    .bind(*published_at).bind(*id).execute(&mut *tx).await?;
+                // The revision history records the publication like any other save.
+                let snapshot: Option<String> = sqlx::query_scalar(
+                    "SELECT snapshot FROM article_revisions WHERE article_id = $1 ORDER BY revision DESC LIMIT 1",
                 )
-                .bind(now)
-                .fetch_all(&mut *tx)
+                .bind(*id)
+                .fetch_optional(&mut *tx)
                 .await?;
-                for (id, published_at) in &due {
-                    // Live now at its address, it takes it from any article whose
-                    // old address it was: only a write allowed to take it could
-                    // have scheduled it there (`addresses`).
-                    sqlx::query("DELETE FROM slug_history WHERE slug = (SELECT slug FROM articles WHERE id = $1)")
-                        .bind(*id).execute(&mut *tx).await?;
-                    sqlx::query("UPDATE article_authors SET live_at = $1 WHERE article_id = $2")
-                        .bind(*published_at).bind(*id).execute(&mut *tx).await?;
-                    sqlx::query("UPDATE article_topics SET live_at = $1 WHERE article_id = $2")
-                        .bind(*published_at).bind(*id).execute(&mut *tx).await?;
-                    // The revision history records the publication like any other save.
-                    let snapshot: Option<String> = sqlx::query_scalar(
-                        "SELECT snapshot FROM article_revisions WHERE article_id = $1 ORDER BY revision DESC LIMIT 1",
+                if let Some(Ok(mut d)) = snapshot.map(|s| serde_json::from_str::<ArticleDraft>(&s)) {
+                    d.status = Status::Published;
+                    d.published_at = Some(*published_at);
+                    d.scheduled_at = None;
+                    let json = serde_json::to_string(&d).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+                    sqlx::query(
+                        "INSERT INTO article_revisions (article_id, revision, user_id, created_at, snapshot)
+                         SELECT $1, revision, NULL, $2, $3 FROM articles WHERE id = $1",
                     )
-                    .bind(*id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if let Some(Ok(mut d)) = snapshot.map(|s| serde_json::from_str::<ArticleDraft>(&s)) {
-                        d.status = Status::Published;
-                        d.published_at = Some(*published_at);
-                        d.scheduled_at = None;
-                        let json = serde_json::to_string(&d).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-                        sqlx::query(
-                            "INSERT INTO article_revisions (article_id, revision, user_id, created_at, snapshot)
-                             SELECT $1, revision, NULL, $2, $3 FROM articles WHERE id = $1",
-                        )
-                        .bind(*id).bind(now).bind(json)
-                        .execute(&mut *tx).await?;
-                    }
-                    log_change!(tx, "article", *id, "update")?;
+                    .bind(*id).bind(now).bind(json)
+                    .execute(&mut *tx).await?;
                 }
-                tx.commit().await?;
-                Ok(due.into_iter().map(|(id, _)| id).collect())
-            })
+                log_change!(tx, "article", *id, "update")?;
+            }
+            due.into_iter().map(|(id, _)| id).collect()
         })
     }
 
@@ -440,23 +425,18 @@ impl Store {
             return Err(StoreError::Invalid(errors));
         }
         let now = self.now();
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO corrections (article_id, kind, body, created_at, user_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                )
-                .bind(article_id).bind(kind).bind(body).bind(now).bind(by)
-                .fetch_one(&mut *tx)
-                .await
-                .on_missing_reference("article")?;
-                sqlx::query("UPDATE articles SET updated_at = $1, modified_at = $1 WHERE id = $2")
-                    .bind(now).bind(article_id).execute(&mut *tx).await?;
-                log_change!(tx, "article", article_id, "update")?;
-                tx.commit().await?;
-                Ok(id)
-            })
+        crate::write_tx!(self, tx => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO corrections (article_id, kind, body, created_at, user_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(article_id).bind(kind).bind(body).bind(now).bind(by)
+            .fetch_one(&mut *tx)
+            .await
+            .on_missing_reference("article")?;
+            sqlx::query("UPDATE articles SET updated_at = $1, modified_at = $1 WHERE id = $2")
+                .bind(now).bind(article_id).execute(&mut *tx).await?;
+            log_change!(tx, "article", article_id, "update")?;
+            id
         })
     }
 
@@ -465,23 +445,17 @@ impl Store {
     pub async fn set_editors_picks(&self, article_ids: &[i64]) -> Result<()> {
         let mut ids = article_ids.to_vec();
         dedup(&mut ids);
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                sqlx::query("DELETE FROM editors_picks").execute(&mut *tx).await?;
-                for (pos, id) in ids.iter().enumerate() {
-                    sqlx::query("INSERT INTO editors_picks (article_id, position) VALUES ($1, $2)")
-                        .bind(*id)
-                        .bind(pos as i64)
-                        .execute(&mut *tx)
-                        .await
-                        .on_missing_reference("article")?;
-                }
-                log_change!(tx, "picks", 0_i64, "update")?;
-                tx.commit().await?;
-                Ok(())
-            })
+        crate::write_tx!(self, tx => {
+            sqlx::query("DELETE FROM editors_picks").execute(&mut *tx).await?;
+            for (pos, id) in ids.iter().enumerate() {
+                sqlx::query("INSERT INTO editors_picks (article_id, position) VALUES ($1, $2)")
+                    .bind(*id)
+                    .bind(pos as i64)
+                    .execute(&mut *tx)
+                    .await
+                    .on_missing_reference("article")?;
+            }
+            log_change!(tx, "picks", 0_i64, "update")?;
         })
     }
 
@@ -503,26 +477,20 @@ impl Store {
                 "Alt text, caption and credit are limited to 1,000 characters.",
             )]));
         }
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let n = sqlx::query("UPDATE media SET alt = $1, caption = $2, credit = $3 WHERE id = $4")
-                    .bind(alt.trim()).bind(caption.trim()).bind(credit.trim()).bind(id)
-                    .execute(&mut *tx).await?.rows_affected();
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                // Pages showing the image change too.
-                let articles: Vec<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE image_id = $1")
-                    .bind(id).fetch_all(&mut *tx).await?;
-                for a in articles {
-                    log_change!(tx, "article", a, "update")?;
-                }
-                log_change!(tx, "media", id, "update")?;
-                tx.commit().await?;
-                Ok(())
-            })
+        crate::write_tx!(self, tx => {
+            let n = sqlx::query("UPDATE media SET alt = $1, caption = $2, credit = $3 WHERE id = $4")
+                .bind(alt.trim()).bind(caption.trim()).bind(credit.trim()).bind(id)
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            // Pages showing the image change too.
+            let articles: Vec<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE image_id = $1")
+                .bind(id).fetch_all(&mut *tx).await?;
+            for a in articles {
+                log_change!(tx, "article", a, "update")?;
+            }
+            log_change!(tx, "media", id, "update")?;
         })
     }
 
@@ -535,22 +503,17 @@ impl Store {
                 "An image needs a URL.",
             )]));
         }
-        let _w = self.writer().await;
-        crate::retrying!({
-            with_pool!(&self.pool, p => {
-                let mut tx = p.begin().await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO media (url, width, height, alt, caption, credit, created_at, srcset)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                )
-                .bind(&m.url).bind(m.width).bind(m.height).bind(&m.alt).bind(&m.caption).bind(&m.credit)
-                .bind(self.now()).bind(&m.srcset)
-                .fetch_one(&mut *tx)
-                .await?;
-                log_change!(tx, "media", id, "create")?;
-                tx.commit().await?;
-                Ok(id)
-            })
+        crate::write_tx!(self, tx => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO media (url, width, height, alt, caption, credit, created_at, srcset)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(&m.url).bind(m.width).bind(m.height).bind(&m.alt).bind(&m.caption).bind(&m.credit)
+            .bind(self.now()).bind(&m.srcset)
+            .fetch_one(&mut *tx)
+            .await?;
+            log_change!(tx, "media", id, "create")?;
+            id
         })
     }
 }

@@ -6,6 +6,7 @@ use crate::Result;
 use crate::changes::log_change;
 use crate::comments::body_hash;
 use crate::db::values_sql;
+use crate::with_tx;
 use std::collections::HashMap;
 
 impl ImportSession<'_> {

@@ -1,9 +1,10 @@
 //! Articles and static pages, each written through the same rules as the
 //! newsroom's saves, with a revision when something changed.
 
-use super::{ImportSession, ImportedArticle, ImportedPage, Outcome, Tx};
+use super::{ImportSession, ImportedArticle, ImportedPage, Outcome};
 use crate::changes::log_change;
 use crate::db::values_sql;
+use crate::with_tx;
 use crate::{Result, StoreError};
 use bbn_core::markdown::SANITIZER_VERSION;
 use bbn_core::{PageStatus, Status};

@@ -18,20 +18,8 @@ use bbn_core::validate::{ArticleDraft, PageDraft};
 use bbn_core::{CommentStatus, SiteSettings, slug};
 use std::collections::HashMap;
 
-enum Tx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
-}
-
-/// `with_pool!` for the import's one transaction.
-macro_rules! with_tx {
-    ($tx:expr, $t:ident => $body:expr) => {
-        match $tx {
-            Tx::Sqlite($t) => $body,
-            Tx::Postgres($t) => $body,
-        }
-    };
-}
+use crate::db::Tx;
+use crate::with_tx;
 
 mod comments;
 mod content;
@@ -118,10 +106,7 @@ impl Store {
     /// until the import finishes.
     pub async fn begin_import(&self, source: &str) -> Result<ImportSession<'_>> {
         let write = self.writer().await;
-        let mut tx = match &self.pool {
-            crate::db::Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
-            crate::db::Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
-        };
+        let mut tx = self.pool.begin_owned().await?;
         let rows: Vec<(String, String, i64)> = with_tx!(&mut tx, t => {
             sqlx::query_as("SELECT kind, external_id, local_id FROM import_ids WHERE source = $1")
                 .bind(source)

@@ -1,8 +1,9 @@
 //! What posts refer to: people (bylines and staff accounts), sections,
 //! topics and images.
 
-use super::{ImportSession, ImportedPerson, Outcome, Tx, clip, import_slug};
+use super::{ImportSession, ImportedPerson, Outcome, clip, import_slug};
 use crate::changes::log_change;
+use crate::with_tx;
 use crate::{NewMedia, Result};
 use bbn_core::slug;
 

@@ -9,7 +9,7 @@
 //! primary-key order (text sorted by bytes on both backends), no time of
 //! export, so two exports of the same site are identical.
 
-use super::backend::check_schema;
+use super::schema::check_schema;
 use super::spec::{Column, FORMAT_NAME, FORMAT_VERSION, Kind, Shape, TABLES, Table, Value};
 use super::{Counts, TransferError};
 use crate::dialect::{begin_snapshot, text_order};

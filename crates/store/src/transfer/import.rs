@@ -4,9 +4,9 @@
 //! Memory holds the records in flight, one batch, and the ids of the
 //! tables others refer to.
 
-use super::backend::{after_import, check_schema};
 use super::export::{add_count, zero_counts};
 use super::parse::{Item, parse};
+use super::schema::{after_import, check_schema};
 use super::spec::{Kind, Shape, TABLES, Table, Value};
 use super::{Counts, TransferError};
 use crate::changes::log_created_rows;

@@ -7,10 +7,10 @@
 //! bounded channel to the writer, which inserts them in batches inside one
 //! transaction: a file that turns out bad halfway changes nothing.
 
-mod backend;
 mod export;
 mod import;
 mod parse;
+mod schema;
 mod spec;
 
 pub use spec::{FORMAT_NAME, FORMAT_VERSION};

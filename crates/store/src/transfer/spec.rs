@@ -2,7 +2,7 @@
 //! them, with every column's name and type. Export and import build their
 //! SQL from these lists alone — never from names read in a file — and check
 //! them against the database's own schema before they start
-//! (`backend::check_schema`). docs/export-format.md describes the same
+//! (`schema::check_schema`). docs/export-format.md describes the same
 //! thing for people; the two change together, with the format's version.
 
 /// A column's type: INTEGER/BIGINT, TEXT, BOOLEAN, REAL/DOUBLE PRECISION.

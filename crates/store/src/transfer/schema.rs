@@ -1,6 +1,6 @@
-//! What export and import do differently on each backend: how the schema
-//! is read back, and what follows an import (PostgreSQL's identity
-//! sequences). How text keys sort and how a consistent read begins are the
+//! The database's schema read back and checked against the export format
+//! (`spec`), and what follows an import (id allocation moved past the ids
+//! the file brought). The statements that differ per backend are the
 //! dialect's (`crate::dialect`).
 
 use super::TransferError;
@@ -10,16 +10,7 @@ use crate::{Backend, Result, Store, with_pool};
 /// (name, kind, nullable) of a table's columns as the database has them.
 async fn columns_of(store: &Store, table: &str) -> Result<Vec<(String, Option<Kind>, bool)>> {
     let rows: Vec<(String, String, bool)> = with_pool!(&store.pool, p => {
-        match store.backend() {
-            Backend::Sqlite => sqlx::query_as(
-                "SELECT name, type, \"notnull\" = 0 AND pk = 0 FROM pragma_table_info($1) ORDER BY cid",
-            ),
-            Backend::Postgres => sqlx::query_as(
-                "SELECT column_name::text, data_type::text, is_nullable::text = 'YES'
-                 FROM information_schema.columns
-                 WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
-            ),
-        }
+        sqlx::query_as(crate::dialect::columns_sql(store.backend()))
         .bind(table)
         .fetch_all(p)
         .await?
@@ -98,15 +89,7 @@ impl Store {
     #[doc(hidden)]
     pub async fn tables_unknown_to_export(&self) -> Result<Vec<String>> {
         let names: Vec<String> = with_pool!(&self.pool, p => {
-            match self.backend() {
-                Backend::Sqlite => sqlx::query_scalar(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-                ),
-                Backend::Postgres => sqlx::query_scalar(
-                    "SELECT table_name::text FROM information_schema.tables
-                     WHERE table_schema = current_schema() ORDER BY table_name",
-                ),
-            }
+            sqlx::query_scalar(crate::dialect::tables_sql(self.backend()))
             .fetch_all(p)
             .await?
         });
@@ -126,23 +109,13 @@ impl Store {
     }
 }
 
-/// The statements that follow an import in its transaction: PostgreSQL's
-/// identity sequences move past the ids the file brought, so that the next
-/// article or comment does not collide with an imported one. (SQLite takes
-/// the next rowid after the largest by itself.)
+/// The statements that follow an import in its transaction, so that the
+/// next article or comment does not collide with an imported one.
 pub(crate) fn after_import(backend: Backend) -> Vec<String> {
-    match backend {
-        Backend::Sqlite => Vec::new(),
-        Backend::Postgres => TABLES
-            .iter()
-            .chain(ARTICLE_PARTS)
-            .filter(|t| t.identity)
-            .map(|t| {
-                format!(
-                    "SELECT setval(pg_get_serial_sequence('{0}', 'id'), MAX(id)) FROM {0}",
-                    t.name
-                )
-            })
-            .collect(),
-    }
+    TABLES
+        .iter()
+        .chain(ARTICLE_PARTS)
+        .filter(|t| t.identity)
+        .filter_map(|t| crate::dialect::identity_reset(backend, t.name))
+        .collect()
 }
