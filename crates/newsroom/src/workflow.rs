@@ -243,7 +243,8 @@ pub async fn create(store: &Store, me: &User, write: &ArticleWrite) -> Result<i6
 }
 
 /// Saves `write` over `article` as `me`, keeping its status and dates; the
-/// editors' pick is changed only by those who may. Returns the new revision.
+/// editors' pick is changed only by those who may, in the same transaction.
+/// Returns the new revision.
 pub async fn update(
     store: &Store,
     me: &User,
@@ -261,21 +262,16 @@ pub async fn update(
         by: Some(me.id),
         take_address: may_take_address(me, article.status),
     };
-    let revision = store
-        .save_article(article.id, write.to_draft(topic_ids, Some(article)), edit)
-        .await?;
-    if can_correct(me) {
-        let mut picks = store.editors_pick_ids().await?;
-        let was = picks.contains(&article.id);
-        if write.editors_pick != was {
-            picks.retain(|p| *p != article.id);
-            if write.editors_pick {
-                picks.push(article.id);
-            }
-            store.set_editors_picks(&picks).await?;
-        }
-    }
-    Ok(revision)
+    // The pick is changed only by those who may, with the save.
+    let pick = can_correct(me).then_some(write.editors_pick);
+    Ok(store
+        .save_staff_article(
+            article.id,
+            write.to_draft(topic_ids, Some(article)),
+            edit,
+            pick,
+        )
+        .await?)
 }
 
 /// Saves `draft` over `a` as `me` where the workflow does not move: the

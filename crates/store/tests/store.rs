@@ -395,6 +395,96 @@ async fn a_staff_article_and_its_pick_are_one_write(db: TestDb) {
         .await
         .unwrap();
     assert!(!store.editors_pick_ids().await.unwrap().contains(&unpicked));
+
+    // Saving an article with its pick: one write too.
+    let edit = |expected_revision| bbn_store::Edit {
+        expected_revision,
+        mark_updated: false,
+        by: Some(editor),
+        take_address: false,
+    };
+    let revision = store
+        .article_by_id(unpicked)
+        .await
+        .unwrap()
+        .unwrap()
+        .revision;
+    let start = store.last_change().await.unwrap();
+    let saved = store
+        .save_staff_article(
+            unpicked,
+            draft(&f, "Picked later", None),
+            edit(Some(revision)),
+            Some(true),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.editors_pick_ids().await.unwrap(),
+        [first, id, unpicked]
+    );
+    let ops: Vec<_> = store
+        .changes_since(start, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| (c.entity.clone(), c.op.clone()))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            ("article".to_string(), "update".to_string()),
+            ("picks".to_string(), "update".to_string())
+        ]
+    );
+    // Picked already: the picks stay as they are and the log says nothing of them.
+    let start = store.last_change().await.unwrap();
+    let saved = store
+        .save_staff_article(
+            unpicked,
+            draft(&f, "Picked later", None),
+            edit(Some(saved)),
+            Some(true),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.editors_pick_ids().await.unwrap(),
+        [first, id, unpicked]
+    );
+    assert_eq!(store.changes_since(start, 10).await.unwrap().len(), 1);
+    // A save refused (an older revision) leaves the picks alone.
+    assert!(
+        store
+            .save_staff_article(
+                first,
+                draft(&f, "Stale", Some(1)),
+                edit(Some(-1)),
+                Some(false)
+            )
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        store.editors_pick_ids().await.unwrap(),
+        [first, id, unpicked]
+    );
+    // Leaving the picks keeps the others in their order; None leaves them be.
+    store
+        .save_staff_article(
+            unpicked,
+            draft(&f, "Unpicked", None),
+            edit(Some(saved)),
+            Some(false),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.editors_pick_ids().await.unwrap(), [first, id]);
+    store
+        .save_staff_article(id, draft(&f, "Left be", None), edit(None), None)
+        .await
+        .unwrap();
+    assert_eq!(store.editors_pick_ids().await.unwrap(), [first, id]);
 }
 
 async fn comments_show_only_approved_in_order(db: TestDb) {

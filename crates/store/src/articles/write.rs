@@ -266,8 +266,22 @@ impl Store {
     }
 
     /// As `update_article`, with the editor's account; returns the new revision number.
-    #[tracing::instrument(skip_all)]
     pub async fn save_article(&self, id: i64, draft: ArticleDraft, edit: Edit) -> Result<i64> {
+        self.save_staff_article(id, draft, edit, None).await
+    }
+
+    /// As `save_article`, and with `editors_pick` the article joins the end
+    /// of the editors' picks (`Some(true)`, unless it is one already) or
+    /// leaves them (`Some(false)`) in the same transaction: a save and the
+    /// pick it was written with land together or not at all.
+    #[tracing::instrument(skip_all)]
+    pub async fn save_staff_article(
+        &self,
+        id: i64,
+        draft: ArticleDraft,
+        edit: Edit,
+        editors_pick: Option<bool>,
+    ) -> Result<i64> {
         let (d, html) = crate::bodies::off_the_workers(move || prepare(draft)).await?;
         let now = self.now();
         crate::write_tx!(self, tx => {
@@ -347,6 +361,26 @@ impl Store {
             let settled = old_slug == d.slug && old_status == d.status.as_str();
             settle_addresses!(tx, &[(id, &d, settled)], edit.take_address);
             log_change!(tx, "article", id, "update", former)?;
+            let picks_changed = match editors_pick {
+                None => false,
+                Some(true) => sqlx::query(
+                    "INSERT INTO editors_picks (article_id, position)
+                     SELECT $1, (SELECT COALESCE(MAX(position) + 1, 0) FROM editors_picks)
+                     WHERE NOT EXISTS (SELECT 1 FROM editors_picks WHERE article_id = $1)",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected() > 0,
+                Some(false) => sqlx::query("DELETE FROM editors_picks WHERE article_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected() > 0,
+            };
+            if picks_changed {
+                log_change!(tx, "picks", 0_i64, "update")?;
+            }
             revision + 1
         })
     }
