@@ -12,85 +12,12 @@
 
 mod support;
 
-use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use bbn_core::validate::ArticleDraft;
 use bbn_core::{Role, SiteSettings, Status};
 use bbn_store::testing::TestDb;
 use bbn_store::{ApiKeyKind, NewApiKey, NewUser};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::instances::{published, receiver, until_everywhere, warm};
 use support::{Server, http_get, http_send, temp_dir};
-
-type Inbox = Arc<Mutex<Vec<serde_json::Value>>>;
-
-/// A CDN's purge endpoint: keeps every purge.
-async fn purge_receiver(port: u16) -> Inbox {
-    let inbox: Inbox = Arc::default();
-    let app = Router::new()
-        .route(
-            "/purge",
-            post(
-                |State(inbox): State<Inbox>, headers: HeaderMap, body: String| async move {
-                    let mut purge: serde_json::Value = serde_json::from_str(&body).unwrap();
-                    purge["auth"] = headers
-                        .get("authorization")
-                        .map(|v| v.to_str().unwrap().into())
-                        .unwrap_or_default();
-                    inbox.lock().unwrap().push(purge);
-                    StatusCode::NO_CONTENT
-                },
-            ),
-        )
-        .with_state(inbox.clone());
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    inbox
-}
-
-fn draft(slug: &str, headline: &str, section: i64, author: i64) -> ArticleDraft {
-    ArticleDraft::new(slug, headline, section)
-        .body(format!("{headline}: the body."))
-        .authors(vec![author])
-        .published(bbn_core::time::now() - 60)
-}
-
-/// Waits until every one of `ports` answers `path` with a page holding
-/// `text`; the time it took.
-fn until_everywhere(ports: &[u16], path: &str, text: &str) -> Duration {
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(30);
-    loop {
-        let missing: Vec<u16> = ports
-            .iter()
-            .copied()
-            .filter(|p| !http_get(*p, path).is_some_and(|(s, b)| s == 200 && b.contains(text)))
-            .collect();
-        if missing.is_empty() {
-            return started.elapsed();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{text:?} never showed on {path} of the instances on ports {missing:?}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Fetches each page twice on each instance, so the next look is from the cache.
-fn warm(ports: &[u16], paths: &[&str]) {
-    for port in ports {
-        for path in paths {
-            for _ in 0..2 {
-                assert_eq!(http_get(*port, path).unwrap().0, 200, "{path} on {port}");
-            }
-        }
-    }
-}
 
 mod postgres {
     use super::*;
@@ -109,7 +36,7 @@ mod postgres {
             .await
             .unwrap();
         let alpha = store
-            .create_article(draft("alpha", "Alpha first words", world, author))
+            .create_article(published("alpha", "Alpha first words", world, author))
             .await
             .unwrap();
         let editor = store
@@ -134,7 +61,7 @@ mod postgres {
             .key;
 
         let purge_port = support::free_port();
-        let inbox = purge_receiver(purge_port).await;
+        let inbox = receiver(purge_port, "/purge").await;
         let purge_url = format!("http://127.0.0.1:{purge_port}/purge");
         let args = [
             "--no-demo",
@@ -180,7 +107,7 @@ mod postgres {
 
         // 2. A scheduled article: published once, by whichever instance is first.
         warm(&ports, &pages);
-        let mut due = draft("bravo", "Bravo on schedule", world, author);
+        let mut due = published("bravo", "Bravo on schedule", world, author);
         due.status = Status::Scheduled;
         due.published_at = None;
         due.scheduled_at = Some(bbn_core::time::now() + 2);

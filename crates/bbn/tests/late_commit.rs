@@ -13,68 +13,13 @@
 
 mod support;
 
-use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::routing::post;
 use bbn_core::SiteSettings;
 use bbn_core::validate::ArticleDraft;
 use bbn_store::Store;
 use bbn_store::testing::TestDb;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{Server, http_get, temp_dir};
-
-type Inbox = Arc<Mutex<Vec<serde_json::Value>>>;
-
-/// Keeps every JSON body posted to `path` on `port`.
-async fn receiver(port: u16, path: &str) -> Inbox {
-    let inbox: Inbox = Arc::default();
-    let app = Router::new()
-        .route(
-            path,
-            post(|State(inbox): State<Inbox>, body: String| async move {
-                inbox
-                    .lock()
-                    .unwrap()
-                    .push(serde_json::from_str(&body).unwrap());
-                StatusCode::OK
-            }),
-        )
-        .with_state(inbox.clone());
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    inbox
-}
-
-fn draft(slug: &str, headline: &str, section: i64, author: i64) -> ArticleDraft {
-    ArticleDraft::new(slug, headline, section)
-        .body("Words.")
-        .authors(vec![author])
-        .published(bbn_core::time::now() - 60)
-}
-
-/// Polls `check` every 20 ms until it holds (at most two minutes); the time
-/// since `started` when it did.
-async fn until(what: &str, started: Instant, mut check: impl AsyncFnMut() -> bool) -> Duration {
-    while !check().await {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "gave up waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    started.elapsed()
-}
-
-/// Whether every instance answers `path` with a page holding `text`.
-fn everywhere(ports: &[u16], path: &str, text: &str) -> bool {
-    ports
-        .iter()
-        .all(|p| http_get(*p, path).is_some_and(|(s, b)| s == 200 && b.contains(text)))
-}
+use support::instances::{everywhere, published, receiver, until, warm};
+use support::{Server, temp_dir};
 
 async fn retitle(store: &Store, id: i64, headline: &str) {
     let mut d = ArticleDraft::from(&store.article_by_id(id).await.unwrap().unwrap());
@@ -105,11 +50,11 @@ async fn a_write_open_for_minutes_reaches_every_follower_when_it_commits() {
         .unwrap();
     let author = store.create_author("ada", "Ada", "").await.unwrap();
     let alpha = store
-        .create_article(draft("alpha", "Alpha first words", world, author))
+        .create_article(published("alpha", "Alpha first words", world, author))
         .await
         .unwrap();
     let bravo = store
-        .create_article(draft("bravo", "Bravo first words", world, author))
+        .create_article(published("bravo", "Bravo first words", world, author))
         .await
         .unwrap();
     let hook_port = support::free_port();
@@ -137,13 +82,7 @@ async fn a_write_open_for_minutes_reaches_every_follower_when_it_commits() {
     let servers: Vec<Server> = dirs.iter().map(|d| Server::start(d, &args)).collect();
     let ports: Vec<u16> = servers.iter().map(|s| s.port).collect();
     let pages = ["/", "/news/alpha", "/news/bravo", "/section/world"];
-    for port in &ports {
-        for path in pages {
-            for _ in 0..2 {
-                assert_eq!(http_get(*port, path).unwrap().0, 200, "{path} on {port}");
-            }
-        }
-    }
+    warm(&ports, &pages);
 
     // 1. An edit of alpha takes its place in the change log and stalls.
     let stalled = store

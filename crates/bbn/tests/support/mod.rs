@@ -10,6 +10,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 pub mod client;
+pub mod instances;
 pub mod webdriver;
 
 /// Server flags that lift the per-address, per-article and per-token write
