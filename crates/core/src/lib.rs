@@ -5,6 +5,7 @@
 
 pub mod address;
 pub mod checks;
+pub mod document;
 pub mod markdown;
 pub mod model;
 pub mod password;

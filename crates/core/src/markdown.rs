@@ -162,6 +162,8 @@ pub enum ShapeError {
         "formatting tags (b, i, a, font …) left open are carried into too many of the body's blocks"
     )]
     FormattingCarriedTooFar,
+    #[error(transparent)]
+    Document(#[from] crate::document::DocumentError),
 }
 
 /// Checks, in one linear pass over the tags, that HTML is of a shape the
@@ -348,7 +350,7 @@ pub fn sanitize(html: &str) -> String {
 }
 
 /// Text as HTML paragraphs, one per line, escaped.
-fn escaped_paragraphs(text: &str) -> String {
+pub(crate) fn escaped_paragraphs(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         out.push_str("<p>");
@@ -367,6 +369,10 @@ pub fn within_shape(format: crate::BodyFormat, body: String) -> (crate::BodyForm
     let html = match format {
         crate::BodyFormat::Html => body,
         crate::BodyFormat::Markdown => markdown_html(&body),
+        crate::BodyFormat::Document => match crate::document::parse(&body) {
+            Ok(doc) => crate::document::to_html(&doc),
+            Err(_) => escaped_paragraphs(&body),
+        },
     };
     (
         crate::BodyFormat::Html,
@@ -380,6 +386,10 @@ pub fn check_body(format: crate::BodyFormat, body: &str) -> Result<(), ShapeErro
     match format {
         crate::BodyFormat::Html => check_shape(body),
         crate::BodyFormat::Markdown => check_shape(&markdown_html(body)),
+        crate::BodyFormat::Document => {
+            let doc = crate::document::parse(body).map_err(ShapeError::Document)?;
+            check_shape(&crate::document::to_html(&doc))
+        }
     }
 }
 

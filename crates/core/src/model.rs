@@ -57,6 +57,9 @@ pub enum BodyFormat {
     Markdown,
     /// HTML, as bodies brought in from other systems are kept.
     Html,
+    /// The rich editor's structured document (`crate::document`), as JSON.
+    #[serde(rename = "doc")]
+    Document,
 }
 
 impl BodyFormat {
@@ -64,6 +67,7 @@ impl BodyFormat {
         match self {
             BodyFormat::Markdown => "markdown",
             BodyFormat::Html => "html",
+            BodyFormat::Document => "doc",
         }
     }
 
@@ -71,6 +75,7 @@ impl BodyFormat {
         match s {
             "markdown" => Some(BodyFormat::Markdown),
             "html" => Some(BodyFormat::Html),
+            "doc" => Some(BodyFormat::Document),
             _ => None,
         }
     }
@@ -80,6 +85,11 @@ impl BodyFormat {
         match self {
             BodyFormat::Markdown => crate::markdown::to_safe_html(body),
             BodyFormat::Html => crate::markdown::sanitize(body),
+            BodyFormat::Document => match crate::document::parse(body) {
+                Ok(doc) => crate::markdown::sanitize(&crate::document::to_html(&doc)),
+                // Refused when written (`check_body`); kept as text if one came in anyway.
+                Err(_) => crate::markdown::sanitize(&crate::markdown::escaped_paragraphs(body)),
+            },
         }
     }
 
@@ -88,6 +98,10 @@ impl BodyFormat {
         match self {
             BodyFormat::Markdown => crate::markdown::plain_text(body),
             BodyFormat::Html => crate::markdown::html_text(body),
+            BodyFormat::Document => crate::document::parse(body).map_or_else(
+                |_| body.to_string(),
+                |doc| crate::document::plain_text(&doc),
+            ),
         }
     }
 }

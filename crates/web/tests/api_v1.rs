@@ -1075,6 +1075,54 @@ async fn bodies_may_be_sent_as_html(db: TestDb) {
     assert_eq!(status, StatusCode::OK, "{a}");
     assert_eq!(a["body_format"], "markdown");
     assert_eq!(a["body_html"], "<p>Ships <strong>docked</strong>.</p>\n");
+
+    // The editor's document: rendered on the server, its text never markup.
+    let document = serde_json::json!({"type": "doc", "content": [
+        {"type": "heading", "attrs": {"level": 2}, "content": [{"type": "text", "text": "At dawn"}]},
+        {"type": "paragraph", "content": [
+            {"type": "text", "text": "Ships "},
+            {"type": "text", "marks": [{"type": "strong"}], "text": "<script>docked</script>"}]},
+        {"type": "image", "attrs": {"src": "javascript:alert(1)", "alt": "x", "caption": "", "credit": "", "media": null}}
+    ]});
+    let (status, _, a) = send(
+        &s.app,
+        "PATCH",
+        &format!("/api/v1/articles/{id}"),
+        Some(&editor),
+        json_body(serde_json::json!({ "body_document": document })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{a}");
+    assert_eq!(a["body_format"], "doc");
+    let source: Value = serde_json::from_str(a["body_markdown"].as_str().unwrap()).unwrap();
+    assert_eq!(source, document, "staff get the document back as sent");
+    let html = a["body_html"].as_str().unwrap();
+    assert!(
+        html.starts_with(
+            "<h2>At dawn</h2><p>Ships <strong>&lt;script&gt;docked&lt;/script&gt;</strong></p>"
+        ),
+        "{html}"
+    );
+    assert!(
+        !html.contains("javascript:"),
+        "the sanitizer still runs: {html}"
+    );
+    // Not a document: refused with the reason, and the article is unchanged.
+    for bad in [
+        serde_json::json!("<p>x</p>"),
+        serde_json::json!({"type": "paragraph"}),
+    ] {
+        let (status, _, p) = send(
+            &s.app,
+            "PATCH",
+            &format!("/api/v1/articles/{id}"),
+            Some(&editor),
+            json_body(serde_json::json!({ "body_document": bad })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        assert_eq!(p["errors"][0]["field"], "body", "{p}");
+    }
 }
 
 bbn_store::on_both_backends!(

@@ -36,6 +36,9 @@ pub struct ArticleIn {
     /// A body written as HTML (from another system); it is sanitized like
     /// every body, and the article stays HTML until Markdown is sent.
     body_html: Option<String>,
+    /// A body as the newsroom's editor writes it: the structured document
+    /// (`bbn_core::document`), rendered to HTML on the server.
+    body_document: Option<serde_json::Value>,
     seo_title: Option<String>,
     seo_description: Option<String>,
     comments_open: Option<bool>,
@@ -118,25 +121,30 @@ impl ArticleIn {
         if let Some(v) = self.topics {
             w.topics = topic_names(&v);
         }
-        match (self.body_markdown, self.body_html) {
-            (Some(_), Some(_)) => {
+        let document = self.body_document.map(|d| d.to_string());
+        let bodies = [
+            (BodyFormat::Markdown, self.body_markdown),
+            (BodyFormat::Html, self.body_html),
+            (BodyFormat::Document, document),
+        ];
+        let mut sent = bodies
+            .into_iter()
+            .filter_map(|(format, b)| Some((format, b?)));
+        if let Some((format, body)) = sent.next() {
+            if sent.next().is_some() {
                 return Err(Problem {
                     errors: vec![(
                         "body_html".into(),
-                        "Send body_markdown or body_html, not both.".into(),
+                        "Send one of body_markdown, body_html and body_document.".into(),
                     )],
                     ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Two bodies were sent.")
                 });
             }
-            (Some(v), None) => {
-                f.body_markdown = v.replace("\r\n", "\n");
-                f.body_format = BodyFormat::Markdown;
-            }
-            (None, Some(v)) => {
-                f.body_markdown = v.replace("\r\n", "\n");
-                f.body_format = BodyFormat::Html;
-            }
-            (None, None) => {}
+            f.body_markdown = match format {
+                BodyFormat::Document => body,
+                _ => body.replace("\r\n", "\n"),
+            };
+            f.body_format = format;
         }
         if let Some(v) = self.seo_title {
             f.seo_title = v;
