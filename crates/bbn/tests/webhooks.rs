@@ -7,18 +7,12 @@
 
 mod support;
 
-use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 use bbn_core::validate::ArticleDraft;
 use bbn_store::Store;
 use bbn_store::testing::TestDb;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::instances::receiver;
 use support::{Server, temp_dir};
-
-type Inbox = Arc<Mutex<Vec<(String, serde_json::Value)>>>;
 
 async fn publish(store: &Store, slug: &str) {
     let section = match store.section_by_slug("hooks").await.unwrap() {
@@ -44,35 +38,6 @@ async fn publish(store: &Store, slug: &str) {
         )
         .await
         .unwrap();
-}
-
-/// Starts a receiver on `port` that keeps every delivery and answers 200.
-async fn receive_on(port: u16) -> Inbox {
-    let inbox: Inbox = Arc::default();
-    let app = Router::new()
-        .route(
-            "/hook",
-            post(
-                |State(inbox): State<Inbox>, headers: HeaderMap, body: String| async move {
-                    let delivery = headers
-                        .get("x-bbn-delivery")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("")
-                        .to_string();
-                    inbox
-                        .lock()
-                        .unwrap()
-                        .push((delivery, serde_json::from_str(&body).unwrap()));
-                    StatusCode::OK
-                },
-            ),
-        )
-        .with_state(inbox.clone());
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    inbox
 }
 
 async fn until<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
@@ -118,20 +83,20 @@ async fn kill_restart_and_deliver(store: Store, dir: std::path::PathBuf, databas
     // Written while no bbn runs: only the change log knows of it.
     publish(&store, "written-while-down").await;
 
-    let inbox = receive_on(port).await;
+    let inbox = receiver(port, "/hook").await;
     let server = Server::start(&dir, &args);
     let got = until("both events", async || {
         let got = inbox.lock().unwrap().clone();
         let slugs: Vec<String> = got
             .iter()
-            .map(|(_, p)| p["article"]["slug"].as_str().unwrap_or("").to_string())
+            .map(|p| p["article"]["slug"].as_str().unwrap_or("").to_string())
             .collect();
         (slugs.contains(&"sent-before-the-crash".to_string())
             && slugs.contains(&"written-while-down".to_string()))
         .then_some(got)
     })
     .await;
-    assert!(got.iter().all(|(_, p)| p["event"] == "article.published"));
+    assert!(got.iter().all(|p| p["event"] == "article.published"));
     let log = until("the log to say delivered", async || {
         let log = store.webhook_deliveries(hook, 10).await.unwrap();
         log.iter().all(|d| d.state == "delivered").then_some(log)
