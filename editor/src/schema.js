@@ -232,6 +232,7 @@ const marks = {
     toDOM: () => ["strong", 0],
   },
   code: {
+    code: true,
     parseDOM: [{ tag: "code" }],
     toDOM: () => ["code", 0],
   },
