@@ -114,32 +114,58 @@ export function toggleLink(schema, ask) {
 }
 
 /**
- * Where a new block goes: at the cursor when it sits in a top-level paragraph, otherwise
- * after the top-level block that holds it (a list, quote, table or FAQ keeps its shape).
+ * Inserts a block where the writer is: in place of an empty top-level paragraph, before or
+ * after a top-level paragraph when the cursor is at its start or end, between its halves
+ * when in the middle; inside a list, quote, table or FAQ (which keep their shape), after
+ * that whole block. Returns the transaction and where the block went.
  */
 function insertBlock(state, node) {
   const { $from } = state.selection;
-  if ($from.depth === 1 && $from.parent.isTextblock) {
-    const tr = state.tr.replaceSelectionWith(node);
-    return tr.doc.eq(state.doc) ? null : tr;
+  const tr = state.tr;
+  if ($from.depth === 0) return { tr: tr.insert(state.selection.from, node), at: state.selection.from };
+  if ($from.depth > 1 || !$from.parent.isTextblock) {
+    const at = $from.after(1);
+    return { tr: tr.insert(at, node), at };
   }
-  if ($from.depth === 0) return state.tr.insert(state.selection.from, node);
-  return state.tr.insert($from.after(1), node);
+  tr.deleteSelection();
+  const $cursor = tr.selection.$from;
+  const block = $cursor.parent;
+  if (block.content.size === 0) {
+    const at = $cursor.before();
+    return { tr: tr.replaceWith(at, $cursor.after(), node), at };
+  }
+  if ($cursor.parentOffset === 0) return { tr: tr.insert($cursor.before(), node), at: $cursor.before() };
+  if ($cursor.parentOffset === block.content.size) return { tr: tr.insert($cursor.after(), node), at: $cursor.after() };
+  tr.split($cursor.pos);
+  const at = tr.mapping.map($cursor.pos) - 1;
+  return { tr: tr.insert(at, node), at };
 }
 
-function insertCommand(make) {
+/** Makes sure text can be typed after `node` at `at`: adds an empty paragraph when no textblock follows. */
+function roomAfter(tr, at, node, schema) {
+  const after = at + node.nodeSize;
+  if (!tr.doc.nodeAt(after)?.isTextblock) tr.insert(after, schema.nodes.paragraph.create());
+  return after + 1;
+}
+
+/** The cursor goes to the start of the text after `node` at `at`. */
+function cursorAfter(tr, at, node, schema) {
+  const pos = roomAfter(tr, at, node, schema);
+  return tr.setSelection(TextSelection.create(tr.doc, pos));
+}
+
+function insertCommand(schema, make) {
   return (state, dispatch) => {
     if (!dispatch) return true;
     const node = make(state);
     if (!node) return false;
-    const tr = insertBlock(state, node);
-    if (!tr) return false;
-    dispatch(tr.scrollIntoView());
+    const { tr, at } = insertBlock(state, node);
+    dispatch(cursorAfter(tr, at, node, schema).scrollIntoView());
     return true;
   };
 }
 
-export const insertSeparator = (schema) => insertCommand(() => schema.nodes.horizontal_rule.create());
+export const insertSeparator = (schema) => insertCommand(schema, () => schema.nodes.horizontal_rule.create());
 
 /** A 3 × 3 table whose first row is the header. */
 export function insertTable(schema) {
@@ -147,15 +173,11 @@ export function insertTable(schema) {
   const row = (cell) => table_row.create(null, [0, 1, 2].map(() => cell.create(null, paragraph.create())));
   return (state, dispatch) => {
     if (!dispatch) return true;
-    const tr = insertBlock(state, table.create(null, [row(table_header), row(table_cell), row(table_cell)]));
-    if (!tr) return false;
-    const at = tr.mapping.map(state.selection.from, -1);
-    let cell = null;
-    tr.doc.nodesBetween(at, tr.doc.content.size, (node, pos) => {
-      if (cell === null && node.type === table_header) cell = pos;
-      return cell === null;
-    });
-    if (cell !== null) tr.setSelection(TextSelection.near(tr.doc.resolve(cell + 1)));
+    const node = table.create(null, [row(table_header), row(table_cell), row(table_cell)]);
+    const { tr, at } = insertBlock(state, node);
+    roomAfter(tr, at, node, schema);
+    // The cursor goes into the first header cell: table, row, cell, paragraph.
+    tr.setSelection(TextSelection.create(tr.doc, at + 4));
     dispatch(tr.scrollIntoView());
     return true;
   };
@@ -183,7 +205,7 @@ export function editImage(schema, ask) {
     if (!src) return false;
     const attrs = { src, alt: answer.alt, caption: answer.caption, credit: answer.credit, media: now.src === src ? (now.media ?? null) : null };
     if (selected) dispatch(state.tr.setNodeMarkup(selected.from, null, attrs));
-    else return insertCommand(() => type.create(attrs))(state, dispatch);
+    else return insertCommand(schema, () => type.create(attrs))(state, dispatch);
     return true;
   };
 }
@@ -203,22 +225,20 @@ export function editReadMore(schema, ask) {
     if (!href) return false;
     const attrs = { href, headline: answer.headline.trim() };
     if (selected) dispatch(state.tr.setNodeMarkup(selected.from, null, attrs));
-    else return insertCommand(() => type.create(attrs))(state, dispatch);
+    else return insertCommand(schema, () => type.create(attrs))(state, dispatch);
     return true;
   };
 }
 
-function faqItem(schema, question = "Question?", answer = "Answer.") {
+/** An empty question and answer; the stylesheet shows what goes in each until it is typed. */
+function faqItem(schema) {
   const { faq_item, faq_question, faq_answer, paragraph } = schema.nodes;
-  const text = (t) => (t ? schema.text(t) : null);
-  return faq_item.create(null, [faq_question.create(null, text(question)), faq_answer.create(null, paragraph.create(null, text(answer)))]);
+  return faq_item.create(null, [faq_question.create(), faq_answer.create(null, paragraph.create())]);
 }
 
-/** Selects the text of the question that starts at `pos` (a faq_item's position), so typing replaces it. */
-function selectQuestion(tr, pos) {
-  const question = tr.doc.nodeAt(pos + 1);
-  const start = pos + 2;
-  return tr.setSelection(TextSelection.create(tr.doc, start, start + question.content.size));
+/** Puts the cursor in the question of the faq_item at `pos`. */
+function toQuestion(tr, pos) {
+  return tr.setSelection(TextSelection.create(tr.doc, pos + 2));
 }
 
 /** A new FAQ block with one question and answer; inside one, another question after the current one. */
@@ -229,18 +249,13 @@ export function insertFaq(schema) {
     if (item) {
       const at = item.pos + item.node.nodeSize;
       const tr = state.tr.insert(at, faqItem(schema));
-      dispatch(selectQuestion(tr, at).scrollIntoView());
+      dispatch(toQuestion(tr, at).scrollIntoView());
       return true;
     }
-    const tr = insertBlock(state, schema.nodes.faq.create(null, faqItem(schema)));
-    if (!tr) return false;
-    let found = null;
-    tr.doc.nodesBetween(tr.mapping.map(state.selection.from, -1), tr.doc.content.size, (node, pos) => {
-      if (found === null && node.type === schema.nodes.faq_item) found = pos;
-      return found === null;
-    });
-    if (found !== null) selectQuestion(tr, found);
-    dispatch(tr.scrollIntoView());
+    const node = schema.nodes.faq.create(null, faqItem(schema));
+    const { tr, at } = insertBlock(state, node);
+    roomAfter(tr, at, node, schema);
+    dispatch(toQuestion(tr, at + 1).scrollIntoView());
     return true;
   };
 }
@@ -284,8 +299,7 @@ export function faqEnter(schema) {
     let tr = state.tr;
     if (answer.childCount > 1) tr = tr.delete($from.before(), $from.after());
     const at = tr.mapping.map(item.pos + item.node.nodeSize);
-    tr = tr.insert(at, faqItem(schema, "", ""));
-    dispatch(tr.setSelection(TextSelection.create(tr.doc, at + 2)).scrollIntoView());
+    dispatch(toQuestion(tr.insert(at, faqItem(schema)), at).scrollIntoView());
     return true;
   };
 }
