@@ -79,6 +79,23 @@ function dropUnusableMedia(root) {
   for (const a of [...root.querySelectorAll("a")]) if (!safeHref(a.getAttribute("href"))) unwrap(a);
 }
 
+/**
+ * An image is a block of its own in the article: a paragraph holding one is split around it,
+ * so it does not leave an empty paragraph behind or move past the text after it.
+ */
+function liftImages(root, page) {
+  for (const img of [...root.querySelectorAll("img")]) {
+    const block = img.parentElement && img.parentElement.closest("p, h1, h2, h3, h4, h5, h6");
+    if (!block || block.closest("td, th")) continue;
+    const rest = page.createRange();
+    rest.setStartAfter(img);
+    rest.setEnd(block, block.childNodes.length);
+    const tail = block.cloneNode(false);
+    tail.append(rest.extractContents());
+    block.after(img, tail);
+  }
+}
+
 /** A <pre> becomes a paragraph whose line breaks stay line breaks. */
 function preToParagraphs(root, page) {
   for (const pre of [...root.querySelectorAll("pre")]) {
@@ -209,6 +226,7 @@ export function cleanPastedHTML(html, document) {
   markerSpans(root).forEach((el) => el.remove());
   hoistOrphanLists(root);
   dropUnusableMedia(root);
+  liftImages(root, page);
   preToParagraphs(root, page);
   flattenCells(root, page);
   collapseSpaceRuns(root, page);
