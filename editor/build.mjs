@@ -15,9 +15,22 @@ const outputs = [
   { entry: "src/rich-editor.css", file: "crates/web/static/css/rich-editor.css", options: {} },
 ];
 
+/** The npm packages whose code went into a build, with version and licence, for its banner. */
+function bundledPackages(metafile) {
+  const names = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const found = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (found) names.add(found[1]);
+  }
+  return [...names].sort().map((name) => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(here, "node_modules", name, "package.json"), "utf8"));
+    return `${name} ${manifest.version} (${manifest.license})`;
+  });
+}
+
 async function buildInto(root) {
   for (const { entry, file, options } of outputs) {
-    await esbuild.build({
+    const result = await esbuild.build({
       absWorkingDir: here,
       entryPoints: [entry],
       outfile: path.join(root, file),
@@ -25,10 +38,16 @@ async function buildInto(root) {
       minify: true,
       target: ["es2020"],
       legalComments: "none",
-      banner: { [entry.endsWith(".css") ? "css" : "js"]: "/* bbn rich editor, built from editor/ (npm run build); do not edit */" },
+      metafile: true,
+      write: false,
       logLevel: "warning",
       ...options,
     });
+    const banner =
+      "/* bbn rich editor, built from editor/ by `npm run build`: do not edit. " +
+      `Bundled packages (their licence texts come with each package): ${bundledPackages(result.metafile).join(", ")}. */\n`;
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), banner + result.outputFiles[0].text);
   }
 }
 
