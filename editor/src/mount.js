@@ -11,6 +11,14 @@ const emptyDoc = () => schema.node("doc", null, [schema.node("paragraph")]);
 /** The document the editor opens with, or an Error saying why it cannot open. */
 function initialDocument(textarea, select, page) {
   if (!select) throw new Error(`no format select #${textarea.dataset.richEditor}`);
+  // A document article: the server sends the document itself beside the form, whose
+  // textarea then holds the HTML it renders to (what the form without JavaScript edits).
+  const stored = page.getElementById("body-doc");
+  if (stored) {
+    const doc = Node.fromJSON(schema, JSON.parse(stored.textContent));
+    doc.check();
+    return doc;
+  }
   if (select.value === "doc") {
     if (!textarea.value.trim()) return emptyDoc();
     const doc = Node.fromJSON(schema, JSON.parse(textarea.value));

@@ -6,7 +6,7 @@ import { JSDOM, VirtualConsole } from "jsdom";
 
 const bundle = fs.readFileSync(new URL("../../crates/web/static/js/rich-editor.js", import.meta.url), "utf8");
 
-function form({ format, body, template = null, doc = false }) {
+function form({ format, body, template = null, doc = false, stored = null }) {
   const escape = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   return `<!doctype html><html><body><form id="f">
     <label for="body">Body</label>
@@ -19,6 +19,7 @@ function form({ format, body, template = null, doc = false }) {
       </select>
     </label>
     ${template === null ? "" : `<template id="body-html">${template}</template>`}
+    ${stored === null ? "" : `<script type="application/json" id="body-doc">${JSON.stringify(stored).replace(/</g, "\\u003c")}</script>`}
   </form></body></html>`;
 }
 
@@ -62,6 +63,16 @@ test("a document article opens from its JSON", async () => {
   assert.equal(page.querySelector(".rich-editor__body blockquote").textContent, "Quoted");
   assert.equal(page.querySelector(".rich-editor__cite").textContent, "— Someone");
   assert.equal(textarea.value, json(doc));
+});
+
+test("a document article sent as the server sends it (the document beside a textarea of its HTML) opens from the document", async () => {
+  const doc = { type: "doc", content: [{ type: "image", attrs: { src: "/media/a.jpg", alt: "A </script> hall", caption: "", credit: "", media: 7 } }] };
+  const { textarea, select, errors } = await load(
+    form({ format: "html", body: '<figure><img src="/media/a.jpg" alt="A hall"></figure>', stored: doc }),
+  );
+  assert.deepEqual(errors, []);
+  assert.equal(select.value, "doc");
+  assert.equal(textarea.value, json(doc), "the media id and every attribute come from the document, not the HTML");
 });
 
 test("every change is written to the textarea and announced with an input event", async () => {
