@@ -1,0 +1,113 @@
+// The toolbar above the editable area: one button per action, each named for screen
+// readers (aria-label) and, where it toggles, saying whether it is on (aria-pressed).
+// It follows the ARIA toolbar pattern: one Tab stop, arrow keys move between buttons.
+import { Plugin } from "prosemirror-state";
+import {
+  blockActive,
+  ancestor,
+  editImage,
+  editReadMore,
+  insertFaq,
+  insertSeparator,
+  insertTable,
+  makeParagraph,
+  markActive,
+  toggleBold,
+  toggleHeading,
+  toggleItalic,
+  toggleLink,
+  toggleList,
+  togglePullQuote,
+  toggleQuote,
+} from "./commands.js";
+
+/** The toolbar's buttons: `text` is what shows, `label` what is announced. */
+export function toolbarItems(schema, ask) {
+  const { nodes, marks } = schema;
+  const inside = (type) => (state) => !!ancestor(state, [type]);
+  const innermostList = (type) => (state) => ancestor(state, [nodes.bullet_list, nodes.ordered_list])?.node.type === type;
+  return [
+    { id: "bold", text: "B", label: "Bold", keys: "Mod-B", run: toggleBold(schema), active: (s) => markActive(s, marks.strong) },
+    { id: "italic", text: "I", label: "Italic", keys: "Mod-I", run: toggleItalic(schema), active: (s) => markActive(s, marks.em) },
+    { id: "link", text: "Link", label: "Link", run: toggleLink(schema, ask), active: (s) => markActive(s, marks.link) },
+    { id: "h2", text: "H2", label: "Heading", run: toggleHeading(schema, 2), active: (s) => blockActive(s, nodes.heading, { level: 2 }) },
+    { id: "h3", text: "H3", label: "Subheading", run: toggleHeading(schema, 3), active: (s) => blockActive(s, nodes.heading, { level: 3 }) },
+    { id: "paragraph", text: "¶", label: "Paragraph", run: makeParagraph(schema) },
+    { id: "bullets", text: "• List", label: "Bulleted list", run: toggleList(schema, nodes.bullet_list), active: innermostList(nodes.bullet_list) },
+    { id: "numbers", text: "1. List", label: "Numbered list", run: toggleList(schema, nodes.ordered_list), active: innermostList(nodes.ordered_list) },
+    { id: "quote", text: "Quote", label: "Quote", run: toggleQuote(schema), active: inside(nodes.blockquote) },
+    { id: "pull-quote", text: "Pull quote", label: "Pull quote", run: togglePullQuote(schema, ask), active: (s) => blockActive(s, nodes.pull_quote) },
+    { id: "separator", text: "―", label: "Separator", run: insertSeparator(schema) },
+    { id: "table", text: "Table", label: "Table", run: insertTable(schema) },
+    { id: "image", text: "Image", label: "Image", run: editImage(schema, ask) },
+    { id: "read-more", text: "Read more", label: "Read more link", run: editReadMore(schema, ask) },
+    { id: "faq", text: "FAQ", label: "Questions and answers", run: insertFaq(schema) },
+  ];
+}
+
+const IS_MAC = typeof navigator !== "undefined" && /Mac|iP(hone|ad|od)/.test(navigator.platform || "");
+
+function keyHint(keys) {
+  return keys ? ` (${keys.replace("Mod-", IS_MAC ? "⌘" : "Ctrl+")})` : "";
+}
+
+class ToolbarView {
+  constructor(view, items, dom) {
+    this.view = view;
+    this.items = items;
+    this.dom = dom;
+    this.buttons = items.map((item, i) => {
+      const button = dom.ownerDocument.createElement("button");
+      button.type = "button";
+      button.className = `rich-editor__button rich-editor__button--${item.id}`;
+      button.textContent = item.text;
+      button.setAttribute("aria-label", item.label);
+      button.title = item.label + keyHint(item.keys);
+      button.tabIndex = i === 0 ? 0 : -1;
+      if (item.active) button.setAttribute("aria-pressed", "false");
+      // Keep the editor's selection: the button acts on it.
+      button.addEventListener("mousedown", (e) => e.preventDefault());
+      button.addEventListener("click", () => this.run(item, button));
+      dom.append(button);
+      return button;
+    });
+    dom.addEventListener("keydown", (e) => this.moveFocus(e));
+    this.update(view);
+  }
+
+  run(item, button) {
+    if (button.getAttribute("aria-disabled") === "true") return;
+    item.run(this.view.state, this.view.dispatch, this.view);
+    this.view.focus();
+  }
+
+  moveFocus(event) {
+    const at = this.buttons.indexOf(event.target);
+    if (at < 0) return;
+    const last = this.buttons.length - 1;
+    const to = { ArrowRight: at === last ? 0 : at + 1, ArrowLeft: at === 0 ? last : at - 1, Home: 0, End: last }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    this.buttons[at].tabIndex = -1;
+    this.buttons[to].tabIndex = 0;
+    this.buttons[to].focus();
+  }
+
+  update(view) {
+    const { state } = view;
+    this.items.forEach((item, i) => {
+      const button = this.buttons[i];
+      button.setAttribute("aria-disabled", String(!item.run(state)));
+      if (item.active) button.setAttribute("aria-pressed", String(!!item.active(state)));
+    });
+  }
+
+  destroy() {
+    this.dom.remove();
+  }
+}
+
+/** A plugin that keeps `dom` (the toolbar element) filled with buttons that follow the editor's state. */
+export function toolbarPlugin(items, dom) {
+  return new Plugin({ view: (view) => new ToolbarView(view, items, dom) });
+}
