@@ -135,11 +135,19 @@ pub fn run(
     unpublished_links: &[String],
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
+    // A document's words are checked, not its JSON; its images are nodes.
+    let document = match d.body_format {
+        crate::BodyFormat::Document => crate::document::parse(&d.body_markdown).ok(),
+        _ => None,
+    };
+    let body_words = document
+        .as_ref()
+        .map_or_else(|| d.body_markdown.clone(), crate::document::plain_text);
     let fields = [
         ("headline", d.headline.as_str()),
         ("dek", d.dek.as_str()),
         ("kicker", d.kicker.as_str()),
-        ("body", d.body_markdown.as_str()),
+        ("body", body_words.as_str()),
         ("SEO title", d.seo_title.as_str()),
         ("SEO description", d.seo_description.as_str()),
     ];
@@ -159,7 +167,10 @@ pub fn run(
             });
         }
     }
-    let body_images_without_alt = d.body_markdown.matches("![](").count();
+    let body_images_without_alt = match &document {
+        Some(doc) => crate::document::images_without_alt(doc),
+        None => d.body_markdown.matches("![](").count(),
+    };
     if image_alt_missing || body_images_without_alt > 0 {
         findings.push(Finding {
             check: Check::ImageAlt,

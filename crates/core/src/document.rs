@@ -97,6 +97,12 @@ pub fn plain_text(doc: &Node) -> String {
     out.trim_end().to_string()
 }
 
+/// How many of the document's images have no alt text.
+pub fn images_without_alt(doc: &Node) -> usize {
+    let own = usize::from(doc.kind == "image" && text_attr(doc, "alt").trim().is_empty());
+    own + doc.content.iter().map(images_without_alt).sum::<usize>()
+}
+
 fn words(out: &mut String, node: &Node) {
     if let Some(text) = &node.text {
         out.push_str(text);
@@ -226,16 +232,16 @@ fn render(out: &mut String, node: &Node) {
     }
     match node.kind.as_str() {
         "doc" => children(out, node),
-        "paragraph" | "faq_question" => wrap(out, "p", node),
+        "paragraph" => wrap(out, "p", node),
         "heading" => {
             let level = int_attr(node, "level").unwrap_or(2).clamp(2, 4);
             wrap(out, &format!("h{level}"), node);
         }
         "blockquote" => wrap(out, "blockquote", node),
         "pull_quote" => {
-            out.push_str("<figure class=\"pull-quote\"><blockquote><p>");
+            out.push_str("<figure class=\"pull-quote\"><blockquote>");
             children(out, node);
-            out.push_str("</p></blockquote>");
+            out.push_str("</blockquote>");
             let cite = text_attr(node, "cite");
             if !cite.is_empty() {
                 out.push_str("<figcaption>");
@@ -280,19 +286,24 @@ fn render(out: &mut String, node: &Node) {
             let _ = write!(out, "</{tag}>");
         }
         "read_more" => {
-            out.push_str("<aside class=\"read-more\"><p>Read more: <a href=\"");
+            out.push_str("<aside class=\"read-more\"><span class=\"read-more-label\">Read more</span> <a href=\"");
             escape_attr(out, text_attr(node, "href"));
             out.push_str("\">");
             escape(out, text_attr(node, "headline"));
-            out.push_str("</a></p></aside>");
+            out.push_str("</a></aside>");
         }
         "faq" => {
-            out.push_str("<section class=\"faq-block\">");
+            out.push_str("<dl class=\"faq\">");
             children(out, node);
-            out.push_str("</section>");
+            out.push_str("</dl>");
         }
-        "faq_item" => wrap(out, "div", node),
-        "faq_answer" => children(out, node),
+        "faq_item" => {
+            out.push_str("<div class=\"faq-item\">");
+            children(out, node);
+            out.push_str("</div>");
+        }
+        "faq_question" => wrap(out, "dt", node),
+        "faq_answer" => wrap(out, "dd", node),
         // A node of a type this renderer does not know: its words only, in
         // a paragraph when it held inline text.
         _ => {
@@ -318,14 +329,18 @@ fn image(out: &mut String, node: &Node) {
     let (caption, credit) = (text_attr(node, "caption"), text_attr(node, "credit"));
     if !caption.is_empty() || !credit.is_empty() {
         out.push_str("<figcaption>");
-        escape(out, caption);
+        if !caption.is_empty() {
+            out.push_str("<span class=\"image-caption\">");
+            escape(out, caption);
+            out.push_str("</span>");
+        }
         if !credit.is_empty() {
             if !caption.is_empty() {
                 out.push(' ');
             }
-            out.push_str("<small>");
+            out.push_str("<span class=\"image-credit\">");
             escape(out, credit);
-            out.push_str("</small>");
+            out.push_str("</span>");
         }
         out.push_str("</figcaption>");
     }
@@ -373,14 +388,14 @@ mod tests {
                 "<h2>Talks</h2>",
                 "<p>The <strong>envoys</strong> met <a href=\"/news/earlier\">again</a><br><em>late</em></p>",
                 "<blockquote><p>Quoted</p></blockquote>",
-                "<figure class=\"pull-quote\"><blockquote><p>We agree</p></blockquote><figcaption>A minister</figcaption></figure>",
+                "<figure class=\"pull-quote\"><blockquote>We agree</blockquote><figcaption>A minister</figcaption></figure>",
                 "<ul><li><p>one</p></li></ul>",
                 "<ol start=\"3\"><li><p>three</p></li></ol>",
                 "<hr>",
-                "<figure><img src=\"/media/1/photo.jpg\" alt=\"The hall\" loading=\"lazy\"><figcaption>Delegates <small>Photo: A. Lens</small></figcaption></figure>",
+                "<figure><img src=\"/media/1/photo.jpg\" alt=\"The hall\" loading=\"lazy\"><figcaption><span class=\"image-caption\">Delegates</span> <span class=\"image-credit\">Photo: A. Lens</span></figcaption></figure>",
                 "<table><tbody><tr><th><p>Year</p></th><td colspan=\"2\"><p>2026</p></td></tr></tbody></table>",
-                "<aside class=\"read-more\"><p>Read more: <a href=\"/news/background\">The background</a></p></aside>",
-                "<section class=\"faq-block\"><div><p>Why?</p><p>Because.</p></div></section>",
+                "<aside class=\"read-more\"><span class=\"read-more-label\">Read more</span> <a href=\"/news/background\">The background</a></aside>",
+                "<dl class=\"faq\"><div class=\"faq-item\"><dt>Why?</dt><dd><p>Because.</p></dd></div></dl>",
             )
         );
     }
@@ -462,5 +477,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(plain_text(&doc), "Title\nOne two\nA cap Cred\nitem");
+        assert_eq!(
+            images_without_alt(&doc),
+            1,
+            "the image has no alt attribute"
+        );
     }
 }

@@ -409,6 +409,14 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             .add_tag_attributes("audio", ["src", "controls", "preload"])
             .add_tag_attributes("video", ["src", "controls", "preload", "width", "height"])
             .add_tag_attributes("source", ["src", "type"])
+            // The few classes the article document's blocks carry (pull
+            // quotes, image captions and credits, "read more" cards, the
+            // FAQ block), which the theme styles and the editor reads back.
+            .add_allowed_classes("figure", ["pull-quote"])
+            .add_allowed_classes("span", ["image-caption", "image-credit", "read-more-label"])
+            .add_allowed_classes("aside", ["read-more"])
+            .add_allowed_classes("dl", ["faq"])
+            .add_allowed_classes("div", ["faq-item"])
             .url_schemes(["http", "https", "mailto"].into_iter().collect())
             .link_rel(Some("noopener"));
         b
