@@ -40,6 +40,11 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(max_upload_bytes + 64 * 1024)),
         )
         .route(
+            "/newsroom/media",
+            post(articles::inline_image::upload)
+                .layer(DefaultBodyLimit::max(max_upload_bytes + 64 * 1024)),
+        )
+        .route(
             "/newsroom/settings/logo",
             post(settings::logo).layer(DefaultBodyLimit::max(max_upload_bytes + 64 * 1024)),
         )
@@ -66,6 +71,7 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
             get(auth::password_page).post(auth::change_password),
         )
         .route("/newsroom/articles", get(articles::list::show))
+        .route("/newsroom/articles/lookup", get(articles::lookup::find))
         .route(
             "/newsroom/articles/new",
             get(articles::edit::new_page)

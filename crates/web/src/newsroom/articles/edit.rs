@@ -10,7 +10,7 @@ use crate::views::When;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use bbn_core::{Article, Status, ValidationError, time};
+use bbn_core::{Article, BodyFormat, Status, ValidationError, time};
 use bbn_newsroom::workflow::{self, Refusal};
 use bbn_store::StoreError;
 use serde::{Deserialize, Serialize};
@@ -112,9 +112,17 @@ pub(crate) async fn render(
         .into_iter()
         .map(|c| minijinja::context! { kind => c.kind, body => c.body, when => When::new(c.created_at, zone) })
         .collect();
+    let mut view = form_view(form, &sections, &authors);
+    view.body_html = bbn_store::bodies::render(form.body_format, &form.body).await;
+    if form.body_format == BodyFormat::Document {
+        // Without JavaScript a document is edited as the HTML it renders to.
+        view.body_document = serde_json::from_str(&form.body).ok();
+        view.body = view.body_html.clone();
+        view.body_format = BodyFormat::Html.as_str();
+    }
     let ctx = minijinja::context! {
         site => settings.name,
-        form => form_view(form, &sections, &authors),
+        form => view,
         topics,
         meta,
         findings,

@@ -194,6 +194,12 @@ pub struct FormView {
     pub topics: String,
     pub body: String,
     pub body_format: &'static str,
+    /// The rich editor's starting point: the document itself when the body
+    /// is one (`body` then holds the HTML it renders to, which the form
+    /// without JavaScript edits), else the body rendered to sanitized HTML,
+    /// which the editor reads into a document.
+    pub body_document: Option<serde_json::Value>,
+    pub body_html: String,
     pub seo_title: String,
     pub seo_description: String,
     pub comments_open: bool,
@@ -214,6 +220,8 @@ pub fn form_view(f: &ArticleForm, sections: &[Section], authors: &[Author]) -> F
         topics: f.topics.clone(),
         body: f.body.clone(),
         body_format: f.body_format.as_str(),
+        body_document: None,
+        body_html: String::new(),
         seo_title: f.seo_title.clone(),
         seo_description: f.seo_description.clone(),
         comments_open: f.comments_open,

@@ -8,7 +8,9 @@ pub mod edit;
 pub mod form;
 pub mod history;
 pub mod image;
+pub mod inline_image;
 pub mod list;
+pub mod lookup;
 pub mod status;
 
 pub use bbn_newsroom::roles::{can_correct, can_edit, can_publish, can_submit};
