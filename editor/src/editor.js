@@ -1,5 +1,6 @@
 // One editor: the toolbar and the editable area in `host`, over a document of the article
-// schema. `onChange` hears every new document.
+// schema. `onChange` hears every new document; `server` (see server.js) is the newsroom the
+// article lookups go to, when there is one.
 import { baseKeymap } from "prosemirror-commands";
 import { dropCursor } from "prosemirror-dropcursor";
 import { gapCursor } from "prosemirror-gapcursor";
@@ -10,6 +11,7 @@ import { fixTables, tableEditing } from "prosemirror-tables";
 import { EditorView } from "prosemirror-view";
 import { buildInputRules } from "./input-rules.js";
 import { buildKeymap } from "./keymap.js";
+import { openLinkDialog, openReadMoreDialog } from "./link-dialogs.js";
 import { cleanPastedHTML } from "./paste/clean.js";
 import { parsePastedText } from "./paste/text.js";
 import { PullQuoteView } from "./pull-quote-view.js";
@@ -50,7 +52,7 @@ export function editorState(doc) {
   return fix ? state.apply(fix.setMeta("addToHistory", false)) : state;
 }
 
-export function createEditor(host, { doc, onChange, ask, label = "Article body" }) {
+export function createEditor(host, { doc, onChange, ask, server = null, label = "Article body" }) {
   const page = host.ownerDocument;
   const toolbar = host.appendChild(page.createElement("div"));
   toolbar.className = "rich-editor__toolbar";
@@ -59,8 +61,18 @@ export function createEditor(host, { doc, onChange, ask, label = "Article body" 
   const area = host.appendChild(page.createElement("div"));
   area.className = "rich-editor__area";
 
+  const lookup = server ? (query, signal) => server.lookup(query, signal) : null;
+  const dialogs = {
+    link: (view) => openLinkDialog(view, { lookup }),
+    readMore: (view) => openReadMoreDialog(view, { lookup }),
+  };
   const base = editorState(doc);
-  const state = base.reconfigure({ plugins: [...base.plugins, toolbarPlugin(toolbarItems(schema, ask), toolbar)] });
+  const state = base.reconfigure({
+    plugins: [
+      ...base.plugins,
+      toolbarPlugin(toolbarItems(schema, ask, dialogs), toolbar),
+    ],
+  });
   const view = new EditorView(area, {
     state,
     attributes: { class: "rich-editor__body", role: "textbox", "aria-multiline": "true", "aria-label": label, spellcheck: "true" },
