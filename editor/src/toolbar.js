@@ -1,7 +1,7 @@
 // The toolbar above the editable area: one button per action, each named for screen
 // readers (aria-label) and, where it toggles, saying whether it is on (aria-pressed).
 // It follows the ARIA toolbar pattern: one Tab stop, arrow keys move between buttons.
-// The link and read-more buttons open dialogs (`dialogs`), which then change the
+// The link, image and read-more buttons open dialogs (`dialogs`), which then change the
 // document through the same commands, given the writer's answer.
 import { Plugin } from "prosemirror-state";
 import {
@@ -40,7 +40,7 @@ function opens(command, open) {
 
 /**
  * The toolbar's buttons: `text` is what shows, `label` what is announced. `ask` asks for a
- * pull quote's speaker and an image's details; `dialogs.link` and `.readMore` open those dialogs on a view.
+ * pull quote's speaker; `dialogs.link`, `.image` and `.readMore` open those dialogs on a view.
  */
 export function toolbarItems(schema, ask, dialogs) {
   const { nodes, marks } = schema;
@@ -62,7 +62,7 @@ export function toolbarItems(schema, ask, dialogs) {
     { id: "pull-quote", text: "Pull quote", label: "Pull quote", run: togglePullQuote(schema, ask), active: (s) => blockActive(s, nodes.pull_quote) },
     { id: "separator", text: "―", label: "Separator", run: insertSeparator(schema) },
     { id: "table", text: "Table", label: "Table", run: insertTable(schema) },
-    { id: "image", text: "Image", label: "Image", run: editImage(schema, ask) },
+    { id: "image", text: "Image", label: "Image", run: opens(editImage(schema, nothing), dialogs.image) },
     { id: "read-more", text: "Read more", label: "Read more link", run: opens(editReadMore(schema, nothing), dialogs.readMore) },
     { id: "faq", text: "FAQ", label: "Questions and answers", run: insertFaq(schema) },
   ];
