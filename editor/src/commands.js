@@ -90,7 +90,11 @@ function markExtent($pos, type) {
   return { from, to };
 }
 
-/** Links the selection (asking for the address) or, on a link, unlinks it. */
+/**
+ * Links the selection (asking for the address) or, on a link, unlinks it. Without a
+ * selection the link's text is inserted: the answer's `text` (an article's headline) or
+ * the address itself.
+ */
 export function toggleLink(schema, ask) {
   const type = schema.marks.link;
   return (state, dispatch) => {
@@ -107,49 +111,55 @@ export function toggleLink(schema, ask) {
     const href = answer && hrefFromInput(answer.href);
     if (!href) return false;
     const mark = type.create({ href, title: null });
-    if (selection.empty) dispatch(state.tr.replaceSelectionWith(schema.text(href, [mark]), false));
+    const text = answer.text?.trim() || href;
+    if (selection.empty) dispatch(state.tr.replaceSelectionWith(schema.text(text, [mark]), false));
     else dispatch(state.tr.addMark(selection.from, selection.to, mark));
     return true;
   };
 }
 
 /**
- * Inserts a block where the writer is: in place of an empty top-level paragraph, before or
- * after a top-level paragraph when the cursor is at its start or end, between its halves
- * when in the middle; inside a list, quote, table or FAQ (which keep their shape), after
- * that whole block. Returns the transaction and where the block went.
+ * Places a block at `pos` of `tr`'s document: in place of an empty top-level paragraph,
+ * before or after a top-level paragraph when `pos` is at its start or end, between its
+ * halves when in the middle; inside a list, quote, table or FAQ (which keep their shape),
+ * after that whole block. Returns the transaction and where the block went.
  */
+export function placeBlock(tr, pos, node) {
+  const $pos = tr.doc.resolve(pos);
+  if ($pos.depth === 0) return { tr: tr.insert(pos, node), at: pos };
+  if ($pos.depth > 1 || !$pos.parent.isTextblock) {
+    const at = $pos.after(1);
+    return { tr: tr.insert(at, node), at };
+  }
+  const block = $pos.parent;
+  if (block.content.size === 0) {
+    const at = $pos.before();
+    return { tr: tr.replaceWith(at, $pos.after(), node), at };
+  }
+  if ($pos.parentOffset === 0) return { tr: tr.insert($pos.before(), node), at: $pos.before() };
+  if ($pos.parentOffset === block.content.size) return { tr: tr.insert($pos.after(), node), at: $pos.after() };
+  // Splitting at pos closes the paragraph and opens another: the boundary is one further.
+  tr.split(pos);
+  return { tr: tr.insert(pos + 1, node), at: pos + 1 };
+}
+
+/** Inserts a block where the writer is (see `placeBlock`), in place of any selected text. */
 function insertBlock(state, node) {
   const { $from } = state.selection;
   const tr = state.tr;
-  if ($from.depth === 0) return { tr: tr.insert(state.selection.from, node), at: state.selection.from };
-  if ($from.depth > 1 || !$from.parent.isTextblock) {
-    const at = $from.after(1);
-    return { tr: tr.insert(at, node), at };
-  }
-  tr.deleteSelection();
-  const $cursor = tr.selection.$from;
-  const block = $cursor.parent;
-  if (block.content.size === 0) {
-    const at = $cursor.before();
-    return { tr: tr.replaceWith(at, $cursor.after(), node), at };
-  }
-  if ($cursor.parentOffset === 0) return { tr: tr.insert($cursor.before(), node), at: $cursor.before() };
-  if ($cursor.parentOffset === block.content.size) return { tr: tr.insert($cursor.after(), node), at: $cursor.after() };
-  tr.split($cursor.pos);
-  const at = tr.mapping.map($cursor.pos) - 1;
-  return { tr: tr.insert(at, node), at };
+  if ($from.depth === 1 && $from.parent.isTextblock) tr.deleteSelection();
+  return placeBlock(tr, tr.selection.from, node);
 }
 
 /** Makes sure text can be typed after `node` at `at`: adds an empty paragraph when no textblock follows. */
-function roomAfter(tr, at, node, schema) {
+export function roomAfter(tr, at, node, schema) {
   const after = at + node.nodeSize;
   if (!tr.doc.nodeAt(after)?.isTextblock) tr.insert(after, schema.nodes.paragraph.create());
   return after + 1;
 }
 
 /** The cursor goes to the start of the text after `node` at `at`. */
-function cursorAfter(tr, at, node, schema) {
+export function cursorAfter(tr, at, node, schema) {
   const pos = roomAfter(tr, at, node, schema);
   return tr.setSelection(TextSelection.create(tr.doc, pos));
 }
@@ -183,12 +193,16 @@ export function insertTable(schema) {
   };
 }
 
-function selectedNode(state, type) {
+export function selectedNode(state, type) {
   const { selection } = state;
   return selection instanceof NodeSelection && selection.node.type === type ? selection : null;
 }
 
-/** Inserts an image (asking for its address, alt text, caption and credit), or edits the selected one. */
+/**
+ * Inserts an image (asking for its address, alt text, caption and credit), or edits the
+ * selected one. An answer's `media` (the newsroom's id of an uploaded file) is kept; an
+ * edited image keeps its own while its address stays the same.
+ */
 export function editImage(schema, ask) {
   const type = schema.nodes.image;
   return (state, dispatch) => {
@@ -203,7 +217,7 @@ export function editImage(schema, ask) {
     ]);
     const src = answer && safeImageSrc(answer.src);
     if (!src) return false;
-    const attrs = { src, alt: answer.alt, caption: answer.caption, credit: answer.credit, media: now.src === src ? (now.media ?? null) : null };
+    const attrs = { src, alt: answer.alt, caption: answer.caption, credit: answer.credit, media: answer.media ?? (now.src === src ? (now.media ?? null) : null) };
     if (selected) dispatch(state.tr.setNodeMarkup(selected.from, null, attrs));
     else return insertCommand(schema, () => type.create(attrs))(state, dispatch);
     return true;

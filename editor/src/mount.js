@@ -5,6 +5,7 @@
 import { DOMParser, Node } from "prosemirror-model";
 import { createEditor, promptAsk } from "./editor.js";
 import { schema } from "./schema.js";
+import { newsroomServer } from "./server.js";
 
 const emptyDoc = () => schema.node("doc", null, [schema.node("paragraph")]);
 
@@ -59,6 +60,12 @@ export function mountRichEditor(textarea) {
     view = createEditor(host, {
       doc,
       ask: promptAsk(win),
+      // Uploads carry the article form's CSRF token, read when each is sent.
+      server: newsroomServer({
+        fetch: (...args) => win.fetch(...args),
+        FormData: win.FormData,
+        csrf: () => (textarea.form || page).querySelector('input[name="_csrf"]')?.value || "",
+      }),
       onChange(next) {
         write(next);
         textarea.dispatchEvent(new win.Event("input", { bubbles: true }));

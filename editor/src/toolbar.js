@@ -1,6 +1,8 @@
 // The toolbar above the editable area: one button per action, each named for screen
 // readers (aria-label) and, where it toggles, saying whether it is on (aria-pressed).
 // It follows the ARIA toolbar pattern: one Tab stop, arrow keys move between buttons.
+// The link, image and read-more buttons open dialogs (`dialogs`), which then change the
+// document through the same commands, given the writer's answer.
 import { Plugin } from "prosemirror-state";
 import {
   blockActive,
@@ -20,16 +22,37 @@ import {
   togglePullQuote,
   toggleQuote,
 } from "./commands.js";
+import { dialogOpen } from "./dialog.js";
 
-/** The toolbar's buttons: `text` is what shows, `label` what is announced. */
-export function toolbarItems(schema, ask) {
+const nothing = () => null;
+
+/**
+ * A button whose words come from a dialog: it applies where `command` applies and, pressed,
+ * opens the dialog, which runs the command with the answer.
+ */
+function opens(command, open) {
+  return (state, dispatch, view) => {
+    if (!command(state)) return false;
+    if (dispatch && view) open(view);
+    return true;
+  };
+}
+
+/**
+ * The toolbar's buttons: `text` is what shows, `label` what is announced. `ask` asks for a
+ * pull quote's speaker; `dialogs.link`, `.image` and `.readMore` open those dialogs on a view.
+ */
+export function toolbarItems(schema, ask, dialogs) {
   const { nodes, marks } = schema;
   const inside = (type) => (state) => !!ancestor(state, [type]);
   const innermostList = (type) => (state) => ancestor(state, [nodes.bullet_list, nodes.ordered_list])?.node.type === type;
+  // On a link the button takes the link away; elsewhere it asks where the link goes.
+  const link = (state, dispatch, view) =>
+    markActive(state, marks.link) ? toggleLink(schema, nothing)(state, dispatch) : opens(toggleLink(schema, nothing), dialogs.link)(state, dispatch, view);
   return [
     { id: "bold", text: "B", label: "Bold", keys: "Mod-B", run: toggleBold(schema), active: (s) => markActive(s, marks.strong) },
     { id: "italic", text: "I", label: "Italic", keys: "Mod-I", run: toggleItalic(schema), active: (s) => markActive(s, marks.em) },
-    { id: "link", text: "Link", label: "Link", run: toggleLink(schema, ask), active: (s) => markActive(s, marks.link) },
+    { id: "link", text: "Link", label: "Link", run: link, active: (s) => markActive(s, marks.link) },
     { id: "h2", text: "H2", label: "Heading", run: toggleHeading(schema, 2), active: (s) => blockActive(s, nodes.heading, { level: 2 }) },
     { id: "h3", text: "H3", label: "Subheading", run: toggleHeading(schema, 3), active: (s) => blockActive(s, nodes.heading, { level: 3 }) },
     { id: "paragraph", text: "¶", label: "Paragraph", run: makeParagraph(schema) },
@@ -39,8 +62,8 @@ export function toolbarItems(schema, ask) {
     { id: "pull-quote", text: "Pull quote", label: "Pull quote", run: togglePullQuote(schema, ask), active: (s) => blockActive(s, nodes.pull_quote) },
     { id: "separator", text: "―", label: "Separator", run: insertSeparator(schema) },
     { id: "table", text: "Table", label: "Table", run: insertTable(schema) },
-    { id: "image", text: "Image", label: "Image", run: editImage(schema, ask) },
-    { id: "read-more", text: "Read more", label: "Read more link", run: editReadMore(schema, ask) },
+    { id: "image", text: "Image", label: "Image", run: opens(editImage(schema, nothing), dialogs.image) },
+    { id: "read-more", text: "Read more", label: "Read more link", run: opens(editReadMore(schema, nothing), dialogs.readMore) },
     { id: "faq", text: "FAQ", label: "Questions and answers", run: insertFaq(schema) },
   ];
 }
@@ -78,7 +101,8 @@ class ToolbarView {
   run(item, button) {
     if (button.getAttribute("aria-disabled") === "true") return;
     item.run(this.view.state, this.view.dispatch, this.view);
-    this.view.focus();
+    // A button that opened a dialog leaves focus there; the dialog gives it back on closing.
+    if (!dialogOpen(this.dom.ownerDocument)) this.view.focus();
   }
 
   moveFocus(event) {

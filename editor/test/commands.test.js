@@ -89,6 +89,15 @@ test("link: a bare host is taken as https, and a script address is refused", () 
   assert.equal(run(toggleLink(schema, answers({ href: "javascript:alert(1)" })), state), null);
 });
 
+test("link: without a selection, an answer's text (an article's headline) is the link's text", () => {
+  const state = run(toggleLink(schema, answers({ href: "/news/budget", text: "Council passes the budget" })), stateAt(n.doc(n.paragraph("See "))));
+  assert.deepEqual(json(state.doc).content[0].content[1], {
+    type: "text",
+    marks: [{ type: "link", attrs: { href: "/news/budget", title: null } }],
+    text: "Council passes the budget",
+  });
+});
+
 test("blocks go where the cursor is in a top-level paragraph, after the block otherwise, with a line to type on after", () => {
   const at = (doc, pos) => {
     const state = run(insertSeparator(schema), stateAt(doc, pos));
@@ -109,6 +118,15 @@ test("image: asks for address, alt text, caption and credit; edits the selected 
   state = run(editImage(schema, answers({ src: "https://example.org/a.jpg", alt: "A bridge", caption: "New caption", credit: "" })), state);
   assert.equal(state.doc.firstChild.attrs.caption, "New caption");
   assert.equal(run(editImage(schema, answers({ src: "file:///C:/a.jpg", alt: "", caption: "", credit: "" })), stateAt(n.doc(n.paragraph()))), null);
+});
+
+test("image: an uploaded image's media id comes with the answer; a new address drops the old one", () => {
+  const upload = answers({ src: "/media/a.jpg", alt: "A hall", caption: "", credit: "", media: 12 });
+  let state = run(editImage(schema, upload), stateAt(n.doc(n.paragraph())));
+  assert.equal(state.doc.firstChild.attrs.media, 12);
+  state = state.apply(state.tr.setSelection(NodeSelection.create(state.doc, 0)));
+  state = run(editImage(schema, answers({ src: "https://example.org/b.jpg", alt: "B", caption: "", credit: "" })), state);
+  assert.equal(state.doc.firstChild.attrs.media, null);
 });
 
 test("read more: asks for the article's address and headline", () => {

@@ -1,39 +1,7 @@
 // The built bundle (the file the server embeds) on a copy of the article form, in jsdom.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import { JSDOM, VirtualConsole } from "jsdom";
-
-const bundle = fs.readFileSync(new URL("../../crates/web/static/js/rich-editor.js", import.meta.url), "utf8");
-
-function form({ format, body, template = null, doc = false, stored = null }) {
-  const escape = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-  return `<!doctype html><html><body><form id="f">
-    <label for="body">Body</label>
-    <textarea id="body" name="body" data-rich-editor="body_format">${escape(body)}</textarea>
-    <label data-rich-editor-hide for="body_format">Written in
-      <select id="body_format" name="body_format">
-        <option value="markdown"${format === "markdown" ? " selected" : ""}>Markdown</option>
-        <option value="html"${format === "html" ? " selected" : ""}>HTML</option>
-        ${doc ? `<option value="doc"${format === "doc" ? " selected" : ""}>Document</option>` : ""}
-      </select>
-    </label>
-    ${template === null ? "" : `<template id="body-html">${template}</template>`}
-    ${stored === null ? "" : `<script type="application/json" id="body-doc">${JSON.stringify(stored).replace(/</g, "\\u003c")}</script>`}
-  </form></body></html>`;
-}
-
-/** The page with the bundle run in it (as a deferred script: before DOMContentLoaded), once that has fired. */
-async function load(html) {
-  const errors = [];
-  const virtualConsole = new VirtualConsole();
-  virtualConsole.on("error", (...args) => errors.push(args.join(" ")));
-  const dom = new JSDOM(html, { runScripts: "outside-only", pretendToBeVisual: true, virtualConsole });
-  dom.window.eval(bundle);
-  const page = dom.window.document;
-  if (page.readyState === "loading") await new Promise((done) => page.addEventListener("DOMContentLoaded", done));
-  return { window: dom.window, page, errors, textarea: page.getElementById("body"), select: page.getElementById("body_format") };
-}
+import { form, load } from "./support/page.js";
 
 const json = (doc) => JSON.stringify(doc);
 
