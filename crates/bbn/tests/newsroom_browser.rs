@@ -26,6 +26,13 @@ fn wait_until(what: &str, within: Duration, mut ok: impl FnMut() -> bool) {
     }
 }
 
+/// Writes `lines` into the rich editor as a person would: typed, with Enter
+/// between them (Markdown shortcuts like `**bold**` and `> ` work as typed).
+fn write_body(b: &Browser, lines: &[&str]) {
+    let enter = "\u{E007}";
+    b.type_into(".rich-editor [contenteditable=true]", &lines.join(enter));
+}
+
 fn invite(b: &Browser, base: &str, name: &str, email: &str, role: &str) -> String {
     b.open(&format!("{base}/newsroom/staff"));
     b.type_into("#invite-name", name);
@@ -111,9 +118,19 @@ mod in_browser {
         );
         b.type_into("#kicker", "Russia-North Korea Security Talks");
         b.type_into("#topics", "Diplomatic Relations");
-        b.type_into(
-            "#body",
-            "Lavrov arrived on **Wednesday**. Figures TK.\n\n> A new strategic level.",
+        // The body in the rich editor (the Markdown textarea is its
+        // fallback without JavaScript): typed, with Markdown shortcuts.
+        assert_eq!(
+            b.eval("return getComputedStyle(document.querySelector('#body')).display"),
+            "none",
+            "the editor stands in for the textarea"
+        );
+        write_body(
+            &b,
+            &[
+                "Lavrov arrived on **Wednesday**. Figures TK.",
+                "> A new strategic level.",
+            ],
         );
         wait_until("the live preview", Duration::from_secs(10), || {
             b.eval("return document.querySelector('#live-preview').innerHTML")
@@ -165,9 +182,19 @@ mod in_browser {
             assert!(warnings.contains(w), "the editor is warned: {w}");
         }
         b.screenshot("newsroom-06-warnings");
-        b.type_into(
-            "#body",
-            "Lavrov arrived on **Wednesday** for two days of talks.\n\n> A new strategic level.",
+        assert!(
+            b.eval("return document.querySelector('.rich-editor blockquote').textContent")
+                .as_str()
+                .unwrap_or("")
+                .contains("A new strategic level"),
+            "the document came back into the editor as written"
+        );
+        write_body(
+            &b,
+            &[
+                "Lavrov arrived on **Wednesday** for two days of talks.",
+                "> A new strategic level.",
+            ],
         );
         b.type_into("#faq-a-1", "A possible visit by President Putin.");
         b.click(".nr-actions button[value=save]");
@@ -190,6 +217,11 @@ mod in_browser {
         ));
         let page = b.text();
         assert!(page.contains("by Cora Contributor"));
+        // The body as the editor wrote it, rendered by the server.
+        assert_eq!(
+            b.eval("const p = document.querySelector('.prose'); return [p.querySelector('strong') && p.querySelector('strong').textContent, p.querySelector('blockquote') && p.querySelector('blockquote').textContent.trim()]"),
+            serde_json::json!(["Wednesday", "A new strategic level."])
+        );
         assert!(
             page.contains("Frequently Asked Questions about Diplomatic Relations")
                 && page.contains("What comes next?")
@@ -259,7 +291,7 @@ mod in_browser {
         b.open(&format!("{base}/newsroom/articles/new"));
         b.type_into("#headline", "Scheduled morning briefing");
         b.type_into("#dek", "What to watch today.");
-        b.type_into("#body", "Markets open at 9:30.");
+        write_body(&b, &["Markets open at 9:30."]);
         b.click(".nr-actions button[value=save]");
         let zone = bbn_core::time::parse_zone("America/New_York").unwrap();
         let now = bbn_core::time::now();

@@ -1113,6 +1113,136 @@ async fn the_live_preview_renders_safely(db: TestDb) {
     );
 }
 
+/// A document (what the rich editor sends) saved through the newsroom form,
+/// opened again with and without JavaScript, previewed, and refused when it
+/// is not a document.
+async fn documents_go_through_the_form_and_come_back(db: TestDb) {
+    let n = newsroom(db).await;
+    let mut aria = n.as_user("author@example.com").await;
+    let page = aria.get("/newsroom/articles/new").await;
+    let world = n.world.to_string();
+    let byline = n.author_id("author@example.com").await.to_string();
+    let doc = r#"{"type":"doc","content":[
+        {"type":"paragraph","content":[{"type":"text","text":"Ships "},{"type":"text","marks":[{"type":"strong"}],"text":"docked </script><script>alert(1)</script>"}]},
+        {"type":"pull_quote","attrs":{"cite":"A harbour master"},"content":[{"type":"text","text":"All in"}]}]}"#;
+    let preview = aria
+        .submit(
+            "/newsroom/preview",
+            &page.body,
+            &[("body", doc), ("body_format", "doc")],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(
+        preview
+            .body
+            .contains("<figure class=\"pull-quote\"><blockquote>All in</blockquote>"),
+        "{}",
+        preview.body
+    );
+    assert!(!preview.body.contains("<script"), "{}", preview.body);
+    let created = aria
+        .submit(
+            "/newsroom/articles/new",
+            &page.body,
+            &[
+                ("headline", "Ships dock"),
+                ("dek", "At dawn."),
+                ("body", doc),
+                ("body_format", "doc"),
+                ("section_id", &world),
+                ("authors", &byline),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let (list, _) = n
+        .store
+        .newsroom_articles(&Default::default(), 10, 0)
+        .await
+        .unwrap();
+    let id = list[0].id;
+    let stored = n.store.article_by_id(id).await.unwrap().unwrap();
+    assert_eq!(stored.body_format, bbn_core::BodyFormat::Document);
+    assert!(
+        stored.body_html.contains(
+            "<strong>docked &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</strong>"
+        ),
+        "{}",
+        stored.body_html
+    );
+    // Opened again: the editor gets the document in a script element that no
+    // text inside can close; the form without JavaScript edits its HTML.
+    let form = aria.get(&edit_url(id)).await;
+    let script = form
+        .body
+        .split("<script type=\"application/json\" id=\"body-doc\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .expect("the document is on the page");
+    assert!(!script.contains('<'), "{script}");
+    let sent: serde_json::Value = serde_json::from_str(script).unwrap();
+    assert_eq!(
+        sent,
+        serde_json::from_str::<serde_json::Value>(doc).unwrap()
+    );
+    assert!(
+        form.body
+            .contains("&lt;figure class=&quot;pull-quote&quot;&gt;"),
+        "the textarea holds the HTML"
+    );
+    assert!(form.body.contains("<option value=\"html\" selected>"));
+    // Saved without JavaScript, the article becomes HTML and keeps its blocks.
+    let html = stored.body_html.clone();
+    let saved = aria
+        .submit(
+            &edit_url(id),
+            &form.body,
+            &[
+                ("headline", "Ships dock"),
+                ("dek", "At dawn."),
+                ("body", &html),
+                ("body_format", "html"),
+                ("section_id", &world),
+                ("authors", &byline),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let stored = n.store.article_by_id(id).await.unwrap().unwrap();
+    assert_eq!(stored.body_format, bbn_core::BodyFormat::Html);
+    assert!(stored.body_html.contains("<figure class=\"pull-quote\"><blockquote>All in</blockquote><figcaption>A harbour master</figcaption></figure>"), "{}", stored.body_html);
+    // Not a document: refused with the reason, nothing changed.
+    let form = aria.get(&edit_url(id)).await;
+    let refused = aria
+        .submit(
+            &edit_url(id),
+            &form.body,
+            &[
+                ("headline", "Ships dock"),
+                ("body", "{\"type\":\"paragraph\"}"),
+                ("body_format", "doc"),
+                ("section_id", &world),
+                ("authors", &byline),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("not a document the editor wrote"),
+        "{}",
+        refused.body
+    );
+}
+
 /// The reader's answer at `path`: (status, Location).
 async fn address(router: &Router, path: &str) -> (StatusCode, Option<String>) {
     let page = Client::new(router.clone()).get(path).await;
@@ -1263,5 +1393,6 @@ bbn_store::on_both_backends!(
     corrections_show_on_the_article,
     the_reader_site_follows_each_action_at_once,
     the_live_preview_renders_safely,
+    documents_go_through_the_form_and_come_back,
     an_old_address_is_taken_over_only_by_an_editor_publishing,
 );

@@ -116,7 +116,9 @@ pub(crate) async fn render(
     view.body_html = bbn_store::bodies::render(form.body_format, &form.body).await;
     if form.body_format == BodyFormat::Document {
         // Without JavaScript a document is edited as the HTML it renders to.
-        view.body_document = serde_json::from_str(&form.body).ok();
+        view.body_document = serde_json::from_str(&form.body)
+            .ok()
+            .map(|doc| crate::views::structured::script_json(&doc));
         view.body = view.body_html.clone();
         view.body_format = BodyFormat::Html.as_str();
     }

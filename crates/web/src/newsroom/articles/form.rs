@@ -198,7 +198,8 @@ pub struct FormView {
     /// is one (`body` then holds the HTML it renders to, which the form
     /// without JavaScript edits), else the body rendered to sanitized HTML,
     /// which the editor reads into a document.
-    pub body_document: Option<serde_json::Value>,
+    /// (As JSON safe inside a `<script>` element.)
+    pub body_document: Option<String>,
     pub body_html: String,
     pub seo_title: String,
     pub seo_description: String,
