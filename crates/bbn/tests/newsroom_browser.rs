@@ -144,7 +144,15 @@ mod in_browser {
         b.click("button[value=faq-add]");
         b.type_into("#faq-q-1", "What comes next?");
         b.screenshot("newsroom-04-editor-new");
-        b.click(".nr-actions button[value=save]");
+        // Enter in a one-line field submits nothing; Ctrl+S saves.
+        b.keys("#kicker", "\u{E007}");
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(b.url().ends_with("/newsroom/articles/new"), "{}", b.url());
+        assert_eq!(
+            b.eval("return document.querySelector('#kicker').value"),
+            "Russia-North Korea Security Talks"
+        );
+        b.keys_to_new_page("#headline", "\u{E009}s\u{E000}");
         assert!(b.url().contains("/edit?saved=created"), "{}", b.url());
         let edit_url = b.url().split('?').next().unwrap().to_string();
         let id: i64 = edit_url.split('/').nth(5).unwrap().parse().unwrap();
@@ -209,6 +217,27 @@ mod in_browser {
         b.click("button[value=publish]");
         assert!(b.text().contains("Status: Published"));
         b.screenshot("newsroom-07-published");
+        // A live article: Enter in its headline changes nothing for readers,
+        // and its save button asks before it does.
+        let here = b.url();
+        b.eval("window.__bbnOldPage = true");
+        b.keys("#headline", " now\u{E007}");
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(b.url(), here);
+        assert_eq!(b.eval("return window.__bbnOldPage"), true, "the page stayed");
+        b.type_into(
+            "#headline",
+            "Ministers meet in Pyongyang as shipment claims mount",
+        );
+        b.eval("window.confirm = (m) => { sessionStorage.setItem('asked', m); return true; }");
+        b.click(".nr-actions button[value=save]");
+        assert!(
+            b.eval("return sessionStorage.getItem('asked')")
+                .as_str()
+                .unwrap_or("")
+                .contains("readers will see these changes"),
+            "a live save asks first"
+        );
 
         // Readers see the image, the FAQ and the byline.
         b.clear_cookies();

@@ -1230,12 +1230,7 @@ async fn documents_go_through_the_form_and_come_back(db: TestDb) {
             ],
         )
         .await;
-    assert_eq!(
-        refused.status,
-        StatusCode::BAD_REQUEST,
-        "{}",
-        refused.body
-    );
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
     assert!(
         refused.body.contains("not a document the editor wrote"),
         "{}",

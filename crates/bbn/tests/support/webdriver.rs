@@ -257,11 +257,38 @@ impl Browser {
         let id = self.find(css);
         self.eval("window.__bbnOldPage = true");
         self.call("POST", &format!("/element/{id}/click"), Some(json!({})));
+        self.wait_new_page(&format!("clicking {css}"));
+    }
+
+    /// Types `keys` into an element (a shortcut such as Ctrl+S: `\u{E009}s`)
+    /// and waits, as `click` does, for the page it leads to.
+    pub fn keys_to_new_page(&self, css: &str, keys: &str) {
+        let id = self.find(css);
+        self.eval("window.__bbnOldPage = true");
+        self.call(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": keys })),
+        );
+        self.wait_new_page(&format!("typing into {css}"));
+    }
+
+    /// Types `keys` into an element without clearing it first.
+    pub fn keys(&self, css: &str, keys: &str) {
+        let id = self.find(css);
+        self.call(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": keys })),
+        );
+    }
+
+    fn wait_new_page(&self, what: &str) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while self.eval("return window.__bbnOldPage === true || document.readyState !== 'complete'")
             == true
         {
-            assert!(Instant::now() < deadline, "clicking {css} led nowhere");
+            assert!(Instant::now() < deadline, "{what} led nowhere");
             std::thread::sleep(Duration::from_millis(50));
         }
     }

@@ -31,3 +31,46 @@
   if (formatSelect) formatSelect.addEventListener("change", refresh);
   if (body.value.trim() !== "") refresh();
 })();
+
+// The article form as a writer expects it: Enter in a one-line field never
+// submits (without JavaScript the form's first, disabled button does the
+// same), Ctrl/Cmd+S saves, leaving with unsaved changes asks first, and a
+// save that changes what readers see asks to be confirmed.
+(function () {
+  "use strict";
+  var form = document.getElementById("article-form");
+  if (!form) return;
+  var save = form.querySelector(".nr-actions button[value=save]");
+  var dirty = false;
+  var leaving = false;
+  function changed() { dirty = true; }
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (e.key === "Enter" && t && t.tagName === "INPUT" && t.type !== "submit" && t.type !== "button" && t.type !== "file") {
+      e.preventDefault();
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === "s" || e.key === "S")) {
+      e.preventDefault();
+      if (save) form.requestSubmit(save);
+    }
+  });
+  form.addEventListener("submit", function (e) {
+    var by = e.submitter;
+    var live = form.getAttribute("data-live") === "true";
+    if (live && by && by.value === "save" && !window.confirm("This article is live: readers will see these changes at once. Save them?")) {
+      e.preventDefault();
+      return;
+    }
+    leaving = true;
+  });
+  window.addEventListener("beforeunload", function (e) {
+    if (dirty && !leaving) {
+      e.preventDefault();
+      e.returnValue = "";
+    }
+  });
+})();
