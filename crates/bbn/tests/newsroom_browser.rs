@@ -224,7 +224,11 @@ mod in_browser {
         b.keys("#headline", " now\u{E007}");
         std::thread::sleep(Duration::from_millis(300));
         assert_eq!(b.url(), here);
-        assert_eq!(b.eval("return window.__bbnOldPage"), true, "the page stayed");
+        assert_eq!(
+            b.eval("return window.__bbnOldPage"),
+            true,
+            "the page stayed"
+        );
         b.type_into(
             "#headline",
             "Ministers meet in Pyongyang as shipment claims mount",
