@@ -540,6 +540,7 @@ async fn an_article_edited_in_bbn_is_kept_on_reimport(db: TestDb) {
                 mark_updated: false,
                 by: Some(editor),
                 take_address: false,
+                live: false,
             },
         )
         .await

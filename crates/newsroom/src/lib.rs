@@ -9,7 +9,10 @@
 //!   workflow steps) with their role rules and pre-publish checks.
 //! - `admission`: a reader's comment → a decision and its reason, a pure
 //!   function of what was sent and the facts gathered beforehand.
+//! - `live`: the live editor's shared document and the rules of a
+//!   connection to it (who may write, how much, under whose name).
 
 pub mod admission;
+pub mod live;
 pub mod roles;
 pub mod workflow;

@@ -66,6 +66,10 @@ pub struct ArticleWrite {
     pub editors_pick: bool,
     /// The revision the writer started from; a save based on an older one is refused.
     pub revision: Option<i64>,
+    /// The body is the live editor's shared document as it stood (the
+    /// editor was connected and in step): saving keeps that document as
+    /// the working copy instead of starting it again from this body.
+    pub live: bool,
 }
 
 impl ArticleWrite {
@@ -94,6 +98,7 @@ impl ArticleWrite {
             topics: Vec::new(),
             editors_pick: false,
             revision: None,
+            live: false,
         }
     }
 
@@ -104,6 +109,7 @@ impl ArticleWrite {
             topics: a.topics.iter().map(|t| t.name.clone()).collect(),
             editors_pick: picked,
             revision: Some(a.revision),
+            live: false,
         }
     }
 
@@ -227,6 +233,7 @@ pub async fn take(
         mark_updated: false,
         by: Some(me.id),
         take_address: may_take_address(me, draft.status),
+        live: false,
     };
     Ok(store.save_article(a.id, draft, edit).await?)
 }
@@ -261,6 +268,7 @@ pub async fn update(
         mark_updated: mark_updated && article.status == Status::Published,
         by: Some(me.id),
         take_address: may_take_address(me, article.status),
+        live: write.live,
     };
     // The pick is changed only by those who may, with the save.
     let pick = can_correct(me).then_some(write.editors_pick);
@@ -294,6 +302,7 @@ pub async fn resave(
         expected_revision: revision.or(Some(a.revision)),
         mark_updated: false,
         by: Some(me.id),
+        live: false,
         take_address: may_take_address(me, a.status),
     };
     Ok(store.save_article(a.id, draft, edit).await?)

@@ -82,10 +82,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_exact_change_log.sql"),
         postgres: include_str!("../migrations/postgres/0014_exact_change_log.sql"),
     },
+    Migration {
+        version: 15,
+        sqlite: include_str!("../migrations/sqlite/0015_live_documents.sql"),
+        postgres: include_str!("../migrations/postgres/0015_live_documents.sql"),
+    },
 ];
 
 /// The schema version this binary writes and understands.
-pub const SCHEMA_VERSION: i64 = 14;
+pub const SCHEMA_VERSION: i64 = 15;
 
 pub(crate) async fn run(pool: &Pool) -> Result<()> {
     let backend = pool.backend();

@@ -76,6 +76,7 @@ fn edit(by: Option<i64>) -> Edit {
     Edit {
         by,
         take_address: true,
+        live: false,
         ..Edit::default()
     }
 }

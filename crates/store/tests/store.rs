@@ -403,6 +403,7 @@ async fn a_staff_article_and_its_pick_are_one_write(db: TestDb) {
         mark_updated: false,
         by: Some(editor),
         take_address: false,
+        live: false,
     };
     let revision = store
         .article_by_id(unpicked)
@@ -1272,6 +1273,7 @@ async fn an_old_address_leads_to_its_article_until_taken(db: TestDb) {
 
     // Scheduled with leave: the old story keeps its address until the newcomer goes live.
     let take = Edit {
+        live: false,
         take_address: true,
         ..Edit::default()
     };

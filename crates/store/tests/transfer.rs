@@ -170,6 +170,7 @@ async fn fill(store: &Store) {
                 mark_updated: true,
                 by: Some(editor),
                 take_address: false,
+                live: false,
             },
         )
         .await

@@ -72,6 +72,8 @@ pub struct AppState {
     images: media::ImageWork,
     /// The signing secret, read from the database once.
     secret: Arc<std::sync::OnceLock<String>>,
+    /// The live editor's shared documents open on this instance.
+    pub live: Arc<newsroom::live::LiveHubs>,
 }
 
 impl AppState {
@@ -100,6 +102,7 @@ impl AppState {
             crop_slot: Default::default(),
             images: Default::default(),
             secret: Default::default(),
+            live: Default::default(),
         }
     }
 

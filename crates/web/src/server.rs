@@ -13,7 +13,7 @@ use crate::extract::client::Proxies;
 use crate::{AppState, router};
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use std::collections::HashMap;
@@ -83,9 +83,12 @@ pub async fn serve(
     let app = router(state);
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new())
+    // HTTP/1.1 only, with upgrades (the live editor's socket).
+    let mut http = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new()).http1_only();
+    http.http1()
+        .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
+    let http = Arc::new(http);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let slot = tokio::select! {
@@ -124,10 +127,15 @@ pub async fn serve(
                 request
             });
         let io = TokioIo::new(WriteDeadline::new(stream, limits.write_timeout));
-        let connection = http.serve_connection(io, TowerToHyperService::new(service));
-        let connection = graceful.watch(connection);
+        // Upgrades: the live editor's socket. Once upgraded, a socket holds
+        // neither this connection's slot nor its address's place; the live
+        // editor bounds its sockets itself (newsroom::live).
+        let watcher = graceful.watcher();
+        let http = http.clone();
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
+            let connection =
+                http.serve_connection_with_upgrades(io, TowerToHyperService::new(service));
+            if let Err(e) = watcher.watch(connection).await {
                 tracing::trace!(error = %e, peer = %peer, "connection ended with an error");
             }
             drop(held);

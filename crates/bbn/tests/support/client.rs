@@ -253,10 +253,11 @@ impl Newsroom {
         );
         assert_eq!(status, 303, "signed in");
         let cookie = format!("bbn_session={}", set_cookie(&head, "bbn_session").unwrap());
+        // A page every role may open, with a form on it.
         let (status, _, body) = exchange(
             port,
             "GET",
-            "/newsroom/settings",
+            "/newsroom/account/password",
             &[("Cookie", &cookie)],
             b"",
         );

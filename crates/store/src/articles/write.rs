@@ -40,6 +40,10 @@ pub struct Edit {
     /// the article at such an address is refused; a draft there is saved and
     /// the address keeps leading to the other article either way.
     pub take_address: bool,
+    /// The body comes from the live editor's shared document, which stays
+    /// the article's working copy: it is reconciled with the saved body
+    /// (`live`). Any other save of a different body starts it again.
+    pub live: bool,
 }
 
 fn live_at(d: &ArticleDraft) -> Option<i64> {
@@ -259,6 +263,7 @@ impl Store {
                 mark_updated,
                 by: None,
                 take_address: true,
+                live: false,
             },
         )
         .await
@@ -361,6 +366,13 @@ impl Store {
             let settled = old_slug == d.slug && old_status == d.status.as_str();
             settle_addresses!(tx, &[(id, &d, settled)], edit.take_address);
             log_change!(tx, "article", id, "update", former)?;
+            if edit.live {
+                sqlx::query("UPDATE live_documents SET base_digest = $1 WHERE article_id = $2")
+                    .bind(crate::live::live_digest(&d.body_markdown))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let picks_changed = match editors_pick {
                 None => false,
                 Some(true) => sqlx::query(

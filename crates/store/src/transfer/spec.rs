@@ -435,6 +435,8 @@ pub(crate) const NOT_EXPORTED: &[&str] = &[
     "changes",
     "article_views",
     "audit_log",
+    "live_documents",
+    "live_updates",
 ];
 
 /// The version of the format this bbn writes and the newest it reads.

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod comments;
 pub mod home;
 pub mod limiter;
+pub mod live;
 pub mod pages;
 pub mod picks;
 pub mod settings;
@@ -72,6 +73,7 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
         )
         .route("/newsroom/articles", get(articles::list::show))
         .route("/newsroom/articles/lookup", get(articles::lookup::find))
+        .route("/newsroom/articles/{id}/live", get(live::socket))
         .route(
             "/newsroom/articles/new",
             get(articles::edit::new_page)

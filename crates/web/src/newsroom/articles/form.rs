@@ -30,6 +30,9 @@ pub struct ArticleForm {
     pub revision: Option<i64>,
     /// Which button was pressed: "save", "preview", or a FAQ control.
     pub action: String,
+    /// The rich editor was live and in step with the shared document when
+    /// the form was sent (the `live` field, which the editor sets).
+    pub live: bool,
 }
 
 /// The longest a form field may be before it is refused outright.
@@ -49,6 +52,7 @@ impl ArticleForm {
                 "dek" => f.dek = value,
                 "kicker" => f.kicker = value,
                 "slug" => f.slug = value,
+                "live" => f.live = value == "1",
                 "section_id" => f.section_id = value.parse().ok(),
                 "topics" => f.topics = value,
                 "authors" => {
@@ -105,6 +109,7 @@ impl ArticleForm {
             image_id: a.image.as_ref().map(|m| m.id),
             revision: Some(a.revision),
             action: String::new(),
+            live: false,
         }
     }
 
@@ -174,6 +179,7 @@ impl ArticleForm {
             topics: self.topic_names(),
             editors_pick: self.editors_pick,
             revision: self.revision,
+            live: self.live && self.body_format == BodyFormat::Document,
         }
     }
 }

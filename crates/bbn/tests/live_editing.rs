@@ -1,0 +1,395 @@
+//! Live co-editing over `/newsroom/articles/{id}/live`, against `bbn serve`,
+//! with Yjs peers speaking the editor's protocol (the sync and awareness
+//! messages the browser's editor sends):
+//!
+//! - two writers see each other's typing, and what they typed is kept (a
+//!   third who connects later gets it from the database);
+//! - a staff member who may not edit the article gets the document and no
+//!   write: what they send reaches nobody and is not kept;
+//! - a body saved by another path (the API) moves the open document onto it;
+//! - signing out closes that session's socket; a page of another origin
+//!   cannot open one;
+//! - SIGKILL mid-typing, restart: everything sent up to a moment before
+//!   the kill is there.
+//!
+//! On SQLite, and on PostgreSQL (`postgres::`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod support;
+
+use bbn_store::testing::TestDb;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::time::{Duration, Instant};
+use support::client::{Api, Newsroom, admin_and_token, data_dir_args, exchange};
+use support::{Server, temp_dir};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use yrs::sync::{Message, SyncMessage};
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::{
+    Doc, GetString, ReadTxn, Text, Transact, Update, XmlElementPrelim, XmlFragment, XmlOut,
+    XmlTextPrelim,
+};
+
+const ADMIN: &str = "live-admin@example.com";
+const EDITOR: &str = "live-editor@example.com";
+const CONTRIBUTOR: &str = "live-contributor@example.com";
+const PASSWORD: &str = "correct horse battery staple";
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// One editor in the room: a socket and the document as it sees it.
+struct Peer {
+    ws: Socket,
+    doc: Doc,
+    closed: Option<u16>,
+}
+
+/// Opens the article's socket with `cookie`: the peer, or the HTTP status
+/// the server answered instead of switching protocols.
+async fn connect(port: u16, id: i64, cookie: &str, origin: Option<&str>) -> Result<Peer, u16> {
+    let mut request = format!("ws://127.0.0.1:{port}/newsroom/articles/{id}/live")
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("Cookie", cookie.parse().unwrap());
+    if let Some(origin) = origin {
+        request
+            .headers_mut()
+            .insert("Origin", origin.parse().unwrap());
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((ws, _)) => {
+            let mut peer = Peer {
+                ws,
+                doc: Doc::new(),
+                closed: None,
+            };
+            peer.doc.get_or_insert_xml_fragment("body");
+            let sv = peer.doc.transact().state_vector();
+            peer.send(Message::Sync(SyncMessage::SyncStep1(sv))).await;
+            Ok(peer)
+        }
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            Err(response.status().as_u16())
+        }
+        Err(e) => panic!("the socket did not open: {e}"),
+    }
+}
+
+impl Peer {
+    async fn send(&mut self, m: Message) {
+        self.ws
+            .send(WsMessage::Binary(m.encode_v1().into()))
+            .await
+            .unwrap();
+    }
+
+    /// Reads what the server sends for `wait`, applying it.
+    async fn listen(&mut self, wait: Duration) {
+        let until = tokio::time::Instant::now() + wait;
+        while self.closed.is_none() {
+            let next = tokio::time::timeout_at(until, self.ws.next()).await;
+            let Ok(next) = next else { return };
+            match next {
+                Some(Ok(WsMessage::Binary(data))) => self.apply(&data).await,
+                Some(Ok(WsMessage::Close(frame))) => {
+                    self.closed = Some(frame.map_or(1005, |f| u16::from(f.code)));
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => self.closed = Some(1006),
+            }
+        }
+    }
+
+    async fn apply(&mut self, data: &[u8]) {
+        let message = Message::decode_v1(data).unwrap();
+        match message {
+            Message::Sync(SyncMessage::SyncStep1(sv)) => {
+                let update = self.doc.transact().encode_state_as_update_v1(&sv);
+                self.send(Message::Sync(SyncMessage::SyncStep2(update)))
+                    .await;
+            }
+            Message::Sync(SyncMessage::SyncStep2(u) | SyncMessage::Update(u)) => {
+                self.doc
+                    .transact_mut()
+                    .apply_update(Update::decode_v1(&u).unwrap())
+                    .unwrap();
+            }
+            _ => {}
+        }
+    }
+
+    /// Listens until the body holds `text`; how long that took, or None.
+    async fn until_text(&mut self, text: &str, within: Duration) -> Option<Duration> {
+        let started = Instant::now();
+        while started.elapsed() < within {
+            if self.body().contains(text) {
+                return Some(started.elapsed());
+            }
+            self.listen(Duration::from_millis(20)).await;
+        }
+        self.body().contains(text).then(|| started.elapsed())
+    }
+
+    /// Types `text` at the end of the body's first paragraph, as the editor would.
+    async fn type_text(&mut self, text: &str) {
+        let update = {
+            let body = self.doc.get_or_insert_xml_fragment("body");
+            let mut txn = self.doc.transact_mut();
+            let paragraph = match body.get(&txn, 0) {
+                Some(XmlOut::Element(p)) => p,
+                _ => body.insert(&mut txn, 0, XmlElementPrelim::empty("paragraph")),
+            };
+            let line = match paragraph.get(&txn, 0) {
+                Some(XmlOut::Text(t)) => t,
+                _ => paragraph.insert(&mut txn, 0, XmlTextPrelim::new("")),
+            };
+            let end = line.len(&txn);
+            line.insert(&mut txn, end, text);
+            txn.encode_update_v1()
+        };
+        self.send(Message::Sync(SyncMessage::Update(update))).await;
+    }
+
+    /// The body as XML text (its words are what the tests look for).
+    fn body(&self) -> String {
+        let txn = self.doc.transact();
+        txn.get_xml_fragment("body")
+            .map(|f| f.get_string(&txn))
+            .unwrap_or_default()
+    }
+}
+
+/// Adds a staff account through the CLI.
+fn add_user(site: &[&str], email: &str, name: &str, role: &str) {
+    let mut add = support::bbn()
+        .args([
+            "user", "add", "--email", email, "--name", name, "--role", role,
+        ])
+        .args(site)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(PASSWORD.as_bytes())
+        .unwrap();
+    let out = add.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn document(words: &str) -> Value {
+    json!({"type": "doc", "content": [
+        {"type": "paragraph", "content": [{"type": "text", "text": words}]},
+        {"type": "paragraph", "content": [{"type": "text", "marks": [{"type": "strong"}], "text": "Second"}]}
+    ]})
+}
+
+async fn live_editing(dir: &std::path::Path, extra: &[&str]) {
+    let mut site: Vec<String> = data_dir_args(dir);
+    site.extend(extra.iter().map(|s| s.to_string()));
+    let first = Server::start(dir, extra);
+    first.terminate();
+    let site: Vec<&str> = site.iter().map(String::as_str).collect();
+    let token = admin_and_token(&site, ADMIN, PASSWORD);
+    add_user(&site, EDITOR, "Eda Editor", "editor");
+    add_user(&site, CONTRIBUTOR, "Cal Contributor", "contributor");
+    let server = Server::start_logged(dir, extra);
+    let port = server.port;
+    let api = Api {
+        port,
+        token: token.clone(),
+    };
+    let (status, a) = api.call(
+        "POST",
+        "/articles",
+        Some(&json!({"headline": "Harbour reopens", "section": "world", "body_document": document("Opening words")})),
+    );
+    assert_eq!(status, 201, "{a}");
+    let id = a["id"].as_i64().unwrap();
+    let admin = Newsroom::sign_in(port, ADMIN, PASSWORD);
+    let editor = Newsroom::sign_in(port, EDITOR, PASSWORD);
+    let contributor = Newsroom::sign_in(port, CONTRIBUTOR, PASSWORD);
+
+    // The edit page says where the document lives and who is writing.
+    let (_, _, page) = exchange(
+        port,
+        "GET",
+        &format!("/newsroom/articles/{id}/edit"),
+        &[("Cookie", &admin.cookie)],
+        b"",
+    );
+    let page = String::from_utf8_lossy(&page);
+    assert!(
+        page.contains(&format!("data-live-url=\"/newsroom/articles/{id}/live\""))
+            && page.contains("data-live-name=\"Test Admin\"")
+            && page.contains("data-live-mode=\"edit\""),
+        "{page}"
+    );
+
+    // Another origin's page cannot open the socket with a staff cookie.
+    assert_eq!(
+        connect(port, id, &admin.cookie, Some("http://evil.example"))
+            .await
+            .err(),
+        Some(403)
+    );
+    assert_eq!(
+        connect(port, id, "", None).await.err().map(|s| s / 100),
+        Some(3),
+        "no session: sent to sign in"
+    );
+
+    // Two writers: each sees the other's typing.
+    let mut a = connect(
+        port,
+        id,
+        &admin.cookie,
+        Some(&format!("http://127.0.0.1:{port}")),
+    )
+    .await
+    .unwrap();
+    let mut b = connect(port, id, &editor.cookie, None).await.unwrap();
+    assert!(
+        a.until_text("Opening words", Duration::from_secs(5))
+            .await
+            .is_some(),
+        "{} closed {:?}; the log:\n{}",
+        a.body(),
+        a.closed,
+        server.log()
+    );
+    assert!(
+        b.until_text("Opening words", Duration::from_secs(5))
+            .await
+            .is_some()
+    );
+    a.type_text(" alpha").await;
+    let took = b.until_text("alpha", Duration::from_secs(1)).await;
+    assert!(
+        took.is_some(),
+        "the second writer sees the first's typing within 1 s: {}",
+        b.body()
+    );
+    b.type_text(" beta").await;
+    assert!(
+        a.until_text("beta", Duration::from_secs(1)).await.is_some(),
+        "{}",
+        a.body()
+    );
+
+    // A contributor may not edit the admin's article: they read it, and
+    // what they send goes nowhere.
+    let mut c = connect(port, id, &contributor.cookie, None).await.unwrap();
+    assert!(c.until_text("beta", Duration::from_secs(5)).await.is_some());
+    c.type_text(" intruder").await;
+    c.listen(Duration::from_millis(300)).await;
+    assert!(
+        a.until_text("intruder", Duration::from_millis(700))
+            .await
+            .is_none(),
+        "{}",
+        a.body()
+    );
+
+    // Kept as it arrived: a writer who comes later gets it from the database.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut later = connect(port, id, &editor.cookie, None).await.unwrap();
+    assert!(
+        later
+            .until_text("alpha beta", Duration::from_secs(5))
+            .await
+            .is_some(),
+        "{}",
+        later.body()
+    );
+    assert!(!later.body().contains("intruder"));
+    drop(later);
+
+    // Signing out closes that session's socket.
+    let (status, _) = editor.post("/newsroom/sign-out", &[]);
+    assert_eq!(status, 303);
+    b.listen(Duration::from_secs(5)).await;
+    assert_eq!(
+        b.closed,
+        Some(4401),
+        "the signed-out session's socket is closed"
+    );
+
+    // A body saved through the API moves the open document onto it.
+    let (status, saved) = api.call(
+        "PATCH",
+        &format!("/articles/{id}"),
+        Some(&json!({"body_document": document("Replaced by the desk")})),
+    );
+    assert_eq!(status, 200, "{saved}");
+    assert!(
+        a.until_text("Replaced by the desk", Duration::from_secs(6))
+            .await
+            .is_some(),
+        "{}",
+        a.body()
+    );
+    assert!(!a.body().contains("alpha"), "{}", a.body());
+
+    // SIGKILL mid-typing: what was sent a moment before the kill is kept.
+    a.type_text(" gamma").await;
+    for n in 0..10 {
+        a.type_text(&format!(" k{n}")).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let mut server = server;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let again = Server::start(dir, extra);
+    let admin = Newsroom {
+        port: again.port,
+        ..admin
+    };
+    let mut back = connect(again.port, id, &admin.cookie, None).await.unwrap();
+    assert!(
+        back.until_text(
+            "gamma k0 k1 k2 k3 k4 k5 k6 k7 k8 k9",
+            Duration::from_secs(5)
+        )
+        .await
+        .is_some(),
+        "after the kill: {}",
+        back.body()
+    );
+    again.terminate();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_edit_together_and_nothing_sent_is_lost() {
+    let dir = temp_dir("live");
+    live_editing(&dir, &[]).await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+mod postgres {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn staff_edit_together_and_nothing_sent_is_lost_on_postgres() {
+        let db = TestDb::postgres().await;
+        let dir = temp_dir("live-pg");
+        live_editing(&dir, &["--database-url", &db.url]).await;
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,177 @@
+//! The live editor's documents: each article being edited together is a
+//! shared document whose updates are kept as they arrive (the autosave),
+//! reconciled with the saved article by the digest of the body it started
+//! from. The updates are opaque bytes here; `bbn-newsroom` knows their shape.
+
+use crate::{Result, Store, with_pool};
+use sha2::{Digest, Sha256};
+
+/// Kept updates: (id, bytes), oldest first.
+type Updates = Vec<(i64, Vec<u8>)>;
+
+/// What the database holds of an article's live document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveDocument {
+    /// `live_digest` of the article body the document was reconciled with.
+    pub base_digest: String,
+    /// The updates, oldest first: (id, bytes).
+    pub updates: Updates,
+}
+
+/// The digest of an article body (its stored `body_markdown`) that a live
+/// document is reconciled against.
+pub fn live_digest(body: &str) -> String {
+    let hash = Sha256::digest(body.as_bytes());
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Store {
+    /// The article's live document, if it has one.
+    #[tracing::instrument(skip(self))]
+    pub async fn live_document(&self, article_id: i64) -> Result<Option<LiveDocument>> {
+        let found: Option<(String, Updates)> = with_pool!(&self.pool, p => {
+            let base: Option<String> =
+                sqlx::query_scalar("SELECT base_digest FROM live_documents WHERE article_id = $1")
+                    .bind(article_id)
+                    .fetch_optional(p)
+                    .await?;
+            match base {
+                None => None,
+                Some(base) => {
+                    let updates: Updates = sqlx::query_as(
+                        "SELECT id, data FROM live_updates WHERE article_id = $1 ORDER BY id",
+                    )
+                    .bind(article_id)
+                    .fetch_all(p)
+                    .await?;
+                    Some((base, updates))
+                }
+            }
+        });
+        Ok(found.map(|(base_digest, updates)| LiveDocument {
+            base_digest,
+            updates,
+        }))
+    }
+
+    /// Starts the article's live document again from `seed` (the saved body
+    /// as one update), reconciled with the body of digest `base`, dropping
+    /// what it held: only when it still stands where the caller found it
+    /// (`found`: the digest read, or None for no document), so that of two
+    /// instances starting it at once exactly one does. Whether this one did.
+    #[tracing::instrument(skip(self, seed))]
+    pub async fn live_start(
+        &self,
+        article_id: i64,
+        found: Option<&str>,
+        base: &str,
+        seed: &[u8],
+    ) -> Result<bool> {
+        let now = self.now();
+        crate::write_tx!(self, tx => {
+            let claimed = match found {
+                None => sqlx::query(
+                    "INSERT INTO live_documents (article_id, base_digest, created_at)
+                     SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1)
+                     ON CONFLICT (article_id) DO NOTHING",
+                )
+                .bind(article_id)
+                .bind(base)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?,
+                Some(old) => sqlx::query(
+                    "UPDATE live_documents SET base_digest = $2, created_at = $3
+                     WHERE article_id = $1 AND base_digest = $4",
+                )
+                .bind(article_id)
+                .bind(base)
+                .bind(now)
+                .bind(old)
+                .execute(&mut *tx)
+                .await?,
+            }
+            .rows_affected()
+                > 0;
+            if claimed {
+                sqlx::query("DELETE FROM live_updates WHERE article_id = $1")
+                    .bind(article_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("INSERT INTO live_updates (article_id, data, user_id, at) VALUES ($1, $2, NULL, $3)")
+                    .bind(article_id)
+                    .bind(seed)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            claimed
+        })
+    }
+
+    /// Keeps one update of the article's live document (several merged, as
+    /// the server flushes them), written by `user_id`; its id.
+    #[tracing::instrument(skip(self, data), fields(bytes = data.len()))]
+    pub async fn live_append(
+        &self,
+        article_id: i64,
+        user_id: Option<i64>,
+        data: &[u8],
+    ) -> Result<i64> {
+        let now = self.now();
+        crate::write_tx!(self, tx => {
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO live_updates (article_id, data, user_id, at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(article_id)
+            .bind(data)
+            .bind(user_id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+        })
+    }
+
+    /// Replaces the article's updates numbered up to `upto` by `merged`,
+    /// which holds the same state (Yjs updates commute, so where it sits
+    /// among later ones does not matter).
+    #[tracing::instrument(skip(self, merged), fields(bytes = merged.len()))]
+    pub async fn live_compact(&self, article_id: i64, upto: i64, merged: &[u8]) -> Result<()> {
+        let now = self.now();
+        crate::write_tx!(self, tx => {
+            let gone = sqlx::query("DELETE FROM live_updates WHERE article_id = $1 AND id <= $2")
+                .bind(article_id)
+                .bind(upto)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            // Nothing left to replace (the document was started again meanwhile).
+            if gone > 0 {
+                sqlx::query("INSERT INTO live_updates (article_id, data, user_id, at) VALUES ($1, $2, NULL, $3)")
+                    .bind(article_id)
+                    .bind(merged)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        })
+    }
+
+    /// An article's saved body as the live editor reconciles with it:
+    /// (format, body, its live document's base digest), None when the
+    /// article is gone.
+    pub async fn live_body(
+        &self,
+        article_id: i64,
+    ) -> Result<Option<(String, String, Option<String>)>> {
+        Ok(with_pool!(&self.pool, p => {
+            sqlx::query_as(
+                "SELECT a.body_format, a.body_markdown, l.base_digest
+                 FROM articles a LEFT JOIN live_documents l ON l.article_id = a.id WHERE a.id = $1",
+            )
+                .bind(article_id)
+                .fetch_optional(p)
+                .await?
+        }))
+    }
+}

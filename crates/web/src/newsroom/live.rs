@@ -1,0 +1,513 @@
+//! The live editor's socket, `/newsroom/articles/{id}/live`: staff editing
+//! one article together, over the Yjs sync protocol. Each article open on
+//! this instance has one hub holding its shared document; every update a
+//! writer sends is applied, relayed to the others at once and kept in the
+//! database within `FLUSH` (the autosave), merged per writer. The rules of
+//! a connection (who may write, sizes, names) are `bbn_newsroom::live`'s.
+//!
+//! A socket is checked again every `RECHECK`: a session signed out or
+//! disabled closes it, and an article its writer may no longer edit (a
+//! contributor's story sent on to publication) leaves it read-only.
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::extract::session::{CurrentUser, IDLE_TIMEOUT_SECS};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::http::header;
+use axum::response::Response;
+use bbn_core::{Article, BodyFormat};
+use bbn_newsroom::live::{Access, LiveDoc, Writer};
+use bbn_newsroom::roles::can_edit;
+use bbn_store::{Store, live_digest};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::sync::{Mutex, broadcast};
+
+/// How often a hub keeps what its writers sent.
+const FLUSH: Duration = Duration::from_millis(200);
+/// How often a socket's session and rights, and a hub's saved body, are read again.
+const RECHECK: Duration = Duration::from_secs(3);
+/// Kept updates past which a hub compacts its document into one.
+const COMPACT_AFTER: usize = 400;
+/// Sockets per article, and on the whole instance.
+const PER_ARTICLE: usize = 64;
+const PER_INSTANCE: usize = 2048;
+/// Messages a socket may send per second before it is closed.
+const MESSAGES_PER_SECOND: u32 = 400;
+/// Messages waiting for a slow socket before it is dropped (it reconnects and resyncs).
+const RELAY_BACKLOG: usize = 1024;
+
+/// Close codes the editor reads (4000–4999 are the application's).
+const CLOSE_SIGNED_OUT: u16 = 4401;
+const CLOSE_REFUSED: u16 = 4400;
+
+/// The hubs of the articles open on this instance.
+#[derive(Default)]
+pub struct LiveHubs {
+    hubs: std::sync::Mutex<HashMap<i64, Arc<Hub>>>,
+    /// Open while a hub loads, so that two sockets arriving at once share one.
+    opening: Mutex<()>,
+    sockets: AtomicUsize,
+    next_connection: AtomicU64,
+}
+
+impl LiveHubs {
+    /// The names of who is editing each of `ids` on this instance.
+    pub fn editing(&self, ids: &[i64]) -> HashMap<i64, Vec<String>> {
+        let hubs: Vec<Arc<Hub>> = match self.hubs.lock() {
+            Ok(map) => ids.iter().filter_map(|id| map.get(id).cloned()).collect(),
+            Err(_) => return HashMap::new(),
+        };
+        hubs.into_iter()
+            .filter_map(|hub| {
+                let names = hub.present.lock().ok()?.clone();
+                (!names.is_empty()).then_some((hub.article_id, names))
+            })
+            .collect()
+    }
+
+    /// A place in the article's hub, loaded from the database when it is
+    /// not open. The hub stays open while any lease on it is held.
+    async fn join(self: &Arc<Self>, store: &Store, article: &Article) -> Result<Lease, AppError> {
+        if let Some(lease) = self.lease(article.id) {
+            return Ok(lease);
+        }
+        let _opening = self.opening.lock().await;
+        if let Some(lease) = self.lease(article.id) {
+            return Ok(lease);
+        }
+        let (doc, base) = load_document(store, article.id).await?;
+        let (relay, _) = broadcast::channel(RELAY_BACKLOG);
+        let hub = Arc::new(Hub {
+            article_id: article.id,
+            doc: Mutex::new(HubDoc {
+                live: doc,
+                base,
+                pending: Vec::new(),
+                kept: 0,
+                last_kept: 0,
+            }),
+            relay,
+            connections: AtomicUsize::new(1),
+            present: Default::default(),
+        });
+        let mut map = self.hubs.lock().map_err(broken)?;
+        map.insert(article.id, hub.clone());
+        Ok(Lease {
+            hubs: self.clone(),
+            hub,
+        })
+    }
+
+    /// A lease on an open hub; counted under the map's lock, so that a hub
+    /// is never dropped from the map while someone is joining it.
+    fn lease(self: &Arc<Self>, id: i64) -> Option<Lease> {
+        let map = self.hubs.lock().ok()?;
+        let hub = map.get(&id)?.clone();
+        hub.connections.fetch_add(1, Ordering::AcqRel);
+        Some(Lease {
+            hubs: self.clone(),
+            hub,
+        })
+    }
+}
+
+/// A connection's place in a hub (see `LiveHubs::join`).
+struct Lease {
+    hubs: Arc<LiveHubs>,
+    hub: Arc<Hub>,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let Ok(mut map) = self.hubs.hubs.lock()
+            && self.hub.connections.fetch_sub(1, Ordering::AcqRel) == 1
+        {
+            map.remove(&self.hub.article_id);
+        }
+    }
+}
+
+/// One article's shared document on this instance.
+struct Hub {
+    article_id: i64,
+    doc: Mutex<HubDoc>,
+    /// Messages for every socket: (the connection that sent it, its bytes).
+    relay: broadcast::Sender<(u64, Arc<Vec<u8>>)>,
+    connections: AtomicUsize,
+    /// Who is here, for the article list.
+    present: std::sync::Mutex<Vec<String>>,
+}
+
+struct HubDoc {
+    live: LiveDoc,
+    /// The digest of the saved body the document is reconciled with.
+    base: String,
+    /// Updates applied but not kept yet: (writer's user id, bytes).
+    pending: Vec<(i64, Vec<u8>)>,
+    /// Updates kept since the document was loaded or compacted.
+    kept: usize,
+    /// The id of the newest kept update.
+    last_kept: i64,
+}
+
+/// The article's document from the database, reconciled with its saved
+/// body: started from the body when it has none, moved onto the body when
+/// another path changed it; with the digest it is reconciled with.
+async fn load_document(store: &Store, article_id: i64) -> Result<(LiveDoc, String), AppError> {
+    // Twice at most: another instance may start the same document at the same moment.
+    for _ in 0..2 {
+        let Some((format, body, _)) = store.live_body(article_id).await? else {
+            return Err(AppError::NotFound);
+        };
+        let body_doc = document_json(&format, &body)?;
+        let digest = live_digest(&body);
+        let found = store.live_document(article_id).await?;
+        match found {
+            Some(found) if found.base_digest == digest => {
+                let doc = LiveDoc::from_updates(found.updates.iter().map(|(_, u)| u.as_slice()))
+                    .map_err(broken)?;
+                return Ok((doc, digest));
+            }
+            Some(found) => {
+                let mut doc =
+                    LiveDoc::from_updates(found.updates.iter().map(|(_, u)| u.as_slice()))
+                        .map_err(broken)?;
+                doc.replace(&body_doc).map_err(broken)?;
+                let state = doc.compacted();
+                if store
+                    .live_start(article_id, Some(&found.base_digest), &digest, &state)
+                    .await?
+                {
+                    return Ok((doc, digest));
+                }
+            }
+            None => {
+                let (doc, seed) = LiveDoc::seeded(&body_doc).map_err(broken)?;
+                if store.live_start(article_id, None, &digest, &seed).await? {
+                    return Ok((doc, digest));
+                }
+            }
+        }
+    }
+    Err(broken(
+        "the live document kept changing while it was opened",
+    ))
+}
+
+/// A failure of the live document, logged here; the socket is refused.
+fn broken(e: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "live: the article's document could not be opened");
+    AppError::Internal
+}
+
+/// A saved document body as JSON; other formats are not edited live.
+fn document_json(format: &str, body: &str) -> Result<serde_json::Value, AppError> {
+    if format != BodyFormat::Document.as_str() {
+        return Err(AppError::BadRequest(
+            "Only document bodies are edited live: save the article from the rich editor first."
+                .into(),
+        ));
+    }
+    serde_json::from_str(body).map_err(broken)
+}
+
+impl Hub {
+    /// Keeps the pending updates (merged per writer) and compacts when due;
+    /// moves the document onto the saved body when another path changed it.
+    async fn flush(&self, store: &Store) {
+        let mut doc = self.doc.lock().await;
+        let pending = std::mem::take(&mut doc.pending);
+        let mut by_writer: Vec<(i64, Vec<Vec<u8>>)> = Vec::new();
+        for (user, bytes) in pending {
+            match by_writer.iter_mut().find(|(u, _)| *u == user) {
+                Some((_, list)) => list.push(bytes),
+                None => by_writer.push((user, vec![bytes])),
+            }
+        }
+        for (user, updates) in by_writer {
+            let merged = match yrs::merge_updates_v1(&updates) {
+                Ok(m) => m,
+                Err(e) => {
+                    tracing::warn!(error = %e, "live: updates could not be merged; kept one by one");
+                    for u in updates {
+                        self.keep(store, &mut doc, user, u).await;
+                    }
+                    continue;
+                }
+            };
+            self.keep(store, &mut doc, user, merged).await;
+        }
+        if doc.kept >= COMPACT_AFTER {
+            let state = doc.live.compacted();
+            match store
+                .live_compact(self.article_id, doc.last_kept, &state)
+                .await
+            {
+                Ok(()) => doc.kept = 0,
+                Err(e) => tracing::warn!(error = %e, "live: compaction failed; tried again later"),
+            }
+        }
+    }
+
+    async fn keep(&self, store: &Store, doc: &mut HubDoc, user: i64, bytes: Vec<u8>) {
+        // An update not kept is tried again at the next flush, in order.
+        match store.live_append(self.article_id, Some(user), &bytes).await {
+            Ok(id) => {
+                doc.kept += 1;
+                doc.last_kept = id;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "live: an update could not be kept; trying again");
+                doc.pending.push((user, bytes));
+            }
+        }
+    }
+
+    /// Moves the document onto the saved body if another path changed it.
+    async fn reconcile(&self, store: &Store) -> Result<(), AppError> {
+        let Some((format, body, base)) = store.live_body(self.article_id).await? else {
+            return Ok(());
+        };
+        let digest = live_digest(&body);
+        let mut doc = self.doc.lock().await;
+        // A live save moved the base with the body: nothing to do but note it.
+        if base.as_deref() == Some(digest.as_str()) {
+            doc.base = digest;
+            return Ok(());
+        }
+        if format != BodyFormat::Document.as_str() {
+            return Ok(());
+        }
+        let body_doc = document_json(&format, &body)?;
+        let update = doc.live.replace(&body_doc).map_err(broken)?;
+        let state = doc.live.compacted();
+        let old = base.unwrap_or_default();
+        if store
+            .live_start(self.article_id, Some(&old), &digest, &state)
+            .await?
+        {
+            doc.base = digest;
+            doc.kept = 0;
+            doc.pending.clear();
+            let message = yrs::sync::Message::Sync(yrs::sync::SyncMessage::Update(update));
+            let _ = self.relay.send((
+                0,
+                Arc::new(yrs::updates::encoder::Encode::encode_v1(&message)),
+            ));
+        }
+        Ok(())
+    }
+
+    fn note_present(&self, doc: &HubDoc) {
+        if let Ok(mut present) = self.present.lock() {
+            *present = doc.live.present();
+        }
+    }
+}
+
+/// `GET /newsroom/articles/{id}/live`: the socket.
+pub async fn socket(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, AppError> {
+    // A page of another site must not open a socket with the staff's cookie.
+    if !same_origin(&headers) {
+        return Err(AppError::Forbidden);
+    }
+    let article = state
+        .store
+        .article_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let hubs = state.live.clone();
+    if hubs.sockets.load(Ordering::Acquire) >= PER_INSTANCE {
+        return Err(AppError::TooManyRequests);
+    }
+    let lease = hubs.join(&state.store, &article).await?;
+    if lease.hub.connections.load(Ordering::Acquire) > PER_ARTICLE {
+        return Err(AppError::TooManyRequests);
+    }
+    let writer = Writer {
+        name: user.user.name.clone(),
+        access: access(&user, &article),
+    };
+    Ok(upgrade
+        .max_message_size(bbn_newsroom::live::MAX_MESSAGE)
+        .on_upgrade(move |ws| async move {
+            hubs.sockets.fetch_add(1, Ordering::AcqRel);
+            let conn = hubs.next_connection.fetch_add(1, Ordering::Relaxed) + 1;
+            run(&state, &lease.hub, conn, user, writer, ws).await;
+            // What this socket's writer sent is kept before its place is given up.
+            lease.hub.flush(&state.store).await;
+            hubs.sockets.fetch_sub(1, Ordering::AcqRel);
+            drop(lease);
+        }))
+}
+
+fn access(user: &CurrentUser, article: &Article) -> Access {
+    if can_edit(&user.user, article) {
+        Access::Write
+    } else {
+        Access::Read
+    }
+}
+
+/// The Origin header, when sent, names this host.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let origin_host = origin
+        .split_once("://")
+        .map_or(origin, |(_, rest)| rest)
+        .trim_end_matches('/');
+    origin_host.eq_ignore_ascii_case(host)
+}
+
+async fn run(
+    state: &AppState,
+    hub: &Arc<Hub>,
+    conn: u64,
+    user: CurrentUser,
+    mut writer: Writer,
+    mut ws: WebSocket,
+) {
+    let mut relayed = hub.relay.subscribe();
+    let greeting = hub.doc.lock().await.live.greeting();
+    for message in greeting {
+        if ws.send(Message::Binary(message.into())).await.is_err() {
+            return;
+        }
+    }
+    let mut clients: Vec<u64> = Vec::new();
+    let mut flush = tokio::time::interval(FLUSH);
+    let mut recheck = tokio::time::interval(RECHECK);
+    recheck.reset();
+    let mut window = tokio::time::Instant::now();
+    let mut in_window = 0u32;
+    let closing: Option<(u16, &str)> = loop {
+        tokio::select! {
+            incoming = ws.recv() => {
+                let data = match incoming {
+                    Some(Ok(Message::Binary(data))) => data,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Text(_))) => continue,
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => break None,
+                };
+                if window.elapsed() >= Duration::from_secs(1) {
+                    window = tokio::time::Instant::now();
+                    in_window = 0;
+                }
+                in_window += 1;
+                if in_window > MESSAGES_PER_SECOND {
+                    break Some((CLOSE_REFUSED, "too many messages"));
+                }
+                let mut doc = hub.doc.lock().await;
+                let handled = match doc.live.handle(&data, &writer) {
+                    Ok(h) => h,
+                    Err(e) => {
+                        tracing::info!(article = hub.article_id, error = %e, "live: a message was refused");
+                        break Some((CLOSE_REFUSED, "message refused"));
+                    }
+                };
+                for c in &handled.clients {
+                    if !clients.contains(c) {
+                        clients.push(*c);
+                    }
+                }
+                doc.pending.extend(handled.changed.into_iter().map(|u| (user.user.id, u)));
+                if !handled.clients.is_empty() {
+                    hub.note_present(&doc);
+                }
+                drop(doc);
+                for m in handled.relay {
+                    let _ = hub.relay.send((conn, Arc::new(m)));
+                }
+                let mut failed = false;
+                for m in handled.reply {
+                    failed |= ws.send(Message::Binary(m.into())).await.is_err();
+                }
+                if failed {
+                    break None;
+                }
+            }
+            out = relayed.recv() => match out {
+                Ok((from, bytes)) if from != conn => {
+                    if ws.send(Message::Binary(bytes.as_ref().clone().into())).await.is_err() {
+                        break None;
+                    }
+                }
+                Ok(_) => {}
+                // Too slow to follow: it reconnects and syncs again.
+                Err(broadcast::error::RecvError::Lagged(_)) => break Some((CLOSE_REFUSED, "fell behind")),
+                Err(broadcast::error::RecvError::Closed) => break None,
+            },
+            _ = flush.tick() => {
+                // Any socket of the hub keeps the hub's pending updates.
+                hub.flush(&state.store).await;
+            }
+            _ = recheck.tick() => {
+                match recheck_rights(state, &user, hub.article_id).await {
+                    Ok(Some(access)) => writer.access = access,
+                    Ok(None) => break Some((CLOSE_SIGNED_OUT, "signed out")),
+                    Err(e) => tracing::warn!(error = %e, "live: could not check a socket's session"),
+                }
+                if let Err(e) = hub.reconcile(&state.store).await {
+                    tracing::warn!(error = ?e, "live: could not reconcile with the saved article");
+                }
+            }
+        }
+    };
+    let gone = {
+        let mut doc = hub.doc.lock().await;
+        let gone = doc.live.forget(&clients);
+        hub.note_present(&doc);
+        gone
+    };
+    if let Some(m) = gone {
+        let _ = hub.relay.send((conn, Arc::new(m)));
+    }
+    if let Some((code, reason)) = closing {
+        let _ = ws
+            .send(Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            })))
+            .await;
+    }
+}
+
+/// What the socket's user may do now: None when the session is gone.
+async fn recheck_rights(
+    state: &AppState,
+    user: &CurrentUser,
+    article_id: i64,
+) -> Result<Option<Access>, bbn_store::StoreError> {
+    let now = state.store.now();
+    let Some(session) = state
+        .store
+        .session(&user.token_hash, now, now + IDLE_TIMEOUT_SECS)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(article) = state.store.article_by_id(article_id).await? else {
+        return Ok(None);
+    };
+    let current = CurrentUser {
+        user: session.user,
+        csrf_token: session.csrf_token,
+        token_hash: user.token_hash.clone(),
+    };
+    Ok(Some(access(&current, &article)))
+}
