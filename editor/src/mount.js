@@ -99,7 +99,11 @@ export function mountRichEditor(textarea) {
       name: textarea.dataset.liveName,
       readOnly: textarea.dataset.liveMode === "read",
       window: win,
-      onOff: (reason) => win.console.warn(`bbn rich editor: not live (${reason}); the form saves the body`),
+      onOff(reason, { unsent }) {
+        win.console.warn(`bbn rich editor: not live (${reason}); the form saves the body`);
+        // Changes the newsroom never got are now the form's to save: the page must know.
+        if (unsent) textarea.dispatchEvent(new win.Event("input", { bubbles: true }));
+      },
     });
   } else {
     host.dataset.liveState = "off";

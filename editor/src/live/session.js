@@ -52,8 +52,9 @@ function liveHeader(host) {
 /**
  * Starts live editing for `editor` (see createEditor, made not editable until the first
  * sync) in `host`. `path` is the page's data-live-url, `name` the writer's name, `readOnly`
- * for data-live-mode="read"; `onOff(reason)` hears that the editor is no longer live (the
- * form then saves the body as before). Returns a function that stops it.
+ * for data-live-mode="read"; `onOff(reason, { unsent })` hears that the editor is no longer
+ * live (the form then saves the body as before), `unsent` when changes made live never
+ * reached the newsroom. Returns a function that stops it.
  */
 export function startLive(editor, { host, path, name, readOnly, window: win, onOff = () => {} }) {
   const { status, presence } = liveHeader(host);
@@ -77,12 +78,12 @@ export function startLive(editor, { host, path, name, readOnly, window: win, onO
     const sentence = phase === "live" ? presenceSentence(otherWriters(awareness.getStates(), doc.clientID)) : "";
     if (presence.textContent !== sentence) presence.textContent = sentence;
   };
-  const off = (offWords, reason) => {
+  const off = (offWords, reason, unsent = false) => {
     phase = "off";
     awareness.off("change", others);
     others();
     show(offWords);
-    onOff(reason);
+    onOff(reason, { unsent });
   };
 
   const url = liveAddress(path, win.location);
@@ -122,7 +123,7 @@ export function startLive(editor, { host, path, name, readOnly, window: win, onO
         return;
       }
       // The editor stays bound to the local copy: what the writer has is saved with the form.
-      off(`Live editing stopped (${reason}): changes are saved with the form`, `refused: ${reason}`);
+      off(`Live editing stopped (${reason}): changes are saved with the form`, `refused: ${reason}`, connection.unsent);
     },
   });
   awareness.on("change", others);
