@@ -1,7 +1,9 @@
 // The editor's keys. Mod is Cmd on a Mac and Ctrl elsewhere. Mod-s is deliberately not
-// here: the article page saves with it.
+// here: the article page saves with it. Undo and redo are given: prosemirror-history's on
+// their own, Yjs's when several people edit live (there, undo must only take back one's own
+// changes, which the history plugin cannot tell apart).
 import { chainCommands, toggleMark } from "prosemirror-commands";
-import { redo, undo } from "prosemirror-history";
+import { redo as historyRedo, undo as historyUndo } from "prosemirror-history";
 import { undoInputRule } from "prosemirror-inputrules";
 import { liftListItem, sinkListItem, splitListItem } from "prosemirror-schema-list";
 import { addRowAfter, goToNextCell, isInTable } from "prosemirror-tables";
@@ -23,7 +25,7 @@ function inList(schema) {
   return (state) => !!ancestor(state, [schema.nodes.list_item]);
 }
 
-export function buildKeymap(schema) {
+export function buildKeymap(schema, { undo = historyUndo, redo = historyRedo } = {}) {
   const item = schema.nodes.list_item;
   const hardBreak = insertHardBreak(schema);
   return {

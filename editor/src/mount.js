@@ -1,9 +1,11 @@
 // The rich editor on bbn's article form, as progressive enhancement: the form's
 // <textarea data-rich-editor="body_format"> stays the field that is sent, now holding the
 // document's JSON, and the format select says `doc`. Without JavaScript, or when the
-// editor cannot start, the textarea form works as before.
+// editor cannot start, the textarea form works as before. With `data-live-url` the body is
+// edited live with the other writers (live/session.js); without it there is no Yjs at all.
 import { DOMParser, Node } from "prosemirror-model";
 import { createEditor, promptAsk } from "./editor.js";
+import { startLive } from "./live/session.js";
 import { schema } from "./schema.js";
 import { newsroomServer } from "./server.js";
 
@@ -53,12 +55,14 @@ export function mountRichEditor(textarea) {
   const write = (next) => {
     textarea.value = JSON.stringify(next.toJSON());
   };
-  let view;
+  const live = textarea.dataset.liveUrl !== undefined;
+  let editor;
   try {
     const doc = initialDocument(textarea, select, page);
     textarea.before(host);
-    view = createEditor(host, {
+    editor = createEditor(host, {
       doc,
+      editable: !live,
       ask: promptAsk(win),
       // Uploads carry the article form's CSRF token, read when each is sent.
       server: newsroomServer({
@@ -85,8 +89,24 @@ export function mountRichEditor(textarea) {
     select.append(option);
   }
   select.value = "doc";
-  write(view.state.doc);
+  write(editor.view.state.doc);
   hide(textarea);
   (textarea.form || page).querySelectorAll("[data-rich-editor-hide]").forEach(hide);
-  return view;
+  if (live) {
+    startLive(editor, {
+      host,
+      path: textarea.dataset.liveUrl,
+      name: textarea.dataset.liveName,
+      readOnly: textarea.dataset.liveMode === "read",
+      window: win,
+      onOff(reason, { unsent }) {
+        win.console.warn(`bbn rich editor: not live (${reason}); the form saves the body`);
+        // Changes the newsroom never got are now the form's to save: the page must know.
+        if (unsent) textarea.dispatchEvent(new win.Event("input", { bubbles: true }));
+      },
+    });
+  } else {
+    host.dataset.liveState = "off";
+  }
+  return editor.view;
 }

@@ -94,7 +94,8 @@ class ToolbarView {
       dom.append(button);
       return button;
     });
-    dom.addEventListener("keydown", (e) => this.moveFocus(e));
+    this.onKey = (e) => this.moveFocus(e);
+    dom.addEventListener("keydown", this.onKey);
     this.update(view);
   }
 
@@ -119,15 +120,20 @@ class ToolbarView {
 
   update(view) {
     const { state } = view;
+    // A read-only editor (live, before the first sync or for a reader) offers no action.
+    const editable = view.editable;
     this.items.forEach((item, i) => {
       const button = this.buttons[i];
-      button.setAttribute("aria-disabled", String(!item.run(state)));
+      button.setAttribute("aria-disabled", String(!editable || !item.run(state)));
       if (item.active) button.setAttribute("aria-pressed", String(!!item.active(state)));
     });
   }
 
+  // The toolbar element stays: when the editor goes live it takes a new state, and the
+  // plugin's next view fills the same place again.
   destroy() {
-    this.dom.remove();
+    this.dom.removeEventListener("keydown", this.onKey);
+    this.dom.replaceChildren();
   }
 }
 

@@ -5,13 +5,23 @@ import { JSDOM, VirtualConsole } from "jsdom";
 
 const bundle = fs.readFileSync(new URL("../../../crates/web/static/js/rich-editor.js", import.meta.url), "utf8");
 
-/** The article form as the server writes it; `csrf` adds the form's token field. */
-export function form({ format, body, template = null, doc = false, stored = null, csrf = null }) {
+/**
+ * The article form as the server writes it; `csrf` adds the form's token field, `live`
+ * ({ url, name, mode }) the textarea's data-live-* attributes.
+ */
+export function form({ format, body, template = null, doc = false, stored = null, csrf = null, live = null }) {
   const escape = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  const attribute = (s) => escape(s).replace(/"/g, "&quot;");
+  const liveAttributes = live
+    ? Object.entries({ url: live.url, name: live.name, mode: live.mode })
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]) => ` data-live-${key}="${attribute(value)}"`)
+        .join("")
+    : "";
   return `<!doctype html><html><body><form id="f">
     ${csrf === null ? "" : `<input type="hidden" name="_csrf" value="${csrf}">`}
     <label for="body">Body</label>
-    <textarea id="body" name="body" data-rich-editor="body_format">${escape(body)}</textarea>
+    <textarea id="body" name="body" data-rich-editor="body_format"${liveAttributes}>${escape(body)}</textarea>
     <label data-rich-editor-hide for="body_format">Written in
       <select id="body_format" name="body_format">
         <option value="markdown"${format === "markdown" ? " selected" : ""}>Markdown</option>
@@ -26,14 +36,15 @@ export function form({ format, body, template = null, doc = false, stored = null
 
 /**
  * The page with the bundle run in it (as a deferred script: before DOMContentLoaded), once
- * that has fired. `fetch` stands in for the page's fetch.
+ * that has fired. `fetch` stands in for the page's fetch, `WebSocket` for its WebSocket.
  */
-export async function load(html, { fetch = null } = {}) {
+export async function load(html, { fetch = null, WebSocket = null } = {}) {
   const errors = [];
   const virtualConsole = new VirtualConsole();
   virtualConsole.on("error", (...args) => errors.push(args.join(" ")));
   const dom = new JSDOM(html, { runScripts: "outside-only", pretendToBeVisual: true, virtualConsole, url: "https://newsroom.example/newsroom/articles/1" });
   if (fetch) dom.window.fetch = fetch;
+  if (WebSocket) dom.window.WebSocket = WebSocket;
   // jsdom lays nothing out and gives ranges no rectangles; the editor asks for them when it
   // scrolls the cursor into view. Empty ones stand in.
   dom.window.Range.prototype.getClientRects = () => [];

@@ -36,6 +36,10 @@
 // submits (without JavaScript the form's first, disabled button does the
 // same), Ctrl/Cmd+S saves, leaving with unsaved changes asks first, and a
 // save that changes what readers see asks to be confirmed.
+// A body edited live (the rich editor's host says data-live-state, anything
+// but "off") is saved as it is typed, so its changes alone do not make the
+// form dirty; leaving still asks while some of them have not left the
+// browser (pending, or offline with changes kept).
 (function () {
   "use strict";
   var form = document.getElementById("article-form");
@@ -43,7 +47,22 @@
   var save = form.querySelector(".nr-actions button[value=save]");
   var dirty = false;
   var leaving = false;
-  function changed() { dirty = true; }
+  function liveHost() {
+    var host = form.querySelector(".rich-editor[data-live-state]");
+    return host && host.getAttribute("data-live-state") !== "off" ? host : null;
+  }
+  function liveBody(target) {
+    return !!(target && target.hasAttribute && target.hasAttribute("data-live-url") && liveHost());
+  }
+  function liveUnsent() {
+    var host = liveHost();
+    if (!host) return false;
+    var state = host.getAttribute("data-live-state");
+    return state === "pending" || (state === "offline" && host.getAttribute("data-live-unsent") === "true");
+  }
+  function changed(e) {
+    if (!liveBody(e.target)) dirty = true;
+  }
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   form.addEventListener("keydown", function (e) {
@@ -68,7 +87,7 @@
     leaving = true;
   });
   window.addEventListener("beforeunload", function (e) {
-    if (dirty && !leaving) {
+    if ((dirty || liveUnsent()) && !leaving) {
       e.preventDefault();
       e.returnValue = "";
     }
