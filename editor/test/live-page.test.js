@@ -48,6 +48,8 @@ test("live: connects to the page's address, shows the page's document read-only 
   assert.equal(p.editable.getAttribute("contenteditable"), "false");
   assert.equal(p.editable.textContent, "As the page opened it");
   assert.deepEqual(sent(p.textarea), opened);
+  const flag = p.page.querySelector('input[name="live"]');
+  assert.equal(flag.value, "", "the form does not claim to send the live document yet");
   // The toolbar offers nothing, and a button pressed anyway changes nothing.
   assert.equal(p.button("Separator").getAttribute("aria-disabled"), "true");
   p.button("Separator").click();
@@ -58,6 +60,7 @@ test("live: connects to the page's address, shows the page's document read-only 
   assert.equal(p.status(), "All changes saved");
   assert.equal(p.editable.textContent, "As the newsroom holds itTyped by Bo");
   assert.deepEqual(sent(p.textarea), held, "the form sends the live document");
+  assert.equal(flag.value, "1", "and says so");
   assert.ok(p.heard.length >= 1, "an input event said so");
   assert.equal(p.button("Separator").getAttribute("aria-disabled"), "false");
   // The client never wrote a document of its own into the newsroom's.
@@ -164,6 +167,7 @@ test("live: when the first connection closes before syncing, the plain editor st
   assert.equal(p.status(), "Live editing unavailable: changes are saved with the form");
   assert.equal(p.editable.getAttribute("contenteditable"), "true");
   assert.equal(p.editable.textContent, "As the page opened it");
+  assert.equal(p.page.querySelector('input[name="live"]').value, "", "the form's body is not the live document's");
   p.button("Separator").click();
   assert.ok(sent(p.textarea).content.some((n) => n.type === "horizontal_rule"));
   // Its own undo history, as without live editing.

@@ -616,3 +616,64 @@ mod tests {
         assert!(live.handle(&[], &w).is_err());
     }
 }
+
+#[cfg(test)]
+mod editor_fixture {
+    #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+    use super::*;
+
+    /// The editor's own binding wrote this document into a Yjs update
+    /// (`npm run fixtures` in editor/): the server reads the same document
+    /// out of it, and writes one the editor's binding reads back the same.
+    #[test]
+    fn the_server_reads_and_writes_the_editors_shape() {
+        let fixture: Value =
+            serde_json::from_str(include_str!("../../../editor/test/fixtures/y-body.json"))
+                .unwrap();
+        let update = decode_base64(fixture["update"].as_str().unwrap());
+        let live = LiveDoc::from_updates([update.as_slice()]).unwrap();
+        // Null attributes are not kept (the schema's defaults stand for them).
+        let expected = without_null_attrs(fixture["doc"].clone());
+        assert_eq!(live.document(), expected);
+        let (ours, _) = LiveDoc::seeded(&fixture["doc"]).unwrap();
+        assert_eq!(ours.document(), expected);
+        // The document the server reads out is one the renderer takes.
+        bbn_core::document::parse(&live.document().to_string()).unwrap();
+    }
+
+    fn without_null_attrs(mut node: Value) -> Value {
+        if let Some(attrs) = node.get_mut("attrs").and_then(Value::as_object_mut) {
+            attrs.retain(|_, v| !v.is_null());
+        }
+        if let Some(content) = node.get_mut("content").and_then(Value::as_array_mut) {
+            for child in content.iter_mut() {
+                *child = without_null_attrs(child.take());
+            }
+        }
+        node
+    }
+
+    fn decode_base64(text: &str) -> Vec<u8> {
+        let value = |c: u8| match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => panic!("not base64: {c}"),
+        };
+        let digits: Vec<u8> = text.bytes().filter(|c| *c != b'=').map(value).collect();
+        digits
+            .chunks(4)
+            .flat_map(|chunk| {
+                let n = chunk
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |n, (i, d)| n | (u32::from(*d) << (18 - 6 * i)));
+                let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+                bytes[..chunk.len() - 1].to_vec()
+            })
+            .collect()
+    }
+}

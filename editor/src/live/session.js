@@ -66,8 +66,12 @@ export function startLive(editor, { host, path, name, readOnly, window: win, onO
 
   let phase = "connecting"; // then "live", or "off" for good
   let connection = null;
+  // The form's `live` field tells the newsroom that the body it sends is the shared
+  // document's (so the save keeps that document as the working copy).
+  const flag = host.closest("form")?.querySelector('input[name="live"]');
   const show = (offWords) => {
     const state = phase === "live" ? connection.state : phase;
+    if (flag) flag.value = phase === "live" ? "1" : "";
     host.dataset.liveState = state;
     host.dataset.liveUnsent = String(!!connection?.unsent);
     if (offWords) status.textContent = offWords;

@@ -22,6 +22,7 @@ export function form({ format, body, template = null, doc = false, stored = null
     ${csrf === null ? "" : `<input type="hidden" name="_csrf" value="${csrf}">`}
     <label for="body">Body</label>
     <textarea id="body" name="body" data-rich-editor="body_format"${liveAttributes}>${escape(body)}</textarea>
+    ${live ? '<input type="hidden" name="live" value="">' : ""}
     <label data-rich-editor-hide for="body_format">Written in
       <select id="body_format" name="body_format">
         <option value="markdown"${format === "markdown" ? " selected" : ""}>Markdown</option>
