@@ -21,9 +21,8 @@ mod support;
 use bbn_store::testing::TestDb;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use std::io::Write;
 use std::time::{Duration, Instant};
-use support::client::{Api, Newsroom, admin_and_token, data_dir_args, exchange};
+use support::client::{Api, Newsroom, add_user, admin_and_token, data_dir_args, exchange};
 use support::{Server, temp_dir};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -167,31 +166,6 @@ impl Peer {
     }
 }
 
-/// Adds a staff account through the CLI.
-fn add_user(site: &[&str], email: &str, name: &str, role: &str) {
-    let mut add = support::bbn()
-        .args([
-            "user", "add", "--email", email, "--name", name, "--role", role,
-        ])
-        .args(site)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin
-        .take()
-        .unwrap()
-        .write_all(PASSWORD.as_bytes())
-        .unwrap();
-    let out = add.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn document(words: &str) -> Value {
     json!({"type": "doc", "content": [
         {"type": "paragraph", "content": [{"type": "text", "text": words}]},
@@ -206,8 +180,14 @@ async fn live_editing(dir: &std::path::Path, extra: &[&str]) {
     first.terminate();
     let site: Vec<&str> = site.iter().map(String::as_str).collect();
     let token = admin_and_token(&site, ADMIN, PASSWORD);
-    add_user(&site, EDITOR, "Eda Editor", "editor");
-    add_user(&site, CONTRIBUTOR, "Cal Contributor", "contributor");
+    add_user(&site, EDITOR, "Eda Editor", "editor", PASSWORD);
+    add_user(
+        &site,
+        CONTRIBUTOR,
+        "Cal Contributor",
+        "contributor",
+        PASSWORD,
+    );
     let server = Server::start_logged(dir, extra);
     let port = server.port;
     let api = Api {

@@ -191,6 +191,32 @@ pub fn admin_and_token(site_args: &[&str], email: &str, password: &str) -> Strin
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// Adds a staff account (`role`: contributor, author, editor or admin)
+/// through the CLI.
+pub fn add_user(site_args: &[&str], email: &str, name: &str, role: &str, password: &str) {
+    let mut add = super::bbn()
+        .args([
+            "user", "add", "--email", email, "--name", name, "--role", role,
+        ])
+        .args(site_args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(password.as_bytes())
+        .unwrap();
+    let out = add.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The site arguments for a data folder alone (SQLite).
 pub fn data_dir_args(dir: &Path) -> Vec<String> {
     vec!["--data-dir".into(), dir.display().to_string()]
