@@ -365,6 +365,73 @@ async fn staff_edit_together_and_nothing_sent_is_lost() {
 mod postgres {
     use super::*;
 
+    /// Editors connected to two instances over one PostgreSQL edit one
+    /// document: each sees the other's typing, relayed through the database.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn editors_on_two_instances_edit_together() {
+        let db = TestDb::postgres().await;
+        let (one_dir, two_dir) = (temp_dir("live-one"), temp_dir("live-two"));
+        let url = ["--database-url", db.url.as_str()];
+        Server::start(&one_dir, &url).terminate();
+        let mut site = data_dir_args(&one_dir);
+        site.extend(url.iter().map(|s| s.to_string()));
+        let site: Vec<&str> = site.iter().map(String::as_str).collect();
+        let token = admin_and_token(&site, ADMIN, PASSWORD);
+        add_user(&site, EDITOR, "Eda Editor", "editor", PASSWORD);
+        let one = Server::start(&one_dir, &url);
+        let two = Server::start(&two_dir, &url);
+        let api = Api {
+            port: one.port,
+            token,
+        };
+        let (status, a) = api.call(
+            "POST",
+            "/articles",
+            Some(&json!({"headline": "Two desks, one story", "section": "world", "body_document": document("Shared words")})),
+        );
+        assert_eq!(status, 201, "{a}");
+        let id = a["id"].as_i64().unwrap();
+        let admin = Newsroom::sign_in(one.port, ADMIN, PASSWORD);
+        let editor = Newsroom::sign_in(two.port, EDITOR, PASSWORD);
+        let mut a = connect(one.port, id, &admin.cookie, None).await.unwrap();
+        let mut b = connect(two.port, id, &editor.cookie, None).await.unwrap();
+        assert!(
+            a.until_text("Shared words", Duration::from_secs(5))
+                .await
+                .is_some()
+        );
+        assert!(
+            b.until_text("Shared words", Duration::from_secs(5))
+                .await
+                .is_some()
+        );
+        a.type_text(" from one").await;
+        let took = b.until_text("from one", Duration::from_secs(3)).await;
+        assert!(
+            took.is_some(),
+            "instance two hears instance one: {}",
+            b.body()
+        );
+        b.type_text(" and two").await;
+        assert!(
+            a.until_text("and two", Duration::from_secs(3))
+                .await
+                .is_some(),
+            "{}",
+            a.body()
+        );
+        // Both hold one document.
+        a.listen(Duration::from_millis(300)).await;
+        b.listen(Duration::from_millis(300)).await;
+        assert_eq!(a.body(), b.body());
+        println!("across instances: {took:?}");
+        one.terminate();
+        two.terminate();
+        for d in [one_dir, two_dir] {
+            std::fs::remove_dir_all(d).unwrap();
+        }
+    }
+
     #[tokio::test(flavor = "multi_thread")]
     async fn staff_edit_together_and_nothing_sent_is_lost_on_postgres() {
         let db = TestDb::postgres().await;

@@ -269,6 +269,12 @@ impl LiveDoc {
         state
     }
 
+    /// What the document holds, as a state vector (to tell whether an
+    /// update changed anything).
+    pub fn state_vector(&self) -> StateVector {
+        self.awareness.doc().transact().state_vector()
+    }
+
     /// Encoded bytes applied since it was built or compacted.
     pub fn grown(&self) -> usize {
         self.grown

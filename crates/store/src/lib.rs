@@ -49,7 +49,7 @@ pub use import::{
     IMPORT_KINDS, ImportSession, ImportedArticle, ImportedComment, ImportedPage, ImportedPerson,
     Outcome, Rename, import_slug,
 };
-pub use live::{LiveDocument, live_digest};
+pub use live::{LiveDocument, LiveEvent, LiveListener, live_digest};
 pub use migrate::SCHEMA_VERSION;
 pub use pages::PageLink;
 pub use redirects::{Destination, RedirectTarget, normalize_path};

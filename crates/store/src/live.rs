@@ -3,8 +3,56 @@
 //! reconciled with the saved article by the digest of the body it started
 //! from. The updates are opaque bytes here; `bbn-newsroom` knows their shape.
 
-use crate::{Result, Store, with_pool};
+use crate::{Backend, Result, Store, with_pool};
 use sha2::{Digest, Sha256};
+
+/// The PostgreSQL channel that tells every instance an update was kept.
+const CHANNEL: &str = "bbn_live";
+
+/// Tells every instance listening (PostgreSQL) that update `$id` of article
+/// `$article` was kept; sent when the caller's transaction commits.
+macro_rules! notify_kept {
+    ($store:expr, $tx:expr, $article:expr, $id:expr) => {
+        if $store.backend() == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(format!("{} {}", $article, $id))
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
+
+/// What the live listener hears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiveEvent {
+    /// An update of an article was kept (by this instance or another).
+    Kept { article_id: i64, update_id: i64 },
+    /// The listener's connection was lost and is back: what was kept
+    /// meanwhile was not heard, so open documents read theirs again.
+    Missed,
+}
+
+/// Hears every update kept on the database (PostgreSQL: several instances
+/// edit one document together).
+pub struct LiveListener(sqlx::postgres::PgListener);
+
+impl LiveListener {
+    pub async fn next(&mut self) -> Result<LiveEvent> {
+        loop {
+            let Some(n) = self.0.try_recv().await? else {
+                return Ok(LiveEvent::Missed);
+            };
+            let mut parts = n.payload().split(' ').map(str::parse::<i64>);
+            if let (Some(Ok(article_id)), Some(Ok(update_id))) = (parts.next(), parts.next()) {
+                return Ok(LiveEvent::Kept {
+                    article_id,
+                    update_id,
+                });
+            }
+        }
+    }
+}
 
 /// Kept updates: (id, bytes), oldest first.
 type Updates = Vec<(i64, Vec<u8>)>;
@@ -98,12 +146,15 @@ impl Store {
                     .bind(article_id)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("INSERT INTO live_updates (article_id, data, user_id, at) VALUES ($1, $2, NULL, $3)")
-                    .bind(article_id)
-                    .bind(seed)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO live_updates (article_id, data, user_id, at) VALUES ($1, $2, NULL, $3) RETURNING id",
+                )
+                .bind(article_id)
+                .bind(seed)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                notify_kept!(self, tx, article_id, id);
             }
             claimed
         })
@@ -120,7 +171,7 @@ impl Store {
     ) -> Result<i64> {
         let now = self.now();
         crate::write_tx!(self, tx => {
-            sqlx::query_scalar::<_, i64>(
+            let id: i64 = sqlx::query_scalar(
                 "INSERT INTO live_updates (article_id, data, user_id, at) VALUES ($1, $2, $3, $4) RETURNING id",
             )
             .bind(article_id)
@@ -128,7 +179,9 @@ impl Store {
             .bind(user_id)
             .bind(now)
             .fetch_one(&mut *tx)
-            .await?
+            .await?;
+            notify_kept!(self, tx, article_id, id);
+            id
         })
     }
 
@@ -147,14 +200,39 @@ impl Store {
                 .rows_affected();
             // Nothing left to replace (the document was started again meanwhile).
             if gone > 0 {
-                sqlx::query("INSERT INTO live_updates (article_id, data, user_id, at) VALUES ($1, $2, NULL, $3)")
-                    .bind(article_id)
-                    .bind(merged)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO live_updates (article_id, data, user_id, at) VALUES ($1, $2, NULL, $3) RETURNING id",
+                )
+                .bind(article_id)
+                .bind(merged)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                notify_kept!(self, tx, article_id, id);
             }
         })
+    }
+
+    /// A listener for the updates every instance keeps; None on SQLite,
+    /// where one instance holds the database and hears its own.
+    pub async fn live_listener(&self) -> Result<Option<LiveListener>> {
+        let Some(pool) = self.pool.postgres() else {
+            return Ok(None);
+        };
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+        listener.listen(CHANNEL).await?;
+        Ok(Some(LiveListener(listener)))
+    }
+
+    /// One kept update: (article id, bytes), None when compaction or a new
+    /// start has replaced it (by an update holding it).
+    pub async fn live_update(&self, id: i64) -> Result<Option<(i64, Vec<u8>)>> {
+        Ok(with_pool!(&self.pool, p => {
+            sqlx::query_as("SELECT article_id, data FROM live_updates WHERE id = $1")
+                .bind(id)
+                .fetch_optional(p)
+                .await?
+        }))
     }
 
     /// An article's saved body as the live editor reconciles with it:

@@ -20,7 +20,7 @@ use axum::response::Response;
 use bbn_core::{Article, BodyFormat};
 use bbn_newsroom::live::{Access, LiveDoc, Writer};
 use bbn_newsroom::roles::can_edit;
-use bbn_store::{Store, live_digest};
+use bbn_store::{LiveEvent, Store, live_digest};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -90,6 +90,7 @@ impl LiveHubs {
                 pending: Vec::new(),
                 kept: 0,
                 last_kept: 0,
+                own: Default::default(),
             }),
             relay,
             connections: AtomicUsize::new(1),
@@ -101,6 +102,71 @@ impl LiveHubs {
             hubs: self.clone(),
             hub,
         })
+    }
+
+    /// Follows the updates other instances keep (PostgreSQL) until the
+    /// process ends, applying those of the documents open here.
+    pub async fn follow(self: Arc<Self>, store: Store) {
+        loop {
+            let mut listener = match store.live_listener().await {
+                Ok(Some(l)) => l,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "live: cannot listen for other instances' updates; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            loop {
+                match listener.next().await {
+                    Ok(LiveEvent::Kept {
+                        article_id,
+                        update_id,
+                    }) => self.heard(&store, article_id, update_id).await,
+                    Ok(LiveEvent::Missed) => self.read_again(&store).await,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "live: the listener failed; listening again");
+                        self.read_again(&store).await;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn heard(&self, store: &Store, article_id: i64, update_id: i64) {
+        let Some(hub) = self.open_hub(article_id) else {
+            return;
+        };
+        if hub.doc.lock().await.own.contains(&update_id) {
+            return;
+        }
+        match store.live_update(update_id).await {
+            Ok(Some((_, bytes))) => hub.apply_remote(&bytes).await,
+            // Replaced meanwhile by an update that holds it, heard in turn.
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "live: could not read another instance's update"),
+        }
+    }
+
+    /// Every open document reads what the database holds again (updates
+    /// may have been kept while nobody listened).
+    async fn read_again(&self, store: &Store) {
+        let hubs: Vec<Arc<Hub>> = match self.hubs.lock() {
+            Ok(map) => map.values().cloned().collect(),
+            Err(_) => return,
+        };
+        for hub in hubs {
+            if let Ok(Some(found)) = store.live_document(hub.article_id).await {
+                for (_, bytes) in &found.updates {
+                    hub.apply_remote(bytes).await;
+                }
+            }
+        }
+    }
+
+    fn open_hub(&self, id: i64) -> Option<Arc<Hub>> {
+        self.hubs.lock().ok()?.get(&id).cloned()
     }
 
     /// A lease on an open hub; counted under the map's lock, so that a hub
@@ -153,7 +219,13 @@ struct HubDoc {
     kept: usize,
     /// The id of the newest kept update.
     last_kept: i64,
+    /// The ids this hub kept lately: other instances' updates are read
+    /// when the database says one was kept, this hub's own are not.
+    own: std::collections::VecDeque<i64>,
 }
+
+/// How many of its own kept updates a hub remembers.
+const OWN_REMEMBERED: usize = 512;
 
 /// The article's document from the database, reconciled with its saved
 /// body: started from the body when it has none, moved onto the body when
@@ -260,6 +332,10 @@ impl Hub {
             Ok(id) => {
                 doc.kept += 1;
                 doc.last_kept = id;
+                doc.own.push_back(id);
+                if doc.own.len() > OWN_REMEMBERED {
+                    doc.own.pop_front();
+                }
             }
             Err(e) => {
                 tracing::warn!(error = %e, "live: an update could not be kept; trying again");
@@ -301,6 +377,24 @@ impl Hub {
             ));
         }
         Ok(())
+    }
+
+    /// Applies an update kept by another instance, and passes it to this
+    /// instance's sockets when it changed anything.
+    async fn apply_remote(&self, bytes: &[u8]) {
+        let mut doc = self.doc.lock().await;
+        let before = doc.live.state_vector();
+        if let Err(e) = doc.live.apply(bytes) {
+            tracing::warn!(article = self.article_id, error = %e, "live: an update from another instance was refused");
+            return;
+        }
+        if doc.live.state_vector() != before {
+            let message = yrs::sync::Message::Sync(yrs::sync::SyncMessage::Update(bytes.to_vec()));
+            let _ = self.relay.send((
+                0,
+                Arc::new(yrs::updates::encoder::Encode::encode_v1(&message)),
+            ));
+        }
     }
 
     fn note_present(&self, doc: &HubDoc) {
