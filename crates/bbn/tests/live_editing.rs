@@ -83,6 +83,23 @@ async fn connect(port: u16, id: i64, cookie: &str, origin: Option<&str>) -> Resu
 }
 
 impl Peer {
+    /// Says who is here, as the editor's presence does (under any name:
+    /// the server puts the account's own).
+    async fn announce(&mut self) {
+        let mut clients = std::collections::HashMap::new();
+        clients.insert(
+            self.doc.client_id(),
+            yrs::sync::awareness::AwarenessUpdateEntry {
+                clock: 1,
+                json: r#"{"user":{"name":"Somebody Else"}}"#.into(),
+            },
+        );
+        self.send(Message::Awareness(yrs::sync::awareness::AwarenessUpdate {
+            clients,
+        }))
+        .await;
+    }
+
     async fn send(&mut self, m: Message) {
         self.ws
             .send(WsMessage::Binary(m.encode_v1().into()))
@@ -271,6 +288,24 @@ async fn live_editing(dir: &std::path::Path, extra: &[&str]) {
         "{}",
         a.body()
     );
+
+    // The article list says who is editing, by their accounts' names.
+    a.announce().await;
+    b.announce().await;
+    a.listen(Duration::from_millis(300)).await;
+    let (_, _, list) = exchange(
+        port,
+        "GET",
+        "/newsroom/articles",
+        &[("Cookie", &admin.cookie)],
+        b"",
+    );
+    let list = String::from_utf8_lossy(&list);
+    assert!(
+        list.contains("Eda Editor and Test Admin are editing"),
+        "{list}"
+    );
+    assert!(!list.contains("Somebody Else"));
 
     // A contributor may not edit the admin's article: they read it, and
     // what they send goes nowhere.

@@ -36,12 +36,15 @@
 //!     target/release/bbn-bench hostile --backend sqlite --seconds 60
 //!     target/release/bbn-bench hostile --backend postgres --seconds 60
 //!     target/release/bbn-bench sanitize
+//!     target/release/bbn-bench live --editors 20
+//!     target/release/bbn-bench live --backend postgres --instances 2 --editors 20
 
 mod comments;
 mod distribution;
 mod generate;
 mod hostile;
 mod http;
+mod live;
 mod moving;
 mod sanitize;
 mod search;
@@ -105,6 +108,8 @@ enum Task {
     Hostile(hostile::Args),
     /// The write path's shape check and sanitizer on bodies of the worst shapes.
     Sanitize(sanitize::Args),
+    /// The live editor: keystroke-to-peer latency, memory per document and editor, storage.
+    Live(live::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -387,6 +392,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Task::Speed(args)) => speed::run(args).await,
         Some(Task::Hostile(args)) => hostile::run(args).await,
         Some(Task::Sanitize(args)) => sanitize::run(&args),
+        Some(Task::Live(args)) => live::run(args).await,
         Some(Task::Spam(args)) => {
             spam(&args);
             Ok(())

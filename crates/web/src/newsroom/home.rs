@@ -1,6 +1,6 @@
 //! The newsroom's front page: what needs doing, by whom.
 
-use super::articles::list::rows;
+use super::articles::list::{rows, with_presence};
 use crate::AppState;
 use crate::error::AppError;
 use crate::extract::session::CurrentUser;
@@ -57,9 +57,9 @@ pub async fn show(
         site => settings.name,
         notice,
         counts,
-        drafts => rows(drafts.0, me, zone),
-        review => rows(review.0, me, zone),
-        scheduled => rows(scheduled.0, me, zone),
+        drafts => with_presence(rows(drafts.0, me, zone), &state.live),
+        review => with_presence(rows(review.0, me, zone), &state.live),
+        scheduled => with_presence(rows(scheduled.0, me, zone), &state.live),
         reviewer => me.role >= Role::Editor,
     };
     super::page(&state, &user, "newsroom/home.html", ctx)

@@ -198,6 +198,17 @@ impl Drop for Lease {
     }
 }
 
+/// "Ann Editor is editing", "Ann Editor and Bo Chen are editing",
+/// "Ann Editor, Bo Chen and 2 others are editing".
+pub fn presence_sentence(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => format!("{one} is editing"),
+        [a, b] => format!("{a} and {b} are editing"),
+        [a, b, rest @ ..] => format!("{a}, {b} and {} others are editing", rest.len()),
+    }
+}
+
 /// One article's shared document on this instance.
 struct Hub {
     article_id: i64,

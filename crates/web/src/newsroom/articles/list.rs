@@ -36,6 +36,20 @@ pub struct Row {
     scheduled: Option<When>,
     edit_url: Option<String>,
     preview_url: String,
+    /// "Ann Editor is editing": who has it open in the live editor now.
+    editing: Option<String>,
+}
+
+/// Notes on each row who has it open in the live editor (on this instance).
+pub fn with_presence(mut rows: Vec<Row>, live: &crate::newsroom::live::LiveHubs) -> Vec<Row> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let editing = live.editing(&ids);
+    for row in &mut rows {
+        if let Some(names) = editing.get(&row.id) {
+            row.editing = Some(crate::newsroom::live::presence_sentence(names));
+        }
+    }
+    rows
 }
 
 pub fn rows(items: Vec<NewsroomItem>, user: &bbn_core::User, zone: Tz) -> Vec<Row> {
@@ -56,6 +70,7 @@ pub fn rows(items: Vec<NewsroomItem>, user: &bbn_core::User, zone: Tz) -> Vec<Ro
                 authors: i.authors.join(", "),
                 modified: When::new(i.modified_at, zone),
                 scheduled: i.scheduled_at.map(|t| When::new(t, zone)),
+                editing: None,
             }
         })
         .collect()
@@ -89,7 +104,7 @@ pub async fn show(
         .store
         .newsroom_articles(&filter, PAGE, (page - 1) * PAGE)
         .await?;
-    let rows = rows(items, &user.user, zone);
+    let rows = with_presence(rows(items, &user.user, zone), &state.live);
     let sections = state.store.all_sections().await?;
     let authors = state.store.all_authors().await?;
     let topics = state.store.all_topics().await?;
