@@ -30,7 +30,7 @@ use yrs::sync::{Message, SyncMessage};
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{
-    Doc, GetString, ReadTxn, Text, Transact, Update, XmlElementPrelim, XmlFragment, XmlOut,
+    Doc, GetString, Map, ReadTxn, Text, Transact, Update, XmlElementPrelim, XmlFragment, XmlOut,
     XmlTextPrelim,
 };
 
@@ -174,6 +174,15 @@ impl Peer {
         self.send(Message::Sync(SyncMessage::Update(update))).await;
     }
 
+    /// One of the form's shared fields, as the document holds it.
+    fn field(&self, name: &str) -> Option<String> {
+        let txn = self.doc.transact();
+        match txn.get_map("meta")?.get(&txn, name)? {
+            yrs::Out::Any(yrs::Any::String(s)) => Some(s.to_string()),
+            _ => None,
+        }
+    }
+
     /// The body as XML text (its words are what the tests look for).
     fn body(&self) -> String {
         let txn = self.doc.transact();
@@ -190,11 +199,17 @@ fn document(words: &str) -> Value {
     ]})
 }
 
-async fn live_editing(dir: &std::path::Path, extra: &[&str]) {
+async fn live_editing(dir: &std::path::Path, extra: &[&str], postgres: Option<bbn_store::Store>) {
     let mut site: Vec<String> = data_dir_args(dir);
     site.extend(extra.iter().map(|s| s.to_string()));
     let first = Server::start(dir, extra);
     first.terminate();
+    let store = match postgres {
+        Some(store) => store,
+        None => bbn_store::Store::open_sqlite(&dir.join("bbn.db"))
+            .await
+            .unwrap(),
+    };
     let site: Vec<&str> = site.iter().map(String::as_str).collect();
     let token = admin_and_token(&site, ADMIN, PASSWORD);
     add_user(&site, EDITOR, "Eda Editor", "editor", PASSWORD);
@@ -282,6 +297,9 @@ async fn live_editing(dir: &std::path::Path, extra: &[&str]) {
         "the second writer sees the first's typing within 1 s: {}",
         b.body()
     );
+    // The form's other fields are shared too, as the form sends them.
+    assert_eq!(a.field("headline").as_deref(), Some("Harbour reopens"));
+    assert_eq!(a.field("comments_open").as_deref(), Some("1"));
     b.type_text(" beta").await;
     assert!(
         a.until_text("beta", Duration::from_secs(1)).await.is_some(),
@@ -335,6 +353,60 @@ async fn live_editing(dir: &std::path::Path, extra: &[&str]) {
     assert!(!later.body().contains("intruder"));
     drop(later);
 
+    // A save from the live form keeps the document as the working copy
+    // (its base moves with the article in the save's transaction), and is
+    // not refused for a revision another writer's save has passed.
+    let (_, _, page) = exchange(
+        port,
+        "GET",
+        &format!("/newsroom/articles/{id}/edit"),
+        &[("Cookie", &admin.cookie)],
+        b"",
+    );
+    let page = String::from_utf8_lossy(&page).to_string();
+    let section = page
+        .split("<option value=\"")
+        .filter_map(|o| o.split_once("\" selected"))
+        .map(|(v, _)| v.to_string())
+        .find(|v| v.parse::<i64>().is_ok())
+        .expect("a chosen section");
+    let author = page
+        .split("name=\"authors\"")
+        .skip(1)
+        .find(|o| o.split('>').next().unwrap_or("").contains(" checked"))
+        .and_then(|o| o.split("value=\"").nth(1))
+        .and_then(|v| v.split('"').next())
+        .expect("a chosen author")
+        .to_string();
+    let body = serde_json::to_string(&document("Opening words alpha beta")).unwrap();
+    let stale = "1";
+    let (status, head) = admin.post(
+        &format!("/newsroom/articles/{id}/edit"),
+        &[
+            ("headline", "Harbour reopens"),
+            ("slug", "harbour-reopens"),
+            ("section_id", &section),
+            ("authors", &author),
+            ("body", &body),
+            ("body_format", "doc"),
+            ("comments_open", "on"),
+            ("revision", stale),
+            ("live", "1"),
+            ("action", "save"),
+        ],
+    );
+    assert_eq!(
+        status, 303,
+        "saved from the live form, over an old revision: {head}"
+    );
+    let article = store.article_by_id(id).await.unwrap().unwrap();
+    let kept = store.live_document(id).await.unwrap().unwrap();
+    assert_eq!(
+        kept.base_digest,
+        bbn_store::live_digest(&bbn_core::validate::ArticleDraft::from(&article)),
+        "the live document stays the working copy"
+    );
+
     // Signing out closes that session's socket.
     let (status, _) = editor.post("/newsroom/sign-out", &[]);
     assert_eq!(status, 303);
@@ -349,7 +421,7 @@ async fn live_editing(dir: &std::path::Path, extra: &[&str]) {
     let (status, saved) = api.call(
         "PATCH",
         &format!("/articles/{id}"),
-        Some(&json!({"body_document": document("Replaced by the desk")})),
+        Some(&json!({"body_document": document("Replaced by the desk"), "headline": "Harbour reopens at last"})),
     );
     assert_eq!(status, 200, "{saved}");
     assert!(
@@ -360,6 +432,10 @@ async fn live_editing(dir: &std::path::Path, extra: &[&str]) {
         a.body()
     );
     assert!(!a.body().contains("alpha"), "{}", a.body());
+    assert_eq!(
+        a.field("headline").as_deref(),
+        Some("Harbour reopens at last")
+    );
 
     // SIGKILL mid-typing: what was sent a moment before the kill is kept.
     a.type_text(" gamma").await;
@@ -393,7 +469,7 @@ async fn live_editing(dir: &std::path::Path, extra: &[&str]) {
 #[tokio::test(flavor = "multi_thread")]
 async fn staff_edit_together_and_nothing_sent_is_lost() {
     let dir = temp_dir("live");
-    live_editing(&dir, &[]).await;
+    live_editing(&dir, &[], None).await;
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -471,7 +547,7 @@ mod postgres {
     async fn staff_edit_together_and_nothing_sent_is_lost_on_postgres() {
         let db = TestDb::postgres().await;
         let dir = temp_dir("live-pg");
-        live_editing(&dir, &["--database-url", &db.url]).await;
+        live_editing(&dir, &["--database-url", &db.url], Some(db.store.clone())).await;
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

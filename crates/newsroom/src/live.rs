@@ -21,12 +21,18 @@ use yrs::types::text::YChange;
 use yrs::updates::decoder::{Decode, DecoderV1};
 use yrs::updates::encoder::Encode;
 use yrs::{
-    Any, ClientID, Doc, Out, ReadTxn, StateVector, Text, Transact, Update, Xml, XmlElementPrelim,
-    XmlFragment, XmlOut, XmlTextPrelim,
+    Any, ClientID, Doc, Map as _, Out, ReadTxn, StateVector, Text, Transact, Update, Xml,
+    XmlElementPrelim, XmlFragment, XmlOut, XmlTextPrelim,
 };
 
 /// The fragment of the shared document that holds the article body.
 pub const BODY: &str = "body";
+/// The map of the shared document that holds the article form's other
+/// fields, each as the form sends it (a string), under the field's name.
+pub const META: &str = "meta";
+
+/// The form's shared fields: name → value as the form sends it.
+pub type Meta = std::collections::BTreeMap<String, String>;
 /// The largest message a connection may send.
 pub const MAX_MESSAGE: usize = 1 << 20;
 /// The most a document may hold, in encoded bytes of its updates since it
@@ -84,15 +90,18 @@ pub struct LiveDoc {
 }
 
 impl LiveDoc {
-    /// A document holding `doc` (the article body's document JSON), and the
-    /// update that makes it, which is kept as the document's first.
-    pub fn seeded(doc: &Value) -> Result<(LiveDoc, Vec<u8>), LiveError> {
+    /// A document holding `doc` (the article body's document JSON) and the
+    /// form's fields `meta`, and the update that makes it, which is kept as
+    /// the document's first.
+    pub fn seeded(doc: &Value, meta: &Meta) -> Result<(LiveDoc, Vec<u8>), LiveError> {
         let ydoc = Doc::new();
         let body = ydoc.get_or_insert_xml_fragment(BODY);
+        let fields = ydoc.get_or_insert_map(META);
         {
             let mut txn = ydoc.transact_mut();
             let content = doc.get("content").and_then(Value::as_array);
             write_children(&mut txn, &body, content.map_or(&[][..], Vec::as_slice))?;
+            write_meta(&mut txn, &fields, meta);
         }
         let seed = ydoc
             .transact()
@@ -193,10 +202,12 @@ impl LiveDoc {
     /// than the live editor) as one change of this same document, so that
     /// every connected editor and any that comes back from offline move
     /// onto it; the update that does it.
-    pub fn replace(&mut self, doc: &Value) -> Result<Vec<u8>, LiveError> {
+    pub fn replace(&mut self, doc: &Value, meta: &Meta) -> Result<Vec<u8>, LiveError> {
         let ydoc = self.awareness.doc();
         let body = ydoc.get_or_insert_xml_fragment(BODY);
+        let fields = ydoc.get_or_insert_map(META);
         let mut txn = ydoc.transact_mut();
+        write_meta(&mut txn, &fields, meta);
         let len = body.len(&txn);
         if len > 0 {
             body.remove_range(&mut txn, 0, len);
@@ -280,6 +291,22 @@ impl LiveDoc {
         self.grown
     }
 
+    /// The form's shared fields as they stand (those that are strings).
+    pub fn meta(&self) -> Meta {
+        let doc = self.awareness.doc();
+        let txn = doc.transact();
+        let Some(fields) = txn.get_map(META) else {
+            return Meta::new();
+        };
+        fields
+            .iter(&txn)
+            .filter_map(|(k, v)| match v {
+                Out::Any(Any::String(s)) => Some((k.to_string(), s.to_string())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The body as the editor's document JSON (what the server renders and
     /// a save stores), read from the fragment.
     pub fn document(&self) -> Value {
@@ -290,6 +317,18 @@ impl LiveDoc {
             None => Vec::new(),
         };
         json!({"type": "doc", "content": content})
+    }
+}
+
+/// Sets each field that differs (a field set to what it holds would still
+/// be a change for every editor to apply).
+fn write_meta(txn: &mut yrs::TransactionMut, fields: &yrs::MapRef, meta: &Meta) {
+    for (key, value) in meta {
+        let same =
+            matches!(fields.get(txn, key), Some(Out::Any(Any::String(s))) if s.as_ref() == value);
+        if !same {
+            fields.insert(txn, key.as_str(), value.as_str());
+        }
     }
 }
 
@@ -554,7 +593,7 @@ mod tests {
 
     #[test]
     fn a_document_goes_in_and_comes_back_the_same() {
-        let (live, seed) = LiveDoc::seeded(&every_block()).unwrap();
+        let (live, seed) = LiveDoc::seeded(&every_block(), &Meta::new()).unwrap();
         assert_eq!(live.document(), every_block());
         let again = LiveDoc::from_updates([seed.as_slice()]).unwrap();
         assert_eq!(again.document(), every_block());
@@ -562,7 +601,7 @@ mod tests {
 
     #[test]
     fn writers_change_it_and_readers_do_not() {
-        let (mut live, seed) = LiveDoc::seeded(&every_block()).unwrap();
+        let (mut live, seed) = LiveDoc::seeded(&every_block(), &Meta::new()).unwrap();
         let update = typed(&seed, "Big ");
         let message = Message::Sync(SyncMessage::Update(update)).encode_v1();
         let read = live.handle(&message, &writer(Access::Read)).unwrap();
@@ -578,10 +617,10 @@ mod tests {
 
     #[test]
     fn a_saved_body_replaces_the_text_for_everyone() {
-        let (mut live, seed) = LiveDoc::seeded(&every_block()).unwrap();
+        let (mut live, seed) = LiveDoc::seeded(&every_block(), &Meta::new()).unwrap();
         let replaced = json!({"type": "doc", "content": [
             {"type": "paragraph", "content": [{"type": "text", "text": "From the desk"}]}]});
-        let update = live.replace(&replaced).unwrap();
+        let update = live.replace(&replaced, &Meta::new()).unwrap();
         assert_eq!(live.document(), replaced);
         // A client that had the old document moves onto the new one.
         let client = LiveDoc::from_updates([seed.as_slice(), update.as_slice()]).unwrap();
@@ -590,7 +629,7 @@ mod tests {
 
     #[test]
     fn presence_carries_the_servers_name_and_goes_when_the_writer_does() {
-        let (mut live, _) = LiveDoc::seeded(&every_block()).unwrap();
+        let (mut live, _) = LiveDoc::seeded(&every_block(), &Meta::new()).unwrap();
         let mut clients = HashMap::new();
         clients.insert(
             ClientID::new(77),
@@ -609,7 +648,7 @@ mod tests {
 
     #[test]
     fn hostile_messages_are_refused() {
-        let (mut live, _) = LiveDoc::seeded(&every_block()).unwrap();
+        let (mut live, _) = LiveDoc::seeded(&every_block(), &Meta::new()).unwrap();
         let w = writer(Access::Write);
         assert!(matches!(
             live.handle(&[0, 2, 200, 200, 200], &w),
@@ -642,7 +681,7 @@ mod editor_fixture {
         // Null attributes are not kept (the schema's defaults stand for them).
         let expected = without_null_attrs(fixture["doc"].clone());
         assert_eq!(live.document(), expected);
-        let (ours, _) = LiveDoc::seeded(&fixture["doc"]).unwrap();
+        let (ours, _) = LiveDoc::seeded(&fixture["doc"], &Meta::new()).unwrap();
         assert_eq!(ours.document(), expected);
         // The document the server reads out is one the renderer takes.
         bbn_core::document::parse(&live.document().to_string()).unwrap();

@@ -264,7 +264,10 @@ pub async fn update(
     }
     let topic_ids = store.topics_named(&write.topics).await?;
     let edit = Edit {
-        expected_revision: write.revision,
+        // A live form's fields are the shared document's, which every
+        // writer's save carries whole: nothing another writer saved is lost,
+        // so there is no stale save to refuse.
+        expected_revision: if write.live { None } else { write.revision },
         mark_updated: mark_updated && article.status == Status::Published,
         by: Some(me.id),
         take_address: may_take_address(me, article.status),

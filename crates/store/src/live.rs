@@ -4,6 +4,7 @@
 //! from. The updates are opaque bytes here; `bbn-newsroom` knows their shape.
 
 use crate::{Backend, Result, Store, with_pool};
+use bbn_core::validate::ArticleDraft;
 use sha2::{Digest, Sha256};
 
 /// The PostgreSQL channel that tells every instance an update was kept.
@@ -66,11 +67,33 @@ pub struct LiveDocument {
     pub updates: Updates,
 }
 
-/// The digest of an article body (its stored `body_markdown`) that a live
-/// document is reconciled against.
-pub fn live_digest(body: &str) -> String {
-    let hash = Sha256::digest(body.as_bytes());
-    hash.iter().map(|b| format!("{b:02x}")).collect()
+/// The digest a live document is reconciled against: of the article's body
+/// and of the fields the live form shares (a save by any other path that
+/// changes one of them starts the document again from the article).
+pub fn live_digest(d: &ArticleDraft) -> String {
+    let mut hash = Sha256::new();
+    for text in [
+        d.body_format.as_str(),
+        &d.body_markdown,
+        &d.headline,
+        &d.dek,
+        &d.kicker,
+        &d.slug,
+        &d.seo_title,
+        &d.seo_description,
+    ] {
+        hash.update((text.len() as u64).to_le_bytes());
+        hash.update(text.as_bytes());
+    }
+    hash.update(d.section_id.to_le_bytes());
+    hash.update([u8::from(d.comments_open)]);
+    for ids in [&d.author_ids, &d.topic_ids] {
+        hash.update((ids.len() as u64).to_le_bytes());
+        for id in ids {
+            hash.update(id.to_le_bytes());
+        }
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Store {
@@ -235,18 +258,11 @@ impl Store {
         }))
     }
 
-    /// An article's saved body as the live editor reconciles with it:
-    /// (format, body, its live document's base digest), None when the
-    /// article is gone.
-    pub async fn live_body(
-        &self,
-        article_id: i64,
-    ) -> Result<Option<(String, String, Option<String>)>> {
+    /// The digest an article's live document was last reconciled with,
+    /// None when it has none.
+    pub async fn live_base(&self, article_id: i64) -> Result<Option<String>> {
         Ok(with_pool!(&self.pool, p => {
-            sqlx::query_as(
-                "SELECT a.body_format, a.body_markdown, l.base_digest
-                 FROM articles a LEFT JOIN live_documents l ON l.article_id = a.id WHERE a.id = $1",
-            )
+            sqlx::query_scalar("SELECT base_digest FROM live_documents WHERE article_id = $1")
                 .bind(article_id)
                 .fetch_optional(p)
                 .await?

@@ -368,7 +368,7 @@ impl Store {
             log_change!(tx, "article", id, "update", former)?;
             if edit.live {
                 sqlx::query("UPDATE live_documents SET base_digest = $1 WHERE article_id = $2")
-                    .bind(crate::live::live_digest(&d.body_markdown))
+                    .bind(crate::live::live_digest(&d))
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;

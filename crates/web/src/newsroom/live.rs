@@ -12,13 +12,15 @@
 use crate::AppState;
 use crate::error::AppError;
 use crate::extract::session::{CurrentUser, IDLE_TIMEOUT_SECS};
+use crate::newsroom::articles::form::ArticleForm;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::http::header;
 use axum::response::Response;
+use bbn_core::validate::ArticleDraft;
 use bbn_core::{Article, BodyFormat};
-use bbn_newsroom::live::{Access, LiveDoc, Writer};
+use bbn_newsroom::live::{Access, LiveDoc, Meta, Writer};
 use bbn_newsroom::roles::can_edit;
 use bbn_store::{LiveEvent, Store, live_digest};
 use std::collections::HashMap;
@@ -94,6 +96,7 @@ impl LiveHubs {
             }),
             relay,
             connections: AtomicUsize::new(1),
+            reconciled: Mutex::new(tokio::time::Instant::now()),
             present: Default::default(),
         });
         let mut map = self.hubs.lock().map_err(broken)?;
@@ -216,6 +219,8 @@ struct Hub {
     /// Messages for every socket: (the connection that sent it, its bytes).
     relay: broadcast::Sender<(u64, Arc<Vec<u8>>)>,
     connections: AtomicUsize,
+    /// When the hub last compared its document with the saved article.
+    reconciled: Mutex<tokio::time::Instant>,
     /// Who is here, for the article list.
     present: std::sync::Mutex<Vec<String>>,
 }
@@ -244,11 +249,11 @@ const OWN_REMEMBERED: usize = 512;
 async fn load_document(store: &Store, article_id: i64) -> Result<(LiveDoc, String), AppError> {
     // Twice at most: another instance may start the same document at the same moment.
     for _ in 0..2 {
-        let Some((format, body, _)) = store.live_body(article_id).await? else {
-            return Err(AppError::NotFound);
-        };
-        let body_doc = document_json(&format, &body)?;
-        let digest = live_digest(&body);
+        let Saved {
+            body: body_doc,
+            meta,
+            digest,
+        } = saved(store, article_id).await?;
         let found = store.live_document(article_id).await?;
         match found {
             Some(found) if found.base_digest == digest => {
@@ -260,7 +265,7 @@ async fn load_document(store: &Store, article_id: i64) -> Result<(LiveDoc, Strin
                 let mut doc =
                     LiveDoc::from_updates(found.updates.iter().map(|(_, u)| u.as_slice()))
                         .map_err(broken)?;
-                doc.replace(&body_doc).map_err(broken)?;
+                doc.replace(&body_doc, &meta).map_err(broken)?;
                 let state = doc.compacted();
                 if store
                     .live_start(article_id, Some(&found.base_digest), &digest, &state)
@@ -270,7 +275,7 @@ async fn load_document(store: &Store, article_id: i64) -> Result<(LiveDoc, Strin
                 }
             }
             None => {
-                let (doc, seed) = LiveDoc::seeded(&body_doc).map_err(broken)?;
+                let (doc, seed) = LiveDoc::seeded(&body_doc, &meta).map_err(broken)?;
                 if store.live_start(article_id, None, &digest, &seed).await? {
                     return Ok((doc, digest));
                 }
@@ -288,9 +293,54 @@ fn broken(e: impl std::fmt::Display) -> AppError {
     AppError::Internal
 }
 
+/// The saved article as the live document holds it.
+struct Saved {
+    body: serde_json::Value,
+    meta: Meta,
+    /// What the live document is reconciled against (`live_digest`).
+    digest: String,
+}
+
+async fn saved(store: &Store, article_id: i64) -> Result<Saved, AppError> {
+    let article = store
+        .article_by_id(article_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let picked = store.editors_pick_ids().await?.contains(&article_id);
+    Ok(Saved {
+        body: document_json(article.body_format, &article.body_markdown)?,
+        meta: shared_fields(&article, picked),
+        digest: live_digest(&ArticleDraft::from(&article)),
+    })
+}
+
+/// The article form's fields the live document shares (editor/README.md,
+/// "Live editing"), each as the form sends it.
+fn shared_fields(article: &Article, picked: bool) -> Meta {
+    let form = ArticleForm::from_article(article, picked);
+    let flag = |on: bool| if on { "1" } else { "" }.to_string();
+    let authors: Vec<String> = form.author_ids.iter().map(i64::to_string).collect();
+    Meta::from([
+        ("headline".into(), form.headline),
+        ("dek".into(), form.dek),
+        ("kicker".into(), form.kicker),
+        ("slug".into(), form.slug),
+        (
+            "section_id".into(),
+            form.section_id.map(|s| s.to_string()).unwrap_or_default(),
+        ),
+        ("topics".into(), form.topics),
+        ("seo_title".into(), form.seo_title),
+        ("seo_description".into(), form.seo_description),
+        ("authors".into(), authors.join(",")),
+        ("comments_open".into(), flag(form.comments_open)),
+        ("editors_pick".into(), flag(form.editors_pick)),
+    ])
+}
+
 /// A saved document body as JSON; other formats are not edited live.
-fn document_json(format: &str, body: &str) -> Result<serde_json::Value, AppError> {
-    if format != BodyFormat::Document.as_str() {
+fn document_json(format: BodyFormat, body: &str) -> Result<serde_json::Value, AppError> {
+    if format != BodyFormat::Document {
         return Err(AppError::BadRequest(
             "Only document bodies are edited live: save the article from the rich editor first."
                 .into(),
@@ -357,21 +407,29 @@ impl Hub {
 
     /// Moves the document onto the saved body if another path changed it.
     async fn reconcile(&self, store: &Store) -> Result<(), AppError> {
-        let Some((format, body, base)) = store.live_body(self.article_id).await? else {
-            return Ok(());
+        // Once per RECHECK for the hub, however many sockets ask.
+        {
+            let mut last = self.reconciled.lock().await;
+            if last.elapsed() < RECHECK {
+                return Ok(());
+            }
+            *last = tokio::time::Instant::now();
+        }
+        let base = store.live_base(self.article_id).await?;
+        let now = match saved(store, self.article_id).await {
+            Ok(now) => now,
+            // Gone, or no longer a document: the sockets find out on their own.
+            Err(AppError::NotFound | AppError::BadRequest(_)) => return Ok(()),
+            Err(e) => return Err(e),
         };
-        let digest = live_digest(&body);
         let mut doc = self.doc.lock().await;
-        // A live save moved the base with the body: nothing to do but note it.
-        if base.as_deref() == Some(digest.as_str()) {
-            doc.base = digest;
+        // A live save moved the base with the article: nothing to do but note it.
+        if base.as_deref() == Some(now.digest.as_str()) {
+            doc.base = now.digest;
             return Ok(());
         }
-        if format != BodyFormat::Document.as_str() {
-            return Ok(());
-        }
-        let body_doc = document_json(&format, &body)?;
-        let update = doc.live.replace(&body_doc).map_err(broken)?;
+        let digest = now.digest;
+        let update = doc.live.replace(&now.body, &now.meta).map_err(broken)?;
         let state = doc.live.compacted();
         let old = base.unwrap_or_default();
         if store
