@@ -541,6 +541,7 @@ async fn an_article_edited_in_bbn_is_kept_on_reimport(db: TestDb) {
                 by: Some(editor),
                 take_address: false,
                 live: false,
+                restored_from: None,
             },
         )
         .await

@@ -463,6 +463,53 @@ async fn live_editing(dir: &std::path::Path, extra: &[&str], postgres: Option<bb
         "after the kill: {}",
         back.body()
     );
+
+    // The last writer to leave keeps a snapshot of the working copy in the
+    // history, with who wrote it; restoring it saves it as a revision.
+    back.type_text(" delta").await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    back.ws.close(None).await.unwrap();
+    let mut kept = Vec::new();
+    for _ in 0..50 {
+        kept = store.live_snapshots(id).await.unwrap();
+        if !kept.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(kept.len(), 1, "one snapshot when the last writer left");
+    assert_eq!(kept[0].writers, ["Test Admin"]);
+    let (status, _, page) = exchange(
+        again.port,
+        "GET",
+        &format!("/newsroom/articles/{id}/revisions"),
+        &[("Cookie", &admin.cookie)],
+        b"",
+    );
+    let page = String::from_utf8_lossy(&page).to_string();
+    assert_eq!(status, 200);
+    assert!(page.contains("Live working copies") && page.contains("Test Admin"));
+    let (_, _, changes) = exchange(
+        again.port,
+        "GET",
+        &format!("/newsroom/articles/{id}/revisions?snapshot={}", kept[0].id),
+        &[("Cookie", &admin.cookie)],
+        b"",
+    );
+    assert!(
+        String::from_utf8_lossy(&changes).contains("delta"),
+        "the snapshot's changes show its words"
+    );
+    let before = store.article_by_id(id).await.unwrap().unwrap();
+    assert!(!before.body_markdown.contains("delta"));
+    let (status, _) = admin.post(
+        &format!("/newsroom/articles/{id}/snapshots/{}/restore", kept[0].id),
+        &[("revision", &before.revision.to_string())],
+    );
+    assert_eq!(status, 303);
+    let after = store.article_by_id(id).await.unwrap().unwrap();
+    assert!(after.body_markdown.contains("gamma k0") && after.body_markdown.contains("delta"));
+    assert_eq!(after.revision, before.revision + 1);
     again.terminate();
 }
 

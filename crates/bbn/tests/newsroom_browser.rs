@@ -117,6 +117,7 @@ mod in_browser {
             "The talks come days after Washington's accusations.",
         );
         b.type_into("#kicker", "Russia-North Korea Security Talks");
+        choose_section(&b, "World");
         b.type_into("#topics", "Diplomatic Relations");
         // The body in the rich editor (the Markdown textarea is its
         // fallback without JavaScript): typed, with Markdown shortcuts.
@@ -324,6 +325,7 @@ mod in_browser {
         b.open(&format!("{base}/newsroom/articles/new"));
         b.type_into("#headline", "Scheduled morning briefing");
         b.type_into("#dek", "What to watch today.");
+        choose_section(&b, "World");
         write_body(&b, &["Markets open at 9:30."]);
         b.click(".nr-actions button[value=save]");
         let zone = bbn_core::time::parse_zone("America/New_York").unwrap();
@@ -390,4 +392,15 @@ mod in_browser {
             .as_bytes(),
         );
     }
+}
+
+/// Chooses the article's section by name, as a writer does (the form starts
+/// with none chosen).
+fn choose_section(b: &Browser, name: &str) {
+    b.eval(&format!(
+        "const s = document.querySelector('#section');
+         s.value = [...s.options].find(o => o.text === '{name}').value;
+         s.dispatchEvent(new Event('change', {{ bubbles: true }}));
+         return s.value"
+    ));
 }

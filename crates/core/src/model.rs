@@ -452,6 +452,9 @@ pub struct RevisionInfo {
     pub revision: i64,
     pub created_at: i64,
     pub user_name: Option<String>,
+    /// What the revision marks beyond a save (`article_revisions.label`):
+    /// "submitted", "published", "restored:3", …; None for a plain save.
+    pub label: Option<String>,
 }
 
 /// Whether a static page is visible to readers.

@@ -543,6 +543,52 @@ fn read_children<T: ReadTxn, P: XmlFragment>(txn: &T, parent: &P) -> Vec<Value> 
     out
 }
 
+/// The article as it would be saved from the live document now: the saved
+/// article with the document's body and the shared fields over it (a live
+/// snapshot). Fields that do not parse keep the saved value; `topic_ids` are
+/// the topics the shared list names that exist (None: keep the saved ones).
+pub fn working_copy(
+    saved: &bbn_core::validate::ArticleDraft,
+    body: &Value,
+    meta: &Meta,
+    topic_ids: Option<Vec<i64>>,
+) -> bbn_core::validate::ArticleDraft {
+    let mut d = saved.clone();
+    d.body_format = bbn_core::model::BodyFormat::Document;
+    d.body_markdown = body.to_string();
+    let text = |key: &str, into: &mut String| {
+        if let Some(v) = meta.get(key) {
+            into.clone_from(v);
+        }
+    };
+    text("headline", &mut d.headline);
+    text("dek", &mut d.dek);
+    text("kicker", &mut d.kicker);
+    text("slug", &mut d.slug);
+    text("seo_title", &mut d.seo_title);
+    text("seo_description", &mut d.seo_description);
+    if let Some(Ok(section)) = meta.get("section_id").map(|s| s.parse()) {
+        d.section_id = section;
+    }
+    if let Some(list) = meta.get("authors") {
+        let ids: Result<Vec<i64>, _> = list
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::parse)
+            .collect();
+        if let Ok(ids) = ids {
+            d.author_ids = ids;
+        }
+    }
+    if let Some(flag) = meta.get("comments_open") {
+        d.comments_open = flag == "1";
+    }
+    if let Some(topics) = topic_ids {
+        d.topic_ids = topics;
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]

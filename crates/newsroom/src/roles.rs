@@ -38,6 +38,23 @@ pub fn can_publish(user: &User, a: &Article) -> bool {
     }
 }
 
+/// Putting an article in the trash (and taking it out): editors any;
+/// an author or a contributor only their own that has never gone live
+/// under them (a live article is an editor's to take down).
+pub fn can_trash(user: &User, a: &Article) -> bool {
+    match user.role {
+        Role::Editor | Role::Admin => true,
+        Role::Author | Role::Contributor => {
+            is_own(user, a) && matches!(a.status, Status::Draft | Status::InReview)
+        }
+    }
+}
+
+/// Emptying the trash for good.
+pub fn can_empty_trash(user: &User) -> bool {
+    user.role >= Role::Editor
+}
+
 /// Corrections and editors' picks.
 pub fn can_correct(user: &User) -> bool {
     user.role >= Role::Editor

@@ -5,7 +5,9 @@
 //! log). Nothing here knows about HTML or JSON; each caller words the
 //! refusals.
 
-use crate::roles::{can_correct, can_edit, can_publish, can_submit, may_take_address};
+use crate::roles::{
+    can_correct, can_edit, can_empty_trash, can_publish, can_submit, can_trash, may_take_address,
+};
 use bbn_core::checks::{self, Finding};
 use bbn_core::validate::ArticleDraft;
 use bbn_core::{Article, BodyFormat, Status, User, time};
@@ -234,6 +236,7 @@ pub async fn take(
         by: Some(me.id),
         take_address: may_take_address(me, draft.status),
         live: false,
+        restored_from: None,
     };
     Ok(store.save_article(a.id, draft, edit).await?)
 }
@@ -272,6 +275,7 @@ pub async fn update(
         by: Some(me.id),
         take_address: may_take_address(me, article.status),
         live: write.live,
+        restored_from: None,
     };
     // The pick is changed only by those who may, with the save.
     let pick = can_correct(me).then_some(write.editors_pick);
@@ -294,6 +298,7 @@ pub async fn resave(
     a: &Article,
     mut draft: ArticleDraft,
     revision: Option<i64>,
+    restored_from: Option<i64>,
 ) -> Result<i64, Refusal> {
     if !can_edit(me, a) {
         return Err(Refusal::Forbidden);
@@ -307,8 +312,52 @@ pub async fn resave(
         by: Some(me.id),
         live: false,
         take_address: may_take_address(me, a.status),
+        restored_from,
     };
     Ok(store.save_article(a.id, draft, edit).await?)
+}
+
+/// Puts `a` in the trash as `me`; a live or scheduled article is
+/// unpublished (or taken back to draft) first, so nothing in the trash is
+/// ever live. False when it was in the trash already.
+pub async fn trash(store: &Store, me: &User, a: &Article) -> Result<bool, Refusal> {
+    if !can_trash(me, a) {
+        return Err(Refusal::Forbidden);
+    }
+    match a.status {
+        Status::Published => {
+            take(store, me, a, Action::Unpublish, None).await?;
+        }
+        Status::Scheduled => {
+            take(store, me, a, Action::ToDraft, None).await?;
+        }
+        _ => {}
+    }
+    Ok(store.trash_article(a.id, Some(me.id)).await?)
+}
+
+/// Takes `a` out of the trash as `me`, as it went in (not live).
+pub async fn untrash(store: &Store, me: &User, a: &Article) -> Result<bool, Refusal> {
+    if !can_trash(me, a) {
+        return Err(Refusal::Forbidden);
+    }
+    Ok(store.restore_from_trash(a.id).await?)
+}
+
+/// Deletes for good what has been in the trash longer than `days` days
+/// (0: everything in it), as `me`; the ids deleted.
+pub async fn empty_trash(store: &Store, me: &User, days: i64) -> Result<Vec<i64>, Refusal> {
+    if !can_empty_trash(me) {
+        return Err(Refusal::Forbidden);
+    }
+    let mut gone = Vec::new();
+    loop {
+        let batch = store.empty_trash(store.now() - days * 86_400).await?;
+        if batch.is_empty() {
+            return Ok(gone);
+        }
+        gone.extend(batch);
+    }
 }
 
 /// Adds a correction or an update note to `a` as `me` (editors and

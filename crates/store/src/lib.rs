@@ -37,7 +37,7 @@ pub mod transfer;
 mod webhooks;
 
 pub use api_keys::{ApiKey, ApiKeyKind, IssuedKey, NewApiKey, api_key_hash};
-pub use articles::{ArticleFilter, ArticleList, Edit, NewMedia, NewsroomItem};
+pub use articles::{ArticleFilter, ArticleList, Edit, NewMedia, NewsroomItem, TRASH_DAYS};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use backup::SiteCounts;
 pub use changes::{Batch, Change, ChangeMark, Listing, LogState, Placement};
@@ -49,7 +49,7 @@ pub use import::{
     IMPORT_KINDS, ImportSession, ImportedArticle, ImportedComment, ImportedPage, ImportedPerson,
     Outcome, Rename, import_slug,
 };
-pub use live::{LiveDocument, LiveEvent, LiveListener, live_digest};
+pub use live::{LiveDocument, LiveEvent, LiveListener, LiveSnapshot, live_digest};
 pub use migrate::SCHEMA_VERSION;
 pub use pages::PageLink;
 pub use redirects::{Destination, RedirectTarget, normalize_path};

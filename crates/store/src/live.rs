@@ -268,4 +268,96 @@ impl Store {
                 .await?
         }))
     }
+
+    /// Keeps the live working copy as a snapshot, written by `writers`,
+    /// unless the article has one from the last `gap` seconds (several
+    /// instances may each offer one). True when it was kept.
+    pub async fn add_live_snapshot(
+        &self,
+        article_id: i64,
+        writers: &[i64],
+        draft: &ArticleDraft,
+        gap: i64,
+    ) -> Result<bool> {
+        let snapshot =
+            serde_json::to_string(draft).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let writers = writers
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let now = self.now();
+        crate::write_tx!(self, tx => {
+            sqlx::query(
+                "INSERT INTO live_snapshots (article_id, created_at, writers, snapshot)
+                 SELECT $1, $2, $3, $4 WHERE NOT EXISTS
+                   (SELECT 1 FROM live_snapshots WHERE article_id = $1 AND created_at > $5)",
+            )
+            .bind(article_id)
+            .bind(now)
+            .bind(&writers)
+            .bind(&snapshot)
+            .bind(now - gap)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                > 0
+        })
+    }
+
+    /// An article's live snapshots, newest first, with their writers' names.
+    pub async fn live_snapshots(&self, article_id: i64) -> Result<Vec<LiveSnapshot>> {
+        let rows: Vec<(i64, i64, String)> = with_pool!(&self.pool, p => {
+            sqlx::query_as(
+                "SELECT id, created_at, writers FROM live_snapshots WHERE article_id = $1
+                 ORDER BY created_at DESC, id DESC LIMIT 200",
+            )
+            .bind(article_id)
+            .fetch_all(p)
+            .await?
+        });
+        let ids: std::collections::BTreeSet<i64> = rows
+            .iter()
+            .flat_map(|(_, _, w)| w.split(',').filter_map(|x| x.parse().ok()))
+            .collect();
+        let mut names = std::collections::HashMap::new();
+        for id in ids {
+            if let Some(user) = self.user_by_id(id).await? {
+                names.insert(id, user.name);
+            }
+        }
+        Ok(rows
+            .into_iter()
+            .map(|(id, created_at, writers)| LiveSnapshot {
+                id,
+                created_at,
+                writers: writers
+                    .split(',')
+                    .filter_map(|x| x.parse().ok())
+                    .filter_map(|w: i64| names.get(&w).cloned())
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// The draft a live snapshot kept.
+    pub async fn live_snapshot(&self, article_id: i64, id: i64) -> Result<Option<ArticleDraft>> {
+        let snapshot: Option<String> = with_pool!(&self.pool, p => {
+            sqlx::query_scalar("SELECT snapshot FROM live_snapshots WHERE article_id = $1 AND id = $2")
+                .bind(article_id)
+                .bind(id)
+                .fetch_optional(p)
+                .await?
+        });
+        Ok(snapshot.and_then(|s| serde_json::from_str(&s).ok()))
+    }
+}
+
+/// A live snapshot as the history lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSnapshot {
+    pub id: i64,
+    pub created_at: i64,
+    /// Names of the staff who wrote since the snapshot before.
+    pub writers: Vec<String>,
 }

@@ -87,10 +87,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_live_documents.sql"),
         postgres: include_str!("../migrations/postgres/0015_live_documents.sql"),
     },
+    Migration {
+        version: 16,
+        sqlite: include_str!("../migrations/sqlite/0016_history_and_trash.sql"),
+        postgres: include_str!("../migrations/postgres/0016_history_and_trash.sql"),
+    },
 ];
 
 /// The schema version this binary writes and understands.
-pub const SCHEMA_VERSION: i64 = 15;
+pub const SCHEMA_VERSION: i64 = 16;
 
 pub(crate) async fn run(pool: &Pool) -> Result<()> {
     let backend = pool.backend();

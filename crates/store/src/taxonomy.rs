@@ -273,6 +273,26 @@ impl Store {
             .collect())
     }
 
+    /// The topics with these names that exist, in order (none is created).
+    pub async fn existing_topics_named(&self, names: &[String]) -> Result<Vec<i64>> {
+        let mut ids = Vec::new();
+        for name in names
+            .iter()
+            .map(|n| n.trim())
+            .filter(|n| !n.is_empty())
+            .take(100)
+        {
+            let slug = slug::slugify(name);
+            let found: Option<i64> = with_pool!(&self.pool, p => {
+                sqlx::query_scalar("SELECT id FROM topics WHERE slug = $1").bind(&slug).fetch_optional(p).await?
+            });
+            if let Some(id) = found.filter(|id| !ids.contains(id)) {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+
     /// The topics with these names, created when missing ("pick or create").
     #[tracing::instrument(skip_all)]
     pub async fn topics_named(&self, names: &[String]) -> Result<Vec<i64>> {

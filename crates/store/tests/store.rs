@@ -404,6 +404,7 @@ async fn a_staff_article_and_its_pick_are_one_write(db: TestDb) {
         by: Some(editor),
         take_address: false,
         live: false,
+        restored_from: None,
     };
     let revision = store
         .article_by_id(unpicked)
@@ -787,6 +788,100 @@ async fn every_save_keeps_a_restorable_revision(db: TestDb) {
         .unwrap();
     let a = store.article_by_id(id).await.unwrap().unwrap();
     assert_eq!((a.headline.as_str(), a.revision), ("First words", 3));
+}
+
+async fn revisions_name_what_they_mark_and_live_snapshots_are_kept(db: TestDb) {
+    let store = db.store.clone();
+    let f = fixture(&store).await;
+    let id = store
+        .create_article(draft(&f, "Named", None))
+        .await
+        .unwrap();
+    let mut d = store.revision(id, 1).await.unwrap().unwrap();
+    let save = |d: ArticleDraft, restored_from| {
+        let store = store.clone();
+        async move {
+            store
+                .save_article(
+                    id,
+                    d,
+                    Edit {
+                        restored_from,
+                        ..Edit::default()
+                    },
+                )
+                .await
+                .unwrap()
+        }
+    };
+    d.status = Status::InReview;
+    save(d.clone(), None).await;
+    d.headline = "Named again".into();
+    save(d.clone(), None).await;
+    d.status = Status::Published;
+    d.published_at = Some(1_000);
+    save(d.clone(), None).await;
+    let old = store.revision(id, 1).await.unwrap().unwrap();
+    let mut back = old.clone();
+    (back.status, back.published_at) = (d.status, d.published_at);
+    save(back, Some(1)).await;
+    let labels: Vec<(i64, Option<String>)> = store
+        .revisions(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.revision, r.label))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            (5, Some("restored:1".to_string())),
+            (4, Some("published".to_string())),
+            (3, None),
+            (2, Some("submitted".to_string())),
+            (1, None),
+        ]
+    );
+
+    // Live snapshots: one per gap however many instances offer one.
+    let writer = store
+        .create_user(&bbn_store::NewUser {
+            email: "w@example.com".into(),
+            name: "Wyn Writer".into(),
+            role: bbn_core::Role::Author,
+            password_hash: None,
+        })
+        .await
+        .unwrap();
+    let mut working = d.clone();
+    working.headline = "Being written".into();
+    assert!(
+        store
+            .add_live_snapshot(id, &[writer], &working, 170)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .add_live_snapshot(id, &[writer], &working, 170)
+            .await
+            .unwrap(),
+        "another instance's offer inside the gap is not kept"
+    );
+    assert!(store.add_live_snapshot(id, &[], &working, 0).await.unwrap());
+    let kept = store.live_snapshots(id).await.unwrap();
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept[1].writers, ["Wyn Writer"]);
+    assert!(kept[0].writers.is_empty());
+    let back = store.live_snapshot(id, kept[1].id).await.unwrap().unwrap();
+    assert_eq!(back.headline, "Being written");
+    assert!(
+        store
+            .live_snapshot(id + 1, kept[1].id)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn scheduled_articles_publish_exactly_once(db: TestDb) {
@@ -1326,6 +1421,7 @@ bbn_store::on_both_backends!(
     a_batch_with_one_bad_article_writes_nothing,
     large_batches_keep_each_row_with_its_own_parts,
     every_save_keeps_a_restorable_revision,
+    revisions_name_what_they_mark_and_live_snapshots_are_kept,
     scheduled_articles_publish_exactly_once,
     corrections_append_and_move_the_update_time,
     newsroom_lists_filter_by_every_field,

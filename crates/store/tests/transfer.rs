@@ -171,6 +171,7 @@ async fn fill(store: &Store) {
                 by: Some(editor),
                 take_address: false,
                 live: false,
+                restored_from: None,
             },
         )
         .await

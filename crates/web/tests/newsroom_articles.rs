@@ -826,6 +826,166 @@ async fn revisions_list_compare_and_restore(db: TestDb) {
     );
 }
 
+async fn trash_and_bulk_actions_keep_each_articles_rules(db: TestDb) {
+    let n = newsroom(db).await;
+    let mut eddie = n.as_user("editor@example.com").await;
+    let mut aria = n.as_user("author@example.com").await;
+    let a = n.write(&mut eddie, "Bulk one", "Words of one.", &[]).await;
+    let b = n.write(&mut eddie, "Bulk two", "Words of two.", &[]).await;
+    let d = n.write(&mut aria, "Aria's draft", "Her words.", &[]).await;
+    let (a_s, b_s, d_s) = (a.to_string(), b.to_string(), d.to_string());
+
+    // An editor publishes two at once, then moves them to another section.
+    let list = eddie.get("/newsroom/articles").await;
+    assert!(list.body.contains("With the chosen articles"));
+    let done = eddie
+        .submit(
+            "/newsroom/articles/bulk",
+            &list.body,
+            &[("ids", &a_s), ("ids", &b_s), ("action", "publish")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let back = eddie.get(done.location().unwrap()).await;
+    assert!(back.body.contains("2 articles published."), "{}", back.body);
+    assert_eq!(n.status_of(a).await, Status::Published);
+    assert_eq!(n.status_of(b).await, Status::Published);
+    let history = eddie
+        .get(&format!("/newsroom/articles/{a}/revisions"))
+        .await;
+    assert!(
+        history.body.contains("nr-badge\">Published</span>"),
+        "{}",
+        history.body
+    );
+    let sports = n.store.section_by_slug("sports").await.unwrap().unwrap().id;
+    let list = eddie.get("/newsroom/articles").await;
+    eddie
+        .submit(
+            "/newsroom/articles/bulk",
+            &list.body,
+            &[
+                ("ids", &a_s),
+                ("ids", &b_s),
+                ("action", "move"),
+                ("section_id", &sports.to_string()),
+            ],
+        )
+        .await;
+    let moved = n.store.article_by_id(b).await.unwrap().unwrap();
+    assert_eq!(
+        (moved.section.id, moved.status),
+        (sports, Status::Published)
+    );
+
+    // An author trashes her own draft, not an editor's live article.
+    let list = aria.get("/newsroom/articles").await;
+    let done = aria
+        .submit(
+            "/newsroom/articles/bulk",
+            &list.body,
+            &[("ids", &a_s), ("ids", &d_s), ("action", "trash")],
+        )
+        .await;
+    let back = aria.get(done.location().unwrap()).await;
+    assert!(
+        back.body.contains("1 article trashed. 1 not"),
+        "{}",
+        back.body
+    );
+    assert!(n.store.trashed_at(d).await.unwrap().is_some());
+    assert_eq!(n.status_of(a).await, Status::Published);
+    let list = eddie.get("/newsroom/articles").await;
+    assert!(!list.body.contains("Aria&#x27;s draft") && !list.body.contains("Aria's draft"));
+    let trash = eddie.get("/newsroom/articles?trash=1").await;
+    assert!(trash.body.contains("Aria"), "{}", trash.body);
+    assert!(trash.body.contains("Trash"));
+
+    // Trashing a live article unpublishes it first; it comes back out unpublished.
+    let page = eddie.get(&edit_url(a)).await;
+    assert!(page.body.contains("Move to trash"));
+    let gone = eddie
+        .submit(&format!("/newsroom/articles/{a}/trash"), &page.body, &[])
+        .await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    assert_eq!(n.status_of(a).await, Status::Unpublished);
+    let reader = eddie.get("/news/bulk-one").await;
+    assert_ne!(reader.status, StatusCode::OK);
+    let page = eddie.get(&edit_url(a)).await;
+    assert!(page.body.contains("In the trash since"));
+    let trash = eddie.get("/newsroom/articles?trash=1").await;
+    eddie
+        .submit(
+            "/newsroom/articles/bulk",
+            &trash.body,
+            &[("ids", &a_s), ("action", "restore")],
+        )
+        .await;
+    assert!(n.store.trashed_at(a).await.unwrap().is_none());
+    assert_eq!(n.status_of(a).await, Status::Unpublished);
+
+    // Only an editor empties the trash; what was in it is gone for good.
+    let trash = aria.get("/newsroom/articles?trash=1").await;
+    assert!(!trash.body.contains("Empty the trash now"));
+    let refused = aria
+        .submit("/newsroom/articles/trash/empty", &trash.body, &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(n.store.article_by_id(d).await.unwrap().is_some());
+    let trash = eddie.get("/newsroom/articles?trash=1").await;
+    let emptied = eddie
+        .submit("/newsroom/articles/trash/empty", &trash.body, &[])
+        .await;
+    assert_eq!(emptied.status, StatusCode::SEE_OTHER);
+    assert!(n.store.article_by_id(d).await.unwrap().is_none());
+    assert!(n.store.article_by_id(a).await.unwrap().is_some());
+}
+
+async fn the_editor_shows_words_address_and_how_it_shows_elsewhere(db: TestDb) {
+    let n = newsroom(db).await;
+    let mut eddie = n.as_user("editor@example.com").await;
+    let new = eddie.get("/newsroom/articles/new").await;
+    assert!(
+        new.body.contains("Choose a section"),
+        "no section is chosen for the writer"
+    );
+    let id = n
+        .write(
+            &mut eddie,
+            "Harbour reopens after storm",
+            "Ships are back in port & the cranes turn again.",
+            &[("seo_description", "The port is open.")],
+        )
+        .await;
+    let page = eddie.get(&edit_url(id)).await;
+    assert!(page.body.contains("9 words · 1 min read"), "{}", page.body);
+    assert!(page.body.contains("http://news.example/news/<strong data-slug-preview>harbour-reopens-after-storm</strong>")
+        || page.body.contains("<strong data-slug-preview>harbour-reopens-after-storm</strong>"));
+    assert!(
+        page.body
+            .contains("data-serp-title>Harbour reopens after storm<")
+    );
+    assert!(page.body.contains("data-serp-desc>The port is open.<"));
+    assert!(
+        !page.body.contains("Choose a section"),
+        "a saved article has its section"
+    );
+    // A new article with no section chosen is refused, with what to do.
+    let new = eddie.get("/newsroom/articles/new").await;
+    let refused = eddie
+        .submit(
+            "/newsroom/articles/new",
+            &new.body,
+            &[
+                ("headline", "Nowhere"),
+                ("body", "Text."),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+}
+
 async fn corrections_show_on_the_article(db: TestDb) {
     let n = newsroom(db).await;
     let mut eddie = n.as_user("editor@example.com").await;
@@ -1377,6 +1537,8 @@ async fn an_old_address_is_taken_over_only_by_an_editor_publishing(db: TestDb) {
 }
 
 bbn_store::on_both_backends!(
+    trash_and_bulk_actions_keep_each_articles_rules,
+    the_editor_shows_words_address_and_how_it_shows_elsewhere,
     a_contributor_drafts_and_submits_but_cannot_publish,
     topics_named_on_a_draft_stay_private_until_published,
     every_cell_of_the_role_matrix,

@@ -5,8 +5,10 @@ pub(crate) mod addresses;
 mod newsroom;
 mod read;
 pub(crate) use read::{PUBLISHED_BY_ID, SUMMARY_COLUMNS, SUMMARY_JOINS, SummaryRow};
+mod trash;
 mod write;
 
 pub use newsroom::{ArticleFilter, NewsroomItem};
 pub use read::ArticleList;
+pub use trash::TRASH_DAYS;
 pub use write::{Edit, NewMedia};

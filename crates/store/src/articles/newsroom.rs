@@ -16,6 +16,8 @@ pub struct ArticleFilter {
     pub headline: Option<String>,
     /// Articles started by this account or carrying its byline.
     pub mine: Option<(i64, Option<i64>)>,
+    /// The trash's articles instead of everyone else's.
+    pub trash: bool,
 }
 
 /// One row of a newsroom list.
@@ -111,6 +113,10 @@ impl Store {
                 "(a.created_by = {user} OR EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = {author}))"
             ));
         }
+        conditions.push(format!(
+            "{} EXISTS (SELECT 1 FROM article_trash t WHERE t.article_id = a.id)",
+            if f.trash { "" } else { "NOT" }
+        ));
         let limit_arg = next(Arg::Int(limit + 1), &mut args);
         let offset_arg = next(Arg::Int(offset), &mut args);
         let filter = if conditions.is_empty() {
@@ -178,10 +184,15 @@ impl Store {
         }))
     }
 
-    /// How many articles each status has.
+    /// How many articles each status has (the trash's left out).
     pub async fn status_counts(&self) -> Result<Vec<(Status, i64)>> {
         let rows: Vec<(String, i64)> = with_pool!(&self.pool, p => {
-            sqlx::query_as("SELECT status, COUNT(*) FROM articles GROUP BY status").fetch_all(p).await?
+            sqlx::query_as(
+                "SELECT status, COUNT(*) FROM articles a
+                 WHERE NOT EXISTS (SELECT 1 FROM article_trash t WHERE t.article_id = a.id) GROUP BY status",
+            )
+            .fetch_all(p)
+            .await?
         });
         Ok(rows
             .into_iter()
@@ -191,9 +202,9 @@ impl Store {
 
     /// The saved states of an article, newest first.
     pub async fn revisions(&self, article_id: i64) -> Result<Vec<RevisionInfo>> {
-        let rows: Vec<(i64, i64, Option<String>)> = with_pool!(&self.pool, p => {
+        let rows: Vec<(i64, i64, Option<String>, Option<String>)> = with_pool!(&self.pool, p => {
             sqlx::query_as(
-                "SELECT r.revision, r.created_at, u.name FROM article_revisions r LEFT JOIN users u ON u.id = r.user_id
+                "SELECT r.revision, r.created_at, u.name, r.label FROM article_revisions r LEFT JOIN users u ON u.id = r.user_id
                  WHERE r.article_id = $1 ORDER BY r.revision DESC",
             )
             .bind(article_id)
@@ -202,10 +213,11 @@ impl Store {
         });
         Ok(rows
             .into_iter()
-            .map(|(revision, created_at, user_name)| RevisionInfo {
+            .map(|(revision, created_at, user_name, label)| RevisionInfo {
                 revision,
                 created_at,
                 user_name,
+                label,
             })
             .collect())
     }

@@ -44,6 +44,30 @@ pub struct Edit {
     /// the article's working copy: it is reconciled with the saved body
     /// (`live`). Any other save of a different body starts it again.
     pub live: bool,
+    /// The save brings back this earlier revision (the history's restore).
+    pub restored_from: Option<i64>,
+}
+
+/// What a revision marks beyond a save, as `article_revisions.label` keeps it:
+/// a change of status, or a restore. `old` is the status before (None: new).
+pub fn revision_label(
+    old: Option<&str>,
+    new: Status,
+    restored_from: Option<i64>,
+) -> Option<String> {
+    if let Some(rev) = restored_from {
+        return Some(format!("restored:{rev}"));
+    }
+    if old == Some(new.as_str()) {
+        return None;
+    }
+    match new {
+        Status::InReview => Some("submitted".into()),
+        Status::Published => Some("published".into()),
+        Status::Scheduled => Some("scheduled".into()),
+        Status::Unpublished => Some("unpublished".into()),
+        Status::Draft => None,
+    }
 }
 
 fn live_at(d: &ArticleDraft) -> Option<i64> {
@@ -58,7 +82,7 @@ fn live_at(d: &ArticleDraft) -> Option<i64> {
 /// keeps a revision of each whole draft, many rows per statement. `$replace`
 /// first removes what the articles had (a save; new articles have nothing).
 macro_rules! write_parts {
-    ($tx:expr, $articles:expr, $revision:expr, $by:expr, $now:expr, $replace:expr) => {{
+    ($tx:expr, $articles:expr, $revision:expr, $by:expr, $now:expr, $replace:expr, $label:expr) => {{
         let articles: &[(i64, &ArticleDraft)] = $articles;
         if $replace {
             for (id, _) in articles {
@@ -101,17 +125,17 @@ macro_rules! write_parts {
             }
             q.execute(&mut *$tx).await?;
         }
-        for chunk in articles.chunks(rows_per_statement(5)) {
+        for chunk in articles.chunks(rows_per_statement(6)) {
             let sql = values_sql(
-                "INSERT INTO article_revisions (article_id, revision, user_id, created_at, snapshot) VALUES ",
-                5,
+                "INSERT INTO article_revisions (article_id, revision, user_id, created_at, snapshot, label) VALUES ",
+                6,
                 chunk.len(),
                 "",
             );
             let mut q = sqlx::query(&sql);
             for (id, d) in chunk {
                 let snapshot = serde_json::to_string(d).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-                q = q.bind(*id).bind($revision).bind($by).bind($now).bind(snapshot);
+                q = q.bind(*id).bind($revision).bind($by).bind($now).bind(snapshot).bind($label(d));
             }
             q.execute(&mut *$tx).await?;
         }
@@ -220,7 +244,7 @@ impl Store {
                 // Ids are handed out in the order of the rows; RETURNING's order is not promised.
                 new.sort_unstable();
                 let written: Vec<(i64, &ArticleDraft)> = new.iter().copied().zip(chunk.iter().map(|(d, _)| d)).collect();
-                write_parts!(tx, &written, 1_i64, by, now, false);
+                write_parts!(tx, &written, 1_i64, by, now, false, |d: &ArticleDraft| revision_label(None, d.status, None));
                 let arrived: Vec<(i64, &ArticleDraft, bool)> =
                     written.iter().map(|(id, d)| (*id, *d, false)).collect();
                 settle_addresses!(tx, &arrived, take_address);
@@ -264,6 +288,7 @@ impl Store {
                 by: None,
                 take_address: true,
                 live: false,
+                restored_from: None,
             },
         )
         .await
@@ -362,7 +387,9 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            write_parts!(tx, &[(id, &d)], revision + 1, edit.by, now, true);
+            write_parts!(tx, &[(id, &d)], revision + 1, edit.by, now, true, |d: &ArticleDraft| {
+                revision_label(Some(old_status.as_str()), d.status, edit.restored_from)
+            });
             let settled = old_slug == d.slug && old_status == d.status.as_str();
             settle_addresses!(tx, &[(id, &d, settled)], edit.take_address);
             log_change!(tx, "article", id, "update", former)?;
@@ -435,8 +462,8 @@ impl Store {
                     d.scheduled_at = None;
                     let json = serde_json::to_string(&d).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
                     sqlx::query(
-                        "INSERT INTO article_revisions (article_id, revision, user_id, created_at, snapshot)
-                         SELECT $1, revision, NULL, $2, $3 FROM articles WHERE id = $1",
+                        "INSERT INTO article_revisions (article_id, revision, user_id, created_at, snapshot, label)
+                         SELECT $1, revision, NULL, $2, $3, 'published-on-schedule' FROM articles WHERE id = $1",
                     )
                     .bind(*id).bind(now).bind(json)
                     .execute(&mut *tx).await?;

@@ -392,6 +392,7 @@ pub(crate) const ARTICLE_PARTS: &[Table] = &[
                 opt_id_of("user_id", "users"),
                 col("created_at", Int),
                 col("snapshot", Text),
+                opt("label", Text),
             ],
             &["id"],
         )
@@ -437,6 +438,8 @@ pub(crate) const NOT_EXPORTED: &[&str] = &[
     "audit_log",
     "live_documents",
     "live_updates",
+    "live_snapshots",
+    "article_trash",
 ];
 
 /// The version of the format this bbn writes and the newest it reads.

@@ -35,6 +35,9 @@ const FLUSH: Duration = Duration::from_millis(200);
 const RECHECK: Duration = Duration::from_secs(3);
 /// Kept updates past which a hub compacts its document into one.
 const COMPACT_AFTER: usize = 400;
+/// How often a document being written keeps a snapshot of its working copy
+/// for the history (and when its last editor leaves).
+const SNAPSHOT_EVERY: Duration = Duration::from_secs(180);
 /// Sockets per article, and on the whole instance.
 const PER_ARTICLE: usize = 64;
 const PER_INSTANCE: usize = 2048;
@@ -93,6 +96,8 @@ impl LiveHubs {
                 kept: 0,
                 last_kept: 0,
                 own: Default::default(),
+                writers: Default::default(),
+                snapshot_at: tokio::time::Instant::now(),
             }),
             relay,
             connections: AtomicUsize::new(1),
@@ -238,6 +243,9 @@ struct HubDoc {
     /// The ids this hub kept lately: other instances' updates are read
     /// when the database says one was kept, this hub's own are not.
     own: std::collections::VecDeque<i64>,
+    /// Who wrote since the last snapshot, and when that was.
+    writers: std::collections::BTreeSet<i64>,
+    snapshot_at: tokio::time::Instant,
 }
 
 /// How many of its own kept updates a hub remembers.
@@ -362,6 +370,7 @@ impl Hub {
                 None => by_writer.push((user, vec![bytes])),
             }
         }
+        doc.writers.extend(by_writer.iter().map(|(user, _)| *user));
         for (user, updates) in by_writer {
             let merged = match yrs::merge_updates_v1(&updates) {
                 Ok(m) => m,
@@ -384,6 +393,50 @@ impl Hub {
                 Ok(()) => doc.kept = 0,
                 Err(e) => tracing::warn!(error = %e, "live: compaction failed; tried again later"),
             }
+        }
+        let due = !doc.writers.is_empty() && doc.snapshot_at.elapsed() >= SNAPSHOT_EVERY;
+        drop(doc);
+        if due {
+            self.snapshot(store, SNAPSHOT_EVERY.as_secs() as i64 - 10)
+                .await;
+        }
+    }
+
+    /// Keeps the working copy in the history when someone wrote since the
+    /// last snapshot, unless the article has one from the last `gap`
+    /// seconds (another instance's).
+    async fn snapshot(&self, store: &Store, gap: i64) {
+        let (writers, body, meta) = {
+            let mut doc = self.doc.lock().await;
+            if doc.writers.is_empty() {
+                return;
+            }
+            doc.snapshot_at = tokio::time::Instant::now();
+            let writers: Vec<i64> = std::mem::take(&mut doc.writers).into_iter().collect();
+            (writers, doc.live.document(), doc.live.meta())
+        };
+        let kept = async {
+            let Some(article) = store.article_by_id(self.article_id).await? else {
+                return Ok(false);
+            };
+            let saved = ArticleDraft::from(&article);
+            let topics = match meta.get("topics") {
+                Some(list) => {
+                    let names: Vec<String> = list.split(',').map(str::to_string).collect();
+                    Some(store.existing_topics_named(&names).await?)
+                }
+                None => None,
+            };
+            let draft = bbn_newsroom::live::working_copy(&saved, &body, &meta, topics);
+            if draft == saved {
+                return Ok(false);
+            }
+            store
+                .add_live_snapshot(self.article_id, &writers, &draft, gap)
+                .await
+        };
+        if let Err(e) = kept.await {
+            tracing::warn!(article = self.article_id, error = %e, "live: a snapshot could not be kept");
         }
     }
 
@@ -631,6 +684,11 @@ async fn run(
             }
         }
     };
+    // The last editor to leave keeps what is pending and a snapshot.
+    if hub.connections.load(Ordering::Acquire) == 1 {
+        hub.flush(&state.store).await;
+        hub.snapshot(&state.store, 0).await;
+    }
     let gone = {
         let mut doc = hub.doc.lock().await;
         let gone = doc.live.forget(&clients);

@@ -72,6 +72,16 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
             get(auth::password_page).post(auth::change_password),
         )
         .route("/newsroom/articles", get(articles::list::show))
+        .route("/newsroom/articles/bulk", post(articles::bulk::bulk))
+        .route(
+            "/newsroom/articles/trash/empty",
+            post(articles::bulk::empty),
+        )
+        .route("/newsroom/articles/{id}/trash", post(articles::bulk::trash))
+        .route(
+            "/newsroom/articles/{id}/untrash",
+            post(articles::bulk::untrash),
+        )
         .route("/newsroom/articles/lookup", get(articles::lookup::find))
         .route("/newsroom/articles/{id}/live", get(live::socket))
         .route(
@@ -105,6 +115,10 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
         .route(
             "/newsroom/articles/{id}/revisions/{rev}/restore",
             post(articles::history::restore),
+        )
+        .route(
+            "/newsroom/articles/{id}/snapshots/{snapshot}/restore",
+            post(articles::history::restore_snapshot),
         )
         .route(
             "/newsroom/preview",

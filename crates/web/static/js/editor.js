@@ -60,8 +60,12 @@
     var state = host.getAttribute("data-live-state");
     return state === "pending" || (state === "offline" && host.getAttribute("data-live-unsent") === "true");
   }
+  // Fields the live document shares are kept with it as they change.
+  function liveField(target) {
+    return !!(target && target.hasAttribute && target.hasAttribute("data-live-field") && liveHost());
+  }
   function changed(e) {
-    if (!liveBody(e.target)) dirty = true;
+    if (!liveBody(e.target) && !liveField(e.target)) dirty = true;
   }
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
@@ -92,4 +96,84 @@
       e.returnValue = "";
     }
   });
+})();
+
+// Writing aids beside the fields: the article's address as the slug (or the
+// headline it is made from) is typed, the body's words and reading time as
+// the preview follows it, how the article shows in a search result and a
+// social post, and the bylines narrowed to a typed name. The server renders
+// each of them as the page is sent; this keeps them in step.
+(function () {
+  "use strict";
+  var form = document.getElementById("article-form");
+  if (!form) return;
+  function field(name) { return form.querySelector("[name=" + name + "]"); }
+  function show(selector, text) {
+    var node = form.querySelector(selector);
+    if (node && node.textContent !== text) node.textContent = text;
+  }
+  function slugify(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 120).replace(/-+$/, "");
+  }
+  function value(name) { var f = field(name); return f ? f.value.trim() : ""; }
+  var base = form.querySelector("[data-slug-base]");
+  function places() {
+    var slug = value("slug") || slugify(value("headline"));
+    show("[data-slug-preview]", slug);
+    var title = value("seo_title") || value("headline");
+    var description = value("seo_description") || value("dek");
+    show("[data-serp-url]", (base ? base.textContent : "") + slug);
+    show("[data-serp-title]", title);
+    show("[data-serp-desc]", description);
+    show("[data-social-title]", title);
+    show("[data-social-desc]", description);
+  }
+  ["slug", "headline", "seo_title", "seo_description", "dek"].forEach(function (name) {
+    var f = field(name);
+    if (f) f.addEventListener("input", places);
+  });
+  // Fields another writer changed (the live editor sets them) send "change".
+  form.addEventListener("change", places);
+
+  var preview = document.getElementById("live-preview");
+  if (preview && form.querySelector("[data-word-count]")) {
+    var count = function () {
+      if (preview.querySelector(".nr-muted") && preview.children.length === 1) return;
+      var words = (preview.textContent.match(/[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu) || []).length;
+      var minutes = Math.ceil(words / 230);
+      show("[data-word-count]", words + (words === 1 ? " word" : " words") + " · " + minutes + " min read");
+    };
+    new MutationObserver(count).observe(preview, { childList: true, subtree: true, characterData: true });
+  }
+
+  var find = form.querySelector("[data-byline-find]");
+  var list = form.querySelector("[data-bylines]");
+  if (find && list) {
+    var narrow = function () {
+      var words = find.value.trim().toLowerCase();
+      var shown = 0;
+      list.querySelectorAll("label").forEach(function (label) {
+        var box = label.querySelector("input");
+        var match = !words || (box && box.checked) || label.textContent.toLowerCase().indexOf(words) !== -1;
+        label.hidden = !match;
+        if (match) shown++;
+      });
+      show("[data-byline-count]", words ? shown + " shown (chosen bylines always are)" : "");
+    };
+    find.addEventListener("input", narrow);
+    // Enter in the search box chooses the only name left.
+    find.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter") return;
+      var left = [].filter.call(list.querySelectorAll("label"), function (l) {
+        var box = l.querySelector("input");
+        return !l.hidden && box && !box.checked;
+      });
+      if (left.length === 1) {
+        left[0].querySelector("input").click();
+        find.value = "";
+        narrow();
+      }
+    });
+  }
 })();

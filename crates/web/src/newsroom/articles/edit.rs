@@ -30,6 +30,9 @@ struct Meta {
     can_publish: bool,
     can_correct: bool,
     is_live: bool,
+    can_trash: bool,
+    /// When it went into the trash, if it is there.
+    trashed: Option<When>,
 }
 
 #[derive(Serialize)]
@@ -91,6 +94,10 @@ pub(crate) async fn render(
                 .any(|c| c == f.check.as_str()),
         })
         .collect();
+    let trashed = match screen.article {
+        Some(a) => state.store.trashed_at(a.id).await?,
+        None => None,
+    };
     let meta = screen.article.map(|a| Meta {
         id: a.id,
         status: a.status.as_str(),
@@ -103,6 +110,8 @@ pub(crate) async fn render(
         can_publish: can_publish(&user.user, a),
         can_correct: can_correct(&user.user),
         is_live: a.status == Status::Published,
+        can_trash: bbn_newsroom::roles::can_trash(&user.user, a),
+        trashed: trashed.map(|t| When::new(t, zone)),
     });
     let corrections = match screen.article {
         Some(a) => state.store.corrections(a.id).await?,
@@ -122,9 +131,26 @@ pub(crate) async fn render(
         view.body = view.body_html.clone();
         view.body_format = BodyFormat::Html.as_str();
     }
+    let words = words_in(&view.body_html);
+    let slug = if form.slug.trim().is_empty() {
+        bbn_core::slug::slugify(&form.headline)
+    } else {
+        form.slug.trim().to_string()
+    };
+    let writing = minijinja::context! {
+        words,
+        minutes => reading_minutes(words),
+        address => format!("{}{}", state.config.base_url, crate::views::article_url(&slug)),
+        base => format!("{}{}", state.config.base_url, crate::views::article_url("")),
+        slug,
+        title => if form.seo_title.trim().is_empty() { form.headline.clone() } else { form.seo_title.clone() },
+        description => if form.seo_description.trim().is_empty() { form.dek.clone() } else { form.seo_description.clone() },
+        site_name => settings.name.clone(),
+    };
     let ctx = minijinja::context! {
         site => settings.name,
         form => view,
+        writing,
         topics,
         meta,
         findings,
@@ -144,6 +170,41 @@ pub(crate) async fn render(
     };
     let body = super::super::render(state, user, "newsroom/article_edit.html", ctx)?;
     Ok((screen.status, Html(body)).into_response())
+}
+
+/// Words in a rendered body: runs of letters or digits (with inner
+/// apostrophes) outside its tags; an entity (`&amp;`) is not a word.
+pub(crate) fn words_in(html: &str) -> usize {
+    let mut words = 0;
+    let (mut in_tag, mut in_entity, mut in_word) = (false, false, false);
+    for c in html.chars() {
+        if in_tag {
+            in_tag = c != '>';
+            continue;
+        }
+        if in_entity {
+            in_entity = !(c == ';' || c.is_whitespace());
+            continue;
+        }
+        match c {
+            '<' => (in_tag, in_word) = (true, false),
+            '&' => in_entity = true,
+            '\'' | '’' if in_word => {}
+            c if c.is_alphanumeric() => {
+                if !in_word {
+                    words += 1;
+                }
+                in_word = true;
+            }
+            _ => in_word = false,
+        }
+    }
+    words
+}
+
+/// Minutes a reader needs at 230 words a minute, at least one for any text.
+pub(crate) fn reading_minutes(words: usize) -> usize {
+    words.div_ceil(230)
 }
 
 /// The editor for a stored article again, with a notice saying what happened;
@@ -189,7 +250,11 @@ pub async fn new_page(
 ) -> Result<Response, AppError> {
     let sections = state.store.all_sections().await?;
     let form = ArticleForm {
-        section_id: sections.first().map(|s| s.id),
+        // The writer chooses the section (the form says so), unless there is only one.
+        section_id: match sections.as_slice() {
+            [only] => Some(only.id),
+            _ => None,
+        },
         author_ids: user.user.author_id.into_iter().collect(),
         comments_open: true,
         ..ArticleForm::default()
@@ -362,4 +427,26 @@ pub async fn preview_article(
 ) -> Result<Response, AppError> {
     let article = load(&state, id).await?;
     crate::site::article::render(&state, article, true).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_counted_outside_tags_and_entities() {
+        assert_eq!(
+            words_in("<p>Ministers meet &amp; talk</p><h2>It’s on</h2>"),
+            5
+        );
+        assert_eq!(
+            words_in("<p>don't <a href=\"/x-y-z\">stop</a>-now 2026</p>"),
+            4
+        );
+        assert_eq!(words_in(""), 0);
+        assert_eq!(reading_minutes(0), 0);
+        assert_eq!(reading_minutes(1), 1);
+        assert_eq!(reading_minutes(460), 2);
+        assert_eq!(reading_minutes(461), 3);
+    }
 }

@@ -244,8 +244,13 @@ pub fn form_view(f: &ArticleForm, sections: &[Section], authors: &[Author]) -> F
                 selected: f.section_id == Some(s.id),
             })
             .collect(),
-        authors: authors
+        // The chosen bylines first, in their order (the order the form
+        // sends them back in is the bylines' order), then everyone else.
+        authors: f
+            .author_ids
             .iter()
+            .filter_map(|id| authors.iter().find(|a| a.id == *id))
+            .chain(authors.iter().filter(|a| !f.author_ids.contains(&a.id)))
             .map(|a| Choice {
                 id: a.id,
                 name: a.name.clone(),

@@ -39,7 +39,7 @@ async fn set_image(
 ) -> Result<(), AppError> {
     let mut draft = ArticleDraft::from(a);
     draft.image_id = image_id;
-    workflow::resave(&state.store, &user.user, a, draft, revision).await?;
+    workflow::resave(&state.store, &user.user, a, draft, revision, None).await?;
     Ok(())
 }
 

@@ -22,6 +22,12 @@ pub struct ListQuery {
     q: Option<String>,
     mine: Option<String>,
     page: Option<String>,
+    /// "1": the trash.
+    trash: Option<String>,
+    /// What a bulk action just did: how many, how many were refused, and the verb.
+    done: Option<usize>,
+    refused: Option<usize>,
+    did: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -99,6 +105,7 @@ pub async fn show(
             .as_deref()
             .filter(|m| *m == "1")
             .map(|_| (user.user.id, user.user.author_id)),
+        trash: q.trash.as_deref() == Some("1"),
     };
     let (items, has_more) = state
         .store
@@ -125,10 +132,36 @@ pub async fn show(
         ("topic", q.topic.clone().unwrap_or_default()),
         ("q", q.q.clone().unwrap_or_default()),
         ("mine", q.mine.clone().unwrap_or_default()),
+        ("trash", q.trash.clone().unwrap_or_default()),
     ])
     .unwrap_or_default();
+    let did = q.did.as_deref().filter(|d| {
+        matches!(
+            *d,
+            "published" | "unpublished" | "moved" | "trashed" | "restored" | "deleted"
+        )
+    });
+    let notice = did.map(|did| {
+        let done = q.done.unwrap_or(0);
+        let refused = q.refused.unwrap_or(0);
+        let mut text = format!(
+            "{done} article{} {did}.",
+            if done == 1 { "" } else { "s" }
+        );
+        if refused > 0 {
+            text.push_str(&format!(
+                " {refused} not: not yours to change, already so, or stopped by the pre-publish checks (open each to see why)."
+            ));
+        }
+        text
+    });
     let ctx = minijinja::context! {
         site => settings.name,
+        notice,
+        trash => filter.trash,
+        trash_count => state.store.trash_count().await?,
+        can_empty_trash => bbn_newsroom::roles::can_empty_trash(&user.user),
+        back => query_without_page.clone(),
         rows,
         statuses,
         sections => sections.iter().map(|s| (s.id, s.name.clone())).collect::<Vec<_>>(),

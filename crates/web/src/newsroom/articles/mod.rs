@@ -4,6 +4,7 @@
 //! request; what a write does is `bbn_newsroom::workflow`, shared with the
 //! JSON API. These screens read forms, call those and render.
 
+pub mod bulk;
 pub mod edit;
 pub mod form;
 pub mod history;

@@ -1,0 +1,29 @@
+-- What a revision marks, when it is more than a save: 'submitted',
+-- 'published', 'scheduled', 'unpublished', 'published-on-schedule',
+-- 'restored:<revision>'. NULL for a plain save (and for every revision kept
+-- before this migration).
+ALTER TABLE article_revisions ADD COLUMN label TEXT;
+
+-- The live editor's working copy as it stood every few minutes of live
+-- activity: the whole draft the article would be if saved then (the shared
+-- document's body and fields over the saved article), with the staff who
+-- wrote since the snapshot before. Restoring one saves it as a new revision.
+CREATE TABLE live_snapshots (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    -- the writers' user ids, comma-separated
+    writers TEXT NOT NULL,
+    snapshot TEXT NOT NULL
+);
+CREATE INDEX live_snapshots_article ON live_snapshots (article_id, created_at);
+
+-- Articles in the trash: out of every newsroom list but the trash's, never
+-- live (a published article is unpublished on its way in), restorable until
+-- deleted for good 30 days after (or when an editor empties the trash).
+CREATE TABLE article_trash (
+    article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+    trashed_at INTEGER NOT NULL,
+    trashed_by INTEGER REFERENCES users (id) ON DELETE SET NULL
+);
+CREATE INDEX article_trash_at ON article_trash (trashed_at);
