@@ -5,15 +5,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { fakeNewsroom } from "./support/live.js";
-import { form, load, until } from "./support/page.js";
+import { form, load, metaFields, until } from "./support/page.js";
 
 const script = fs.readFileSync(new URL("../../crates/web/static/js/editor.js", import.meta.url), "utf8");
 const opened = { type: "doc", content: [{ type: "paragraph", content: [{ type: "text", text: "Words" }] }] };
 
-async function articleForm(t, live) {
-  const newsroom = fakeNewsroom(opened);
-  const html = form({ format: "doc", doc: true, body: JSON.stringify(opened), live })
-    .replace('<form id="f">', '<form id="article-form"><input id="headline" name="headline" value="A headline">')
+async function articleForm(t, live, { fields = false } = {}) {
+  const newsroom = fakeNewsroom(opened, { meta: { headline: "A headline", comments_open: "1" } });
+  const html = form({ format: "doc", doc: true, body: JSON.stringify(opened), live, fields: fields ? metaFields({ headline: "A headline" }) : "" })
+    .replace('<form id="f">', `<form id="article-form">${fields ? "" : '<input id="headline" name="headline" value="A headline">'}`)
     .replace("</form>", '<div class="nr-actions"><button name="action" value="save">Save</button></div></form>');
   const loaded = await load(html, { WebSocket: newsroom.WebSocket });
   t.after(() => loaded.window.close());
@@ -93,5 +93,31 @@ test("form script: refused after the sync with changes unsent, the form holds th
   f.socket().deny("the article was unpublished");
   await until(() => f.host.dataset.liveState === "off", "the refusal");
   assert.match(f.page.querySelector(".rich-editor__status").textContent, /^Live editing stopped \(the article was unpublished\)/);
+  assert.equal(f.asks(), true);
+});
+
+test("form script: a shared field's change, once sent, does not make leaving ask; kept offline it does", async (t) => {
+  const f = await articleForm(t, { url: "/newsroom/articles/12/live", name: "Ann Editor", mode: "edit" }, { fields: true });
+  const headline = f.page.getElementById("headline");
+  const type = (words) => {
+    headline.value = words;
+    headline.dispatchEvent(new f.window.Event("input", { bubbles: true }));
+  };
+  f.socket().open();
+  await until(() => f.host.dataset.liveState === "synced", "the first sync");
+  type("A new headline");
+  f.page.querySelector('input[name="comments_open"]').click();
+  assert.deepEqual(f.newsroom.meta(), { headline: "A new headline", comments_open: "" });
+  assert.equal(f.asks(), false);
+  f.socket().drop();
+  type("Written offline");
+  assert.equal(f.asks(), true);
+});
+
+test("form script: a reader's changes to the shared fields go nowhere, so leaving asks", async (t) => {
+  const f = await articleForm(t, { url: "/newsroom/articles/12/live", name: "A Reader", mode: "read" }, { fields: true });
+  f.socket().open();
+  await until(() => f.host.dataset.liveState === "synced", "the first sync");
+  f.page.querySelector('input[name="comments_open"]').click();
   assert.equal(f.asks(), true);
 });

@@ -3,6 +3,8 @@
 //! converge on the same document, each shows the other as editing, and the
 //! page published from it carries every word. Then one browser loses the
 //! network for 10 s while its writer keeps typing; back online, both merge.
+//! A headline typed in one form shows in the other's, and the other's save
+//! keeps it.
 //! Screenshots land in target/screenshots/live-*.png.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
@@ -20,6 +22,8 @@ use support::{Server, http_get, temp_dir};
 
 const PW: &str = "correct horse battery";
 const BODY: &str = ".rich-editor [contenteditable=true]";
+/// The headline once Ada has added to it in her form.
+const HEADLINE: &str = "Harbour reopens after the storm at last";
 
 fn wait_until(what: &str, within: Duration, mut ok: impl FnMut() -> bool) -> Duration {
     let started = Instant::now();
@@ -49,6 +53,14 @@ fn sent(b: &Browser) -> serde_json::Value {
 
 fn body_text(b: &Browser) -> String {
     b.eval("return document.querySelector('.rich-editor__body').innerText")
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// What one of the form's fields holds now.
+fn field(b: &Browser, id: &str) -> String {
+    b.eval(&format!("return document.getElementById('{id}').value"))
         .as_str()
         .unwrap_or_default()
         .to_string()
@@ -222,8 +234,31 @@ mod in_browser {
                 && body_text(&eve).contains("Written online.")
         });
 
+        // The form's other fields are shared too: Ada's headline shows in
+        // Eve's form within a second, with Ada named under it while she is
+        // in it, and Eve's save keeps it.
+        ada.keys("#headline", " at last");
+        let took = wait_until(
+            "Ada's headline in Eve's form",
+            Duration::from_secs(1),
+            || field(&eve, "headline") == HEADLINE,
+        );
+        println!("a headline typed in one form was in the other's {took:?} after the typing ended");
+        wait_until(
+            "Ada named in Eve's headline",
+            Duration::from_secs(1),
+            || {
+                eve.eval(
+                    "return document.getElementById('live-field-headline-others')?.textContent",
+                )
+                .as_str()
+                    == Some("Test Admin is editing")
+            },
+        );
+        eve.screenshot("live-03-eve-headline");
+
         // Saved from the live editor and published: readers get every word.
-        ada.keys_to_new_page(BODY, "\u{E009}s");
+        eve.keys_to_new_page(BODY, "\u{E009}s");
         let (status, published) =
             api.call("POST", &format!("/articles/{id}/publish"), Some(&json!({})));
         assert!(status < 300, "{published}");
@@ -239,6 +274,7 @@ mod in_browser {
             "at dawn",
             "Written offline.",
             "Written online.",
+            HEADLINE,
         ] {
             assert!(page.contains(words), "{words} on the published page");
         }

@@ -1,7 +1,9 @@
 // Live co-editing on the article form: several writers in one article body at once. The
 // newsroom holds one Yjs document per article, whose XmlFragment "body" is the article body
 // in y-prosemirror's mapping of the schema (README, "Live editing"), and fills it from the
-// stored article itself: this client never writes a document of its own into it.
+// stored article itself: this client never writes a document of its own into it. The
+// form's other fields (headline, bylines, switches…) are shared in the same document's map
+// "meta" (fields.js).
 //
 // Until the first sync the editor shows the page's document, read-only, "Connecting…". The
 // first sync binds it to the fragment. A first connection that fails leaves the editor
@@ -10,6 +12,7 @@
 import { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 import { LiveConnection } from "./connection.js";
+import { bindFields } from "./fields.js";
 import { colourOf, nameOf, otherWriters, presenceSentence } from "./presence.js";
 
 export const FRAGMENT = "body";
@@ -66,9 +69,12 @@ export function startLive(editor, { host, path, name, readOnly, window: win, onO
 
   let phase = "connecting"; // then "live", or "off" for good
   let connection = null;
+  const form = host.closest("form");
+  // The form's other fields follow the shared document while live (fields.js).
+  let unbindFields = () => {};
   // The form's `live` field tells the newsroom that the body it sends is the shared
   // document's (so the save keeps that document as the working copy).
-  const flag = host.closest("form")?.querySelector('input[name="live"]');
+  const flag = form?.querySelector('input[name="live"]');
   const show = (offWords) => {
     const state = phase === "live" ? connection.state : phase;
     if (flag) flag.value = phase === "live" ? "1" : "";
@@ -84,6 +90,7 @@ export function startLive(editor, { host, path, name, readOnly, window: win, onO
   };
   const off = (offWords, reason, unsent = false) => {
     phase = "off";
+    unbindFields();
     awareness.off("change", others);
     others();
     show(offWords);
@@ -109,6 +116,7 @@ export function startLive(editor, { host, path, name, readOnly, window: win, onO
       show();
       editor.goLive({ fragment: doc.getXmlFragment(FRAGMENT), awareness });
       editor.setEditable(!readOnly);
+      if (form) unbindFields = bindFields(form, { doc, awareness, readOnly });
       others();
     },
     onFailed(reason) {
@@ -138,6 +146,7 @@ export function startLive(editor, { host, path, name, readOnly, window: win, onO
   return () => {
     win.removeEventListener("online", online);
     win.removeEventListener("pagehide", leave);
+    unbindFields();
     connection.stop();
     awareness.destroy();
   };

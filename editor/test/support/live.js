@@ -38,13 +38,16 @@ export function awarenessFrom(client, state, clock = 1) {
 }
 
 /**
- * The newsroom: `doc` is the article body it fills the fragment with (or null for none).
+ * The newsroom: `doc` is the article body it fills the fragment with (or null for none),
+ * `meta` the form's fields it puts in the map "meta" (name → string, as the server seeds it).
  * `answer` false leaves the sync steps unanswered (a server that never syncs).
  */
-export function fakeNewsroom(body, { answer = true } = {}) {
+export function fakeNewsroom(body, { answer = true, meta = null } = {}) {
   const ydoc = new Y.Doc();
   const fragment = ydoc.getXmlFragment("body");
   if (body) prosemirrorJSONToYXmlFragment(schema, body, fragment);
+  const fields = ydoc.getMap("meta");
+  if (meta) ydoc.transact(() => Object.entries(meta).forEach(([key, value]) => fields.set(key, value)));
   const sockets = [];
   const received = []; // [socket, type, sync kind or null]
 
@@ -125,5 +128,11 @@ export function fakeNewsroom(body, { answer = true } = {}) {
     body: () => Node.fromJSON(schema, yXmlFragmentToProsemirrorJSON(fragment)).toJSON(),
     /** Another writer's change, made on the newsroom's copy and relayed to every socket. */
     change: (run) => ydoc.transact(() => run(fragment), "elsewhere"),
+    /** The form's fields as the newsroom holds them now. */
+    meta: () => fields.toJSON(),
+    /** A field changed by another path (a save, the API), relayed to every socket. */
+    setField: (key, value) => ydoc.transact(() => fields.set(key, value), "elsewhere"),
+    /** How many document updates (changes made there) `socket` has sent. */
+    updatesFrom: (socket) => received.filter(([s, type, kind]) => s === socket && type === SYNC && kind === syncProtocol.messageYjsUpdate).length,
   };
 }

@@ -6,10 +6,45 @@ import { JSDOM, VirtualConsole } from "jsdom";
 const bundle = fs.readFileSync(new URL("../../../crates/web/static/js/rich-editor.js", import.meta.url), "utf8");
 
 /**
- * The article form as the server writes it; `csrf` adds the form's token field, `live`
- * ({ url, name, mode }) the textarea's data-live-* attributes.
+ * The article form's fields beside the body, marked for live editing as
+ * crates/web/templates/newsroom/article_edit.html marks them on a live page. `values` holds
+ * what the page was written with (the names are the shared fields' keys); `editorsPick`
+ * false leaves out the switch only editors get.
  */
-export function form({ format, body, template = null, doc = false, stored = null, csrf = null, live = null }) {
+export function metaFields(values = {}, { editorsPick = true } = {}) {
+  const v = { headline: "", dek: "", kicker: "", slug: "", section_id: "", topics: "", seo_title: "", seo_description: "", authors: "", comments_open: "", editors_pick: "", ...values };
+  const escape = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
+  const sections = [["1", "News"], ["2", "Sport"], ["3", "Culture"]];
+  const authors = [["1", "Ann Editor"], ["2", "Bo Chen"], ["3", "Cy Dee"]];
+  const byline = new Set(v.authors.split(","));
+  const check = (on) => (on ? " checked" : "");
+  return `<div class="nr-field"><label for="headline">Headline</label>
+    <input id="headline" name="headline" data-live-field="headline" value="${escape(v.headline)}" required maxlength="300"></div>
+    <div class="nr-field"><label for="dek">Dek</label><textarea id="dek" name="dek" data-live-field="dek" rows="2">${escape(v.dek)}</textarea></div>
+    <div class="nr-field"><label for="kicker">Topic label</label><input id="kicker" name="kicker" data-live-field="kicker" value="${escape(v.kicker)}"></div>
+    <div class="nr-field"><label for="slug">Slug</label><input id="slug" name="slug" data-live-field="slug" value="${escape(v.slug)}"></div>
+    <div class="nr-field"><label for="section">Section</label><select id="section" name="section_id" data-live-field="section_id">${sections
+      .map(([id, name]) => `<option value="${id}"${v.section_id === id ? " selected" : ""}>${name}</option>`)
+      .join("")}</select></div>
+    <div class="nr-field"><label for="topics">Topics</label><input id="topics" name="topics" data-live-field="topics" value="${escape(v.topics)}"></div>
+    <fieldset class="nr-field"><legend>Bylines</legend><div class="nr-checks">${authors
+      .map(([id, name]) => `<label class="nr-check"><input type="checkbox" name="authors" data-live-field="authors" value="${id}"${check(byline.has(id))}> ${name}</label>`)
+      .join("")}</div></fieldset>
+    <div class="nr-field"><label for="seo_title">SEO title</label><input id="seo_title" name="seo_title" data-live-field="seo_title" value="${escape(v.seo_title)}"></div>
+    <div class="nr-field"><label for="seo_description">SEO description</label><textarea id="seo_description" name="seo_description" data-live-field="seo_description">${escape(v.seo_description)}</textarea></div>
+    <div class="nr-checks">
+      <label class="nr-check"><input type="checkbox" name="comments_open" data-live-field="comments_open"${check(v.comments_open === "1")}> Comments open</label>
+      ${editorsPick ? `<label class="nr-check"><input type="checkbox" name="editors_pick" data-live-field="editors_pick"${check(v.editors_pick === "1")}> Editors' pick</label>` : ""}
+      <label class="nr-check"><input type="checkbox" name="mark_updated"> Show readers an “Updated” time</label>
+    </div>`;
+}
+
+/**
+ * The article form as the server writes it; `csrf` adds the form's token field, `live`
+ * ({ url, name, mode }) the textarea's data-live-* attributes, `fields` markup for the
+ * form's other fields (see metaFields).
+ */
+export function form({ format, body, template = null, doc = false, stored = null, csrf = null, live = null, fields = "" }) {
   const escape = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   const attribute = (s) => escape(s).replace(/"/g, "&quot;");
   const liveAttributes = live
@@ -20,6 +55,7 @@ export function form({ format, body, template = null, doc = false, stored = null
     : "";
   return `<!doctype html><html><body><form id="f">
     ${csrf === null ? "" : `<input type="hidden" name="_csrf" value="${csrf}">`}
+    ${fields}
     <label for="body">Body</label>
     <textarea id="body" name="body" data-rich-editor="body_format"${liveAttributes}>${escape(body)}</textarea>
     ${live ? '<input type="hidden" name="live" value="">' : ""}

@@ -39,7 +39,9 @@
 // A body edited live (the rich editor's host says data-live-state, anything
 // but "off") is saved as it is typed, so its changes alone do not make the
 // form dirty; leaving still asks while some of them have not left the
-// browser (pending, or offline with changes kept).
+// browser (pending, or offline with changes kept). So are the form's shared
+// fields (data-live-field) once the live document is in step, unless the
+// page is a reader's, whose changes go nowhere.
 (function () {
   "use strict";
   var form = document.getElementById("article-form");
@@ -53,6 +55,12 @@
   }
   function liveBody(target) {
     return !!(target && target.hasAttribute && target.hasAttribute("data-live-url") && liveHost());
+  }
+  function liveField(target) {
+    var host = liveHost();
+    if (!host || !target || !target.hasAttribute || !target.hasAttribute("data-live-field")) return false;
+    var body = form.querySelector("textarea[data-live-url]");
+    return host.getAttribute("data-live-state") !== "connecting" && !(body && body.getAttribute("data-live-mode") === "read");
   }
   function liveUnsent() {
     var host = liveHost();
