@@ -68,10 +68,6 @@
     var state = host.getAttribute("data-live-state");
     return state === "pending" || (state === "offline" && host.getAttribute("data-live-unsent") === "true");
   }
-  // Fields the live document shares are kept with it as they change.
-  function liveField(target) {
-    return !!(target && target.hasAttribute && target.hasAttribute("data-live-field") && liveHost());
-  }
   function changed(e) {
     if (!liveBody(e.target) && !liveField(e.target)) dirty = true;
   }
