@@ -50,6 +50,12 @@ pub fn can_trash(user: &User, a: &Article) -> bool {
     }
 }
 
+/// Editing an author's profile (the byline's name, bio, job title, links,
+/// photo): editors any, every account its own byline's.
+pub fn can_edit_profile(user: &User, author_id: i64) -> bool {
+    user.role >= Role::Editor || user.author_id == Some(author_id)
+}
+
 /// Emptying the trash for good.
 pub fn can_empty_trash(user: &User) -> bool {
     user.role >= Role::Editor

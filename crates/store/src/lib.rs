@@ -25,6 +25,7 @@ mod import;
 mod live;
 mod migrate;
 mod pages;
+mod profiles;
 mod readership;
 mod redirects;
 mod search_feed;
@@ -52,6 +53,7 @@ pub use import::{
 pub use live::{LiveDocument, LiveEvent, LiveListener, LiveSnapshot, live_digest};
 pub use migrate::SCHEMA_VERSION;
 pub use pages::PageLink;
+pub use profiles::{AuthorProfile, ProfileEdit};
 pub use redirects::{Destination, RedirectTarget, normalize_path};
 pub use search_feed::SearchDoc;
 pub use site_lock::SiteLock;

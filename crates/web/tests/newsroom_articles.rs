@@ -986,6 +986,112 @@ async fn the_editor_shows_words_address_and_how_it_shows_elsewhere(db: TestDb) {
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
 }
 
+async fn authors_keep_their_own_profiles_and_editors_anyones(db: TestDb) {
+    let n = newsroom(db).await;
+    let mut aria = n.as_user("author@example.com").await;
+    let aria_id = n.author_id("author@example.com").await;
+    let otto_id = n.author_id("other@example.com").await;
+    let own = aria.get("/newsroom/authors").await;
+    assert_eq!(own.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        own.location(),
+        Some(format!("/newsroom/authors/{aria_id}").as_str())
+    );
+    let form = aria.get(&format!("/newsroom/authors/{aria_id}")).await;
+    assert!(form.body.contains("Your profile"), "{}", form.body);
+    let slug = n
+        .store
+        .author_profile(aria_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .author
+        .slug;
+    let before = aria.get(&format!("/author/{slug}")).await;
+    assert!(!before.body.contains("Diplomatic correspondent"));
+    let bad = aria
+        .submit(
+            &format!("/newsroom/authors/{aria_id}"),
+            &form.body,
+            &[
+                ("name", "Aria Author"),
+                ("job_title", "Diplomatic correspondent"),
+                ("bio", "Covers the talks."),
+                ("links", "https://aria.example/\njavascript:alert(1)"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("is not a web address"), "{}", bad.body);
+    assert!(
+        bad.body.contains("Diplomatic correspondent"),
+        "what was typed comes back"
+    );
+    let profile = n.store.author_profile(aria_id).await.unwrap().unwrap();
+    assert_eq!(profile.job_title, "", "a refused save changes nothing");
+    let saved = aria
+        .submit(
+            &format!("/newsroom/authors/{aria_id}"),
+            &form.body,
+            &[
+                ("name", "Aria Author"),
+                ("job_title", "Diplomatic correspondent"),
+                ("bio", "Covers the talks."),
+                (
+                    "links",
+                    "https://aria.example/\n\nhttps://www.social.example/aria",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = aria.get(&format!("/author/{slug}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Diplomatic correspondent"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(
+            "href=\"https://www.social.example/aria\" rel=\"me noopener\">social.example/aria<"
+        ) || page.body.contains(">social.example<")
+    );
+    // Not someone else's.
+    let other = aria.get(&format!("/newsroom/authors/{otto_id}")).await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    let mut eddie = n.as_user("editor@example.com").await;
+    let found = eddie.get("/newsroom/authors?q=ott").await;
+    assert!(
+        found.body.contains("Otto Other") && !found.body.contains("Aria Author"),
+        "{}",
+        found.body
+    );
+    let form = eddie.get(&format!("/newsroom/authors/{otto_id}")).await;
+    let saved = eddie
+        .submit(
+            &format!("/newsroom/authors/{otto_id}"),
+            &form.body,
+            &[
+                ("name", "Otto Other"),
+                ("job_title", "Sports writer"),
+                ("bio", ""),
+                ("links", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        n.store
+            .author_profile(otto_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .job_title,
+        "Sports writer"
+    );
+}
+
 async fn corrections_show_on_the_article(db: TestDb) {
     let n = newsroom(db).await;
     let mut eddie = n.as_user("editor@example.com").await;
@@ -1537,6 +1643,7 @@ async fn an_old_address_is_taken_over_only_by_an_editor_publishing(db: TestDb) {
 }
 
 bbn_store::on_both_backends!(
+    authors_keep_their_own_profiles_and_editors_anyones,
     trash_and_bulk_actions_keep_each_articles_rules,
     the_editor_shows_words_address_and_how_it_shows_elsewhere,
     a_contributor_drafts_and_submits_but_cannot_publish,

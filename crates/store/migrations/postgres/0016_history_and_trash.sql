@@ -27,3 +27,10 @@ CREATE TABLE article_trash (
     trashed_by BIGINT REFERENCES users (id) ON DELETE SET NULL
 );
 CREATE INDEX article_trash_at ON article_trash (trashed_at);
+
+-- Author profiles, edited by editors and by each author for their own:
+-- a job title ("Diplomatic correspondent"), links (one address a line:
+-- their pages elsewhere) and a photo from the media library.
+ALTER TABLE authors ADD COLUMN job_title TEXT;
+ALTER TABLE authors ADD COLUMN links TEXT;
+ALTER TABLE authors ADD COLUMN photo_id BIGINT REFERENCES media (id) ON DELETE SET NULL;

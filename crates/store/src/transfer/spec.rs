@@ -185,15 +185,22 @@ pub(crate) const TABLES: &[Table] = &[
             col("robots_txt", Text),
         ],
     ),
-    with_ids(
-        "authors",
-        &[
-            col("id", Int),
-            col("slug", Text),
-            col("name", Text),
-            col("bio", Text),
-        ],
-    ),
+    Table {
+        // The photo is a media record, which the file carries after the
+        // authors: set it again on the new site.
+        left_out: &["photo_id"],
+        ..with_ids(
+            "authors",
+            &[
+                col("id", Int),
+                col("slug", Text),
+                col("name", Text),
+                col("bio", Text),
+                opt("job_title", Text),
+                opt("links", Text),
+            ],
+        )
+    },
     Table {
         left_out: &["password_hash"],
         ..with_ids(

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod articles;
 pub mod audit;
 pub mod auth;
+pub mod authors;
 pub mod comments;
 pub mod home;
 pub mod limiter;
@@ -70,6 +71,15 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
         .route(
             "/newsroom/account/password",
             get(auth::password_page).post(auth::change_password),
+        )
+        .route("/newsroom/authors", get(authors::list))
+        .route(
+            "/newsroom/authors/{id}",
+            get(authors::edit_page).post(authors::save),
+        )
+        .route(
+            "/newsroom/authors/{id}/photo",
+            post(authors::photo).layer(DefaultBodyLimit::max(max_upload_bytes + 64 * 1024)),
         )
         .route("/newsroom/articles", get(articles::list::show))
         .route("/newsroom/articles/bulk", post(articles::bulk::bulk))

@@ -13,11 +13,12 @@ pub async fn show(
     Path(slug): Path<String>,
     page: PageNumber,
 ) -> Result<Html<String>, AppError> {
-    let author = state
+    let profile = state
         .store
-        .author_by_slug(&slug)
+        .author_profile_by_slug(&slug)
         .await?
         .ok_or(AppError::NotFound)?;
+    let author = &profile.author;
     let chrome = Chrome::load(&state, None).await?;
     let list = state
         .store
@@ -31,6 +32,18 @@ pub async fn show(
         url: author_url(&author.slug),
         parent: None,
         children: Vec::new(),
+        profile: Some(minijinja::context! {
+            job_title => profile.job_title,
+            photo => profile.photo_url,
+            links => profile.links.iter().map(|l| (link_label(l), l.clone())).collect::<Vec<_>>(),
+        }),
     };
     render(&state, chrome, list, page, heading)
+}
+
+/// A link's words on the author page: its host without "www.".
+fn link_label(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    host.trim_start_matches("www.").to_string()
 }

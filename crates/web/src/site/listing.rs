@@ -22,6 +22,8 @@ pub(crate) struct Heading<'a> {
     /// A section's parent and subsections: (name, address).
     pub parent: Option<(String, String)>,
     pub children: Vec<(String, String)>,
+    /// An author page's profile: job title, photo, links.
+    pub profile: Option<minijinja::Value>,
 }
 
 pub(crate) fn render(
@@ -53,7 +55,7 @@ pub(crate) fn render(
         minijinja::context! {
             chrome, articles, pager, canonical, page_feeds, feed_url,
             kind => h.kind, title => h.title, description => h.description,
-            parent => h.parent, children => h.children,
+            parent => h.parent, children => h.children, profile => h.profile,
         },
     )
 }

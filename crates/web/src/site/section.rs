@@ -41,6 +41,7 @@ pub async fn show(
             .into_iter()
             .map(|c| (c.name, section_url(&c.slug)))
             .collect(),
+        profile: None,
     };
     render(&state, chrome, list, page, heading)
 }

@@ -31,6 +31,7 @@ pub async fn show(
         url: topic_url(&topic.slug),
         parent: None,
         children: Vec::new(),
+        profile: None,
     };
     render(&state, chrome, list, page, heading)
 }
