@@ -56,6 +56,13 @@ pub fn can_edit_profile(user: &User, author_id: i64) -> bool {
     user.role >= Role::Editor || user.author_id == Some(author_id)
 }
 
+/// Adding a topic by naming one the site does not have: authors and
+/// editors; a contributor picks from the topics there are (an open topic
+/// list is where spam and vandalism would otherwise land on public pages).
+pub fn can_create_topics(user: &User) -> bool {
+    user.role >= Role::Author
+}
+
 /// Emptying the trash for good.
 pub fn can_empty_trash(user: &User) -> bool {
     user.role >= Role::Editor

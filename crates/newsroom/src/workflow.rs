@@ -6,7 +6,8 @@
 //! refusals.
 
 use crate::roles::{
-    can_correct, can_edit, can_empty_trash, can_publish, can_submit, can_trash, may_take_address,
+    can_correct, can_create_topics, can_edit, can_empty_trash, can_publish, can_submit, can_trash,
+    may_take_address,
 };
 use bbn_core::checks::{self, Finding};
 use bbn_core::validate::ArticleDraft;
@@ -241,11 +242,44 @@ pub async fn take(
     Ok(store.save_article(a.id, draft, edit).await?)
 }
 
+/// The topics `names` name, as `me` may have them: new ones created for
+/// those who may create topics, refused (with the names) for anyone else.
+async fn topics_for(store: &Store, me: &User, names: &[String]) -> Result<Vec<i64>, StoreError> {
+    if can_create_topics(me) {
+        return store.topics_named(names).await;
+    }
+    let mut unknown = Vec::new();
+    for name in names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .take(100)
+    {
+        if store
+            .topic_by_slug(&bbn_core::slug::slugify(name))
+            .await?
+            .is_none()
+        {
+            unknown.push(name);
+        }
+    }
+    if unknown.is_empty() {
+        return store.existing_topics_named(names).await;
+    }
+    Err(StoreError::Invalid(vec![bbn_core::ValidationError::new(
+        "topics",
+        format!(
+            "Only authors and editors add topics; pick from the list instead of: {}.",
+            unknown.join(", ")
+        ),
+    )]))
+}
+
 /// Creates a draft from `write` as `me` (anyone on the staff may), with
 /// its editors' pick when `me` may pick, in one transaction; unknown topic
 /// names become topics. Returns the new article's id.
 pub async fn create(store: &Store, me: &User, write: &ArticleWrite) -> Result<i64, StoreError> {
-    let topic_ids = store.topics_named(&write.topics).await?;
+    let topic_ids = topics_for(store, me, &write.topics).await?;
     let pick = write.editors_pick && can_correct(me);
     store
         .create_staff_article(write.to_draft(topic_ids, None), me.id, pick)
@@ -265,7 +299,7 @@ pub async fn update(
     if !can_edit(me, article) {
         return Err(Refusal::Forbidden);
     }
-    let topic_ids = store.topics_named(&write.topics).await?;
+    let topic_ids = topics_for(store, me, &write.topics).await?;
     let edit = Edit {
         // A live form's fields are the shared document's, which every
         // writer's save carries whole: nothing another writer saved is lost,

@@ -545,6 +545,20 @@ async fn staff_tokens_write_through_the_newsrooms_rules(db: TestDb) {
     let s = site(db).await;
     let (_, writer) = token(&s.store, "cora@example.com", Role::Contributor).await;
     let (_, editor) = token(&s.store, "eve@example.com", Role::Editor).await;
+    // A contributor names topics the site has; naming a new one is refused.
+    s.store.create_topic("geneva", "Geneva", "").await.unwrap();
+    let (status, _, refused) = send(
+        &s.app,
+        "POST",
+        "/api/v1/articles",
+        Some(&writer),
+        json_body(serde_json::json!({
+            "headline": "Talks resume", "section": "world", "topics": ["Geneva", "Made Up"],
+            "body_markdown": "Text.",
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     let before = s.store.last_change().await.unwrap();
 
     // A contributor drafts; the draft carries their byline and is not public.

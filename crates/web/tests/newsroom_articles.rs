@@ -170,6 +170,13 @@ async fn act(
 
 async fn a_contributor_drafts_and_submits_but_cannot_publish(db: TestDb) {
     let n = newsroom(db).await;
+    // A contributor picks topics the site has (authors and editors add them).
+    for (slug, name) in [
+        ("diplomatic-relations", "Diplomatic Relations"),
+        ("brand-new-topic", "Brand New Topic"),
+    ] {
+        n.store.create_topic(slug, name, "").await.unwrap();
+    }
     let mut cora = n.as_user("contrib@example.com").await;
     let id = n
         .write(
@@ -1092,6 +1099,63 @@ async fn authors_keep_their_own_profiles_and_editors_anyones(db: TestDb) {
     );
 }
 
+async fn only_authors_and_editors_add_topics(db: TestDb) {
+    let n = newsroom(db).await;
+    let mut eddie = n.as_user("editor@example.com").await;
+    n.write(
+        &mut eddie,
+        "Topic maker",
+        "Text.",
+        &[("topics", "Harbours")],
+    )
+    .await;
+    let mut cora = n.as_user("contrib@example.com").await;
+    let form = cora.get("/newsroom/articles/new").await;
+    assert!(form.body.contains("pick from the suggestions"));
+    let world = n.world.to_string();
+    let refused = cora
+        .submit(
+            "/newsroom/articles/new",
+            &form.body,
+            &[
+                ("headline", "Contributor's piece"),
+                ("body", "Text."),
+                ("section_id", &world),
+                ("topics", "harbours, Cheap Pills Online"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused
+            .body
+            .contains("pick from the list instead of: Cheap Pills Online."),
+        "{}",
+        refused.body
+    );
+    assert!(
+        n.store
+            .topic_by_slug("cheap-pills-online")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let id = n
+        .write(
+            &mut cora,
+            "Contributor's piece",
+            "Text.",
+            &[("topics", "harbours")],
+        )
+        .await;
+    let a = n.store.article_by_id(id).await.unwrap().unwrap();
+    assert_eq!(
+        a.topics.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["Harbours"]
+    );
+}
+
 async fn corrections_show_on_the_article(db: TestDb) {
     let n = newsroom(db).await;
     let mut eddie = n.as_user("editor@example.com").await;
@@ -1217,10 +1281,10 @@ async fn topics_named_on_a_draft_stay_private_until_published(db: TestDb) {
         .await
         .unwrap()
         .key;
-    let mut cora = n.as_user("contrib@example.com").await;
+    let mut aria = n.as_user("author@example.com").await;
     let id = n
         .write(
-            &mut cora,
+            &mut aria,
             "Plans afoot",
             "Text.",
             &[("topics", "Secret Plans, Cheap Pills Online")],
@@ -1643,6 +1707,7 @@ async fn an_old_address_is_taken_over_only_by_an_editor_publishing(db: TestDb) {
 }
 
 bbn_store::on_both_backends!(
+    only_authors_and_editors_add_topics,
     authors_keep_their_own_profiles_and_editors_anyones,
     trash_and_bulk_actions_keep_each_articles_rules,
     the_editor_shows_words_address_and_how_it_shows_elsewhere,

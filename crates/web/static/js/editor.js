@@ -151,6 +151,32 @@
     new MutationObserver(count).observe(preview, { childList: true, subtree: true, characterData: true });
   }
 
+  // Topics: the suggestions follow the name being typed after the last
+  // comma, each offered as the whole list with it added.
+  var topics = field("topics");
+  var names = document.getElementById("topic-names");
+  if (topics && names) {
+    var all = [].map.call(names.options, function (o) { return o.value; });
+    var suggest = function () {
+      var parts = topics.value.split(",");
+      var typed = parts.pop().trim().toLowerCase();
+      var chosen = parts.map(function (p) { return p.trim(); }).filter(Boolean);
+      var lower = chosen.map(function (c) { return c.toLowerCase(); });
+      var head = chosen.length ? chosen.join(", ") + ", " : "";
+      var shown = all.filter(function (t) {
+        var l = t.toLowerCase();
+        return lower.indexOf(l) === -1 && (!typed || l.indexOf(typed) !== -1);
+      }).slice(0, 20);
+      names.replaceChildren.apply(names, shown.map(function (t) {
+        var o = document.createElement("option");
+        o.value = head + t;
+        return o;
+      }));
+    };
+    topics.addEventListener("input", suggest);
+    topics.addEventListener("focus", suggest);
+  }
+
   var find = form.querySelector("[data-byline-find]");
   var list = form.querySelector("[data-bylines]");
   if (find && list) {
