@@ -97,6 +97,37 @@ pub fn plain_text(doc: &Node) -> String {
     out.trim_end().to_string()
 }
 
+/// The questions and answers of the document's FAQ blocks, as plain text
+/// (for structured data), in order.
+pub fn faq(doc: &Node) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    collect_faq(doc, &mut found);
+    found
+}
+
+fn collect_faq(node: &Node, found: &mut Vec<(String, String)>) {
+    if node.kind == "faq_item" {
+        let text = |kind: &str| {
+            node.content
+                .iter()
+                .filter(|c| c.kind == kind)
+                .map(plain_text)
+                .collect::<Vec<_>>()
+                .join("\n")
+                .trim()
+                .to_string()
+        };
+        let (question, answer) = (text("faq_question"), text("faq_answer"));
+        if !question.is_empty() && !answer.is_empty() {
+            found.push((question, answer));
+        }
+        return;
+    }
+    for child in &node.content {
+        collect_faq(child, found);
+    }
+}
+
 /// How many of the document's images have no alt text.
 pub fn images_without_alt(doc: &Node) -> usize {
     let own = usize::from(doc.kind == "image" && text_attr(doc, "alt").trim().is_empty());
@@ -397,6 +428,27 @@ mod tests {
                 "<aside class=\"read-more\"><span class=\"read-more-label\">Read more</span> <a href=\"/news/background\">The background</a></aside>",
                 "<dl class=\"faq\"><div class=\"faq-item\"><dt>Why?</dt><dd><p>Because.</p></dd></div></dl>",
             )
+        );
+    }
+
+    #[test]
+    fn faq_blocks_give_their_questions_and_answers() {
+        let doc = parse(
+            r#"{"type":"doc","content":[
+            {"type":"paragraph","content":[{"type":"text","text":"Intro"}]},
+            {"type":"faq","content":[
+              {"type":"faq_item","content":[
+                {"type":"faq_question","content":[{"type":"text","text":"Why now?"}]},
+                {"type":"faq_answer","content":[{"type":"paragraph","content":[{"type":"text","text":"The "},{"type":"text","marks":[{"type":"strong"}],"text":"summit"}]}]}]},
+              {"type":"faq_item","content":[
+                {"type":"faq_question","content":[{"type":"text","text":"Unanswered?"}]},
+                {"type":"faq_answer","content":[]}]}]}
+        ]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            faq(&doc),
+            [("Why now?".to_string(), "The summit".to_string())]
         );
     }
 

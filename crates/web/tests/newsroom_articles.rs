@@ -1156,6 +1156,36 @@ async fn only_authors_and_editors_add_topics(db: TestDb) {
     );
 }
 
+async fn faq_blocks_in_the_body_are_structured_data(db: TestDb) {
+    let n = newsroom(db).await;
+    let mut eddie = n.as_user("editor@example.com").await;
+    let body = r#"{"type":"doc","content":[
+        {"type":"paragraph","content":[{"type":"text","text":"The talks resumed."}]},
+        {"type":"faq","content":[{"type":"faq_item","content":[
+            {"type":"faq_question","content":[{"type":"text","text":"Why now?"}]},
+            {"type":"faq_answer","content":[{"type":"paragraph","content":[{"type":"text","text":"The summit opened the way."}]}]}]}]}]}"#;
+    let id = n
+        .write(&mut eddie, "Talks resume", body, &[("body_format", "doc")])
+        .await;
+    act(&mut eddie, id, "publish", &[]).await;
+    assert_eq!(n.status_of(id).await, Status::Published);
+    let page = eddie.get("/news/talks-resume").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let ld = page
+        .body
+        .split("<script type=\"application/ld+json\">")
+        .skip(1)
+        .map(|s| s.split("</script>").next().unwrap())
+        .find(|s| s.contains("FAQPage"))
+        .expect("an FAQPage");
+    let ld: serde_json::Value = serde_json::from_str(ld).unwrap();
+    assert_eq!(ld["mainEntity"][0]["name"], "Why now?");
+    assert_eq!(
+        ld["mainEntity"][0]["acceptedAnswer"]["text"],
+        "The summit opened the way."
+    );
+}
+
 async fn corrections_show_on_the_article(db: TestDb) {
     let n = newsroom(db).await;
     let mut eddie = n.as_user("editor@example.com").await;
@@ -1707,6 +1737,7 @@ async fn an_old_address_is_taken_over_only_by_an_editor_publishing(db: TestDb) {
 }
 
 bbn_store::on_both_backends!(
+    faq_blocks_in_the_body_are_structured_data,
     only_authors_and_editors_add_topics,
     authors_keep_their_own_profiles_and_editors_anyones,
     trash_and_bulk_actions_keep_each_articles_rules,

@@ -139,14 +139,25 @@ pub fn article_ld(a: &Article, description: &str, p: &Publisher<'_>) -> Vec<Stri
         ],
     });
     let mut out = vec![script_json(&article), script_json(&crumbs)];
-    if !a.faq.is_empty() {
+    // The article's FAQ, then those written as FAQ blocks in its body.
+    let mut questions: Vec<(String, String)> = a
+        .faq
+        .iter()
+        .map(|f| (f.question.clone(), f.answer.clone()))
+        .collect();
+    if a.body_format == bbn_core::BodyFormat::Document && a.body_markdown.contains("\"faq_item\"") {
+        if let Ok(doc) = bbn_core::document::parse(&a.body_markdown) {
+            questions.extend(bbn_core::document::faq(&doc));
+        }
+    }
+    if !questions.is_empty() {
         let faq = json!({
             "@context": "https://schema.org",
             "@type": "FAQPage",
-            "mainEntity": a.faq.iter().map(|f| json!({
+            "mainEntity": questions.iter().map(|(question, answer)| json!({
                 "@type": "Question",
-                "name": f.question,
-                "acceptedAnswer": { "@type": "Answer", "text": f.answer },
+                "name": question,
+                "acceptedAnswer": { "@type": "Answer", "text": answer },
             })).collect::<Vec<_>>(),
         });
         out.push(script_json(&faq));
