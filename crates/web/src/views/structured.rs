@@ -145,10 +145,11 @@ pub fn article_ld(a: &Article, description: &str, p: &Publisher<'_>) -> Vec<Stri
         .iter()
         .map(|f| (f.question.clone(), f.answer.clone()))
         .collect();
-    if a.body_format == bbn_core::BodyFormat::Document && a.body_markdown.contains("\"faq_item\"") {
-        if let Ok(doc) = bbn_core::document::parse(&a.body_markdown) {
-            questions.extend(bbn_core::document::faq(&doc));
-        }
+    if a.body_format == bbn_core::BodyFormat::Document
+        && a.body_markdown.contains("\"faq_item\"")
+        && let Ok(doc) = bbn_core::document::parse(&a.body_markdown)
+    {
+        questions.extend(bbn_core::document::faq(&doc));
     }
     if !questions.is_empty() {
         let faq = json!({
