@@ -583,6 +583,38 @@ mod postgres {
         b.listen(Duration::from_millis(300)).await;
         assert_eq!(a.body(), b.body());
         println!("across instances: {took:?}");
+        // Each instance's article list names who edits on the other.
+        a.announce().await;
+        b.announce().await;
+        let mut seen = (false, false);
+        for _ in 0..40 {
+            a.listen(Duration::from_millis(100)).await;
+            b.listen(Duration::from_millis(100)).await;
+            let list = |port: u16, cookie: &str| {
+                let (_, _, page) = exchange(
+                    port,
+                    "GET",
+                    "/newsroom/articles",
+                    &[("Cookie", cookie)],
+                    b"",
+                );
+                String::from_utf8_lossy(&page).to_string()
+            };
+            let on_one = list(one.port, &admin.cookie);
+            let on_two = list(two.port, &editor.cookie);
+            seen = (
+                on_one.contains("Eda Editor") && on_one.contains("are editing"),
+                on_two.contains("Test Admin") && on_two.contains("are editing"),
+            );
+            if seen == (true, true) {
+                break;
+            }
+        }
+        assert_eq!(
+            seen,
+            (true, true),
+            "each list names the editor on the other instance"
+        );
         one.terminate();
         two.terminate();
         for d in [one_dir, two_dir] {

@@ -3,9 +3,11 @@
 //! reconciled with the saved article by the digest of the body it started
 //! from. The updates are opaque bytes here; `bbn-newsroom` knows their shape.
 
+use crate::error::OnMissingReference;
 use crate::{Backend, Result, Store, with_pool};
 use bbn_core::validate::ArticleDraft;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
 /// The PostgreSQL channel that tells every instance an update was kept.
 const CHANNEL: &str = "bbn_live";
@@ -350,6 +352,76 @@ impl Store {
                 .await?
         });
         Ok(snapshot.and_then(|s| serde_json::from_str(&s).ok()))
+    }
+}
+
+impl Store {
+    /// Says who has the article open on `instance` now (names, one a line
+    /// kept); none removes the instance's row.
+    pub async fn set_live_presence(
+        &self,
+        article_id: i64,
+        instance: &str,
+        names: &[String],
+    ) -> Result<()> {
+        let now = self.now();
+        let joined = names.join("\n");
+        crate::write_tx!(self, tx => {
+            if names.is_empty() {
+                sqlx::query("DELETE FROM live_presence WHERE article_id = $1 AND instance = $2")
+                    .bind(article_id)
+                    .bind(instance)
+                    .execute(&mut *tx)
+                    .await?;
+            } else {
+                sqlx::query(
+                    "INSERT INTO live_presence (article_id, instance, names, at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (article_id, instance) DO UPDATE SET names = excluded.names, at = excluded.at",
+                )
+                .bind(article_id)
+                .bind(instance)
+                .bind(&joined)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .on_missing_reference("article")?;
+            }
+        })
+    }
+
+    /// Who has each of `ids` open in the live editor on any instance, as
+    /// said at `fresh_since` or later; each name once, in order.
+    pub async fn live_presence(
+        &self,
+        ids: &[i64],
+        fresh_since: i64,
+    ) -> Result<HashMap<i64, Vec<String>>> {
+        let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let list = ids
+            .iter()
+            .take(500)
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!(
+            "SELECT article_id, names FROM live_presence WHERE article_id IN ({list}) AND at >= $1
+             ORDER BY article_id, instance"
+        );
+        let rows: Vec<(i64, String)> = with_pool!(&self.pool, p => {
+            sqlx::query_as(&sql).bind(fresh_since).fetch_all(p).await?
+        });
+        for (id, names) in rows {
+            let entry = out.entry(id).or_default();
+            for name in names.lines() {
+                if !entry.iter().any(|n| n == name) {
+                    entry.push(name.to_string());
+                }
+            }
+        }
+        Ok(out)
     }
 }
 

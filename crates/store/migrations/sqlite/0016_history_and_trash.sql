@@ -34,3 +34,15 @@ CREATE INDEX article_trash_at ON article_trash (trashed_at);
 ALTER TABLE authors ADD COLUMN job_title TEXT;
 ALTER TABLE authors ADD COLUMN links TEXT;
 ALTER TABLE authors ADD COLUMN photo_id INTEGER REFERENCES media (id) ON DELETE SET NULL;
+
+-- Who has each article open in the live editor, per instance, refreshed
+-- every few seconds while they do: the article list names them whichever
+-- instance served it. A row not refreshed for a while is stale (its
+-- instance stopped) and not shown.
+CREATE TABLE live_presence (
+    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    instance TEXT NOT NULL,
+    names TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (article_id, instance)
+);

@@ -447,6 +447,7 @@ pub(crate) const NOT_EXPORTED: &[&str] = &[
     "live_updates",
     "live_snapshots",
     "article_trash",
+    "live_presence",
 ];
 
 /// The version of the format this bbn writes and the newest it reads.

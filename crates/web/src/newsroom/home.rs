@@ -57,9 +57,9 @@ pub async fn show(
         site => settings.name,
         notice,
         counts,
-        drafts => with_presence(rows(drafts.0, me, zone), &state.live),
-        review => with_presence(rows(review.0, me, zone), &state.live),
-        scheduled => with_presence(rows(scheduled.0, me, zone), &state.live),
+        drafts => with_presence(rows(drafts.0, me, zone), &state).await,
+        review => with_presence(rows(review.0, me, zone), &state).await,
+        scheduled => with_presence(rows(scheduled.0, me, zone), &state).await,
         reviewer => me.role >= Role::Editor,
     };
     super::page(&state, &user, "newsroom/home.html", ctx)

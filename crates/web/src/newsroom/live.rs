@@ -50,9 +50,27 @@ const RELAY_BACKLOG: usize = 1024;
 const CLOSE_SIGNED_OUT: u16 = 4401;
 const CLOSE_REFUSED: u16 = 4400;
 
+/// This instance's name in `live_presence`: unique to the process.
+struct Instance(Arc<str>);
+
+impl Default for Instance {
+    fn default() -> Instance {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        Instance(format!("{}-{nanos:x}", std::process::id()).into())
+    }
+}
+
+/// How often a hub says again who is here (`live_presence`), and how old
+/// a row may be before the lists take its instance for gone.
+const PRESENCE_EVERY: Duration = Duration::from_secs(3);
+const PRESENCE_STALE: i64 = 10;
+
 /// The hubs of the articles open on this instance.
 #[derive(Default)]
 pub struct LiveHubs {
+    instance: Instance,
     hubs: std::sync::Mutex<HashMap<i64, Arc<Hub>>>,
     /// Open while a hub loads, so that two sockets arriving at once share one.
     opening: Mutex<()>,
@@ -61,6 +79,28 @@ pub struct LiveHubs {
 }
 
 impl LiveHubs {
+    /// The names of who is editing each of `ids` on any instance: what
+    /// the instances said lately (`live_presence`), with this instance's own
+    /// as it is now.
+    pub async fn editing_anywhere(&self, store: &Store, ids: &[i64]) -> HashMap<i64, Vec<String>> {
+        let mut all = match store.live_presence(ids, store.now() - PRESENCE_STALE).await {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!(error = %e, "live: could not read who is editing");
+                HashMap::new()
+            }
+        };
+        for (id, names) in self.editing(ids) {
+            let entry = all.entry(id).or_default();
+            for name in names {
+                if !entry.contains(&name) {
+                    entry.push(name);
+                }
+            }
+        }
+        all
+    }
+
     /// The names of who is editing each of `ids` on this instance.
     pub fn editing(&self, ids: &[i64]) -> HashMap<i64, Vec<String>> {
         let hubs: Vec<Arc<Hub>> = match self.hubs.lock() {
@@ -103,6 +143,8 @@ impl LiveHubs {
             connections: AtomicUsize::new(1),
             reconciled: Mutex::new(tokio::time::Instant::now()),
             present: Default::default(),
+            instance: self.instance.0.clone(),
+            presence_said: Mutex::new(None),
         });
         let mut map = self.hubs.lock().map_err(broken)?;
         map.insert(article.id, hub.clone());
@@ -228,6 +270,9 @@ struct Hub {
     reconciled: Mutex<tokio::time::Instant>,
     /// Who is here, for the article list.
     present: std::sync::Mutex<Vec<String>>,
+    /// This instance's name, and what the hub last said of who is here and when.
+    instance: Arc<str>,
+    presence_said: Mutex<Option<(Vec<String>, tokio::time::Instant)>>,
 }
 
 struct HubDoc {
@@ -396,6 +441,7 @@ impl Hub {
         }
         let due = !doc.writers.is_empty() && doc.snapshot_at.elapsed() >= SNAPSHOT_EVERY;
         drop(doc);
+        self.say_presence(store, false).await;
         if due {
             self.snapshot(store, SNAPSHOT_EVERY.as_secs() as i64 - 10)
                 .await;
@@ -516,6 +562,32 @@ impl Hub {
                 0,
                 Arc::new(yrs::updates::encoder::Encode::encode_v1(&message)),
             ));
+        }
+    }
+
+    /// Tells the other instances who is here, when it changed or was last
+    /// said `PRESENCE_EVERY` ago; `leaving` says no one is.
+    async fn say_presence(&self, store: &Store, leaving: bool) {
+        let names = if leaving {
+            Vec::new()
+        } else {
+            self.present.lock().map(|p| p.clone()).unwrap_or_default()
+        };
+        let mut said = self.presence_said.lock().await;
+        let fresh = said
+            .as_ref()
+            .is_some_and(|(n, at)| *n == names && at.elapsed() < PRESENCE_EVERY);
+        if fresh || (said.is_none() && names.is_empty()) {
+            return;
+        }
+        match store
+            .set_live_presence(self.article_id, &self.instance, &names)
+            .await
+        {
+            Ok(()) => *said = Some((names, tokio::time::Instant::now())),
+            Err(e) => {
+                tracing::warn!(article = self.article_id, error = %e, "live: could not say who is editing")
+            }
         }
     }
 
@@ -688,6 +760,7 @@ async fn run(
     if hub.connections.load(Ordering::Acquire) == 1 {
         hub.flush(&state.store).await;
         hub.snapshot(&state.store, 0).await;
+        hub.say_presence(&state.store, true).await;
     }
     let gone = {
         let mut doc = hub.doc.lock().await;

@@ -46,10 +46,10 @@ pub struct Row {
     editing: Option<String>,
 }
 
-/// Notes on each row who has it open in the live editor (on this instance).
-pub fn with_presence(mut rows: Vec<Row>, live: &crate::newsroom::live::LiveHubs) -> Vec<Row> {
+/// Notes on each row who has it open in the live editor (on any instance).
+pub async fn with_presence(mut rows: Vec<Row>, state: &crate::AppState) -> Vec<Row> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let editing = live.editing(&ids);
+    let editing = state.live.editing_anywhere(&state.store, &ids).await;
     for row in &mut rows {
         if let Some(names) = editing.get(&row.id) {
             row.editing = Some(crate::newsroom::live::presence_sentence(names));
@@ -111,7 +111,7 @@ pub async fn show(
         .store
         .newsroom_articles(&filter, PAGE, (page - 1) * PAGE)
         .await?;
-    let rows = with_presence(rows(items, &user.user, zone), &state.live);
+    let rows = with_presence(rows(items, &user.user, zone), &state).await;
     let sections = state.store.all_sections().await?;
     let authors = state.store.all_authors().await?;
     let topics = state.store.all_topics().await?;
