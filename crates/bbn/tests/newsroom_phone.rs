@@ -4,12 +4,13 @@
 //! typed on the phone, a published story with an image and an FAQ, readers'
 //! comments with long addresses, a webhook with a long address and its
 //! deliveries, an API key). No screen is wider than the window at 360, 390
-//! or 430 px, and nothing sticks out past its right edge unless it sits in a
-//! box that scrolls on its own; the navigation hides behind a menu button
-//! that shows every link, the account's too; the article editor's save
-//! button is on screen at the top of the form and while scrolling through
-//! it, its publishing buttons come before the long fields, and Enter in a
-//! field submits nothing. At 1280 px no label in the navigation bar wraps.
+//! or 430 px (nor on a tablet, 600 to 1024 px), and nothing shown sticks out
+//! past its right edge unless it sits in a box that scrolls on its own; the
+//! navigation hides behind a menu button that shows every link, the
+//! account's too; the article editor's save button is on screen at the top
+//! of the form and while scrolling through it, its publishing buttons come
+//! before the long fields, and Enter in a field submits nothing. At 1280 px
+//! no label in the navigation bar wraps.
 //! Screenshots land in target/screenshots/phone-<role>-<screen>.png.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
@@ -23,10 +24,11 @@ use support::webdriver::Browser;
 use support::{Server, temp_dir};
 
 const PW: &str = "correct horse battery";
-/// The phone every screenshot is taken on, and the narrowest and widest
-/// phones each screen is also measured at.
+/// The phone every screenshot is taken on; each screen is also measured on
+/// the narrowest and widest phones, and on tablets either way up, between
+/// the phone's layout and the desktop's.
 const PHONE: (u32, u32) = (390, 844);
-const WIDTHS: [u32; 3] = [360, 390, 430];
+const WIDTHS: [u32; 7] = [360, 390, 430, 600, 768, 900, 1024];
 const DESKTOP: u32 = 1280;
 const BODY: &str = ".rich-editor [contenteditable=true]";
 
@@ -34,11 +36,12 @@ const BODY: &str = ".rich-editor [contenteditable=true]";
 /// stick out past the right edge of a window as wide as the argument.
 /// Whatever lies inside a box that scrolls or clips sideways is that box's
 /// own business, except the body's: a page that hides its overflow still
-/// loses what sticks out. (A phone, and Chromium emulating one, widens the
+/// loses what sticks out. What is not shown (a closed disclosure's content,
+/// which Chromium lays out all the same) does not count. (A phone, and Chromium emulating one, widens the
 /// window to a page that is too wide, so the window's own width cannot tell.)
 const MEASURE: &str = r#"
 const w = Number(arguments[0]);
-const sticks = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.right > w + 0.5; };
+const sticks = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.right > w + 0.5 && el.checkVisibility(); };
 const boxed = (el) => {
   for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
     if (getComputedStyle(p).overflowX !== 'visible') return true;
@@ -54,7 +57,8 @@ for (const el of document.body.querySelectorAll('*')) {
 return { page: document.documentElement.scrollWidth, window: w, out: out.slice(0, 8) };
 "#;
 
-/// Every link, button and disclosure in the bar that takes up room: the
+/// Every link, button and disclosure in the bar that is shown (not in a
+/// closed disclosure, whose content Chromium still lays out): the
 /// ones whose label runs over more than one line, and the ones not wholly
 /// in the window.
 const NAV_LINES: &str = r#"
@@ -63,7 +67,7 @@ const out = [];
 let seen = 0;
 for (const el of bar.querySelectorAll('a, button, summary')) {
   const r = el.getBoundingClientRect();
-  if (r.width === 0 || r.height === 0) continue;
+  if (r.width === 0 || r.height === 0 || !el.checkVisibility()) continue;
   seen++;
   const style = getComputedStyle(el);
   const line = style.lineHeight === 'normal' ? parseFloat(style.fontSize) * 1.2 : parseFloat(style.lineHeight);
@@ -77,7 +81,7 @@ return { seen, out };
 /// The links (by address) and buttons of the bar that a person can see now.
 const BAR_SHOWS: &str = r#"
 return [...document.querySelectorAll('header.nr-bar a, header.nr-bar button, header.nr-bar summary')]
-  .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.right <= window.innerWidth + 0.5 && r.left >= 0; })
+  .filter((el) => { const r = el.getBoundingClientRect(); return el.checkVisibility() && r.width > 0 && r.height > 0 && r.right <= window.innerWidth + 0.5 && r.left >= 0; })
   .map((el) => el.getAttribute('href') || el.textContent.trim());
 "#;
 
@@ -339,7 +343,9 @@ fn draft_on_the_phone(b: &Browser, base: &str) -> i64 {
 }
 
 /// The screens a role may open: (screen name, path, the least role).
-fn screens(article: i64, hook: i64) -> Vec<(&'static str, String, Role)> {
+/// `article` is the one the role edits (the contributor's draft, or the
+/// published story); editors also open the draft, to publish it.
+fn screens(article: i64, draft: i64, hook: i64) -> Vec<(&'static str, String, Role)> {
     use Role::{Admin, Contributor, Editor};
     vec![
         ("home", "/newsroom".into(), Contributor),
@@ -356,6 +362,11 @@ fn screens(article: i64, hook: i64) -> Vec<(&'static str, String, Role)> {
             Contributor,
         ),
         ("password", "/newsroom/account/password".into(), Contributor),
+        (
+            "edit-draft",
+            format!("/newsroom/articles/{draft}/edit"),
+            Editor,
+        ),
         ("comments", "/newsroom/comments".into(), Editor),
         ("picks", "/newsroom/picks".into(), Editor),
         ("pages", "/newsroom/pages".into(), Editor),
@@ -429,7 +440,7 @@ fn check_menu(b: &Browser, base: &str, role: Role, problems: &mut Vec<String>) {
 /// middle of the form, the status buttons before the headline, and Enter
 /// in the headline submits nothing.
 fn check_editor(b: &Browser, base: &str, role: Role, article: i64, problems: &mut Vec<String>) {
-    let shot = format!("phone-{}-edit-article", role.name());
+    let shot = format!("phone-{} editing article {article}", role.name());
     open_on_phone(b, &format!("{base}/newsroom/articles/{article}/edit"));
     let save = "#article-form .nr-actions button[value=save]";
     b.eval("window.scrollTo(0, 0)");
@@ -564,7 +575,7 @@ mod in_browser {
             } else {
                 story
             };
-            for (screen, path, least) in screens(article, hook) {
+            for (screen, path, least) in screens(article, draft, hook) {
                 if role < least {
                     continue;
                 }
@@ -577,6 +588,9 @@ mod in_browser {
             }
             check_menu(&b, &base, role, &mut problems);
             check_editor(&b, &base, role, article, &mut problems);
+            if role >= Role::Editor {
+                check_editor(&b, &base, role, draft, &mut problems);
+            }
             check_desktop_bar(&b, &base, role, &mut problems);
         }
         server.terminate();
