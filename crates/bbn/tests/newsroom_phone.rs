@@ -383,7 +383,8 @@ fn screens(article: i64, draft: i64, hook: i64) -> Vec<(&'static str, String, Ro
 }
 
 /// On the phone the bar shows the brand and a menu button; the menu holds
-/// every link of the role's navigation and the account's.
+/// every link of the role's navigation and the account's, and Escape
+/// closes it.
 fn check_menu(b: &Browser, base: &str, role: Role, problems: &mut Vec<String>) {
     open_on_phone(b, &format!("{base}/newsroom"));
     let shows = |b: &Browser| -> Vec<String> {
@@ -434,6 +435,13 @@ fn check_menu(b: &Browser, base: &str, role: Role, problems: &mut Vec<String>) {
         }
     }
     measure(b, &format!("phone-{}-menu", role.name()), problems);
+    b.keys(".nr-menu > summary", "\u{E00C}");
+    if b.eval("return document.querySelector('.nr-menu').open") != false {
+        problems.push(format!(
+            "phone-{} menu: Escape does not close it",
+            role.name()
+        ));
+    }
 }
 
 /// The article editor on the phone: save in reach at the top and in the
@@ -484,7 +492,8 @@ fn check_editor(b: &Browser, base: &str, role: Role, article: i64, problems: &mu
 }
 
 /// At 1280 px every label in the bar is on one line, the admin's grouped
-/// links too once their disclosure is open.
+/// links too once their disclosure is open; opening one of the bar's
+/// disclosures closes the other.
 fn check_desktop_bar(b: &Browser, base: &str, role: Role, problems: &mut Vec<String>) {
     b.viewport(DESKTOP, 900);
     b.open(&format!("{base}/newsroom"));
@@ -517,6 +526,21 @@ fn check_desktop_bar(b: &Browser, base: &str, role: Role, problems: &mut Vec<Str
         }
     }
     b.screenshot(&format!("desktop-{}-home", role.name()));
+    if role == Role::Admin {
+        // One of the bar's disclosures open at a time, as in a menu bar.
+        b.viewport(DESKTOP, 900);
+        b.eval("document.querySelectorAll('header.nr-bar details').forEach((d) => { d.open = false; })");
+        b.press(".nr-nav .nr-drop > summary");
+        b.press(".nr-me > summary");
+        let open = b.eval(
+            "return [document.querySelector('.nr-nav .nr-drop').open, document.querySelector('.nr-me').open]",
+        );
+        if open != json!([false, true]) {
+            problems.push(format!(
+                "desktop-admin bar: opening the account left Admin open ([Admin, account] open: {open})"
+            ));
+        }
+    }
 }
 
 mod in_browser {
