@@ -1186,6 +1186,52 @@ async fn faq_blocks_in_the_body_are_structured_data(db: TestDb) {
     );
 }
 
+async fn thousands_of_bylines_are_found_by_name(db: TestDb) {
+    let n = newsroom(db).await;
+    for i in 0..150 {
+        n.store
+            .create_author(
+                &format!("staffer-{i}"),
+                &format!("Staffer Number {i:03}"),
+                "",
+            )
+            .await
+            .unwrap();
+    }
+    let mut eddie = n.as_user("editor@example.com").await;
+    let form = eddie.get("/newsroom/articles/new").await;
+    assert!(form.body.contains("data-more=\"true\""));
+    assert!(form.body.contains("Find a name"));
+    let listed = form.body.matches("name=\"authors\"").count();
+    assert!(listed <= 101, "{listed} bylines listed");
+    assert!(
+        form.body.contains("Eddie Editor"),
+        "the writer's own byline is listed, chosen"
+    );
+    let found = eddie.get("/newsroom/authors/lookup?q=number%20149").await;
+    assert_eq!(found.status, StatusCode::OK);
+    let found: serde_json::Value = serde_json::from_str(&found.body).unwrap();
+    assert_eq!(found[0]["name"], "Staffer Number 149");
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    // A byline found that way saves like any other.
+    let id = found[0]["id"].as_i64().unwrap().to_string();
+    let world = n.world.to_string();
+    let created = eddie
+        .submit(
+            "/newsroom/articles/new",
+            &form.body,
+            &[
+                ("headline", "Many hands"),
+                ("body", "Text."),
+                ("section_id", &world),
+                ("authors", &id),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+}
+
 async fn corrections_show_on_the_article(db: TestDb) {
     let n = newsroom(db).await;
     let mut eddie = n.as_user("editor@example.com").await;
@@ -1737,6 +1783,7 @@ async fn an_old_address_is_taken_over_only_by_an_editor_publishing(db: TestDb) {
 }
 
 bbn_store::on_both_backends!(
+    thousands_of_bylines_are_found_by_name,
     faq_blocks_in_the_body_are_structured_data,
     only_authors_and_editors_add_topics,
     authors_keep_their_own_profiles_and_editors_anyones,

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bbn_newsroom::roles::can_edit_profile;
 use bbn_store::{AuthorProfile, NewMedia, ProfileEdit, StoreError};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Deserialize, Default)]
@@ -222,4 +222,41 @@ pub async fn photo(
     edit.photo_id = Some(media_id);
     state.store.save_author_profile(id, &edit).await?;
     Ok(Redirect::to(&format!("/newsroom/authors/{id}?saved=1")).into_response())
+}
+
+#[derive(Serialize)]
+pub struct FoundAuthor {
+    id: i64,
+    name: String,
+    job_title: String,
+}
+
+/// `GET /newsroom/authors/lookup?q=…`: bylines by name for the article
+/// form's byline finder (JSON, at most 20; any staff account).
+pub async fn lookup(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Query(find): Query<Find>,
+) -> Result<axum::Json<Vec<FoundAuthor>>, AppError> {
+    let words: String = find
+        .q
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(100)
+        .collect();
+    if words.is_empty() {
+        return Ok(axum::Json(Vec::new()));
+    }
+    let found = state.store.find_authors(&words, 20).await?;
+    Ok(axum::Json(
+        found
+            .into_iter()
+            .map(|p| FoundAuthor {
+                id: p.author.id,
+                name: p.author.name,
+                job_title: p.job_title,
+            })
+            .collect(),
+    ))
 }

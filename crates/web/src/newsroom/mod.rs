@@ -73,6 +73,7 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
             get(auth::password_page).post(auth::change_password),
         )
         .route("/newsroom/authors", get(authors::list))
+        .route("/newsroom/authors/lookup", get(authors::lookup))
         .route(
             "/newsroom/authors/{id}",
             get(authors::edit_page).post(authors::save),

@@ -191,7 +191,37 @@
       });
       show("[data-byline-count]", words ? shown + " shown (chosen bylines always are)" : "");
     };
+    // Past the names the page lists, the server finds the rest.
+    var asked = null;
+    var ask = function () {
+      var words = find.value.trim();
+      if (list.getAttribute("data-more") !== "true" || words.length < 2) return;
+      clearTimeout(asked);
+      asked = setTimeout(function () {
+        fetch("/newsroom/authors/lookup?q=" + encodeURIComponent(words), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (found) {
+            var model = list.querySelector("input[name=authors]");
+            found.forEach(function (a) {
+              if (list.querySelector("input[name=authors][value='" + a.id + "']")) return;
+              var label = document.createElement("label");
+              label.className = "nr-check";
+              var box = document.createElement("input");
+              box.type = "checkbox";
+              box.name = "authors";
+              box.value = String(a.id);
+              if (model && model.hasAttribute("data-live-field")) box.setAttribute("data-live-field", "authors");
+              label.appendChild(box);
+              label.appendChild(document.createTextNode(" " + a.name + (a.job_title ? " (" + a.job_title + ")" : "")));
+              list.appendChild(label);
+            });
+            narrow();
+          })
+          .catch(function () { /* the listed names still work */ });
+      }, 200);
+    };
     find.addEventListener("input", narrow);
+    find.addEventListener("input", ask);
     // Enter in the search box chooses the only name left.
     find.addEventListener("keydown", function (e) {
       if (e.key !== "Enter") return;

@@ -216,7 +216,13 @@ pub struct FormView {
     pub revision: Option<i64>,
     pub sections: Vec<Choice>,
     pub authors: Vec<Choice>,
+    /// More bylines exist than `authors` lists (found by name).
+    pub authors_more: bool,
 }
+
+/// How many bylines besides the chosen ones the form lists; past that the
+/// byline finder asks the server (`/newsroom/authors/lookup`).
+pub const BYLINES_LISTED: usize = 100;
 
 pub fn form_view(f: &ArticleForm, sections: &[Section], authors: &[Author]) -> FormView {
     FormView {
@@ -250,13 +256,23 @@ pub fn form_view(f: &ArticleForm, sections: &[Section], authors: &[Author]) -> F
             .author_ids
             .iter()
             .filter_map(|id| authors.iter().find(|a| a.id == *id))
-            .chain(authors.iter().filter(|a| !f.author_ids.contains(&a.id)))
+            .chain(
+                authors
+                    .iter()
+                    .filter(|a| !f.author_ids.contains(&a.id))
+                    .take(BYLINES_LISTED),
+            )
             .map(|a| Choice {
                 id: a.id,
                 name: a.name.clone(),
                 selected: f.author_ids.contains(&a.id),
             })
             .collect(),
+        authors_more: authors
+            .iter()
+            .filter(|a| !f.author_ids.contains(&a.id))
+            .count()
+            > BYLINES_LISTED,
     }
 }
 
