@@ -1,8 +1,9 @@
 // The toolbar above the editable area: one button per action, each named for screen
 // readers (aria-label) and, where it toggles, saying whether it is on (aria-pressed).
-// It follows the ARIA toolbar pattern: one Tab stop, arrow keys move between buttons.
-// Buttons that only apply in one place (a table's rows and columns) form a group, a row of
-// its own shown only there.
+// It follows the ARIA toolbar pattern: one Tab stop, arrow keys move between buttons, and
+// Alt-F10 in the text goes to it (Tab and Shift-Tab move between table cells and nest list
+// items there, so they cannot always leave the text). Buttons that only apply in one place
+// (a table's rows and columns) form a group, a row of its own shown only there.
 // The link, image and read-more buttons open dialogs (`dialogs`), which then change the
 // document through the same commands, given the writer's answer.
 import { Plugin } from "prosemirror-state";
@@ -153,6 +154,11 @@ class ToolbarView {
     return this.shown().find((button) => button.tabIndex === 0) || this.buttons[0];
   }
 
+  /** Puts the focus on the toolbar (Alt-F10 in the text). */
+  focus() {
+    this.stop().focus();
+  }
+
   moveFocus(event) {
     const buttons = this.shown();
     const at = buttons.indexOf(event.target);
@@ -191,7 +197,20 @@ class ToolbarView {
   }
 }
 
-/** A plugin that keeps `dom` (the toolbar element) filled with buttons that follow the editor's state. */
+/**
+ * A plugin that keeps `dom` (the toolbar element) filled with buttons that follow the
+ * editor's state, and takes the focus there on Alt-F10.
+ */
 export function toolbarPlugin(items, dom) {
-  return new Plugin({ view: (view) => new ToolbarView(view, items, dom) });
+  let toolbar = null;
+  return new Plugin({
+    view: (view) => (toolbar = new ToolbarView(view, items, dom)),
+    props: {
+      handleKeyDown(view, event) {
+        if (event.key !== "F10" || !event.altKey || event.ctrlKey || event.metaKey || event.shiftKey || !toolbar) return false;
+        toolbar.focus();
+        return true;
+      },
+    },
+  });
 }

@@ -222,3 +222,18 @@ test("the toolbar's arrow keys reach the table's controls while they show, and p
   e.key(e.page.activeElement, "ArrowRight");
   assert.equal(e.page.activeElement, e.button("Bold"));
 });
+
+test("Alt-F10 in the text goes to the toolbar's Tab stop, since Tab in a table moves between cells instead of leaving the text", async () => {
+  const e = await editor([paragraph("Before the table"), ...SMALL]);
+  e.caretIn("2024");
+  e.button("Bold").focus();
+  e.key(e.page.activeElement, "End");
+  e.caretIn("310");
+  assert.equal(e.key(e.editable, "F10", { altKey: true }), true);
+  assert.equal(e.page.activeElement, e.button("Delete table"), "the button last moved to");
+  e.caretIn("Before the table");
+  assert.equal(e.key(e.editable, "F10", { altKey: true }), true);
+  assert.equal(e.page.activeElement, e.button("Bold"), "the first button, when the last one moved to is hidden");
+  assert.equal(e.key(e.editable, "F10"), false, "F10 alone is the browser's");
+  assert.equal(e.toolbar.getAttribute("aria-keyshortcuts"), "Alt+F10", "and screen readers are told");
+});
