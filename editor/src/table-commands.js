@@ -1,7 +1,9 @@
-// What the table controls do, on prosemirror-tables' commands. Its row and column deletions
-// answer "yes" to the toolbar's question even when they would take every row or column (they
-// only refuse once asked to run), so a button would look usable and do nothing; here they
-// say no, and the table's own delete button is the way to remove it all.
+// The table controls whose prosemirror-tables command does not fit the toolbar as it is (the
+// others run its commands directly). Its row and column deletions answer "yes" to the
+// toolbar's question even when they would take every row or column (they only refuse once
+// asked to run), so a button would look usable and do nothing; here they say no, and the
+// table's own delete button is the way to remove it all. Its header-row toggle acts on the
+// cursor's row; here on the first.
 import { deleteColumn, deleteRow, isInTable, rowIsHeader, selectedRect, toggleHeader } from "prosemirror-tables";
 
 /** Whether the selected cells span every row (`"row"`) or every column of their table. */

@@ -47,10 +47,9 @@ function opens(command, open) {
 }
 
 /**
- * The toolbar's buttons: `text` is what shows, `label` what is announced (it holds the text,
- * so a writer who says what they see is understood), `group` the group a button is in, if
- * any. `ask` asks for a pull quote's speaker; `dialogs.link`, `.image` and `.readMore` open
- * those dialogs on a view.
+ * The toolbar's buttons: `text` is what shows, `label` what is announced, `group` the group
+ * a button is in, if any. `ask` asks for a pull quote's speaker; `dialogs.link`, `.image`
+ * and `.readMore` open those dialogs on a view.
  */
 export function toolbarItems(schema, ask, dialogs) {
   const { nodes, marks } = schema;
