@@ -108,6 +108,7 @@ export function createEditor(host, { doc, onChange, ask, server = null, label = 
   toolbar.className = "rich-editor__toolbar";
   toolbar.setAttribute("role", "toolbar");
   toolbar.setAttribute("aria-label", "Formatting");
+  toolbar.setAttribute("aria-keyshortcuts", "Alt+F10");
   const notice = noticeLine(host);
   const area = host.appendChild(page.createElement("div"));
   area.className = "rich-editor__area";

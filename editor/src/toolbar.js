@@ -1,9 +1,13 @@
 // The toolbar above the editable area: one button per action, each named for screen
 // readers (aria-label) and, where it toggles, saying whether it is on (aria-pressed).
-// It follows the ARIA toolbar pattern: one Tab stop, arrow keys move between buttons.
+// It follows the ARIA toolbar pattern: one Tab stop, arrow keys move between buttons, and
+// Alt-F10 in the text goes to it (Tab and Shift-Tab move between table cells and nest list
+// items there, so they cannot always leave the text). Buttons that only apply in one place
+// (a table's rows and columns) form a group, a row of its own shown only there.
 // The link, image and read-more buttons open dialogs (`dialogs`), which then change the
 // document through the same commands, given the writer's answer.
 import { Plugin } from "prosemirror-state";
+import { addColumnAfter, addColumnBefore, addRowAfter, addRowBefore, deleteTable, isInTable } from "prosemirror-tables";
 import {
   blockActive,
   ancestor,
@@ -23,8 +27,12 @@ import {
   toggleQuote,
 } from "./commands.js";
 import { dialogOpen } from "./dialog.js";
+import { deleteColumns, deleteRows, headerRowActive, toggleHeaderRow } from "./table-commands.js";
 
 const nothing = () => null;
+
+/** The table's controls: shown while the selection is in a table. */
+const tableGroup = { id: "table", label: "Table", shown: isInTable };
 
 /**
  * A button whose words come from a dialog: it applies where `command` applies and, pressed,
@@ -39,8 +47,9 @@ function opens(command, open) {
 }
 
 /**
- * The toolbar's buttons: `text` is what shows, `label` what is announced. `ask` asks for a
- * pull quote's speaker; `dialogs.link`, `.image` and `.readMore` open those dialogs on a view.
+ * The toolbar's buttons: `text` is what shows, `label` what is announced, `group` the group
+ * a button is in, if any. `ask` asks for a pull quote's speaker; `dialogs.link`, `.image`
+ * and `.readMore` open those dialogs on a view.
  */
 export function toolbarItems(schema, ask, dialogs) {
   const { nodes, marks } = schema;
@@ -65,6 +74,16 @@ export function toolbarItems(schema, ask, dialogs) {
     { id: "image", text: "Image", label: "Image", run: opens(editImage(schema, nothing), dialogs.image) },
     { id: "read-more", text: "Read more", label: "Read more link", run: opens(editReadMore(schema, nothing), dialogs.readMore) },
     { id: "faq", text: "FAQ", label: "Questions and answers", run: insertFaq(schema) },
+    ...[
+      { id: "row-above", text: "Row above", label: "Add row above", run: addRowBefore },
+      { id: "row-below", text: "Row below", label: "Add row below", run: addRowAfter },
+      { id: "column-left", text: "Column left", label: "Add column left", run: addColumnBefore },
+      { id: "column-right", text: "Column right", label: "Add column right", run: addColumnAfter },
+      { id: "delete-row", text: "Delete row", label: "Delete row", run: deleteRows },
+      { id: "delete-column", text: "Delete column", label: "Delete column", run: deleteColumns },
+      { id: "header-row", text: "Header row", label: "Header row", run: toggleHeaderRow, active: headerRowActive },
+      { id: "delete-table", text: "Delete table", label: "Delete table", run: deleteTable },
+    ].map((item) => ({ ...item, group: tableGroup })),
   ];
 }
 
@@ -79,8 +98,26 @@ class ToolbarView {
     this.view = view;
     this.items = items;
     this.dom = dom;
+    const page = dom.ownerDocument;
+    // Each group's element, in the order the groups' first buttons come.
+    this.groups = new Map();
+    const holder = (group) => {
+      if (!group) return dom;
+      if (!this.groups.has(group)) {
+        const element = dom.appendChild(page.createElement("div"));
+        element.className = `rich-editor__group rich-editor__group--${group.id}`;
+        element.setAttribute("role", "group");
+        element.setAttribute("aria-label", group.label);
+        const caption = element.appendChild(page.createElement("span"));
+        caption.className = "rich-editor__group-label";
+        caption.setAttribute("aria-hidden", "true");
+        caption.textContent = group.label;
+        this.groups.set(group, element);
+      }
+      return this.groups.get(group);
+    };
     this.buttons = items.map((item, i) => {
-      const button = dom.ownerDocument.createElement("button");
+      const button = page.createElement("button");
       button.type = "button";
       button.className = `rich-editor__button rich-editor__button--${item.id}`;
       button.textContent = item.text;
@@ -91,7 +128,7 @@ class ToolbarView {
       // Keep the editor's selection: the button acts on it.
       button.addEventListener("mousedown", (e) => e.preventDefault());
       button.addEventListener("click", () => this.run(item, button));
-      dom.append(button);
+      holder(item.group).append(button);
       return button;
     });
     this.onKey = (e) => this.moveFocus(e);
@@ -106,20 +143,42 @@ class ToolbarView {
     if (!dialogOpen(this.dom.ownerDocument)) this.view.focus();
   }
 
+  /** The buttons on show (a hidden group's are not), in order. */
+  shown() {
+    return this.buttons.filter((button) => !button.parentElement.hidden);
+  }
+
+  /** The toolbar's one Tab stop: the button last moved to, or the first when that one is hidden. */
+  stop() {
+    return this.shown().find((button) => button.tabIndex === 0) || this.buttons[0];
+  }
+
+  /** Puts the focus on the toolbar (Alt-F10 in the text). */
+  focus() {
+    this.stop().focus();
+  }
+
   moveFocus(event) {
-    const at = this.buttons.indexOf(event.target);
+    const buttons = this.shown();
+    const at = buttons.indexOf(event.target);
     if (at < 0) return;
-    const last = this.buttons.length - 1;
+    const last = buttons.length - 1;
     const to = { ArrowRight: at === last ? 0 : at + 1, ArrowLeft: at === 0 ? last : at - 1, Home: 0, End: last }[event.key];
     if (to === undefined) return;
     event.preventDefault();
-    this.buttons[at].tabIndex = -1;
-    this.buttons[to].tabIndex = 0;
-    this.buttons[to].focus();
+    this.moveStop(buttons[to]);
+    buttons[to].focus();
+  }
+
+  moveStop(button) {
+    for (const other of this.buttons) other.tabIndex = other === button ? 0 : -1;
   }
 
   update(view) {
     const { state } = view;
+    for (const [group, element] of this.groups) element.hidden = !group.shown(state);
+    // The Tab stop stays on a button that shows.
+    this.moveStop(this.stop());
     // A read-only editor (live, before the first sync or for a reader) offers no action.
     const editable = view.editable;
     this.items.forEach((item, i) => {
@@ -137,7 +196,20 @@ class ToolbarView {
   }
 }
 
-/** A plugin that keeps `dom` (the toolbar element) filled with buttons that follow the editor's state. */
+/**
+ * A plugin that keeps `dom` (the toolbar element) filled with buttons that follow the
+ * editor's state, and takes the focus there on Alt-F10.
+ */
 export function toolbarPlugin(items, dom) {
-  return new Plugin({ view: (view) => new ToolbarView(view, items, dom) });
+  let toolbar = null;
+  return new Plugin({
+    view: (view) => (toolbar = new ToolbarView(view, items, dom)),
+    props: {
+      handleKeyDown(view, event) {
+        if (event.key !== "F10" || !event.altKey || event.ctrlKey || event.metaKey || event.shiftKey || !toolbar) return false;
+        toolbar.focus();
+        return true;
+      },
+    },
+  });
 }
