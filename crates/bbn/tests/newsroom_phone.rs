@@ -329,6 +329,12 @@ fn draft_on_the_phone(b: &Browser, base: &str) -> i64 {
         "Ferries run again from Monday; the fishing fleet waits for the inspectors.",
     );
     b.keys(BODY, "The harbour master said the channel is clear.");
+    // The writer chooses the section (a new article starts with none).
+    b.eval(
+        "const s = document.querySelector('#section');
+         s.value = [...s.options].find(o => o.text === 'World').value;
+         return s.value",
+    );
     b.click(".nr-actions button[value=save]");
     assert!(b.url().contains("/edit?saved=created"), "{}", b.url());
     let id: i64 = b.url().split('/').nth(5).unwrap().parse().unwrap();
