@@ -102,6 +102,12 @@ async fn document_article(store: &Store, n: usize) -> anyhow::Result<i64> {
         .first()
         .context("the site has no section")?
         .id;
+    let author = store
+        .all_authors()
+        .await?
+        .first()
+        .context("the site has no author")?
+        .id;
     Ok(store
         .create_article(ArticleDraft {
             slug: format!("live-bench-{n}-{}", rand::random::<u32>()),
@@ -111,7 +117,7 @@ async fn document_article(store: &Store, n: usize) -> anyhow::Result<i64> {
             body_format: BodyFormat::Document,
             body_markdown: body(),
             section_id: section,
-            author_ids: Vec::new(),
+            author_ids: vec![author],
             topic_ids: Vec::new(),
             faq: Vec::new(),
             image_id: None,
@@ -173,7 +179,7 @@ async fn editor(
     let mut sent_bytes = 0;
     let me = doc.client_id().get();
     let mut delays = Vec::new();
-    let mut seen: HashMap<u64, u32> = HashMap::new();
+    let mut seen: HashMap<u64, std::collections::HashSet<u32>> = HashMap::new();
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
     let mut typed = 0;
     let mut done_at: Option<tokio::time::Instant> = None;
@@ -204,21 +210,25 @@ async fn editor(
                 let now = Instant::now();
                 let Message::Sync(SyncMessage::Update(u) | SyncMessage::SyncStep2(u)) = Message::decode_v1(&data)? else { continue };
                 let update = Update::decode_v1(&u)?;
-                let reached = update.state_vector();
+                // Every character the update inserts, timed once: the
+                // first time it arrives (a later sync may bring it again).
                 {
                     let sent = sent.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
-                    for (client, end) in reached.iter() {
+                    for (client, ranges) in update.insertions(true).iter() {
                         let client = client.get();
                         if client == me {
                             continue;
                         }
-                        let from = seen.get(&client).copied().unwrap_or(0);
-                        for clock in from..*end {
-                            if let Some(at) = sent.get(&(client, clock)) {
-                                delays.push(now.duration_since(*at).as_secs_f64() * 1000.0);
+                        let timed = seen.entry(client).or_default();
+                        for range in ranges.iter() {
+                            for clock in range.clone() {
+                                if let Some(at) = sent.get(&(client, clock))
+                                    && timed.insert(clock)
+                                {
+                                    delays.push(now.duration_since(*at).as_secs_f64() * 1000.0);
+                                }
                             }
                         }
-                        seen.insert(client, (*end).max(from));
                     }
                 }
                 doc.transact_mut().apply_update(update)?;
