@@ -210,16 +210,22 @@ impl Store {
         })
     }
 
-    /// Replaces the article's updates numbered up to `upto` by `merged`,
-    /// which holds the same state (Yjs updates commute, so where it sits
-    /// among later ones does not matter).
+    /// Replaces the article's updates `ids` by `merged`, which holds their
+    /// state (Yjs updates commute, so where it sits among later ones does
+    /// not matter).
     #[tracing::instrument(skip(self, merged), fields(bytes = merged.len()))]
-    pub async fn live_compact(&self, article_id: i64, upto: i64, merged: &[u8]) -> Result<()> {
+    pub async fn live_compact(&self, article_id: i64, ids: &[i64], merged: &[u8]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
         let now = self.now();
+        // Exactly the rows the caller read and holds in `merged`: an update
+        // another instance kept meanwhile stays, whatever its id.
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let delete = format!("DELETE FROM live_updates WHERE article_id = $1 AND id IN ({list})");
         crate::write_tx!(self, tx => {
-            let gone = sqlx::query("DELETE FROM live_updates WHERE article_id = $1 AND id <= $2")
+            let gone = sqlx::query(&delete)
                 .bind(article_id)
-                .bind(upto)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -236,6 +242,18 @@ impl Store {
                 notify_kept!(self, tx, article_id, id);
             }
         })
+    }
+
+    /// An article's kept updates up to id `upto`, oldest first: what a
+    /// compaction reads (and applies) before it replaces them.
+    pub async fn live_updates_upto(&self, article_id: i64, upto: i64) -> Result<Updates> {
+        Ok(with_pool!(&self.pool, p => {
+            sqlx::query_as("SELECT id, data FROM live_updates WHERE article_id = $1 AND id <= $2 ORDER BY id")
+                .bind(article_id)
+                .bind(upto)
+                .fetch_all(p)
+                .await?
+        }))
     }
 
     /// A listener for the updates every instance keeps; None on SQLite,

@@ -430,13 +430,32 @@ impl Hub {
             self.keep(store, &mut doc, user, merged).await;
         }
         if doc.kept >= COMPACT_AFTER {
-            let state = doc.live.compacted();
+            // What every instance kept up to this hub's newest is read and
+            // applied first, so the compacted state holds all of what it
+            // replaces (another instance's update not heard yet included).
             match store
-                .live_compact(self.article_id, doc.last_kept, &state)
+                .live_updates_upto(self.article_id, doc.last_kept)
                 .await
             {
-                Ok(()) => doc.kept = 0,
-                Err(e) => tracing::warn!(error = %e, "live: compaction failed; tried again later"),
+                Ok(rows) => {
+                    for (id, bytes) in &rows {
+                        // This hub's own are in its document already.
+                        if !doc.own.contains(id) {
+                            self.absorb(&mut doc, bytes);
+                        }
+                    }
+                    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+                    let state = doc.live.compacted();
+                    match store.live_compact(self.article_id, &ids, &state).await {
+                        Ok(()) => doc.kept = 0,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "live: compaction failed; tried again later")
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "live: compaction could not read; tried again later")
+                }
             }
         }
         let due = !doc.writers.is_empty() && doc.snapshot_at.elapsed() >= SNAPSHOT_EVERY;
@@ -551,18 +570,22 @@ impl Hub {
     /// instance's sockets when it changed anything.
     async fn apply_remote(&self, bytes: &[u8]) {
         let mut doc = self.doc.lock().await;
-        let before = doc.live.state_vector();
+        self.absorb(&mut doc, bytes);
+    }
+
+    /// Applies a kept update to the document and passes it to this
+    /// instance's sockets (always: an update that only deletes leaves the
+    /// state vector as it was, and a client ignores what it holds already).
+    fn absorb(&self, doc: &mut HubDoc, bytes: &[u8]) {
         if let Err(e) = doc.live.apply(bytes) {
             tracing::warn!(article = self.article_id, error = %e, "live: an update from another instance was refused");
             return;
         }
-        if doc.live.state_vector() != before {
-            let message = yrs::sync::Message::Sync(yrs::sync::SyncMessage::Update(bytes.to_vec()));
-            let _ = self.relay.send((
-                0,
-                Arc::new(yrs::updates::encoder::Encode::encode_v1(&message)),
-            ));
-        }
+        let message = yrs::sync::Message::Sync(yrs::sync::SyncMessage::Update(bytes.to_vec()));
+        let _ = self.relay.send((
+            0,
+            Arc::new(yrs::updates::encoder::Encode::encode_v1(&message)),
+        ));
     }
 
     /// Tells the other instances who is here, when it changed or was last
