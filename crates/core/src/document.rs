@@ -8,7 +8,7 @@
 //! the sanitizer once when the body is written, like every body. The node
 //! types and their attributes are those of `editor/src/schema.js`.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt::Write;
 
@@ -17,27 +17,28 @@ pub const MAX_NODES: usize = 100_000;
 /// At most this deep (lists in lists in quotes …).
 pub const MAX_DEPTH: usize = 32;
 
-/// One node of a document.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+/// One node of a document. Written back as JSON the way the editor writes
+/// it (`doc.toJSON()`: empty parts left out).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Node {
     #[serde(rename = "type")]
     pub kind: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub attrs: Map<String, Value>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub content: Vec<Node>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub marks: Vec<Mark>,
 }
 
 /// Emphasis or a link over a run of text.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Mark {
     #[serde(rename = "type")]
     pub kind: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub attrs: Map<String, Value>,
 }
 
