@@ -20,12 +20,14 @@ mod flow;
 mod limits;
 #[cfg(test)]
 mod tests;
+mod urls;
 
 use super::{Mark, Node};
 use crate::html_tree::{Data, NodeId, Tree};
 use blocks::{node, paragraph};
 use flow::{Flow, hard_break};
 use serde_json::{Map, Value};
+use urls::{safe_href, safe_image_src};
 
 /// The document `html` holds, within the schema and the limits. HTML the
 /// sanitizer would not parse (`markdown::check_shape`) keeps its words, a
@@ -145,44 +147,6 @@ fn collapse(text: &str) -> String {
         out.push_str(word);
     }
     out
-}
-
-/// A link's target the editor takes (`safeHref` in `editor/src/urls.js`):
-/// a web or mail address, or a path on this site.
-fn safe_href(raw: &str) -> Option<String> {
-    let href = raw.trim();
-    let mail = href
-        .get(..7)
-        .is_some_and(|s| s.eq_ignore_ascii_case("mailto:"))
-        && href.len() > 7
-        && !href.contains(char::is_whitespace);
-    (is_web(href) || mail || is_site_path(href, true)).then(|| href.to_string())
-}
-
-/// An image's source the editor takes (`safeImageSrc`): a web address or a
-/// path on this site.
-fn safe_image_src(raw: &str) -> Option<String> {
-    let src = raw.trim();
-    (is_web(src) || is_site_path(src, false)).then(|| src.to_string())
-}
-
-/// `http://host`, `https://host` or `//host`, in any case.
-fn is_web(address: &str) -> bool {
-    let lower = address.get(..8).unwrap_or(address).to_ascii_lowercase();
-    let rest = ["https://", "http://", "//"]
-        .iter()
-        .find(|p| lower.starts_with(*p))
-        .and_then(|p| address.get(p.len()..));
-    rest.and_then(|r| r.chars().next())
-        .is_some_and(|c| c != '/' && !c.is_whitespace())
-}
-
-/// `/path` (not `//`) without white space; `bare` allows `/` alone.
-fn is_site_path(address: &str, bare: bool) -> bool {
-    address.starts_with('/')
-        && !address.starts_with("//")
-        && (bare || address.len() > 1)
-        && !address.contains(char::is_whitespace)
 }
 
 /// The schema's order of marks, which is the order a text node lists them in.
