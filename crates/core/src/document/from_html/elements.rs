@@ -37,11 +37,7 @@ impl Reader<'_> {
     /// caption becoming a paragraph.
     pub(super) fn figure(&mut self, id: NodeId, flow: &mut Flow) {
         let tree = self.tree;
-        let figcaption = tree
-            .children(id)
-            .iter()
-            .copied()
-            .find(|&c| tree.html_name(c) == Some("figcaption"));
+        let figcaption = self.figcaption(id);
         let img = self
             .below(
                 id,
@@ -78,15 +74,20 @@ impl Reader<'_> {
         self.figure = outer;
     }
 
+    /// The figure's caption: its `figcaption` child.
+    fn figcaption(&self, figure: NodeId) -> Option<NodeId> {
+        let tree = self.tree;
+        tree.children(figure)
+            .iter()
+            .copied()
+            .find(|&c| tree.html_name(c) == Some("figcaption"))
+    }
+
     /// `figure.pull-quote`: the quote's words on one line (its paragraphs
     /// joined by line breaks), the figcaption its `cite`.
     pub(super) fn pull_quote(&mut self, id: NodeId) -> Node {
         let tree = self.tree;
-        let figcaption = tree
-            .children(id)
-            .iter()
-            .copied()
-            .find(|&c| tree.html_name(c) == Some("figcaption"));
+        let figcaption = self.figcaption(id);
         let cite = figcaption.map_or_else(String::new, |c| self.text(c, |_| false));
         let mut flow = Flow::default();
         for &child in tree.children(id) {
