@@ -8,36 +8,40 @@
 //! the sanitizer once when the body is written, like every body. The node
 //! types and their attributes are those of `editor/src/schema.js`.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt::Write;
+
+mod from_html;
+pub use from_html::from_html;
 
 /// At most this many nodes (text runs included) in one document.
 pub const MAX_NODES: usize = 100_000;
 /// At most this deep (lists in lists in quotes …).
 pub const MAX_DEPTH: usize = 32;
 
-/// One node of a document.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+/// One node of a document. Written back as JSON the way the editor writes
+/// it (`doc.toJSON()`: empty parts left out).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Node {
     #[serde(rename = "type")]
     pub kind: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub attrs: Map<String, Value>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub content: Vec<Node>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub marks: Vec<Mark>,
 }
 
 /// Emphasis or a link over a run of text.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Mark {
     #[serde(rename = "type")]
     pub kind: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub attrs: Map<String, Value>,
 }
 
@@ -384,13 +388,9 @@ mod tests {
 
     use super::*;
 
-    fn html(json: &str) -> String {
-        to_html(&parse(json).unwrap())
-    }
-
-    #[test]
-    fn renders_every_block() {
-        let doc = r#"{"type":"doc","content":[
+    // The documents below are also read back from their HTML
+    // (`from_html`'s tests).
+    pub(super) const EVERY_BLOCK: &str = r#"{"type":"doc","content":[
             {"type":"heading","attrs":{"level":2},"content":[{"type":"text","text":"Talks"}]},
             {"type":"paragraph","content":[
                 {"type":"text","text":"The "},
@@ -413,8 +413,34 @@ mod tests {
                 {"type":"faq_question","content":[{"type":"text","text":"Why?"}]},
                 {"type":"faq_answer","content":[{"type":"paragraph","content":[{"type":"text","text":"Because."}]}]}]}]}
         ]}"#;
+    pub(super) const FAQ_BLOCKS: &str = r#"{"type":"doc","content":[
+            {"type":"paragraph","content":[{"type":"text","text":"Intro"}]},
+            {"type":"faq","content":[
+              {"type":"faq_item","content":[
+                {"type":"faq_question","content":[{"type":"text","text":"Why now?"}]},
+                {"type":"faq_answer","content":[{"type":"paragraph","content":[{"type":"text","text":"The "},{"type":"text","marks":[{"type":"strong"}],"text":"summit"}]}]}]},
+              {"type":"faq_item","content":[
+                {"type":"faq_question","content":[{"type":"text","text":"Unanswered?"}]},
+                {"type":"faq_answer","content":[]}]}]}
+        ]}"#;
+    pub(super) const NEIGHBOURING_RUNS: &str = r#"{"type":"doc","content":[{"type":"paragraph","content":[
+            {"type":"text","marks":[{"type":"link","attrs":{"href":"/a"}}],"text":"one "},
+            {"type":"text","marks":[{"type":"link","attrs":{"href":"/a"}},{"type":"strong"}],"text":"two"},
+            {"type":"text","marks":[{"type":"strong"}],"text":" three"}]}]}"#;
+    pub(super) const BLOCKS_WITH_WORDS: &str = r#"{"type":"doc","content":[
+            {"type":"heading","attrs":{"level":2},"content":[{"type":"text","text":"Title"}]},
+            {"type":"paragraph","content":[{"type":"text","text":"One "},{"type":"text","marks":[{"type":"em"}],"text":"two"}]},
+            {"type":"image","attrs":{"src":"/x.jpg","caption":"A cap","credit":"Cred"}},
+            {"type":"bullet_list","content":[{"type":"list_item","content":[{"type":"paragraph","content":[{"type":"text","text":"item"}]}]}]}]}"#;
+
+    fn html(json: &str) -> String {
+        to_html(&parse(json).unwrap())
+    }
+
+    #[test]
+    fn renders_every_block() {
         assert_eq!(
-            html(doc),
+            html(EVERY_BLOCK),
             concat!(
                 "<h2>Talks</h2>",
                 "<p>The <strong>envoys</strong> met <a href=\"/news/earlier\">again</a><br><em>late</em></p>",
@@ -433,19 +459,7 @@ mod tests {
 
     #[test]
     fn faq_blocks_give_their_questions_and_answers() {
-        let doc = parse(
-            r#"{"type":"doc","content":[
-            {"type":"paragraph","content":[{"type":"text","text":"Intro"}]},
-            {"type":"faq","content":[
-              {"type":"faq_item","content":[
-                {"type":"faq_question","content":[{"type":"text","text":"Why now?"}]},
-                {"type":"faq_answer","content":[{"type":"paragraph","content":[{"type":"text","text":"The "},{"type":"text","marks":[{"type":"strong"}],"text":"summit"}]}]}]},
-              {"type":"faq_item","content":[
-                {"type":"faq_question","content":[{"type":"text","text":"Unanswered?"}]},
-                {"type":"faq_answer","content":[]}]}]}
-        ]}"#,
-        )
-        .unwrap();
+        let doc = parse(FAQ_BLOCKS).unwrap();
         assert_eq!(
             faq(&doc),
             [("Why now?".to_string(), "The summit".to_string())]
@@ -480,12 +494,8 @@ mod tests {
 
     #[test]
     fn neighbouring_runs_share_their_marks() {
-        let doc = r#"{"type":"doc","content":[{"type":"paragraph","content":[
-            {"type":"text","marks":[{"type":"link","attrs":{"href":"/a"}}],"text":"one "},
-            {"type":"text","marks":[{"type":"link","attrs":{"href":"/a"}},{"type":"strong"}],"text":"two"},
-            {"type":"text","marks":[{"type":"strong"}],"text":" three"}]}]}"#;
         assert_eq!(
-            html(doc),
+            html(NEIGHBOURING_RUNS),
             "<p><a href=\"/a\">one <strong>two</strong></a><strong> three</strong></p>"
         );
     }
@@ -520,14 +530,7 @@ mod tests {
 
     #[test]
     fn plain_text_has_a_line_per_block() {
-        let doc = parse(
-            r#"{"type":"doc","content":[
-            {"type":"heading","attrs":{"level":2},"content":[{"type":"text","text":"Title"}]},
-            {"type":"paragraph","content":[{"type":"text","text":"One "},{"type":"text","marks":[{"type":"em"}],"text":"two"}]},
-            {"type":"image","attrs":{"src":"/x.jpg","caption":"A cap","credit":"Cred"}},
-            {"type":"bullet_list","content":[{"type":"list_item","content":[{"type":"paragraph","content":[{"type":"text","text":"item"}]}]}]}]}"#,
-        )
-        .unwrap();
+        let doc = parse(BLOCKS_WITH_WORDS).unwrap();
         assert_eq!(plain_text(&doc), "Title\nOne two\nA cap Cred\nitem");
         assert_eq!(
             images_without_alt(&doc),
