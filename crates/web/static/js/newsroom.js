@@ -25,3 +25,12 @@
     if (hadFocus) open.querySelector("summary").focus();
   });
 })();
+
+// Forms that change a lot at once ask first: a form's data-confirm is the
+// question (the page's policy allows no inline handlers). Without
+// JavaScript they send at once.
+document.addEventListener("submit", function (e) {
+  var form = e.target;
+  var question = form && form.getAttribute && form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) e.preventDefault();
+});
