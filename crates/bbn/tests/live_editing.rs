@@ -437,6 +437,59 @@ async fn live_editing(dir: &std::path::Path, extra: &[&str], postgres: Option<bb
         Some("Harbour reopens at last")
     );
 
+    // A Markdown article (as imports and the API write them) is edited live
+    // at once: the server reads its body into the document, headings and
+    // marks kept, and what is typed into it is kept like any other.
+    let (status, md) = api.call(
+        "POST",
+        "/articles",
+        Some(&json!({"headline": "Port strike talks", "section": "world",
+            "body_markdown": "Talks resume at **noon**.\n\n## What the union wants\n\n- a pay rise\n- shorter shifts\n"})),
+    );
+    assert_eq!(status, 201, "{md}");
+    let md_id = md["id"].as_i64().unwrap();
+    let (_, _, page) = exchange(
+        port,
+        "GET",
+        &format!("/newsroom/articles/{md_id}/edit"),
+        &[("Cookie", &admin.cookie)],
+        b"",
+    );
+    assert!(
+        String::from_utf8_lossy(&page).contains(&format!(
+            "data-live-url=\"/newsroom/articles/{md_id}/live\""
+        )),
+        "a Markdown article's page opens it live"
+    );
+    let mut m = connect(port, md_id, &admin.cookie, None).await.unwrap();
+    assert!(
+        m.until_text("shorter shifts", Duration::from_secs(5))
+            .await
+            .is_some(),
+        "{}",
+        m.body()
+    );
+    let read = m.body();
+    assert!(
+        read.contains("<strong>noon</strong>")
+            && read.contains("<heading")
+            && read.contains("What the union wants</heading>")
+            && read.contains("<bullet_list>"),
+        "the Markdown's blocks and marks: {read}"
+    );
+    m.type_text(" Sources say").await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    drop(m);
+    let mut m2 = connect(port, md_id, &admin.cookie, None).await.unwrap();
+    assert!(
+        m2.until_text(". Sources say", Duration::from_secs(5))
+            .await
+            .is_some(),
+        "kept: {}",
+        m2.body()
+    );
+    drop(m2);
+
     // SIGKILL mid-typing: what was sent a moment before the kill is kept.
     a.type_text(" gamma").await;
     for n in 0..10 {

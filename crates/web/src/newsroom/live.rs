@@ -391,15 +391,18 @@ fn shared_fields(article: &Article, picked: bool) -> Meta {
     ])
 }
 
-/// A saved document body as JSON; other formats are not edited live.
+/// A saved body as the live document's JSON. A Markdown or HTML body is
+/// read into a document from the HTML it renders to, as the editor reads it
+/// when such an article is opened in the browser (`document::from_html`);
+/// the article becomes a document article when it is next saved.
 fn document_json(format: BodyFormat, body: &str) -> Result<serde_json::Value, AppError> {
-    if format != BodyFormat::Document {
-        return Err(AppError::BadRequest(
-            "Only document bodies are edited live: save the article from the rich editor first."
-                .into(),
-        ));
+    match format {
+        BodyFormat::Document => serde_json::from_str(body).map_err(broken),
+        BodyFormat::Markdown | BodyFormat::Html => {
+            let doc = bbn_core::document::from_html(&format.render(body));
+            serde_json::to_value(&doc).map_err(broken)
+        }
     }
-    serde_json::from_str(body).map_err(broken)
 }
 
 impl Hub {

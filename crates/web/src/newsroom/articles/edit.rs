@@ -162,7 +162,7 @@ pub(crate) async fn render(
         image => screen.article.and_then(|a| a.image.as_ref()).map(crate::views::ImageView::from),
         max_upload_mb => state.config.max_upload_bytes / (1024 * 1024),
         action => screen.article.map_or("/newsroom/articles/new".to_string(), |a| format!("/newsroom/articles/{}/edit", a.id)),
-        live => screen.article.filter(|a| a.body_format == BodyFormat::Document).map(|a| minijinja::context! {
+        live => screen.article.map(|a| minijinja::context! {
             url => format!("/newsroom/articles/{}/live", a.id),
             name => user.user.name.clone(),
             mode => if can_edit(&user.user, a) { "edit" } else { "read" },
