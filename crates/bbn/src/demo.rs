@@ -42,6 +42,8 @@ struct AuthorInfo {
     slug: String,
     name: String,
     bio: String,
+    #[serde(default)]
+    job_title: String,
 }
 
 #[derive(Deserialize)]
@@ -147,10 +149,17 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
     }
     let mut authors = HashMap::new();
     for a in &site.authors {
-        authors.insert(
-            a.slug.clone(),
-            store.create_author(&a.slug, &a.name, &a.bio).await?,
-        );
+        let id = store.create_author(&a.slug, &a.name, &a.bio).await?;
+        if !a.job_title.is_empty() {
+            let profile = bbn_store::ProfileEdit {
+                name: a.name.clone(),
+                bio: a.bio.clone(),
+                job_title: a.job_title.clone(),
+                ..Default::default()
+            };
+            store.save_author_profile(id, &profile).await?;
+        }
+        authors.insert(a.slug.clone(), id);
     }
     let mut topics = HashMap::new();
     for t in &site.topics {

@@ -235,7 +235,13 @@ mod postgres {
             let at = page.find(marker).unwrap_or_else(|| panic!("{marker}")) + marker.len();
             page[at..at + page[at..].find('"').unwrap()].to_string()
         };
-        let section = first("<option value=\"");
+        // The first section offered (the select opens on an empty placeholder).
+        let section = page
+            .split("<option value=\"")
+            .skip(1)
+            .map(|o| o[..o.find('"').unwrap()].to_string())
+            .find(|v| v.parse::<i64>().is_ok())
+            .expect("a section to choose");
         let author = first("name=\"authors\" value=\"");
         let mut fields = hidden_in(&page, "/newsroom/articles/new");
         for (k, v) in [

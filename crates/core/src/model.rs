@@ -269,6 +269,9 @@ pub struct Author {
     pub slug: String,
     pub name: String,
     pub bio: String,
+    /// What they do ("Political Editor"), shown beside the name in bylines;
+    /// empty when the profile gives none.
+    pub job_title: String,
 }
 
 /// An image with what a reader needs to understand it.

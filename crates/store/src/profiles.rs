@@ -9,8 +9,8 @@ use bbn_core::{Author, ValidationError};
 /// An author with their profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthorProfile {
+    /// With the job title the bylines show.
     pub author: Author,
-    pub job_title: String,
     /// Their pages elsewhere, http(s) addresses.
     pub links: Vec<String>,
     pub photo_id: Option<i64>,
@@ -55,8 +55,8 @@ fn profile(
             slug,
             name,
             bio,
+            job_title: job_title.unwrap_or_default(),
         },
-        job_title: job_title.unwrap_or_default(),
         links: links
             .unwrap_or_default()
             .lines()

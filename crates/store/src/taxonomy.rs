@@ -59,7 +59,23 @@ struct AuthorRow {
     slug: String,
     name: String,
     bio: String,
+    job_title: String,
 }
+
+impl From<AuthorRow> for Author {
+    fn from(r: AuthorRow) -> Self {
+        Author {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            bio: r.bio,
+            job_title: r.job_title,
+        }
+    }
+}
+
+const AUTHOR_COLUMNS: &str =
+    "SELECT id, slug, name, bio, COALESCE(job_title, '') AS job_title FROM authors";
 
 fn check_name_and_slug(name: &str, slug_value: &str) -> Result<()> {
     let mut errors = Vec::new();
@@ -216,17 +232,12 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn author_by_slug(&self, slug: &str) -> Result<Option<Author>> {
         let row: Option<AuthorRow> = with_pool!(&self.pool, p => {
-            sqlx::query_as("SELECT id, slug, name, bio FROM authors WHERE slug = $1")
+            sqlx::query_as(&format!("{AUTHOR_COLUMNS} WHERE slug = $1"))
                 .bind(slug)
                 .fetch_optional(p)
                 .await?
         });
-        Ok(row.map(|r| Author {
-            id: r.id,
-            slug: r.slug,
-            name: r.name,
-            bio: r.bio,
-        }))
+        Ok(row.map(Author::from))
     }
 }
 
@@ -260,17 +271,9 @@ impl Store {
 
     pub async fn all_authors(&self) -> Result<Vec<Author>> {
         let rows: Vec<AuthorRow> = with_pool!(&self.pool, p => {
-            sqlx::query_as("SELECT id, slug, name, bio FROM authors ORDER BY name").fetch_all(p).await?
+            sqlx::query_as(&format!("{AUTHOR_COLUMNS} ORDER BY name")).fetch_all(p).await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|r| Author {
-                id: r.id,
-                slug: r.slug,
-                name: r.name,
-                bio: r.bio,
-            })
-            .collect())
+        Ok(rows.into_iter().map(Author::from).collect())
     }
 
     /// The topics with these names that exist, in order (none is created).

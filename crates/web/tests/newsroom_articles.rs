@@ -1035,7 +1035,10 @@ async fn authors_keep_their_own_profiles_and_editors_anyones(db: TestDb) {
         "what was typed comes back"
     );
     let profile = n.store.author_profile(aria_id).await.unwrap().unwrap();
-    assert_eq!(profile.job_title, "", "a refused save changes nothing");
+    assert_eq!(
+        profile.author.job_title, "",
+        "a refused save changes nothing"
+    );
     let saved = aria
         .submit(
             &format!("/newsroom/authors/{aria_id}"),
@@ -1064,10 +1067,39 @@ async fn authors_keep_their_own_profiles_and_editors_anyones(db: TestDb) {
             "href=\"https://www.social.example/aria\" rel=\"me noopener\">social.example/aria<"
         ) || page.body.contains(">social.example<")
     );
+    // Her bylines say what she does, on the page and in its structured data.
+    let story = n
+        .write(&mut aria, "Talks in Pyongyang", "Ministers met.", &[])
+        .await;
+    let mut eddie = n.as_user("editor@example.com").await;
+    let list = eddie.get("/newsroom/articles").await;
+    let done = eddie
+        .submit(
+            "/newsroom/articles/bulk",
+            &list.body,
+            &[("ids", &story.to_string()), ("action", "publish")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let slug_of_story = n.store.article_by_id(story).await.unwrap().unwrap().slug;
+    let read = eddie.get(&format!("/news/{slug_of_story}")).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(
+        read.body.contains(&format!(
+            ">Aria Author</a><span class=\"byline__role\">, Diplomatic correspondent</span>"
+        )),
+        "{}",
+        read.body
+    );
+    assert!(
+        read.body
+            .contains("\"jobTitle\":\"Diplomatic correspondent\""),
+        "{}",
+        read.body
+    );
     // Not someone else's.
     let other = aria.get(&format!("/newsroom/authors/{otto_id}")).await;
     assert_eq!(other.status, StatusCode::FORBIDDEN);
-    let mut eddie = n.as_user("editor@example.com").await;
     let found = eddie.get("/newsroom/authors?q=ott").await;
     assert!(
         found.body.contains("Otto Other") && !found.body.contains("Aria Author"),
@@ -1094,6 +1126,7 @@ async fn authors_keep_their_own_profiles_and_editors_anyones(db: TestDb) {
             .await
             .unwrap()
             .unwrap()
+            .author
             .job_title,
         "Sports writer"
     );

@@ -141,42 +141,44 @@ struct CommentRow {
     staff_user_id: Option<i64>,
 }
 
-/// (kind, position, id, slug, name, text) of a byline, topic or FAQ item.
-type Part = (String, i64, i64, String, String, String);
+/// (kind, position, id, slug, name, text, job title) of a byline, topic or
+/// FAQ item (only a byline has a job title).
+type Part = (String, i64, i64, String, String, String, String);
 /// A part with the article it belongs to, as a row.
-type PartRow = (i64, String, i64, i64, String, String, String);
+type PartRow = (i64, String, i64, i64, String, String, String, String);
 
 /// Bylines, topics and FAQ items of the articles matched by `articles`
 /// (e.g. "= $1"), each kind in the writer's order.
 fn parts_sql(articles: &str) -> String {
     format!(
-        "SELECT x.article_id, 'author', x.position, au.id, au.slug, au.name, au.bio FROM article_authors x
+        "SELECT x.article_id, 'author', x.position, au.id, au.slug, au.name, au.bio, COALESCE(au.job_title, '') FROM article_authors x
            JOIN authors au ON au.id = x.author_id WHERE x.article_id {articles}
          UNION ALL
-         SELECT x.article_id, 'topic', x.position, t.id, t.slug, t.name, t.description FROM article_topics x
+         SELECT x.article_id, 'topic', x.position, t.id, t.slug, t.name, t.description, '' FROM article_topics x
            JOIN topics t ON t.id = x.topic_id WHERE x.article_id {articles}
          UNION ALL
-         SELECT f.article_id, 'faq', f.position, 0, '', f.question, f.answer FROM faq_items f
+         SELECT f.article_id, 'faq', f.position, 0, '', f.question, f.answer, '' FROM faq_items f
            WHERE f.article_id {articles}
          ORDER BY 1, 2, 3"
     )
 }
 
-fn part((_, kind, position, id, slug, name, text): PartRow) -> Part {
-    (kind, position, id, slug, name, text)
+fn part((_, kind, position, id, slug, name, text, job_title): PartRow) -> Part {
+    (kind, position, id, slug, name, text, job_title)
 }
 
 fn split_parts(parts: impl IntoIterator<Item = Part>) -> (Vec<Author>, Vec<Topic>, Vec<FaqItem>) {
     let mut authors = Vec::new();
     let mut topics = Vec::new();
     let mut faq = Vec::new();
-    for (kind, _, id, slug, name, text) in parts {
+    for (kind, _, id, slug, name, text, job_title) in parts {
         match kind.as_str() {
             "author" => authors.push(Author {
                 id,
                 slug,
                 name,
                 bio: text,
+                job_title,
             }),
             "topic" => topics.push(Topic {
                 id,

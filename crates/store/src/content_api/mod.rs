@@ -196,6 +196,8 @@ impl Store {
                     slug: r.slug,
                     name: r.name,
                     bio: r.text,
+                    // The Content API's authors carry no job title.
+                    job_title: String::new(),
                 })
                 .collect(),
             total: page.total,

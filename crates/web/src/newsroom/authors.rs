@@ -39,7 +39,7 @@ pub async fn list(
     let found = state.store.find_authors(&words, 200).await?;
     let authors: Vec<_> = found
         .iter()
-        .map(|p| minijinja::context! { id => p.author.id, name => p.author.name, job_title => p.job_title, slug => p.author.slug, photo => p.photo_url })
+        .map(|p| minijinja::context! { id => p.author.id, name => p.author.name, job_title => p.author.job_title, slug => p.author.slug, photo => p.photo_url })
         .collect();
     let settings = state.store.settings().await?;
     let ctx = minijinja::context! { site => settings.name, authors, q => words, capped => found.len() == 200 };
@@ -92,7 +92,7 @@ fn as_form(p: &AuthorProfile) -> ProfileEdit {
     ProfileEdit {
         name: p.author.name.clone(),
         bio: p.author.bio.clone(),
-        job_title: p.job_title.clone(),
+        job_title: p.author.job_title.clone(),
         links: p.links.join("\n"),
         photo_id: p.photo_id,
     }
@@ -254,8 +254,8 @@ pub async fn lookup(
             .into_iter()
             .map(|p| FoundAuthor {
                 id: p.author.id,
+                job_title: p.author.job_title,
                 name: p.author.name,
-                job_title: p.job_title,
             })
             .collect(),
     ))

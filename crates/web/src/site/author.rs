@@ -33,7 +33,7 @@ pub async fn show(
         parent: None,
         children: Vec::new(),
         profile: Some(minijinja::context! {
-            job_title => profile.job_title,
+            job_title => profile.author.job_title,
             photo => profile.photo_url,
             links => profile.links.iter().map(|l| (link_label(l), l.clone())).collect::<Vec<_>>(),
         }),

@@ -67,6 +67,14 @@ pub fn comment_views(comments: &[Comment], zone: Tz) -> Vec<CommentView> {
     out
 }
 
+/// A name in an article's byline, with what they do when their profile says.
+#[derive(Debug, Clone, Serialize)]
+pub struct BylineView {
+    pub name: String,
+    pub url: String,
+    pub job_title: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct CorrectionView {
     pub label: &'static str,
@@ -83,7 +91,7 @@ pub struct ArticleView {
     pub description: String,
     pub title: String,
     pub section: Link,
-    pub authors: Vec<Link>,
+    pub authors: Vec<BylineView>,
     pub topic: Option<Link>,
     pub topics: Vec<Link>,
     pub published: Option<When>,
@@ -142,9 +150,10 @@ pub fn article_view(
         authors: a
             .authors
             .iter()
-            .map(|p| Link {
+            .map(|p| BylineView {
                 name: p.name.clone(),
                 url: author_url(&p.slug),
+                job_title: p.job_title.clone(),
             })
             .collect(),
         topic: topics.first().cloned(),

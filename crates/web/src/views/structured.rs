@@ -110,11 +110,17 @@ pub fn article_ld(a: &Article, description: &str, p: &Publisher<'_>) -> Vec<Stri
         "inLanguage": p.language,
         "articleSection": a.section.name,
         "isAccessibleForFree": true,
-        "author": a.authors.iter().map(|x| json!({
-            "@type": "Person",
-            "name": x.name,
-            "url": format!("{base}{}", author_url(&x.slug)),
-        })).collect::<Vec<_>>(),
+        "author": a.authors.iter().map(|x| {
+            let mut person = json!({
+                "@type": "Person",
+                "name": x.name,
+                "url": format!("{base}{}", author_url(&x.slug)),
+            });
+            if !x.job_title.is_empty() {
+                person["jobTitle"] = json!(x.job_title);
+            }
+            person
+        }).collect::<Vec<_>>(),
         "publisher": organization(p),
     });
     if !a.topics.is_empty() {
