@@ -1246,9 +1246,56 @@ async fn thousands_of_bylines_are_found_by_name(db: TestDb) {
     let found: serde_json::Value = serde_json::from_str(&found.body).unwrap();
     assert_eq!(found[0]["name"], "Staffer Number 149");
     assert_eq!(found.as_array().unwrap().len(), 1);
+    // Without JavaScript the form's Find button redraws it, unsaved and as
+    // typed, listing the names that match after the chosen ones.
+    let world = n.world.to_string();
+    let mine = n.author_id("editor@example.com").await.to_string();
+    let redrawn = eddie
+        .submit(
+            "/newsroom/articles/new",
+            &form.body,
+            &[
+                ("headline", "Typed before searching"),
+                ("body", "Text."),
+                ("section_id", &world),
+                ("authors", &mine),
+                ("byline_find", "number 14"),
+                ("action", "find_bylines"),
+            ],
+        )
+        .await;
+    assert_eq!(redrawn.status, StatusCode::OK, "{}", redrawn.body);
+    assert!(redrawn.body.contains("value=\"Typed before searching\""));
+    assert!(redrawn.body.contains("Not saved yet: bylines matching"));
+    assert!(redrawn.body.contains("value=\"number 14\""));
+    let names: Vec<&str> = redrawn
+        .body
+        .split("name=\"authors\"")
+        .skip(1)
+        .map(|s| {
+            s.split("</label>")
+                .next()
+                .unwrap()
+                .rsplit('>')
+                .next()
+                .unwrap()
+                .trim()
+        })
+        .collect();
+    assert_eq!(names[0], "Eddie Editor", "the chosen byline first");
+    assert_eq!(names.len(), 11, "{names:?}");
+    assert!(names.contains(&"Staffer Number 149") && names.contains(&"Staffer Number 140"));
+    assert_eq!(
+        n.store
+            .article_by_slug("typed-before-searching")
+            .await
+            .unwrap()
+            .map(|a| a.id),
+        None,
+        "nothing saved"
+    );
     // A byline found that way saves like any other.
     let id = found[0]["id"].as_i64().unwrap().to_string();
-    let world = n.world.to_string();
     let created = eddie
         .submit(
             "/newsroom/articles/new",

@@ -180,6 +180,9 @@
   var find = form.querySelector("[data-byline-find]");
   var list = form.querySelector("[data-bylines]");
   if (find && list) {
+    // The finder works as you type: the form's Find button (for pages without JavaScript) goes.
+    var go = form.querySelector("[data-byline-find-go]");
+    if (go) go.hidden = true;
     var narrow = function () {
       var words = find.value.trim().toLowerCase();
       var shown = 0;

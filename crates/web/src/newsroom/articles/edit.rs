@@ -291,7 +291,8 @@ pub async fn edit_page(
     render(&state, &user, &form, screen).await
 }
 
-/// Handles the buttons that redraw the form without saving: FAQ controls and preview.
+/// Handles the buttons that redraw the form without saving: FAQ controls,
+/// finding a byline and preview.
 async fn redraw(
     state: &AppState,
     user: &CurrentUser,
@@ -301,6 +302,18 @@ async fn redraw(
     if form.apply_faq_action() {
         let mut screen = Screen::ok(article);
         screen.notice = Some("Not saved yet: save to keep the FAQ changes.".into());
+        return Ok(Some(render(state, user, form, screen).await?));
+    }
+    if form.action == "find_bylines" {
+        let mut screen = Screen::ok(article);
+        let words = form.byline_find.clone();
+        screen.notice = Some(if words.is_empty() {
+            "Not saved yet: every name is listed again.".into()
+        } else {
+            format!(
+                "Not saved yet: bylines matching \u{201c}{words}\u{201d} are listed under Bylines, after the chosen ones."
+            )
+        });
         return Ok(Some(render(state, user, form, screen).await?));
     }
     if form.action == "preview" {

@@ -33,6 +33,8 @@ pub struct ArticleForm {
     /// The rich editor was live and in step with the shared document when
     /// the form was sent (the `live` field, which the editor sets).
     pub live: bool,
+    /// Words of a byline's name to find ("Find" without JavaScript).
+    pub byline_find: String,
 }
 
 /// The longest a form field may be before it is refused outright.
@@ -73,6 +75,7 @@ impl ArticleForm {
                 "image_id" => f.image_id = value.parse().ok(),
                 "revision" => f.revision = value.parse().ok(),
                 "action" => f.action = value,
+                "byline_find" => f.byline_find = value.trim().chars().take(100).collect(),
                 _ => {}
             }
         }
@@ -110,6 +113,7 @@ impl ArticleForm {
             revision: Some(a.revision),
             action: String::new(),
             live: false,
+            byline_find: String::new(),
         }
     }
 
@@ -218,6 +222,8 @@ pub struct FormView {
     pub authors: Vec<Choice>,
     /// More bylines exist than `authors` lists (found by name).
     pub authors_more: bool,
+    /// The words the unchosen names were found by, when a search asked.
+    pub byline_find: String,
 }
 
 /// How many bylines besides the chosen ones the form lists; past that the
@@ -225,6 +231,15 @@ pub struct FormView {
 pub const BYLINES_LISTED: usize = 100;
 
 pub fn form_view(f: &ArticleForm, sections: &[Section], authors: &[Author]) -> FormView {
+    // The names not chosen that the form lists: those matching the words
+    // searched for, when a search asked (the finder without JavaScript).
+    let words = f.byline_find.to_lowercase();
+    let others = || {
+        authors
+            .iter()
+            .filter(|a| !f.author_ids.contains(&a.id))
+            .filter(|a| words.is_empty() || a.name.to_lowercase().contains(&words))
+    };
     FormView {
         headline: f.headline.clone(),
         dek: f.dek.clone(),
@@ -256,23 +271,15 @@ pub fn form_view(f: &ArticleForm, sections: &[Section], authors: &[Author]) -> F
             .author_ids
             .iter()
             .filter_map(|id| authors.iter().find(|a| a.id == *id))
-            .chain(
-                authors
-                    .iter()
-                    .filter(|a| !f.author_ids.contains(&a.id))
-                    .take(BYLINES_LISTED),
-            )
+            .chain(others().take(BYLINES_LISTED))
             .map(|a| Choice {
                 id: a.id,
                 name: a.name.clone(),
                 selected: f.author_ids.contains(&a.id),
             })
             .collect(),
-        authors_more: authors
-            .iter()
-            .filter(|a| !f.author_ids.contains(&a.id))
-            .count()
-            > BYLINES_LISTED,
+        authors_more: others().count() > BYLINES_LISTED || !words.is_empty(),
+        byline_find: f.byline_find.clone(),
     }
 }
 
