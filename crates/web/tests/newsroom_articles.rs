@@ -1085,9 +1085,9 @@ async fn authors_keep_their_own_profiles_and_editors_anyones(db: TestDb) {
     let read = eddie.get(&format!("/news/{slug_of_story}")).await;
     assert_eq!(read.status, StatusCode::OK);
     assert!(
-        read.body.contains(&format!(
+        read.body.contains(
             ">Aria Author</a><span class=\"byline__role\">, Diplomatic correspondent</span>"
-        )),
+        ),
         "{}",
         read.body
     );
