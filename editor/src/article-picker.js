@@ -8,11 +8,21 @@ const PAUSE_MS = 200;
 // Text that is already an address is not searched for.
 const ADDRESS = /^(\/|[a-z][a-z0-9+.-]*:)/i;
 
+// What the picker says, of articles unless told otherwise (the image dialog finds media items).
+const ARTICLE_WORDS = {
+  list: "Published articles",
+  one: "article",
+  many: "articles",
+  none: "No published article matches those words.",
+  failing: "The article search is not answering; a typed address still works.",
+};
+
 /**
  * Adds the field to `dialog`. `lookup(query, signal)` resolves to `[{ headline, url }]`
  * (none: no search, addresses only); `onChoose(article)` hears the writer's choice.
+ * `words` names what is found (`ARTICLE_WORDS`).
  */
-export function articlePicker(dialog, { lookup, label, hint, value = "", onChoose }) {
+export function articlePicker(dialog, { lookup, label, hint, value = "", onChoose, words = ARTICLE_WORDS }) {
   const page = dialog.page;
   const win = page.defaultView;
   const input = dialog.field({
@@ -29,7 +39,7 @@ export function articlePicker(dialog, { lookup, label, hint, value = "", onChoos
   list.id = `${input.id}-results`;
   list.className = "rich-editor-dialog__results";
   list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", "Published articles");
+  list.setAttribute("aria-label", words.list);
   list.hidden = true;
   input.after(list);
   input.setAttribute("aria-controls", list.id);
@@ -91,14 +101,14 @@ export function articlePicker(dialog, { lookup, label, hint, value = "", onChoos
         show(found);
         dialog.status(
           found.length
-            ? `${found.length} ${found.length === 1 ? "article" : "articles"} found: the arrow keys move through them, Enter chooses.`
-            : "No published article matches those words.",
+            ? `${found.length} ${found.length === 1 ? words.one : words.many} found: the arrow keys move through them, Enter chooses.`
+            : words.none,
         );
       },
       () => {
         if (n !== asked) return;
         show([]);
-        dialog.status("The article search is not answering; a typed address still works.");
+        dialog.status(words.failing);
       },
     );
   }

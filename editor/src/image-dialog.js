@@ -1,9 +1,10 @@
 // The image dialog. With an image selected it edits that image's alt text, caption and
 // credit; otherwise it inserts a new one, uploaded from a file (which the newsroom keeps
-// and numbers: `media`) or from a web address. Alt text is required. An upload keeps the
+// and numbers: `media`), found in the media library by its words, or from a web address. Alt text is required. An upload keeps the
 // dialog open with its placeholder in the document until the newsroom answers: then the
 // image is in and the dialog closes, or the newsroom's sentence shows and nothing is in.
 import { NodeSelection } from "prosemirror-state";
+import { articlePicker } from "./article-picker.js";
 import { editImage, selectedNode } from "./commands.js";
 import { Dialog, dialogOpen } from "./dialog.js";
 import { imageWithMedia, isImageFile, uploadImages } from "./uploads.js";
@@ -22,7 +23,10 @@ export function openImageDialog(view, { server }, { title = null, then = null } 
     title: title || (now ? "Image details" : "Insert an image"),
     returnFocus: () => view.focus(),
     // Closing during an upload (Cancel, Escape) abandons it: nothing is inserted.
-    onClose: () => upload?.abort(),
+    onClose: () => {
+      upload?.abort();
+      library?.stop();
+    },
   });
 
   const canUpload = !now && !!server?.canUpload();
@@ -36,6 +40,30 @@ export function openImageDialog(view, { server }, { title = null, then = null } 
         autocomplete: "off",
         spellcheck: "false",
       });
+  // An item of the library, once chosen: its address and number go in, with the details
+  // below (filled in from the library's, and still the writer's to change).
+  let fromLibrary = null;
+  const library = canUpload && server.library
+    ? articlePicker(dialog, {
+        lookup: (q, signal) => server.library(q, signal),
+        label: "Or find it in the media library",
+        hint: "Words of its file name, alt text, caption or credit.",
+        words: {
+          list: "Images in the media library",
+          one: "image",
+          many: "images",
+          none: "No image in the library matches those words.",
+          failing: "The media library is not answering; upload a file instead.",
+        },
+        onChoose: (found) => {
+          fromLibrary = found.attrs;
+          alt.value = found.attrs.alt;
+          caption.value = found.attrs.caption;
+          credit.value = found.attrs.credit;
+          dialog.status(`Chosen from the library: ${found.headline}.`);
+        },
+      })
+    : null;
   if (now) {
     const preview = dialog.fields.appendChild(page.createElement("img"));
     preview.className = "rich-editor-dialog__preview";
@@ -76,6 +104,11 @@ export function openImageDialog(view, { server }, { title = null, then = null } 
       return done();
     }
     const chosen = file?.files?.[0];
+    if (!chosen && fromLibrary) {
+      const { src, media } = fromLibrary;
+      editImage(schema, () => ({ src, media, ...details }))(view.state, view.dispatch, view);
+      return done();
+    }
     if (chosen) {
       if (!isImageFile(chosen)) return dialog.error(`${chosen.name} is not an image: choose a JPEG, PNG, GIF or WebP file.`, file);
       return send(chosen, details);

@@ -1,4 +1,5 @@
-// The two newsroom endpoints the editor calls: image uploads (`POST /newsroom/media`) and
+// The newsroom endpoints the editor calls: image uploads (`POST /newsroom/media`), the
+// media library's search behind the image dialog (`GET /newsroom/media/items?q=`), and
 // the published-article lookup behind the link and read-more pickers
 // (`GET /newsroom/articles/lookup?q=`). Every answer is checked before the editor uses it,
 // and every failure becomes a sentence the writer can act on: an upload never throws.
@@ -6,6 +7,7 @@ import { safeHref, safeImageSrc } from "./urls.js";
 
 export const MEDIA_URL = "/newsroom/media";
 export const LOOKUP_URL = "/newsroom/articles/lookup";
+export const LIBRARY_URL = "/newsroom/media/items";
 const LOOKUP_LIMIT = 8;
 
 // Said when the server's refusal carries no sentence of its own (a 403 from a stale CSRF
@@ -69,6 +71,28 @@ export function newsroomServer({ fetch, FormData, csrf }) {
         ok: true,
         attrs: { src, alt: text(answer.alt, alt), caption: text(answer.caption, caption), credit: text(answer.credit, credit), media: answer.media },
       };
+    },
+
+    /**
+     * Images of the media library whose file name, alt text, caption or credit hold
+     * `query`: `[{ headline, url, attrs }]`, `attrs` the image node's (`media` included);
+     * throws when the search fails.
+     */
+    async library(query, signal) {
+      const q = query.trim();
+      if (!q) return [];
+      const response = await fetch(`${LIBRARY_URL}?kind=image&q=${encodeURIComponent(q)}`, { credentials: "same-origin", headers: { Accept: "application/json" }, signal });
+      if (!response.ok) throw new Error(`media search answered ${response.status}`);
+      const answer = await jsonOf(response);
+      if (!Array.isArray(answer?.items)) throw new Error("media search answered something other than a list of items");
+      return answer.items
+        .filter((m) => m && Number.isSafeInteger(m.id) && safeImageSrc(m.url))
+        .slice(0, LOOKUP_LIMIT)
+        .map((m) => ({
+          headline: text(m.file_name, "").trim() || text(m.alt, "").trim() || `Item ${m.id}`,
+          url: text(m.alt, "").trim() || "(no alt text yet)",
+          attrs: { src: safeImageSrc(m.url), alt: text(m.alt, ""), caption: text(m.caption, ""), credit: text(m.credit, ""), media: m.id },
+        }));
     },
 
     /** Published articles whose words match `query`: `[{ id, headline, url }]`; throws when the lookup fails. */

@@ -284,3 +284,31 @@ test("without a CSRF token on the page the dialog offers the web address only, a
   e.paste([e.image("a.png", "image/png")]);
   assert.match(e.page.querySelector(".rich-editor__notice").textContent, /cannot be uploaded from this page/);
 });
+
+test("an image found in the media library goes in with its library number and the details the writer kept", async () => {
+  const e = await editor((request) => {
+    assert.equal(request.method, "GET");
+    assert.match(request.url, /^\/newsroom\/media\/items\?kind=image&q=harbour$/);
+    return answer(200, {
+      total: 2,
+      items: [
+        { id: 41, url: "/media/2026/12/aa.jpg", file_name: "harbour.jpg", alt: "Boats in the harbour", caption: "Morning", credit: "Staff" },
+        { id: 42, url: "javascript:alert(1)", file_name: "bad.jpg", alt: "", caption: "", credit: "" },
+      ],
+    });
+  });
+  e.editable.focus();
+  e.button("Image").click();
+  e.type("Or find it in the media library", "harbour");
+  await until(() => e.dialog().querySelectorAll("[role=option]").length > 0, "the library's results");
+  const options = [...e.dialog().querySelectorAll("[role=option]")];
+  assert.equal(options.length, 1, "an item whose address cannot be an image's is not offered");
+  assert.match(options[0].textContent, /harbour\.jpg/);
+  options[0].click();
+  assert.equal(e.field("Alt text (required)").value, "Boats in the harbour", "the library's alt text is filled in");
+  e.type("Caption", "Morning light on the harbour");
+  e.press("Insert");
+  const image = sent(e.textarea).content.find((n) => n.type === "image");
+  assert.deepEqual(image.attrs, { src: "/media/2026/12/aa.jpg", alt: "Boats in the harbour", caption: "Morning light on the harbour", credit: "Staff", media: 41 });
+  assert.equal(e.dialog(), null, "the dialog closed");
+});

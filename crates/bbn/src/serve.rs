@@ -76,6 +76,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                     tracing::warn!(error = %e, "cannot clean stored bodies again; reads clean them")
                 }
             }
+            // Which articles use which media item, for articles written
+            // before the library kept it or brought in by an import.
+            match store.index_media_uses().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(articles = n, "media uses read from article bodies"),
+                Err(e) => tracing::warn!(error = %e, "cannot read media uses from article bodies"),
+            }
         }
     });
     let theme = Theme::load(config.theme.as_deref()).context("cannot load the theme")?;

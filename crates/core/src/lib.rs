@@ -8,6 +8,7 @@ pub mod checks;
 pub mod document;
 mod html_tree;
 pub mod markdown;
+pub mod media;
 pub mod model;
 pub mod password;
 pub mod slug;

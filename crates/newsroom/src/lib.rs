@@ -11,8 +11,11 @@
 //!   function of what was sent and the facts gathered beforehand.
 //! - `live`: the live editor's shared document and the rules of a
 //!   connection to it (who may write, how much, under whose name).
+//! - `media`: the media library: who may change an item, and a change
+//!   followed into the articles that show it.
 
 pub mod admission;
 pub mod live;
+pub mod media;
 pub mod roles;
 pub mod workflow;

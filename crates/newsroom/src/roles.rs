@@ -81,3 +81,16 @@ pub fn can_correct(user: &User) -> bool {
 pub fn may_take_address(user: &User, status: Status) -> bool {
     user.role >= Role::Editor && matches!(status, Status::Published | Status::Scheduled)
 }
+
+/// Changing a media library item (its details, its file): editors any;
+/// others only while every article using it is one they may edit
+/// (`uses_editable`), since a new alt text or file shows in each of them.
+pub fn can_change_media(user: &User, uses_editable: bool) -> bool {
+    user.role >= Role::Editor || uses_editable
+}
+
+/// Deleting a media library item nothing uses: editors any, others the
+/// items they uploaded.
+pub fn can_delete_media(user: &User, uploaded_by: Option<i64>) -> bool {
+    user.role >= Role::Editor || uploaded_by == Some(user.id)
+}

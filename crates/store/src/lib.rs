@@ -23,6 +23,7 @@ mod distribution;
 mod error;
 mod import;
 mod live;
+mod media;
 mod migrate;
 mod pages;
 mod profiles;
@@ -38,7 +39,7 @@ pub mod transfer;
 mod webhooks;
 
 pub use api_keys::{ApiKey, ApiKeyKind, IssuedKey, NewApiKey, api_key_hash};
-pub use articles::{ArticleFilter, ArticleList, Edit, NewMedia, NewsroomItem, TRASH_DAYS};
+pub use articles::{ArticleFilter, ArticleList, Edit, NewsroomItem, TRASH_DAYS};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use backup::SiteCounts;
 pub use changes::{Batch, Change, ChangeMark, Listing, LogState, Placement};
@@ -51,6 +52,7 @@ pub use import::{
     Outcome, Rename, import_slug,
 };
 pub use live::{LiveDocument, LiveEvent, LiveListener, LiveSnapshot, live_digest};
+pub use media::{FileFacts, MediaDetails, MediaItem, MediaQuery, MediaUse, NewMedia};
 pub use migrate::SCHEMA_VERSION;
 pub use pages::PageLink;
 pub use profiles::{AuthorProfile, ProfileEdit};

@@ -92,10 +92,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_history_and_trash.sql"),
         postgres: include_str!("../migrations/postgres/0016_history_and_trash.sql"),
     },
+    Migration {
+        version: 17,
+        sqlite: include_str!("../migrations/sqlite/0017_media_library.sql"),
+        postgres: include_str!("../migrations/postgres/0017_media_library.sql"),
+    },
 ];
 
 /// The schema version this binary writes and understands.
-pub const SCHEMA_VERSION: i64 = 16;
+pub const SCHEMA_VERSION: i64 = 17;
 
 pub(crate) async fn run(pool: &Pool) -> Result<()> {
     let backend = pool.backend();

@@ -168,6 +168,7 @@ async fn every_write_is_in_the_change_log(db: TestDb) {
             caption: String::new(),
             credit: String::new(),
             srcset: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -419,6 +420,7 @@ async fn every_import_write_is_in_the_change_log(db: TestDb) {
                 caption: String::new(),
                 credit: String::new(),
                 srcset: String::new(),
+                ..Default::default()
             },
         )
         .await

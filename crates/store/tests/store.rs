@@ -1401,8 +1401,189 @@ async fn an_old_address_leads_to_its_article_until_taken(db: TestDb) {
     );
 }
 
+fn image(url: &str, alt: &str, by: Option<i64>) -> bbn_store::NewMedia {
+    bbn_store::NewMedia {
+        url: url.into(),
+        width: Some(1200),
+        height: Some(800),
+        alt: alt.into(),
+        file_name: url.rsplit('/').next().unwrap_or("").into(),
+        uploaded_by: by,
+        ..Default::default()
+    }
+}
+
+async fn the_media_library_knows_what_uses_each_item(db: TestDb) {
+    let store = db.store.clone();
+    let f = fixture(&store).await;
+    let eve = store
+        .create_user(&bbn_store::NewUser {
+            email: "eve@example.com".into(),
+            name: "Eve Editor".into(),
+            role: bbn_core::Role::Editor,
+            password_hash: None,
+        })
+        .await
+        .unwrap();
+    let featured = store
+        .create_media(&image("/media/2026/12/feat.jpg", "A harbour", Some(eve)))
+        .await
+        .unwrap();
+    let in_doc = store
+        .create_media(&image("/media/2026/12/doc.jpg", "", Some(eve)))
+        .await
+        .unwrap();
+    let in_markdown = store
+        .create_media(&image("/media/2026/12/md.jpg", "Boats", None))
+        .await
+        .unwrap();
+    let unused = store
+        .create_media(&image("/media/2026/12/spare_100%.jpg", "Spare", None))
+        .await
+        .unwrap();
+
+    // A document names its image by library id; a Markdown body by address.
+    let doc = format!(
+        r#"{{"type":"doc","content":[{{"type":"image","attrs":{{"src":"/media/2026/12/doc.jpg","alt":"x","caption":"","credit":"","media":{in_doc}}}}}]}}"#
+    );
+    let mut with_doc = draft(&f, "A document body", Some(1_000)).image(Some(featured));
+    with_doc.body_markdown = doc;
+    with_doc.body_format = bbn_core::BodyFormat::Document;
+    let a = store.create_article(with_doc).await.unwrap();
+    let b = store
+        .create_article(
+            draft(&f, "A Markdown body", None).body("![Boats](/media/2026/12/md.jpg)\n\nText."),
+        )
+        .await
+        .unwrap();
+
+    let uses = |id| {
+        let store = store.clone();
+        async move {
+            let mut ids: Vec<i64> = store
+                .media_used_in(id, 10)
+                .await
+                .unwrap()
+                .iter()
+                .map(|u| u.article_id)
+                .collect();
+            ids.sort_unstable();
+            ids
+        }
+    };
+    assert_eq!(uses(featured).await, vec![a]);
+    assert_eq!(uses(in_doc).await, vec![a]);
+    assert_eq!(uses(in_markdown).await, vec![b]);
+    assert!(uses(unused).await.is_empty());
+
+    // Found by words (a % in a name is a character, not a wildcard), kind,
+    // uploader, and "unused".
+    let q = |words: Option<&str>, unused: bool, by: Option<i64>| bbn_store::MediaQuery {
+        words: words.map(str::to_string),
+        kind: Some("image".into()),
+        uploaded_by: by,
+        unused,
+        limit: 10,
+        offset: 0,
+    };
+    let (found, total) = store
+        .media_list(&q(Some("HARBOUR"), false, None))
+        .await
+        .unwrap();
+    assert_eq!((total, found[0].id, found[0].uses), (1, featured, 1));
+    let (found, _) = store
+        .media_list(&q(Some("_100%"), false, None))
+        .await
+        .unwrap();
+    assert_eq!(found.iter().map(|m| m.id).collect::<Vec<_>>(), vec![unused]);
+    let (found, total) = store
+        .media_list(&q(Some("100%x"), false, None))
+        .await
+        .unwrap();
+    assert_eq!((found.len(), total), (0, 0));
+    let (found, _) = store.media_list(&q(None, true, None)).await.unwrap();
+    assert_eq!(found.iter().map(|m| m.id).collect::<Vec<_>>(), vec![unused]);
+    let (found, total) = store.media_list(&q(None, false, Some(eve))).await.unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(found[0].uploader.as_deref(), Some("Eve Editor"));
+    assert_eq!(
+        store.media_uploaders().await.unwrap(),
+        vec![(eve, "Eve Editor".to_string())]
+    );
+
+    // A used item is not deleted; an unused one is, once.
+    for used in [featured, in_doc, in_markdown] {
+        assert!(matches!(
+            store.delete_media(used).await,
+            Err(StoreError::Conflict { field: "media" })
+        ));
+    }
+    assert_eq!(
+        store.delete_media(unused).await.unwrap(),
+        "/media/2026/12/spare_100%.jpg"
+    );
+    assert!(matches!(
+        store.delete_media(unused).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // A save that drops an image lets it go.
+    let mut again = store.article_by_id(b).await.unwrap().unwrap();
+    again.body_markdown = "No picture now.".into();
+    store
+        .update_article(b, ArticleDraft::from(&again), None, false)
+        .await
+        .unwrap();
+    assert!(uses(in_markdown).await.is_empty());
+    store.delete_media(in_markdown).await.unwrap();
+
+    // Details change with checks; the focal point is in percent.
+    let details = |alt: &str, x| bbn_store::MediaDetails {
+        alt: alt.into(),
+        caption: "C".into(),
+        credit: "D".into(),
+        focal_x: x,
+        focal_y: 40,
+    };
+    store
+        .update_media(in_doc, &details("The new words", 30))
+        .await
+        .unwrap();
+    let item = store.media_item(in_doc).await.unwrap().unwrap();
+    assert_eq!(
+        (item.alt.as_str(), item.focal_x, item.focal_y),
+        ("The new words", 30, 40)
+    );
+    assert!(matches!(
+        store.update_media(in_doc, &details("x", 101)).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store
+            .update_media(in_doc, &details(&"a".repeat(1_001), 5))
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+
+    // Uses of articles written before the library kept them are read at start.
+    store.execute_raw("DELETE FROM media_uses").await.unwrap();
+    store
+        .execute_raw("UPDATE articles SET media_indexed = 0")
+        .await
+        .unwrap();
+    assert_eq!(store.index_media_uses().await.unwrap(), 2);
+    assert_eq!(uses(featured).await, vec![a]);
+    assert_eq!(uses(in_doc).await, vec![a]);
+    assert_eq!(
+        store.index_media_uses().await.unwrap(),
+        0,
+        "each article is read once"
+    );
+}
+
 bbn_store::on_both_backends!(
     reply_depth_walks_to_the_top_of_its_own_article,
+    the_media_library_knows_what_uses_each_item,
     a_served_site_cannot_be_taken_alone,
     change_followers_apply_each_change_once,
     migrations_run_twice_and_refuse_newer_schema,

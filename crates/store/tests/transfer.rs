@@ -59,6 +59,7 @@ async fn fill(store: &Store) {
             caption: String::new(),
             credit: "© Ünïcode Studio".into(),
             srcset: "/media/2024/01/logo-480.png 480w".into(),
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -71,6 +72,7 @@ async fn fill(store: &Store) {
             caption: "Caption".into(),
             credit: String::new(),
             srcset: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -471,6 +473,7 @@ async fn new_rows_after_import_get_fresh_ids(db: TestDb) {
             caption: String::new(),
             credit: String::new(),
             srcset: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap();

@@ -58,13 +58,57 @@ pub enum MediaError {
     Encode(#[from] image::ImageError),
 }
 
-/// A stored image: its URL, size and resized copies.
+/// A stored image: its URL, size and resized copies, its type and bytes.
 #[derive(Debug, Clone)]
 pub struct Stored {
     pub url: String,
     pub width: u32,
     pub height: u32,
     pub srcset: String,
+    pub mime: &'static str,
+    pub bytes: i64,
+}
+
+/// What readers are told about an item, and who uploaded it under what name.
+#[derive(Debug, Clone, Default)]
+pub struct Described {
+    pub alt: String,
+    pub caption: String,
+    pub credit: String,
+    pub file_name: String,
+    pub uploaded_by: Option<i64>,
+}
+
+impl Stored {
+    /// The library's record of this file.
+    pub fn record(self, d: Described) -> bbn_store::NewMedia {
+        bbn_store::NewMedia {
+            url: self.url,
+            width: Some(i64::from(self.width)),
+            height: Some(i64::from(self.height)),
+            alt: d.alt,
+            caption: d.caption,
+            credit: d.credit,
+            srcset: self.srcset,
+            file: bbn_store::FileFacts {
+                kind: "image".into(),
+                mime: self.mime.into(),
+                bytes: self.bytes,
+            },
+            file_name: d.file_name,
+            uploaded_by: d.uploaded_by,
+        }
+    }
+}
+
+fn mime(format: ImageFormat) -> &'static str {
+    match format {
+        ImageFormat::Jpeg => "image/jpeg",
+        ImageFormat::Png => "image/png",
+        ImageFormat::Gif => "image/gif",
+        ImageFormat::WebP => "image/webp",
+        _ => "application/octet-stream",
+    }
 }
 
 fn extension(format: ImageFormat) -> Option<&'static str> {
@@ -158,6 +202,7 @@ fn store_now(media_dir: &FsPath, bytes: &[u8], max_megapixels: u32) -> Result<St
         Some(cleaned) => std::fs::write(&original, cleaned)?,
         None => write_jpeg(&decoded, &original, 90)?,
     }
+    let stored_bytes = std::fs::metadata(&original)?.len() as i64;
     let mut written = vec![original.clone()];
     let mut srcset = Vec::new();
     for w in WIDTHS.into_iter().filter(|w| *w < width) {
@@ -188,7 +233,37 @@ fn store_now(media_dir: &FsPath, bytes: &[u8], max_megapixels: u32) -> Result<St
         width,
         height,
         srcset: srcset.join(", "),
+        mime: mime(format),
+        bytes: stored_bytes,
     })
+}
+
+/// Removes an item's files under `media_dir`: the original, its resized
+/// copies and any crops made of it. What cannot be removed is logged.
+pub async fn remove_files(media_dir: PathBuf, url: String, srcset: String) {
+    let mut paths: Vec<String> = vec![url.clone()];
+    paths.extend(
+        srcset
+            .split(',')
+            .filter_map(|c| c.split_whitespace().next())
+            .map(str::to_string),
+    );
+    paths.extend(CROPS.iter().filter_map(|(shape, ..)| crop_url(&url, shape)));
+    for p in paths {
+        let Some(file) = p
+            .strip_prefix("/media/")
+            .and_then(|rel| resolve(&media_dir, rel))
+        else {
+            continue;
+        };
+        match tokio::fs::remove_file(&file).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::warn!(error = %e, file = %file.display(), "could not remove a deleted item's file")
+            }
+        }
+    }
 }
 
 /// The shapes of crop that structured data offers: (name, width, height).

@@ -95,6 +95,7 @@ async fn site(db: TestDb) -> Site {
             caption: "The meeting.".into(),
             credit: "Photo: Staff".into(),
             srcset: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -433,6 +434,15 @@ async fn the_openapi_document_names_every_path(db: TestDb) {
     assert_eq!(doc["openapi"], "3.1.0");
     assert_eq!(doc["servers"][0]["url"], "https://news.example/api/v1");
     let (_, editor) = token(&s.store, "eve@example.com", Role::Editor).await;
+    let map = s
+        .store
+        .create_media(&NewMedia {
+            url: "/media/map.png".into(),
+            alt: "A map".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     let mut operations = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
@@ -440,7 +450,7 @@ async fn the_openapi_document_names_every_path(db: TestDb) {
             let codes: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
             assert!(
                 codes.iter().all(|c| [
-                    "200", "201", "400", "401", "403", "404", "409", "415", "422", "429"
+                    "200", "201", "204", "400", "401", "403", "404", "409", "415", "422", "429"
                 ]
                 .contains(&c.as_str())),
                 "{method} {path}: {codes:?}"
@@ -448,8 +458,13 @@ async fn the_openapi_document_names_every_path(db: TestDb) {
             if method != "get" {
                 continue;
             }
+            let id = if path.starts_with("/media/") {
+                map
+            } else {
+                s.lead
+            };
             let uri = format!("/api/v1{path}")
-                .replace("{id}", &s.lead.to_string())
+                .replace("{id}", &id.to_string())
                 .replace("{slug}", "ministers-meet");
             let needs_q = op["parameters"]
                 .as_array()
@@ -484,7 +499,7 @@ async fn the_openapi_document_names_every_path(db: TestDb) {
             }
         }
     }
-    assert_eq!(operations, 15, "every route of the API is described");
+    assert_eq!(operations, 19, "every route of the API is described");
 }
 
 /// A staff account (with its byline, made with it) and a token of `role` for it.
@@ -996,6 +1011,113 @@ async fn comments_are_moderated_and_images_uploaded(db: TestDb) {
         (status, a["image"]["alt"].as_str()),
         (StatusCode::OK, Some("A map"))
     );
+
+    // The library: listed and found with its uses, details changed
+    // everywhere, deletion refused while used.
+    let (status, headers, list) = send(
+        &app,
+        "GET",
+        "/api/v1/media?q=map&kind=image",
+        Some(&editor),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(headers["x-total-count"], "1");
+    let item = &list["data"][0];
+    assert_eq!(
+        (
+            item["id"].clone(),
+            item["uses"].as_i64(),
+            item["mime"].as_str()
+        ),
+        (img["id"].clone(), Some(1), Some("image/png"))
+    );
+    assert_eq!(
+        item["sizes"].as_array().unwrap().len(),
+        2,
+        "480 and 960 wide copies: {item}"
+    );
+    let (status, ..) = send(
+        &app,
+        "GET",
+        "/api/v1/media?kind=poster",
+        Some(&editor),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, ..) = send(&app, "GET", "/api/v1/media", None, None).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the library is the newsroom's"
+    );
+    let one = format!("/api/v1/media/{}", img["id"]);
+    let (status, _, changed) = send(
+        &app,
+        "PATCH",
+        &one,
+        Some(&editor),
+        json_body(
+            serde_json::json!({ "alt": "A map of the coast", "focal_point": { "x": 20, "y": 70 } }),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(
+        (
+            changed["alt"].as_str(),
+            changed["credit"].as_str(),
+            changed["focal_point"]["x"].as_i64()
+        ),
+        (Some("A map of the coast"), Some("Staff"), Some(20))
+    );
+    let (_, _, a) = call(&app, &format!("/api/v1/articles/{}", s.lead)).await;
+    assert_eq!(
+        a["image"]["alt"], "A map of the coast",
+        "the article shows the new details"
+    );
+    let (status, ..) = send(
+        &app,
+        "PATCH",
+        &one,
+        Some(&editor),
+        json_body(serde_json::json!({ "focal_point": { "x": 200, "y": 0 } })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, ..) = send(
+        &app,
+        "PATCH",
+        &one,
+        Some(&editor),
+        json_body(serde_json::json!({ "colour": "red" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, body) = send(&app, "DELETE", &one, Some(&editor), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    send(
+        &app,
+        "PATCH",
+        &format!("/api/v1/articles/{}", s.lead),
+        Some(&editor),
+        json_body(serde_json::json!({ "image_id": 0 })),
+    )
+    .await;
+    let file = media.join(
+        img["url"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("https://news.example/media/"),
+    );
+    assert!(file.is_file());
+    let (status, ..) = send(&app, "DELETE", &one, Some(&editor), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(!file.exists(), "the files go with the item");
+    let (status, ..) = send(&app, "GET", &one, Some(&editor), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let _ = std::fs::remove_dir_all(media);
 }
 

@@ -65,6 +65,7 @@ async fn site(db: TestDb, sitemap_page_size: i64) -> Site {
             caption: String::new(),
             credit: String::new(),
             srcset: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap();

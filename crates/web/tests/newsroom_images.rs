@@ -588,7 +588,191 @@ async fn jpeg_metadata_is_stripped(db: TestDb) {
     let _ = std::fs::remove_dir_all(&d.media);
 }
 
+/// The media library: many files at once, found by words, an item's
+/// details changed once and shown in a body and as a featured image,
+/// deletion refused while used, the files gone with an unused item.
+async fn the_media_library_keeps_one_copy_of_each_picture(db: TestDb) {
+    let mut d = desk(db, 10 * 1024 * 1024).await;
+    let library = d.client.get("/newsroom/media").await;
+    assert_eq!(library.status, StatusCode::OK);
+    assert!(library.body.contains("The library is empty"));
+    let (harbour, bridge) = (
+        picture(ImageFormat::Jpeg, 1600, 900),
+        picture(ImageFormat::Png, 500, 500),
+    );
+    let r = d
+        .client
+        .upload_many(
+            "/newsroom/media/upload",
+            &library.body,
+            &[
+                ("harbour.jpg", &harbour),
+                ("notes.txt", b"not a picture"),
+                ("bridge.png", &bridge),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "one file is refused, and said so"
+    );
+    assert!(
+        r.body.contains("2 files were added") && r.body.contains("notes.txt"),
+        "{}",
+        r.body
+    );
+    let library = d.client.get("/newsroom/media").await;
+    assert!(library.body.contains("harbour.jpg") && library.body.contains("bridge.png"));
+    assert!(library.body.contains("2 items"));
+    let found = d.client.get("/newsroom/media?q=HARB").await;
+    assert!(found.body.contains("harbour.jpg") && !found.body.contains("bridge.png"));
+    let (items, _) = d
+        .store
+        .media_list(&bbn_store::MediaQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let id_of = |name: &str| items.iter().find(|m| m.file_name == name).unwrap().clone();
+    let (harbour, bridge) = (id_of("harbour.jpg"), id_of("bridge.png"));
+    assert_eq!(
+        (harbour.mime.as_str(), harbour.width),
+        ("image/jpeg", Some(1600))
+    );
+    assert!(harbour.bytes > 0 && harbour.uploaded_by.is_some());
+
+    // In the body (as the rich editor writes it) and as the featured image.
+    let mut a = d.store.article_by_id(d.id).await.unwrap().unwrap();
+    let mut draft = bbn_core::validate::ArticleDraft::from(&a);
+    draft.body_format = bbn_core::BodyFormat::Document;
+    draft.body_markdown = format!(
+        r#"{{"type":"doc","content":[{{"type":"paragraph","content":[{{"type":"text","text":"Text."}}]}},{{"type":"image","attrs":{{"src":"{}","alt":"","caption":"","credit":"","media":{}}}}}]}}"#,
+        harbour.url, harbour.id
+    );
+    d.store
+        .update_article(d.id, draft, None, false)
+        .await
+        .unwrap();
+    let picker = d.client.get(&format!("/newsroom/media?for={}", d.id)).await;
+    assert!(picker.body.contains("Use as featured image"));
+    let r = d
+        .client
+        .submit(
+            &format!("/newsroom/articles/{}/image/choose", d.id),
+            &picker.body,
+            &[("media_id", &harbour.id.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    a = d.store.article_by_id(d.id).await.unwrap().unwrap();
+    assert_eq!(a.image.as_ref().map(|i| i.id), Some(harbour.id));
+
+    // The details, changed once in the library, show in both places.
+    let page = d
+        .client
+        .get(&format!("/newsroom/media/{}", harbour.id))
+        .await;
+    assert!(
+        page.body.contains("Used in 1 article")
+            && page
+                .body
+                .contains(&format!("/newsroom/articles/{}/edit", d.id))
+    );
+    let r = d
+        .client
+        .submit(
+            &format!("/newsroom/media/{}", harbour.id),
+            &page.body,
+            &[
+                ("alt", "Fishing boats in the harbour"),
+                ("caption", "Dawn"),
+                ("credit", "Staff"),
+                ("focal_x", "25"),
+                ("focal_y", "60.4"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let after = d.store.article_by_id(d.id).await.unwrap().unwrap();
+    assert_eq!(
+        after.image.as_ref().unwrap().alt,
+        "Fishing boats in the harbour"
+    );
+    assert!(
+        after
+            .body_html
+            .contains(r#"alt="Fishing boats in the harbour""#),
+        "{}",
+        after.body_html
+    );
+    assert!(
+        after.revision > a.revision,
+        "the body's change is a revision of its own"
+    );
+    let item = d.store.media_item(harbour.id).await.unwrap().unwrap();
+    assert_eq!((item.focal_x, item.focal_y), (25, 60));
+
+    // Deleting: refused while used, then the files go with the item.
+    let page = d
+        .client
+        .get(&format!("/newsroom/media/{}", harbour.id))
+        .await;
+    let r = d
+        .client
+        .submit(
+            &format!("/newsroom/media/{}/delete", harbour.id),
+            &page.body,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("in use"), "{}", r.body);
+    let unused = d.client.get("/newsroom/media?unused=1").await;
+    assert!(unused.body.contains("bridge.png") && !unused.body.contains("harbour.jpg"));
+    let file = d.media.join(bridge.url.trim_start_matches("/media/"));
+    assert!(file.is_file());
+    let page = d
+        .client
+        .get(&format!("/newsroom/media/{}", bridge.id))
+        .await;
+    let r = d
+        .client
+        .submit(
+            &format!("/newsroom/media/{}/delete", bridge.id),
+            &page.body,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(!file.exists());
+    assert_eq!(
+        d.client
+            .get(&format!("/newsroom/media/{}", bridge.id))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // A forged form changes nothing.
+    let r = d
+        .client
+        .post_form(
+            &format!("/newsroom/media/{}", harbour.id),
+            &[("_csrf", "forged"), ("alt", "Vandal")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        d.store.media_item(harbour.id).await.unwrap().unwrap().alt,
+        "Fishing boats in the harbour"
+    );
+    std::fs::remove_dir_all(&d.media).unwrap();
+}
+
 bbn_store::on_both_backends!(
+    the_media_library_keeps_one_copy_of_each_picture,
     image_bomb_png_is_refused_before_decoding,
     jpeg_metadata_is_stripped,
     png_metadata_is_stripped,

@@ -117,6 +117,7 @@ async fn site(db: TestDb) -> Site {
             caption: "The ministers meet.".into(),
             credit: "Photo: Staff".into(),
             srcset: "/media/pyongyang-480.jpg 480w, /media/pyongyang-960.jpg 960w".into(),
+            ..Default::default()
         })
         .await
         .unwrap();

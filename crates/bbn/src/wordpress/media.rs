@@ -127,7 +127,8 @@ impl Media {
             alt: a.alt.clone(),
             caption: a.caption.clone(),
             credit: a.credit.clone(),
-            srcset: String::new(),
+            file_name: file_name_of(&a.url),
+            ..Default::default()
         };
         let current = match session.known("attachment", &ext) {
             Some(id) => session.media_file(id).await?,
@@ -191,6 +192,8 @@ impl Media {
                         caption: String::new(),
                         credit: String::new(),
                         srcset,
+                        file_name: file_name_of(&rel),
+                        ..Default::default()
                     };
                     session.media_as("file", &rel, &record).await?;
                     Some(url)
@@ -203,6 +206,17 @@ impl Media {
         }
         Ok(url.filter(|u| u != link))
     }
+}
+
+/// The last part of an address or path, as the library's search finds it.
+fn file_name_of(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    path.rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .chars()
+        .take(255)
+        .collect()
 }
 
 /// The path below `wp-content/uploads/` that an address names, decoded.

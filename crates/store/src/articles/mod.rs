@@ -11,4 +11,4 @@ mod write;
 pub use newsroom::{ArticleFilter, NewsroomItem};
 pub use read::ArticleList;
 pub use trash::TRASH_DAYS;
-pub use write::{Edit, NewMedia};
+pub use write::Edit;

@@ -7,23 +7,12 @@ use super::addresses::settle_addresses;
 use crate::changes::{log_change, log_changes};
 use crate::db::{rows_per_statement, values_sql};
 use crate::error::{OnConflict, OnMissingReference};
+use crate::media::write_media_uses;
 use crate::{Result, Store, StoreError};
 use bbn_core::markdown::SANITIZER_VERSION;
+use bbn_core::media::MediaRefs;
 use bbn_core::validate::ArticleDraft;
 use bbn_core::{FaqItem, Status, ValidationError};
-
-/// An image to record in the media library.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewMedia {
-    pub url: String,
-    pub width: Option<i64>,
-    pub height: Option<i64>,
-    pub alt: String,
-    pub caption: String,
-    pub credit: String,
-    /// Resized copies ("URL 480w, URL 960w").
-    pub srcset: String,
-}
 
 /// How a save relates to what is stored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -147,7 +136,8 @@ fn dedup(ids: &mut Vec<i64>) {
     ids.retain(|id| seen.insert(*id));
 }
 
-fn prepare(draft: ArticleDraft) -> Result<(ArticleDraft, String)> {
+/// A draft normalized, its body rendered, and the library items it uses.
+fn prepare(draft: ArticleDraft) -> Result<(ArticleDraft, String, MediaRefs)> {
     let mut d = draft.normalize().map_err(StoreError::Invalid)?;
     dedup(&mut d.author_ids);
     dedup(&mut d.topic_ids);
@@ -155,7 +145,8 @@ fn prepare(draft: ArticleDraft) -> Result<(ArticleDraft, String)> {
         d.scheduled_at = None;
     }
     let html = d.body_format.render(&d.body_markdown);
-    Ok((d, html))
+    let refs = MediaRefs::of(d.body_format, &d.body_markdown, &html);
+    Ok((d, html, refs))
 }
 
 impl Store {
@@ -220,13 +211,13 @@ impl Store {
                 let sql = values_sql(
                     "INSERT INTO articles (slug, headline, dek, kicker, body_markdown, body_html, section_id, status,
                     image_id, seo_title, seo_description, comments_open, created_at, published_at, scheduled_at,
-                    created_by, modified_at, body_format, body_sanitizer) VALUES ",
+                    created_by, modified_at, body_format, body_sanitizer, media_indexed) VALUES ",
                     19,
                     chunk.len(),
-                    "",
+                    ", 1",
                 ) + " RETURNING id";
                 let mut q = sqlx::query_scalar::<_, i64>(&sql);
-                for (d, html) in chunk {
+                for (d, html, _) in chunk {
                     q = q.bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(html)
                         .bind(d.section_id).bind(d.status.as_str()).bind(d.image_id).bind(&d.seo_title)
                         .bind(&d.seo_description).bind(d.comments_open).bind(now).bind(d.published_at)
@@ -243,7 +234,10 @@ impl Store {
                     })?;
                 // Ids are handed out in the order of the rows; RETURNING's order is not promised.
                 new.sort_unstable();
-                let written: Vec<(i64, &ArticleDraft)> = new.iter().copied().zip(chunk.iter().map(|(d, _)| d)).collect();
+                let written: Vec<(i64, &ArticleDraft)> = new.iter().copied().zip(chunk.iter().map(|(d, _, _)| d)).collect();
+                let uses: Vec<(i64, &MediaRefs, Option<i64>)> =
+                    new.iter().copied().zip(chunk.iter()).map(|(id, (d, _, r))| (id, r, d.image_id)).collect();
+                write_media_uses!(tx, &uses, false);
                 write_parts!(tx, &written, 1_i64, by, now, false, |d: &ArticleDraft| revision_label(None, d.status, None));
                 let arrived: Vec<(i64, &ArticleDraft, bool)> =
                     written.iter().map(|(id, d)| (*id, *d, false)).collect();
@@ -312,7 +306,7 @@ impl Store {
         edit: Edit,
         editors_pick: Option<bool>,
     ) -> Result<i64> {
-        let (d, html) = crate::bodies::off_the_workers(move || prepare(draft)).await?;
+        let (d, html, refs) = crate::bodies::off_the_workers(move || prepare(draft)).await?;
         let now = self.now();
         crate::write_tx!(self, tx => {
             type Current = (String, i64, String, i64, Option<i64>, String, String, String, Option<i64>);
@@ -356,7 +350,7 @@ impl Store {
                 body_html = $6, section_id = $7, status = $8, image_id = $9, seo_title = $10,
                 seo_description = $11, comments_open = $12, published_at = $13, scheduled_at = $14,
                 updated_at = CASE WHEN $15 THEN $16 ELSE updated_at END, modified_at = $16,
-                revision = revision + 1, body_format = $19, body_sanitizer = $20
+                revision = revision + 1, body_format = $19, body_sanitizer = $20, media_indexed = 1
              WHERE id = $17 AND revision = $18",
             )
             .bind(&d.slug).bind(&d.headline).bind(&d.dek).bind(&d.kicker).bind(&d.body_markdown).bind(&html)
@@ -390,6 +384,7 @@ impl Store {
             write_parts!(tx, &[(id, &d)], revision + 1, edit.by, now, true, |d: &ArticleDraft| {
                 revision_label(Some(old_status.as_str()), d.status, edit.restored_from)
             });
+            write_media_uses!(tx, &[(id, &refs, d.image_id)], true);
             let settled = old_slug == d.slug && old_status == d.status.as_str();
             settle_addresses!(tx, &[(id, &d, settled)], edit.take_address);
             log_change!(tx, "article", id, "update", former)?;
@@ -529,64 +524,6 @@ impl Store {
                     .on_missing_reference("article")?;
             }
             log_change!(tx, "picks", 0_i64, "update")?;
-        })
-    }
-
-    /// Changes what readers are told about an image.
-    #[tracing::instrument(skip_all)]
-    pub async fn update_media_text(
-        &self,
-        id: i64,
-        alt: &str,
-        caption: &str,
-        credit: &str,
-    ) -> Result<()> {
-        if [alt, caption, credit]
-            .iter()
-            .any(|t| t.chars().count() > 1_000)
-        {
-            return Err(StoreError::Invalid(vec![ValidationError::new(
-                "image",
-                "Alt text, caption and credit are limited to 1,000 characters.",
-            )]));
-        }
-        crate::write_tx!(self, tx => {
-            let n = sqlx::query("UPDATE media SET alt = $1, caption = $2, credit = $3 WHERE id = $4")
-                .bind(alt.trim()).bind(caption.trim()).bind(credit.trim()).bind(id)
-                .execute(&mut *tx).await?.rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
-            // Pages showing the image change too.
-            let articles: Vec<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE image_id = $1")
-                .bind(id).fetch_all(&mut *tx).await?;
-            for a in articles {
-                log_change!(tx, "article", a, "update")?;
-            }
-            log_change!(tx, "media", id, "update")?;
-        })
-    }
-
-    /// Records an image in the media library.
-    #[tracing::instrument(skip_all)]
-    pub async fn create_media(&self, m: &NewMedia) -> Result<i64> {
-        if m.url.trim().is_empty() {
-            return Err(StoreError::Invalid(vec![ValidationError::new(
-                "url",
-                "An image needs a URL.",
-            )]));
-        }
-        crate::write_tx!(self, tx => {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO media (url, width, height, alt, caption, credit, created_at, srcset)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(&m.url).bind(m.width).bind(m.height).bind(&m.alt).bind(&m.caption).bind(&m.credit)
-            .bind(self.now()).bind(&m.srcset)
-            .fetch_one(&mut *tx)
-            .await?;
-            log_change!(tx, "media", id, "create")?;
-            id
         })
     }
 }

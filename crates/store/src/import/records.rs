@@ -223,11 +223,13 @@ impl ImportSession<'_> {
         }
         let id = with_tx!(&mut self.tx, t => {
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO media (url, width, height, alt, caption, credit, created_at, srcset)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                "INSERT INTO media (url, width, height, alt, caption, credit, created_at, srcset,
+                    kind, mime, file_name, bytes, uploaded_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
             )
             .bind(&m.url).bind(m.width).bind(m.height).bind(&m.alt).bind(&m.caption).bind(&m.credit)
-            .bind(bbn_core::time::now()).bind(&m.srcset)
+            .bind(bbn_core::time::now()).bind(&m.srcset).bind(&m.file.kind).bind(&m.file.mime)
+            .bind(m.file_name.chars().take(255).collect::<String>()).bind(m.file.bytes).bind(m.uploaded_by)
             .fetch_one(&mut **t).await?;
             log_change!((*t), "media", id, "create")?;
             id

@@ -78,13 +78,15 @@ impl Parser {
         for c in table.columns {
             let v = match obj.remove(c.name) {
                 Some(v) => v,
-                None if super::spec::added_after(self.version, table.name, c.name) => Json::Null,
-                None => {
-                    return Err(format!(
-                        "a record of \"{}\" lacks \"{}\"",
-                        table.key, c.name
-                    ));
-                }
+                None => match super::spec::added_after(self.version, table.name, c.name) {
+                    Some(v) => v,
+                    None => {
+                        return Err(format!(
+                            "a record of \"{}\" lacks \"{}\"",
+                            table.key, c.name
+                        ));
+                    }
+                },
             };
             row.push(typed(c, v).ok_or_else(|| {
                 format!(

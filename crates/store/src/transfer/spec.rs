@@ -248,11 +248,18 @@ pub(crate) const TABLES: &[Table] = &[
             col("credit", Text),
             col("created_at", Int),
             col("srcset", Text),
+            col("kind", Text),
+            col("mime", Text),
+            col("file_name", Text),
+            col("bytes", Int),
+            opt_id_of("uploaded_by", "users"),
+            col("focal_x", Int),
+            col("focal_y", Int),
         ],
     ),
     Table {
         parts: ARTICLE_PARTS,
-        left_out: &["body_sanitizer"],
+        left_out: &["body_sanitizer", "media_indexed"],
         ..with_ids(
             "articles",
             &[
@@ -307,7 +314,7 @@ pub(crate) const TABLES: &[Table] = &[
         )
     },
     Table {
-        left_out: &["body_sanitizer"],
+        left_out: &["body_sanitizer", "media_indexed"],
         ..with_ids(
             "pages",
             &[
@@ -448,20 +455,44 @@ pub(crate) const NOT_EXPORTED: &[&str] = &[
     "live_snapshots",
     "article_trash",
     "live_presence",
+    "media_uses",
 ];
 
 /// The version of the format this bbn writes and the newest it reads.
-pub const FORMAT_VERSION: i64 = 2;
+pub const FORMAT_VERSION: i64 = 3;
 
-/// Columns later versions added: (table, column, version). A file of an
-/// older version has no field for them and reads them as null.
-pub(crate) const ADDED: &[(&str, &str, i64)] = &[("import_ids", "local_version", 2)];
+/// What a file of an older version reads for a column it has no field for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Missing {
+    Null,
+    Text(&'static str),
+    Int(i64),
+}
 
-/// Whether a file of `version` lacks the column, having been written before it existed.
-pub(crate) fn added_after(version: i64, table: &str, column: &str) -> bool {
+/// Columns later versions added: (table, column, version, what an older
+/// file reads for it: the value the migration that added it gave old rows).
+pub(crate) const ADDED: &[(&str, &str, i64, Missing)] = &[
+    ("import_ids", "local_version", 2, Missing::Null),
+    ("media", "kind", 3, Missing::Text("image")),
+    ("media", "mime", 3, Missing::Text("")),
+    ("media", "file_name", 3, Missing::Text("")),
+    ("media", "bytes", 3, Missing::Int(0)),
+    ("media", "uploaded_by", 3, Missing::Null),
+    ("media", "focal_x", 3, Missing::Int(50)),
+    ("media", "focal_y", 3, Missing::Int(50)),
+];
+
+/// What a file of `version` reads for the column, when it was written
+/// before the column existed; None when it should have had it.
+pub(crate) fn added_after(version: i64, table: &str, column: &str) -> Option<serde_json::Value> {
     ADDED
         .iter()
-        .any(|&(t, c, since)| t == table && c == column && since > version)
+        .find(|&&(t, c, since, _)| t == table && c == column && since > version)
+        .map(|&(_, _, _, missing)| match missing {
+            Missing::Null => serde_json::Value::Null,
+            Missing::Text(t) => serde_json::Value::from(t),
+            Missing::Int(i) => serde_json::Value::from(i),
+        })
 }
 
 /// The value of the file's `format` key.

@@ -13,7 +13,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bbn_newsroom::roles::can_edit_profile;
-use bbn_store::{AuthorProfile, NewMedia, ProfileEdit, StoreError};
+use bbn_store::{AuthorProfile, ProfileEdit, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -184,13 +184,13 @@ pub async fn photo(
     let p = editable(&state, &user, id).await?;
     let refused = match upload::read(multipart, &user, state.config.max_upload_bytes).await {
         Ok(mut form) => match store_file(&state, std::mem::take(&mut form.file)).await {
-            Ok(stored) => Ok(stored),
+            Ok(stored) => Ok((stored, form.file_name)),
             Err((status, message)) => Err((status, message)),
         },
         Err(upload::Refusal::TooLarge(m)) => Err((StatusCode::PAYLOAD_TOO_LARGE, m)),
         Err(upload::Refusal::Error(e)) => return Err(e),
     };
-    let stored = match refused {
+    let (stored, file_name) = match refused {
         Ok(stored) => stored,
         Err((status, message)) => {
             let errors = BTreeMap::from([("photo", message.clone())]);
@@ -208,15 +208,12 @@ pub async fn photo(
     };
     let media_id = state
         .store
-        .create_media(&NewMedia {
-            url: stored.url,
-            width: Some(i64::from(stored.width)),
-            height: Some(i64::from(stored.height)),
+        .create_media(&stored.record(crate::media::Described {
             alt: p.author.name.clone(),
-            caption: String::new(),
-            credit: String::new(),
-            srcset: stored.srcset,
-        })
+            file_name,
+            uploaded_by: Some(user.user.id),
+            ..Default::default()
+        }))
         .await?;
     let mut edit = as_form(&p);
     edit.photo_id = Some(media_id);

@@ -11,6 +11,7 @@ pub mod comments;
 pub mod home;
 pub mod limiter;
 pub mod live;
+pub mod media;
 pub mod pages;
 pub mod picks;
 pub mod settings;
@@ -33,6 +34,9 @@ use serde::{Deserialize, Serialize};
 /// and room for the other fields. Other forms get the site's small default.
 const LONG_FORM: usize = bbn_core::validate::MAX_BODY * 12 + 256 * 1024;
 
+/// How many files the library's upload form may carry at once.
+const MANY_FILES: usize = 50;
+
 pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
     Router::new()
         .route(
@@ -44,7 +48,26 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
         .route(
             "/newsroom/media",
             post(articles::inline_image::upload)
-                .layer(DefaultBodyLimit::max(max_upload_bytes + 64 * 1024)),
+                .layer(DefaultBodyLimit::max(max_upload_bytes + 64 * 1024))
+                .get(media::library),
+        )
+        .route(
+            "/newsroom/media/upload",
+            // Files are read one at a time, so the form may carry many.
+            post(media::upload_many).layer(DefaultBodyLimit::max(
+                MANY_FILES * (max_upload_bytes + 64 * 1024),
+            )),
+        )
+        .route("/newsroom/media/items", get(media::items))
+        .route("/newsroom/media/{id}", get(media::item).post(media::save))
+        .route(
+            "/newsroom/media/{id}/replace",
+            post(media::replace).layer(DefaultBodyLimit::max(max_upload_bytes + 64 * 1024)),
+        )
+        .route("/newsroom/media/{id}/delete", post(media::delete))
+        .route(
+            "/newsroom/articles/{id}/image/choose",
+            post(media::choose_featured),
         )
         .route(
             "/newsroom/settings/logo",

@@ -156,6 +156,7 @@ pub async fn logo(
     if form.field("action") == "remove" {
         s.logo_id = None;
     } else {
+        let file_name = form.file_name;
         let stored = match crate::media::upload::store_file(&state, form.file).await {
             Ok(stored) => stored,
             Err((status, message)) => {
@@ -172,15 +173,12 @@ pub async fn logo(
         };
         let id = state
             .store
-            .create_media(&bbn_store::NewMedia {
-                url: stored.url,
-                width: Some(i64::from(stored.width)),
-                height: Some(i64::from(stored.height)),
+            .create_media(&stored.record(crate::media::Described {
                 alt: s.name.clone(),
-                caption: String::new(),
-                credit: String::new(),
-                srcset: stored.srcset,
-            })
+                file_name,
+                uploaded_by: Some(me.user.id),
+                ..Default::default()
+            }))
             .await?;
         s.logo_id = Some(id);
     }

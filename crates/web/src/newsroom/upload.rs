@@ -11,6 +11,10 @@ pub struct Upload {
     pub fields: Vec<(String, String)>,
     /// The `file` field's bytes; empty when no file was chosen.
     pub file: Vec<u8>,
+    /// The name the first file was sent with (for the library's search).
+    pub file_name: String,
+    /// Files after the first, with their names (an input with `multiple`).
+    pub more: Vec<(String, Vec<u8>)>,
 }
 
 impl Upload {
@@ -29,8 +33,9 @@ pub enum Refusal {
     Error(AppError),
 }
 
-/// Reads the whole form, refusing it when the file passes `limit` bytes or
-/// the CSRF token is not the session's.
+/// Reads the whole form, refusing it when a file passes `limit` bytes or
+/// the CSRF token is not the session's. (The route's body limit bounds
+/// the whole form, however many files it carries.)
 pub async fn read(
     mut multipart: Multipart,
     user: &CurrentUser,
@@ -47,6 +52,8 @@ pub async fn read(
     let mut upload = Upload {
         fields: Vec::new(),
         file: Vec::new(),
+        file_name: String::new(),
+        more: Vec::new(),
     };
     loop {
         let field = match multipart.next_field().await {
@@ -57,10 +64,26 @@ pub async fn read(
         };
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
-            match field.bytes().await {
-                Ok(b) => upload.file = b.to_vec(),
+            let file_name = field
+                .file_name()
+                .unwrap_or("")
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(255)
+                .collect::<String>();
+            let bytes = match field.bytes().await {
+                Ok(b) => b.to_vec(),
                 Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
                 Err(_) => return Err(unreadable()),
+            };
+            if bytes.len() > limit {
+                return Err(too_large());
+            }
+            if upload.file.is_empty() && upload.file_name.is_empty() {
+                upload.file = bytes;
+                upload.file_name = file_name;
+            } else if !bytes.is_empty() {
+                upload.more.push((file_name, bytes));
             }
         } else {
             let text = field.text().await.map_err(|_| unreadable())?;
@@ -76,9 +99,6 @@ pub async fn read(
         .unwrap_or("");
     if sent != user.csrf_token {
         return Err(Refusal::Error(AppError::CsrfRejected));
-    }
-    if upload.file.len() > limit {
-        return Err(too_large());
     }
     Ok(upload)
 }

@@ -279,6 +279,37 @@ impl Client {
         self.send(request).await
     }
 
+    /// Posts a multipart form of many files under `file` (an input with
+    /// `multiple`), the page's CSRF token first.
+    pub async fn upload_many(&mut self, uri: &str, page: &str, files: &[(&str, &[u8])]) -> Page {
+        let boundary = "----bbn-test-boundary";
+        let mut body: Vec<u8> = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n",
+            csrf_of(page)
+        )
+        .into_bytes();
+        for (name, bytes) in files {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                    .as_bytes(),
+            );
+            body.extend(*bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").as_bytes());
+        let request = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
     pub async fn sign_in(&mut self, email: &str, password: &str) {
         let form = self.get("/newsroom/sign-in").await;
         let r = self

@@ -35,6 +35,14 @@ impl Caller {
         }
     }
 
+    /// The staff account's id, when a staff token called.
+    pub fn user_id(&self) -> Option<i64> {
+        match self {
+            Caller::Public => None,
+            Caller::Staff { user, .. } => Some(user.id),
+        }
+    }
+
     pub fn is_staff(&self) -> bool {
         matches!(self, Caller::Staff { .. })
     }

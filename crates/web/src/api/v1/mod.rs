@@ -7,6 +7,7 @@
 mod articles;
 pub(crate) mod auth;
 mod limits;
+mod media;
 mod ninjs;
 mod openapi;
 pub(crate) mod problem;
@@ -47,7 +48,16 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/articles/{id}/{step}", post(write::step))
         .route(
             "/media",
-            post(write::upload).layer(DefaultBodyLimit::max(uploads)),
+            post(write::upload)
+                .layer(DefaultBodyLimit::max(uploads))
+                .get(media::list),
+        )
+        .route(
+            "/media/{id}",
+            get(media::one)
+                .patch(media::update)
+                .delete(media::delete)
+                .layer(DefaultBodyLimit::max(MAX_JSON)),
         )
         .route("/comments", get(write::queue))
         .route("/comments/{id}/status", post(write::moderate))

@@ -172,6 +172,84 @@ fn add_writes(paths: &mut Value) {
         "required": true,
         "content": { "image/*": { "schema": { "type": "string", "contentMediaType": "image/*" } } },
     });
+    let mut media_params = vec![
+        param(
+            "q",
+            "query",
+            "Words in the file name, alt text, caption or credit.",
+            json!({ "type": "string" }),
+            false,
+        ),
+        param(
+            "kind",
+            "query",
+            "image, video or audio.",
+            json!({ "type": "string", "enum": ["image", "video", "audio"] }),
+            false,
+        ),
+        param(
+            "unused",
+            "query",
+            "Only items nothing uses.",
+            json!({ "type": "boolean" }),
+            false,
+        ),
+        param(
+            "uploaded_by",
+            "query",
+            "Only items this staff account uploaded (its id).",
+            json!({ "type": "integer", "minimum": 1 }),
+            false,
+        ),
+    ];
+    media_params.extend(paging());
+    paths["/media"]["get"] = write(
+        "The media library, newest first, with how many articles use each item",
+        media_params,
+        None,
+        ok_page("A page of media items.", "MediaItem"),
+    );
+    let media_id = || {
+        vec![param(
+            "id",
+            "path",
+            "The item's id.",
+            json!({ "type": "integer", "minimum": 1 }),
+            true,
+        )]
+    };
+    paths["/media/{id}"] = json!({
+        "get": write("One media item", media_id(), None, ok_json("The item.", schema_ref("MediaItem"))),
+        "patch": write(
+            "Change an item's details; every article showing it shows them (a new revision of each)",
+            media_id(),
+            Some(json!({
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "alt": { "type": "string", "maxLength": 1000 },
+                    "caption": { "type": "string", "maxLength": 1000 },
+                    "credit": { "type": "string", "maxLength": 1000 },
+                    "focal_point": {
+                        "type": "object", "additionalProperties": false, "required": ["x", "y"],
+                        "properties": { "x": { "type": "integer", "minimum": 0, "maximum": 100 }, "y": { "type": "integer", "minimum": 0, "maximum": 100 } },
+                    },
+                },
+            })),
+            ok_json("The item as changed.", schema_ref("MediaItem")),
+        ),
+        "delete": write(
+            "Delete an item nothing uses (409 while an article, the logo, an author's photo or a page uses it)",
+            media_id(),
+            None,
+            json!({ "description": "Deleted." }),
+        ),
+    });
+    paths["/media/{id}"]["delete"]["responses"]["204"] =
+        paths["/media/{id}"]["delete"]["responses"]["200"].take();
+    if let Some(r) = paths["/media/{id}"]["delete"]["responses"].as_object_mut() {
+        r.remove("200");
+    }
     let mut queue_params = vec![
         param(
             "status",
@@ -397,6 +475,31 @@ fn schema_list(string: &Value, date: &Value, nullable_date: &Value) -> Vec<(&'st
                             "id": { "type": "integer" }, "url": { "type": "string", "format": "uri" },
                             "width": { "type": ["integer", "null"] }, "height": { "type": ["integer", "null"] },
                             "alt": string, "caption": string, "credit": string,
+                        },
+            }),
+        ),
+        (
+            "MediaItem",
+            json!({
+                        "type": "object",
+                        "required": ["id", "url", "kind", "mime", "file_name", "bytes", "alt", "caption", "credit", "focal_point", "sizes", "uploaded_at", "uses"],
+                        "properties": {
+                            "id": { "type": "integer" }, "url": { "type": "string", "format": "uri" },
+                            "kind": { "type": "string", "enum": ["image", "video", "audio"] },
+                            "mime": string, "file_name": string, "bytes": { "type": "integer" },
+                            "width": { "type": ["integer", "null"] }, "height": { "type": ["integer", "null"] },
+                            "alt": string, "caption": string, "credit": string,
+                            "focal_point": {
+                                "type": "object", "required": ["x", "y"],
+                                "properties": { "x": { "type": "integer" }, "y": { "type": "integer" } },
+                            },
+                            "sizes": { "type": "array", "items": {
+                                "type": "object", "required": ["url", "width"],
+                                "properties": { "url": { "type": "string", "format": "uri" }, "width": { "type": "integer" } },
+                            } },
+                            "uploaded_at": date,
+                            "uploaded_by": { "type": ["integer", "null"] },
+                            "uses": { "type": "integer", "description": "How many articles use it." },
                         },
             }),
         ),

@@ -60,7 +60,7 @@ struct FaqIn {
 }
 
 /// Reads a JSON body, or says precisely why it cannot.
-fn body<T: serde::de::DeserializeOwned + Default>(
+pub(super) fn body<T: serde::de::DeserializeOwned + Default>(
     headers: &HeaderMap,
     bytes: &Bytes,
 ) -> Result<T, Problem> {
@@ -188,7 +188,7 @@ fn topic_names(names: &[String]) -> Vec<String> {
         .collect()
 }
 
-fn refusal(r: Refusal) -> Problem {
+pub(super) fn refusal(r: Refusal) -> Problem {
     match r {
         Refusal::Forbidden => Problem::forbidden(),
         Refusal::Blocked(messages) => Problem {
@@ -330,15 +330,13 @@ pub async fn upload(
         .map_err(|(status, message)| Problem::new(status, message))?;
     let id = state
         .store
-        .create_media(&bbn_store::NewMedia {
-            url: stored.url.clone(),
-            width: Some(i64::from(stored.width)),
-            height: Some(i64::from(stored.height)),
+        .create_media(&stored.clone().record(crate::media::Described {
             alt: text("alt"),
             caption: text("caption"),
             credit: text("credit"),
-            srcset: stored.srcset,
-        })
+            file_name: text("file_name"),
+            uploaded_by: caller.user_id(),
+        }))
         .await?;
     let base = &state.config.base_url;
     let mut r = json(&serde_json::json!({

@@ -1,5 +1,7 @@
 //! The featured image of an article: upload (checked by content, resized),
-//! what readers are told about it (alt text, caption, credit), removal.
+//! or an item chosen from the media library; what readers are told about
+//! it (alt text, caption, credit: the library item's, changed everywhere it
+//! shows); removal.
 
 use super::can_edit;
 use super::edit::show_with_notice;
@@ -7,6 +9,7 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::extract::csrf::CsrfForm;
 use crate::extract::session::CurrentUser;
+use crate::media::Described;
 use crate::media::upload::store_file;
 use crate::newsroom::upload;
 use axum::extract::{Multipart, Path, State};
@@ -15,7 +18,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use bbn_core::Article;
 use bbn_core::validate::ArticleDraft;
 use bbn_newsroom::workflow;
-use bbn_store::NewMedia;
 use serde::Deserialize;
 
 async fn editable(state: &AppState, user: &CurrentUser, id: i64) -> Result<Article, AppError> {
@@ -43,6 +45,18 @@ async fn set_image(
     Ok(())
 }
 
+/// An item of the media library made the featured image of article `id`.
+pub(crate) async fn choose(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    media_id: i64,
+    revision: Option<i64>,
+) -> Result<(), AppError> {
+    let a = editable(state, user, id).await?;
+    set_image(state, user, &a, Some(media_id), revision).await
+}
+
 pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -65,6 +79,7 @@ pub async fn upload(
         }
         Err(upload::Refusal::Error(e)) => return Err(e),
     };
+    let file_name = std::mem::take(&mut form.file_name);
     let stored = match store_file(&state, std::mem::take(&mut form.file)).await {
         Ok(s) => s,
         Err((status, message)) => {
@@ -74,15 +89,13 @@ pub async fn upload(
     let get = |k: &str| form.field(k);
     let media_id = state
         .store
-        .create_media(&NewMedia {
-            url: stored.url,
-            width: Some(i64::from(stored.width)),
-            height: Some(i64::from(stored.height)),
+        .create_media(&stored.record(Described {
             alt: get("alt"),
             caption: get("caption"),
             credit: get("credit"),
-            srcset: stored.srcset,
-        })
+            file_name,
+            uploaded_by: Some(user.user.id),
+        }))
         .await?;
     set_image(
         &state,
@@ -110,10 +123,24 @@ pub async fn details(
 ) -> Result<Response, AppError> {
     let a = editable(&state, &user, id).await?;
     let image = a.image.as_ref().ok_or(AppError::NotFound)?;
-    state
+    // The featured image is a library item: its details change everywhere
+    // it is shown, which the library's rule allows or refuses.
+    let item = state
         .store
-        .update_media_text(image.id, &f.alt, &f.caption, &f.credit)
-        .await?;
+        .media_item(image.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !bbn_newsroom::media::may_change(&state.store, &user.user, &item).await? {
+        return Err(AppError::Forbidden);
+    }
+    let details = bbn_store::MediaDetails {
+        alt: f.alt,
+        caption: f.caption,
+        credit: f.credit,
+        focal_x: item.focal_x,
+        focal_y: item.focal_y,
+    };
+    crate::newsroom::media::change_details(&state, &user, image.id, &details).await?;
     Ok(Redirect::to(&format!("/newsroom/articles/{id}/edit?saved=1")).into_response())
 }
 

@@ -6,13 +6,13 @@
 use crate::AppState;
 use crate::error::AppError;
 use crate::extract::session::CurrentUser;
+use crate::media::Described;
 use crate::media::upload::store_file;
 use crate::newsroom::upload;
 use axum::Json;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use bbn_store::NewMedia;
 use serde::Serialize;
 
 /// What the editor's `image` node takes (docs/document-format.md).
@@ -42,29 +42,29 @@ pub async fn upload(
         Err(upload::Refusal::TooLarge(m)) => return Ok(refused(StatusCode::PAYLOAD_TOO_LARGE, m)),
         Err(upload::Refusal::Error(e)) => return Err(e),
     };
+    let file_name = std::mem::take(&mut form.file_name);
     let stored = match store_file(&state, std::mem::take(&mut form.file)).await {
         Ok(s) => s,
         Err((status, message)) => return Ok(refused(status, message)),
     };
     let text = |k: &str| form.field(k).chars().take(500).collect::<String>();
     let (alt, caption, credit) = (text("alt"), text("caption"), text("credit"));
+    let (src, width, height) = (stored.url.clone(), stored.width, stored.height);
     let media = state
         .store
-        .create_media(&NewMedia {
-            url: stored.url.clone(),
-            width: Some(i64::from(stored.width)),
-            height: Some(i64::from(stored.height)),
+        .create_media(&stored.record(Described {
             alt: alt.clone(),
             caption: caption.clone(),
             credit: credit.clone(),
-            srcset: stored.srcset,
-        })
+            file_name,
+            uploaded_by: Some(user.user.id),
+        }))
         .await?;
     let placed = Placed {
         media,
-        src: stored.url,
-        width: stored.width,
-        height: stored.height,
+        src,
+        width,
+        height,
         alt,
         caption,
         credit,
