@@ -7,6 +7,7 @@
 
 mod support;
 
+use support::client::{Api, admin_and_token, data_dir_args};
 use support::webdriver::Browser;
 use support::{Server, temp_dir};
 
@@ -22,6 +23,73 @@ const PAGES: &[(&str, &str)] = &[
 
 mod in_browser {
     use super::*;
+
+    /// An 85-character word in a headline and a body, a code line of 200
+    /// characters and an address of 150: each breaks or scrolls inside its
+    /// own box, never the page.
+    #[test]
+    fn long_words_and_code_lines_never_widen_the_page() {
+        let dir = temp_dir("browser-long");
+        let site = data_dir_args(&dir);
+        let site: Vec<&str> = site.iter().map(String::as_str).collect();
+        Server::start(&dir, &[]).terminate();
+        let token = admin_and_token(&site, "ada@example.com", "correct horse battery");
+        let server = Server::start(&dir, &[]);
+        let api = Api {
+            port: server.port,
+            token,
+        };
+        let word =
+            "Donaudampfschifffahrtselektrizitätenhauptbetriebswerkbauunterbeamtengesellschaftxyzab";
+        assert_eq!(word.chars().count(), 85);
+        let code = format!("let x = {};", "1 + ".repeat(48));
+        let address = format!("https://example.org/{}", "a".repeat(130));
+        let body = format!(
+            "The word {word} stands alone.\n\n```\n{code}\n```\n\nSee {address} for more.\n\n| {word} | b |\n|---|---|\n| c | d |"
+        );
+        let (status, a) = api.call(
+            "POST",
+            "/articles",
+            Some(&serde_json::json!({"headline": format!("Headline {word}"), "section": "world", "dek": "A dek.", "body_markdown": body})),
+        );
+        assert_eq!(status, 201, "{a}");
+        let id = a["id"].as_i64().unwrap();
+        let (status, published) = api.call(
+            "POST",
+            &format!("/articles/{id}/publish"),
+            Some(&serde_json::json!({})),
+        );
+        assert!(status < 300, "{published}");
+        let path = format!("/news/{}", published["slug"].as_str().unwrap());
+        let browser = Browser::start();
+        for dark in [false, true] {
+            for width in [320, 768] {
+                browser.viewport(width, 900);
+                browser.dark_scheme(dark);
+                browser.open(&format!("http://127.0.0.1:{}{path}", server.port));
+                let scroll_width = browser
+                    .eval("return document.documentElement.scrollWidth")
+                    .as_u64()
+                    .unwrap();
+                let wide = browser.eval(&format!("return [...document.querySelectorAll('body *')].filter(e => !e.closest('.sections-nav') && e.getBoundingClientRect().right > {width} + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + '<' + e.parentElement.tagName + '.' + e.parentElement.className + '<' + e.parentElement.parentElement.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + e.textContent.slice(0,20)).join(' | ')"));
+                assert!(
+                    scroll_width <= u64::from(width),
+                    "{path} at {width}px is {scroll_width}px wide: readers would scroll sideways; past the edge: {wide}"
+                );
+                assert_eq!(
+                    browser.eval("return document.querySelector('.prose pre').scrollWidth > document.querySelector('.prose pre').clientWidth"),
+                    true,
+                    "the code line scrolls inside its own box"
+                );
+                if width == 320 {
+                    browser.screenshot(&format!(
+                        "long-words-320-{}",
+                        if dark { "dark" } else { "light" }
+                    ));
+                }
+            }
+        }
+    }
 
     #[test]
     fn pages_fit_every_width_in_both_schemes() {
