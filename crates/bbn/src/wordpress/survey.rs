@@ -21,10 +21,20 @@ pub struct Attachment {
     pub credit: String,
     pub width: Option<i64>,
     pub height: Option<i64>,
+    /// A post names it as its featured image (`_thumbnail_id`).
+    pub featured: bool,
 }
 
 impl Attachment {
+    /// Whether the export says it is an image: its metadata gives its
+    /// size, a post shows it as its featured image (addresses such as an
+    /// image service's carry no extension), or its address ends like an
+    /// image's. When its file is given, the file's content decides (the
+    /// upload checks refuse anything that is not an image).
     pub fn is_image(&self) -> bool {
+        if (self.width.is_some() && self.height.is_some()) || self.featured {
+            return true;
+        }
         let path = self
             .url
             .split(['?', '#'])
@@ -60,6 +70,7 @@ pub fn survey(file: &Path) -> anyhow::Result<Survey> {
         std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
     let mut s = Survey::default();
     let mut menu_order = 0;
+    let mut featured: std::collections::HashSet<i64> = std::collections::HashSet::new();
     let input = BufReader::with_capacity(1 << 16, input);
     let channel = bbn_wxr::read_with_limits(input, super::LIMITS, |record| {
         match record {
@@ -69,6 +80,12 @@ pub fn survey(file: &Path) -> anyhow::Result<Survey> {
             Record::Term(_) => {}
             Record::Item(item) => {
                 s.items += 1;
+                if let Some(id) = item
+                    .meta("_thumbnail_id")
+                    .and_then(|v| v.trim().parse::<i64>().ok())
+                {
+                    featured.insert(id);
+                }
                 match item.post_type.as_str() {
                     "attachment" => {
                         let metadata = item.meta("_wp_attachment_metadata").unwrap_or("");
@@ -105,6 +122,7 @@ pub fn survey(file: &Path) -> anyhow::Result<Survey> {
                                     .unwrap_or_default(),
                                 width: php_int(metadata, "width"),
                                 height: php_int(metadata, "height"),
+                                featured: false,
                             },
                         );
                     }
@@ -152,6 +170,11 @@ pub fn survey(file: &Path) -> anyhow::Result<Survey> {
         ReadError::Sink(never) => match never {},
     })?;
     s.channel = channel;
+    for id in featured {
+        if let Some(a) = s.attachments.get_mut(&id) {
+            a.featured = true;
+        }
+    }
     Ok(s)
 }
 
@@ -216,5 +239,53 @@ mod tests {
         assert_eq!(php_string(meta, "caption"), None);
         assert_eq!(php_int("", "width"), None);
         assert_eq!(php_string(r#"s:6:"credit";s:99:"short";"#, "credit"), None);
+    }
+
+    #[test]
+    fn an_image_is_known_by_its_size_or_its_use_before_its_address() {
+        let unsplash = Attachment {
+            url: "https://images.unsplash.com/photo-1601276861758?ixlib=rb-1.2.1&w=1268".into(),
+            ..Attachment::default()
+        };
+        assert!(!unsplash.is_image(), "nothing says so");
+        assert!(
+            Attachment {
+                featured: true,
+                ..unsplash.clone()
+            }
+            .is_image(),
+            "a featured image"
+        );
+        assert!(
+            Attachment {
+                width: Some(1268),
+                height: Some(845),
+                ..unsplash
+            }
+            .is_image(),
+            "its metadata gives its size"
+        );
+        let pdf = Attachment {
+            url: "https://old.example/wp-content/uploads/report.pdf".into(),
+            ..Attachment::default()
+        };
+        assert!(!pdf.is_image());
+    }
+
+    mod with_corpus {
+        use super::*;
+
+        /// The shared export whose only picture is an image service's
+        /// address without an extension, the featured image of two posts.
+        #[test]
+        fn a_featured_image_without_an_extension_is_an_image() {
+            let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../../shared/testdata/wxr/ghost-migrate-mg-wp-xml/sample.xml");
+            let s = survey(&file).unwrap();
+            let a = &s.attachments[&5];
+            assert!(
+                a.url.starts_with("https://images.unsplash.com/") && a.featured && a.is_image()
+            );
+        }
     }
 }
