@@ -90,6 +90,7 @@ const source = {
       ],
     },
     { type: "read_more", attrs: { href: "/news/2024/budget-explained", headline: "The budget, line by line" } },
+    { type: "embed", attrs: { url: "https://www.youtube.com/watch?v=dQw4w9WgXcQ", title: "The budget debate" } },
     {
       type: "faq",
       content: [

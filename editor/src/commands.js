@@ -164,7 +164,7 @@ export function cursorAfter(tr, at, node, schema) {
   return tr.setSelection(TextSelection.create(tr.doc, pos));
 }
 
-function insertCommand(schema, make) {
+export function insertCommand(schema, make) {
   return (state, dispatch) => {
     if (!dispatch) return true;
     const node = make(state);

@@ -13,6 +13,7 @@ import { fixTables, tableEditing } from "prosemirror-tables";
 import { EditorView } from "prosemirror-view";
 import { redoCommand, undoCommand, yCursorPlugin, ySyncPlugin, ySyncPluginKey, yUndoPlugin } from "y-prosemirror";
 import { dialogOpen } from "./dialog.js";
+import { embedPaste, openEmbedDialog } from "./embeds.js";
 import { describeImages, openImageDialog } from "./image-dialog.js";
 import { buildInputRules } from "./input-rules.js";
 import { buildKeymap } from "./keymap.js";
@@ -119,12 +120,14 @@ export function createEditor(host, { doc, onChange, ask, server = null, label = 
     link: (view) => openLinkDialog(view, { lookup }),
     readMore: (view) => openReadMoreDialog(view, { lookup }),
     image: (view) => openImageDialog(view, env),
+    embed: (view) => openEmbedDialog(view, env),
   };
   const own = [
     toolbarPlugin(toolbarItems(schema, ask, dialogs), toolbar),
     uploadPlaceholders(),
     missingAltText(),
     imageFiles({ server, notice, describe: (view, media) => describeImages(view, env, media) }),
+    embedPaste({ server }),
   ];
   const withOwn = (base) => base.reconfigure({ plugins: [...base.plugins, ...own] });
   let canEdit = editable;
@@ -135,11 +138,13 @@ export function createEditor(host, { doc, onChange, ask, server = null, label = 
     nodeViews: { pull_quote: (node, v, getPos) => new PullQuoteView(node, v, getPos, ask) },
     transformPastedHTML: (html) => cleanPastedHTML(html, page),
     clipboardTextParser: (text, $context, plain) => parsePastedText(schema, text, $context, plain, page),
-    // A double-click on an image edits its alt text, caption and credit.
+    // A double-click on an image edits its alt text, caption and credit; on an embed, its
+    // address and title.
     handleDoubleClickOn(v, pos, node) {
-      if (node.type !== schema.nodes.image || !v.editable || dialogOpen(page)) return false;
+      const open = node.type === schema.nodes.image ? dialogs.image : node.type === schema.nodes.embed ? dialogs.embed : null;
+      if (!open || !v.editable || dialogOpen(page)) return false;
       v.dispatch(v.state.tr.setSelection(NodeSelection.create(v.state.doc, pos)));
-      dialogs.image(v);
+      open(v);
       return true;
     },
     dispatchTransaction(tr) {

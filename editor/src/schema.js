@@ -158,6 +158,32 @@ const nodes = {
       ["a", { href: node.attrs.href }, node.attrs.headline || node.attrs.href],
     ],
   },
+  // A post, video, map or chart from elsewhere, by its address (the server knows each
+  // provider's frame from it and renders the click-to-load figure); `title` is what
+  // readers are told before they load it.
+  embed: {
+    group: "block",
+    atom: true,
+    draggable: true,
+    attrs: { url: { validate: "string" }, title: string },
+    parseDOM: [
+      {
+        tag: "figure.embed",
+        getAttrs: (dom) => {
+          const a = dom.querySelector("a[href]");
+          const url = a && safeHref(a.getAttribute("href"));
+          if (!url) return false;
+          const words = a.textContent.trim();
+          return { url, title: words === url ? "" : words };
+        },
+      },
+    ],
+    toDOM: (node) => [
+      "figure",
+      { class: "embed", "data-embed-url": node.attrs.url },
+      ["figcaption", ["span", { class: "embed-label" }, "Embed"], " ", ["a", { href: node.attrs.url }, node.attrs.title || node.attrs.url]],
+    ],
+  },
   faq: {
     group: "block",
     content: "faq_item+",

@@ -8,6 +8,7 @@ import { safeHref, safeImageSrc } from "./urls.js";
 export const MEDIA_URL = "/newsroom/media";
 export const LOOKUP_URL = "/newsroom/articles/lookup";
 export const LIBRARY_URL = "/newsroom/media/items";
+export const EMBED_URL = "/newsroom/embed";
 const LOOKUP_LIMIT = 8;
 
 // Said when the server's refusal carries no sentence of its own (a 403 from a stale CSRF
@@ -93,6 +94,22 @@ export function newsroomServer({ fetch, FormData, csrf }) {
           url: text(m.alt, "").trim() || "(no alt text yet)",
           attrs: { src: safeImageSrc(m.url), alt: text(m.alt, ""), caption: text(m.caption, ""), credit: text(m.credit, ""), media: m.id },
         }));
+    },
+
+    /**
+     * Whether `url` makes an embed: `{ ok: true, provider, name }`, or `{ ok: false, message }`
+     * with the newsroom's sentence (an address no provider takes, or no answer).
+     */
+    async embed(url) {
+      let response;
+      try {
+        response = await fetch(`${EMBED_URL}?url=${encodeURIComponent(url)}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      } catch {
+        return { ok: false, message: "The newsroom could not be asked about that address: check the connection and try again." };
+      }
+      const answer = await jsonOf(response);
+      if (response.ok && typeof answer?.provider === "string") return { ok: true, provider: answer.provider, name: text(answer.name, answer.provider) };
+      return { ok: false, message: text(answer?.error, "") || "That address cannot be embedded; it can go in as a link." };
     },
 
     /** Published articles whose words match `query`: `[{ id, headline, url }]`; throws when the lookup fails. */

@@ -48,8 +48,8 @@ function opens(command, open) {
 
 /**
  * The toolbar's buttons: `text` is what shows, `label` what is announced, `group` the group
- * a button is in, if any. `ask` asks for a pull quote's speaker; `dialogs.link`, `.image`
- * and `.readMore` open those dialogs on a view.
+ * a button is in, if any. `ask` asks for a pull quote's speaker; `dialogs.link`, `.image`,
+ * `.readMore` and `.embed` open those dialogs on a view.
  */
 export function toolbarItems(schema, ask, dialogs) {
   const { nodes, marks } = schema;
@@ -73,6 +73,7 @@ export function toolbarItems(schema, ask, dialogs) {
     { id: "table", text: "Table", label: "Table", run: insertTable(schema) },
     { id: "image", text: "Image", label: "Image", run: opens(editImage(schema, nothing), dialogs.image) },
     { id: "read-more", text: "Read more", label: "Read more link", run: opens(editReadMore(schema, nothing), dialogs.readMore) },
+    { id: "embed", text: "Embed", label: "Embed a post, video or map", run: opens(() => true, dialogs.embed) },
     { id: "faq", text: "FAQ", label: "Questions and answers", run: insertFaq(schema) },
     ...[
       { id: "row-above", text: "Row above", label: "Add row above", run: addRowBefore },

@@ -85,7 +85,7 @@ test("the toolbar: named buttons that do not submit the form, toggles say whethe
   assert.equal(page.querySelector(".rich-editor__toolbar").getAttribute("role"), "toolbar");
   assert.deepEqual(
     buttons.map((b) => b.getAttribute("aria-label")),
-    ["Bold", "Italic", "Link", "Heading", "Subheading", "Paragraph", "Bulleted list", "Numbered list", "Quote", "Pull quote", "Separator", "Table", "Image", "Read more link", "Questions and answers"],
+    ["Bold", "Italic", "Link", "Heading", "Subheading", "Paragraph", "Bulleted list", "Numbered list", "Quote", "Pull quote", "Separator", "Table", "Image", "Read more link", "Embed a post, video or map", "Questions and answers"],
   );
   assert.ok(buttons.every((b) => b.type === "button"));
   assert.deepEqual([...page.querySelectorAll(".rich-editor__toolbar button")].filter((b) => b.tabIndex === 0).length, 1);

@@ -150,6 +150,7 @@ fn words(out: &mut String, node: &Node) {
             &[text_attr(node, "caption"), text_attr(node, "credit")],
         ),
         "read_more" => line(out, &[text_attr(node, "headline")]),
+        "embed" => line(out, &[text_attr(node, "title")]),
         _ => {
             for child in &node.content {
                 words(out, child);
@@ -298,6 +299,7 @@ fn render(out: &mut String, node: &Node) {
         "horizontal_rule" => out.push_str("<hr>"),
         "hard_break" => out.push_str("<br>"),
         "image" => image(out, node),
+        "embed" => embed(out, node),
         "table" => {
             out.push_str("<table><tbody>");
             children(out, node);
@@ -349,6 +351,37 @@ fn render(out: &mut String, node: &Node) {
             }
         }
     }
+}
+
+/// An embed as stored: a figure naming its provider and its frame (which
+/// the theme's script loads only when the reader asks), with a link to the
+/// original and its title, which is all a feed, an API or a reader without
+/// scripts gets. An address no provider takes is a link in a paragraph.
+fn embed(out: &mut String, node: &Node) {
+    let url = text_attr(node, "url");
+    let title = text_attr(node, "title").trim();
+    let Some(found) = crate::embed::recognize(url, &[]) else {
+        // The sanitizer drops an address that is no link's.
+        if !url.is_empty() {
+            out.push_str("<p><a href=\"");
+            escape_attr(out, url);
+            out.push_str("\">");
+            escape(out, if title.is_empty() { url } else { title });
+            out.push_str("</a></p>");
+        }
+        return;
+    };
+    out.push_str("<figure class=\"embed\" data-provider=\"");
+    out.push_str(found.provider.key());
+    out.push_str("\" data-embed=\"");
+    escape_attr(out, &found.frame);
+    out.push_str("\"><figcaption><a href=\"");
+    escape_attr(out, &found.url);
+    out.push_str("\">");
+    escape(out, if title.is_empty() { &found.url } else { title });
+    out.push_str("</a> <span class=\"embed-provider\">");
+    escape(out, &found.provider.name());
+    out.push_str("</span></figcaption></figure>");
 }
 
 fn image(out: &mut String, node: &Node) {

@@ -6,6 +6,7 @@
 pub mod address;
 pub mod checks;
 pub mod document;
+pub mod embed;
 mod html_tree;
 pub mod markdown;
 pub mod media;

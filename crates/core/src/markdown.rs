@@ -124,8 +124,9 @@ fn push_decoded(out: &mut String, text: &str) {
 /// read (and rewritten by `bbn serve`'s start-up pass), so reads of a body
 /// cleaned by this one never pay for it. Changing `sanitize` bumps it (2:
 /// control characters can no longer join an address into a script one;
-/// 3: output whose tree a browser would build otherwise is cleaned again).
-pub const SANITIZER_VERSION: i64 = 3;
+/// 3: output whose tree a browser would build otherwise is cleaned again;
+/// 4: embeds' figures keep their provider and their frame's https address).
+pub const SANITIZER_VERSION: i64 = 4;
 
 /// Elements a body may have in all.
 pub const MAX_ELEMENTS: usize = 50_000;
@@ -400,6 +401,16 @@ fn demote(level: HeadingLevel) -> HeadingLevel {
     }
 }
 
+/// Whether `value` may be an embed's frame: an https address with a host,
+/// nothing in it a browser would read otherwise.
+fn embed_frame(value: &str) -> bool {
+    value.len() <= crate::embed::MAX_URL
+        && !value.contains(|c: char| {
+            c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>'
+        })
+        && url::Url::parse(value).is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some())
+}
+
 fn sanitizer() -> &'static ammonia::Builder<'static> {
     static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     BUILDER.get_or_init(|| {
@@ -412,12 +423,31 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             // The few classes the article document's blocks carry (pull
             // quotes, image captions and credits, "read more" cards, the
             // FAQ block), which the theme styles and the editor reads back.
-            .add_allowed_classes("figure", ["pull-quote"])
-            .add_allowed_classes("span", ["image-caption", "image-credit", "read-more-label"])
+            .add_tag_attributes("figure", ["data-provider", "data-embed"])
+            .add_allowed_classes("figure", ["pull-quote", "embed"])
+            .add_allowed_classes(
+                "span",
+                [
+                    "image-caption",
+                    "image-credit",
+                    "read-more-label",
+                    "embed-provider",
+                ],
+            )
             .add_allowed_classes("aside", ["read-more"])
             .add_allowed_classes("dl", ["faq"])
             .add_allowed_classes("div", ["faq-item"])
             .url_schemes(["http", "https", "mailto"].into_iter().collect())
+            .attribute_filter(|element, attribute, value| match (element, attribute) {
+                // An embed's frame: an https address only (the page's
+                // Content-Security-Policy decides whether it may load).
+                ("figure", "data-embed") => embed_frame(value).then(|| value.into()),
+                ("figure", "data-provider") => (!value.is_empty()
+                    && value.len() <= 32
+                    && value.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
+                .then(|| value.into()),
+                _ => Some(value.into()),
+            })
             .link_rel(Some("noopener"));
         b
     })

@@ -94,13 +94,33 @@ pub fn secure(h: &mut HeaderMap, state: &AppState) {
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
     h.insert("x-frame-options", HeaderValue::from_static("SAMEORIGIN"));
-    h.insert(
-        "content-security-policy",
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' https: data:; script-src 'self'; style-src 'self'; \
-             object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
-        ),
-    );
+    // A page with embeds set its own (`csp_with_frames`); every other gets this.
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
+}
+
+/// The Content-Security-Policy of every page: nothing from elsewhere but images.
+const CSP: &str = "default-src 'self'; img-src 'self' https: data:; script-src 'self'; style-src 'self'; \
+     object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+
+/// The policy of a page showing embeds: as every page's, with frames from
+/// exactly these hosts (each checked by `bbn_core::embed::frame_host_allowed`:
+/// letters, digits, dots and hyphens) allowed, loaded only once the reader
+/// asks for one.
+pub fn csp_with_frames(hosts: &[String]) -> Option<HeaderValue> {
+    let hosts: Vec<String> = hosts
+        .iter()
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        })
+        .map(|h| format!("https://{h}"))
+        .collect();
+    if hosts.is_empty() {
+        return None;
+    }
+    HeaderValue::from_str(&format!("{CSP}; frame-src 'self' {}", hosts.join(" "))).ok()
 }
 
 /// `Server-Timing: app;dur=<ms>` since `started`.

@@ -731,7 +731,71 @@ async fn most_read_counts_readers_not_robots(db: TestDb) {
     assert!(!list(&get(&app, "/").await.2).contains(&old));
 }
 
+/// A story with a YouTube and an X embed: figures a reader's script turns
+/// into click-to-load buttons, a link to each original for everyone else,
+/// and a policy opening frames to exactly those two providers, on this page
+/// only (and as kept by the page cache).
+async fn embeds_open_frames_to_their_providers_on_their_page_only(db: TestDb) {
+    let s = site(db).await;
+    let world = s.store.section_by_slug("world").await.unwrap().unwrap().id;
+    let nadia = s
+        .store
+        .author_by_slug("nadia-haddad")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let mut d = ArticleDraft::new("", "Ministers speak online", world)
+        .dek("A dek.")
+        .authors(vec![nadia])
+        .published(T0);
+    d.body_format = bbn_core::BodyFormat::Document;
+    d.body_markdown = r#"{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"Watch."}]},{"type":"embed","attrs":{"url":"https://www.youtube.com/watch?v=dQw4w9WgXcQ","title":"The speech"}},{"type":"embed","attrs":{"url":"https://x.com/BBCBreaking/status/1712345678901234567","title":""}}]}"#.into();
+    let id = s.store.create_article(d).await.unwrap();
+    let slug = s.store.article_by_id(id).await.unwrap().unwrap().slug;
+    for round in ["rendered", "from the page cache"] {
+        let (status, headers, page) = get(&s.app, &format!("/news/{slug}")).await;
+        assert_eq!(status, StatusCode::OK);
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.ends_with(
+                "; frame-src 'self' https://platform.twitter.com https://www.youtube-nocookie.com"
+            ),
+            "{round}: {csp}"
+        );
+        assert!(
+            csp.contains("script-src 'self';"),
+            "no provider's script on the page itself: {csp}"
+        );
+        assert!(
+            page.contains(
+                r#"data-embed="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1""#
+            ),
+            "{page}"
+        );
+        assert!(page.contains(r#">The speech</a> <span class="embed-provider">YouTube</span>"#));
+        assert!(
+            page.contains("/js/embed.") && !page.contains("<iframe"),
+            "no frame until a reader asks"
+        );
+    }
+    let (_, headers, page) = get(&s.app, "/").await;
+    let plain = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        !plain.contains("frame-src"),
+        "a page without embeds keeps the policy: {plain}"
+    );
+    assert!(!page.contains("/js/embed."));
+    // The feed carries the link and its title.
+    let (_, _, feed) = get(&s.app, "/feed.xml").await;
+    assert!(
+        feed.contains("https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+        "{feed}"
+    );
+}
+
 bbn_store::on_both_backends!(
+    embeds_open_frames_to_their_providers_on_their_page_only,
     most_read_counts_readers_not_robots,
     most_read_counts_an_address_once_an_hour,
     search_answers_readers_whatever_they_type,

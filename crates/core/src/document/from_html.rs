@@ -314,6 +314,10 @@ impl Reader<'_> {
                 let quote = self.pull_quote(id);
                 flow.push_block(quote);
             }
+            "figure" if tree.has_class(id, "embed") => match self.embed(id) {
+                Some(embed) => flow.push_block(embed),
+                None => self.figure(id, flow),
+            },
             "figure" => self.figure(id, flow),
             "figcaption"
                 if self

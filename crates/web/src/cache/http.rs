@@ -182,6 +182,9 @@ fn answer(page: &CachedPage, control: &HeaderValue, request: &HeaderMap, head: b
     h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     h.insert("surrogate-key", page.surrogate.clone());
     h.insert("cache-tag", page.cache_tag.clone());
+    if let Some(csp) = &page.csp {
+        h.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
+    }
     response
 }
 
@@ -386,6 +389,7 @@ async fn keep(key: &str, response: Response, shown: tags::Shown) -> Result<Cache
     let view_of = response.extensions().get::<ViewOf>().map(|v| v.0);
     let (parts, body) = response.into_parts();
     let content_type = parts.headers.get(header::CONTENT_TYPE).cloned();
+    let csp = parts.headers.get(header::CONTENT_SECURITY_POLICY).cloned();
     let body: Bytes = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(b) => b,
         Err(e) => {
@@ -405,6 +409,7 @@ async fn keep(key: &str, response: Response, shown: tags::Shown) -> Result<Cache
     if let Some(at) = shown.until {
         page.expire_at(at);
     }
+    page.csp = csp;
     Ok(page)
 }
 

@@ -49,6 +49,9 @@ pub struct CachedPage {
     /// `Surrogate-Key` and `Cache-Tag`, made once.
     pub surrogate: HeaderValue,
     pub cache_tag: HeaderValue,
+    /// The page's own Content-Security-Policy (a page with embeds opens
+    /// frames to their providers); None: every page's.
+    pub csp: Option<HeaderValue>,
     /// The article a view of this page counts for (Most Read).
     pub view_of: Option<i64>,
     /// Made at; gone by.
@@ -97,6 +100,7 @@ impl CachedPage {
             last_modified,
             modified,
             tags,
+            csp: None,
             surrogate,
             cache_tag,
             view_of,

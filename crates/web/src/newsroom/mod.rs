@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod authors;
 pub mod comments;
+pub mod embeds;
 pub mod home;
 pub mod limiter;
 pub mod live;
@@ -59,6 +60,7 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
             )),
         )
         .route("/newsroom/media/items", get(media::items))
+        .route("/newsroom/embed", get(embeds::check))
         .route("/newsroom/media/{id}", get(media::item).post(media::save))
         .route(
             "/newsroom/media/{id}/replace",

@@ -240,7 +240,10 @@ pub(crate) async fn render_with(
         &format!("{} – {}", article.section.name, chrome.site_name),
     );
     let status = preview.then(|| article.status.label());
-    Ok(super::page(
+    // Embeds: frames from exactly their providers, once a reader asks.
+    let frames = bbn_core::embed::frame_hosts_in_html(&article.body_html, &[]);
+    let csp = crate::middleware::csp_with_frames(&frames);
+    let mut response = super::page(
         state,
         "site/article.html",
         minijinja::context! {
@@ -254,7 +257,14 @@ pub(crate) async fn render_with(
             },
             pending, comment_total, comment_pages,
             show_most_read => !preview,
+            embeds => csp.is_some(),
         },
     )?
-    .into_response())
+    .into_response();
+    if let Some(csp) = csp {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_SECURITY_POLICY, csp);
+    }
+    Ok(response)
 }

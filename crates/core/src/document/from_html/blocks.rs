@@ -202,6 +202,20 @@ pub(super) fn lower(block: Node, out: &mut Vec<Node>) {
             }
             out.push(paragraph(line));
         }
+        "embed" => {
+            let url = attr(&block, "url").to_string();
+            let title = attr(&block, "title");
+            let words = if title.is_empty() {
+                url.clone()
+            } else {
+                title.to_string()
+            };
+            let link = Mark {
+                kind: "link".into(),
+                attrs: Map::from_iter([("href".into(), url.into()), ("title".into(), Value::Null)]),
+            };
+            out.push(paragraph(vec![text(&words, vec![link])]));
+        }
         "horizontal_rule" => {}
         _ => {
             for child in block.content {

@@ -102,6 +102,28 @@ impl Reader<'_> {
         )
     }
 
+    /// `figure.embed` as the renderer writes it: the address of its link,
+    /// and the link's words as its title unless they are the address.
+    /// None for one without a link, which is read as a figure.
+    pub(super) fn embed(&self, id: NodeId) -> Option<Node> {
+        let tree = self.tree;
+        let link = self
+            .below(
+                id,
+                |n| tree.html_name(n) == Some("a") && tree.attr(n, "href").is_some(),
+                |_| false,
+            )
+            .next()?;
+        let url = safe_href(tree.attr(link, "href")?)?;
+        let words = self.text(link, |_| false);
+        let title = if words == url { String::new() } else { words };
+        Some(with_attrs(
+            "embed",
+            [("url", url.into()), ("title", title.into())],
+            Vec::new(),
+        ))
+    }
+
     /// `aside.read-more` holding a link and no words but the renderer's
     /// label; None for any other, which is read as blocks.
     pub(super) fn read_more(&self, id: NodeId) -> Option<Node> {

@@ -88,6 +88,8 @@ fn own(node: &Node) -> Cost {
         // figure, img, figcaption, two spans
         "image" => 5,
         "pull_quote" | "read_more" => 3,
+        // figure, figcaption, link, provider's name
+        "embed" => 4,
         "table" => 2,
         _ => 1,
     };
