@@ -337,6 +337,51 @@ fn bbc_export(bbc: &Path) -> (String, usize) {
 mod with_corpus {
     use super::*;
 
+    /// The theme unit test export's embeds (a YouTube video, tweets, the
+    /// block editor's embed blocks) survive the import as click-to-load
+    /// embeds, counted in the report; the rest (WordPress.tv, which needs
+    /// its provider's answer to embed) stay links.
+    #[test]
+    fn the_theme_unit_test_export_keeps_its_embeds() {
+        let wxr = testdata().join("wxr/wptt-theme-test-data/themeunittestdata.wordpress.xml");
+        let dir = temp_dir("corpus-embeds");
+        let out = bbn()
+            .args(["import", "wordpress"])
+            .arg(&wxr)
+            .arg("--data-dir")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{report}");
+        assert!(
+            report.contains("kept as click-to-load embeds: 6"),
+            "{report}"
+        );
+        let server = Server::start(&dir, &[]);
+        let mut frames = 0;
+        for (slug, provider) in [
+            ("post-format-video-youtube", "youtube"),
+            ("media-twitter-embeds", "x"),
+            ("blocks-embeds", "youtube"),
+            ("blocks-embeds", "x"),
+        ] {
+            let (status, page) = http_get(server.port, &format!("/news/{slug}")).unwrap();
+            assert_eq!(status, 200, "{slug}");
+            assert!(
+                page.contains(&format!("class=\"embed\" data-provider=\"{provider}\"")),
+                "{slug} shows its {provider} embed"
+            );
+            frames += page.matches("data-embed=").count();
+        }
+        assert!(frames >= 6, "{frames}");
+        let (_, blocks) = http_get(server.port, "/news/blocks-embeds").unwrap();
+        assert!(
+            blocks.contains("href=\"https://wordpress.tv/"),
+            "WordPress.tv stays a link"
+        );
+    }
+
     #[test]
     fn every_wordpress_export_imports_and_serves_every_page() {
         let data = testdata();

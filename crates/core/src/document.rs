@@ -371,6 +371,11 @@ fn embed(out: &mut String, node: &Node) {
         }
         return;
     };
+    embed_figure(out, &found, title);
+}
+
+/// The figure an embed is stored as (the renderer's, and imports').
+pub(crate) fn embed_figure(out: &mut String, found: &crate::embed::Embed, title: &str) {
     out.push_str("<figure class=\"embed\" data-provider=\"");
     out.push_str(found.provider.key());
     out.push_str("\" data-embed=\"");

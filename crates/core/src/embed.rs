@@ -569,6 +569,44 @@ pub fn frame_hosts_in_html(html: &str, allowed: &[String]) -> Vec<String> {
     hosts
 }
 
+/// Imported HTML (WordPress's `[embed]`, `wp:embed` blocks, an address
+/// alone on its line, which the importer makes `<p><a href="A">A</a></p>`)
+/// with each such paragraph whose address a provider takes made an embed
+/// figure; returns the HTML and how many it made.
+pub fn links_to_embeds(html: &str) -> (String, usize) {
+    const OPEN: &str = "<p><a href=\"";
+    let mut out = String::with_capacity(html.len());
+    let mut made = 0;
+    let mut rest = html;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let parsed = tail[OPEN.len()..]
+            .split_once("\">")
+            .and_then(|(href, after)| {
+                let (text, _) = after.split_once("</a></p>")?;
+                (href == text && !href.contains(['<', '"'])).then_some(href)
+            });
+        let found =
+            parsed.and_then(|href| recognize(&href.replace("&amp;", "&"), &[]).map(|e| (href, e)));
+        match found {
+            Some((href, embed)) => {
+                crate::document::embed_figure(&mut out, &embed, "");
+                made += 1;
+                let consumed =
+                    OPEN.len() + href.len() + "\">".len() + href.len() + "</a></p>".len();
+                rest = &tail[consumed..];
+            }
+            None => {
+                out.push_str(OPEN);
+                rest = &tail[OPEN.len()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    (out, made)
+}
+
 /// The hosts a page's `frame-src` opens for the frames of `embeds`.
 pub fn frame_hosts<'a>(embeds: impl IntoIterator<Item = &'a Embed>) -> Vec<String> {
     let mut hosts: Vec<String> = embeds

@@ -313,7 +313,11 @@ impl Import<'_, '_> {
         for name in &converted.unknown_shortcodes {
             self.report.shortcode(name, label);
         }
-        let mut html = converted.html;
+        // Embeds ([embed], wp:embed blocks, an address alone on its line)
+        // come out of the conversion as linked addresses; those a provider
+        // takes become click-to-load embeds.
+        let (mut html, embeds) = bbn_core::embed::links_to_embeds(&converted.html);
+        self.report.embeds += embeds as u64;
         for link in &converted.links {
             if let Some(local) = self.media.rewrite(self.session, link, self.report).await? {
                 html = html.replace(link.as_str(), &local);

@@ -35,6 +35,8 @@ pub struct Report {
     pub warnings: Vec<String>,
     pub picks_added: usize,
     pub redirects: u64,
+    /// Addresses made click-to-load embeds (the rest stay links).
+    pub embeds: u64,
 }
 
 /// The report's word for records edited in bbn since their import.
@@ -141,6 +143,11 @@ impl Report {
             );
         }
         let _ = writeln!(out, "  old addresses that now redirect: {}", self.redirects);
+        let _ = writeln!(
+            out,
+            "  embeds (YouTube, X, Instagram …) kept as click-to-load embeds: {}",
+            self.embeds
+        );
         // Listed in full: each is something the operator may need to act on.
         full_list(
             &mut out,

@@ -262,3 +262,20 @@ fn a_page_opens_its_frames_to_exactly_the_providers_it_shows() {
     );
     assert!(frame_hosts_in_html("<p>No embeds.</p>", &[]).is_empty());
 }
+
+#[test]
+fn imported_lone_addresses_become_embeds_when_a_provider_takes_them() {
+    let html = "<p>Watch:</p>\n<p><a href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=1\">https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=1</a></p>\n<p><a href=\"https://wordpress.tv/2009/x/\">https://wordpress.tv/2009/x/</a></p><p><a href=\"https://x.com/a/status/1\">words</a></p>";
+    let (out, made) = links_to_embeds(html);
+    assert_eq!(made, 1);
+    assert!(out.starts_with("<p>Watch:</p>\n<figure class=\"embed\" data-provider=\"youtube\" data-embed=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1&amp;start=1\">"), "{out}");
+    assert!(
+        out.contains("<p><a href=\"https://wordpress.tv/2009/x/\">"),
+        "an address no provider takes stays a link"
+    );
+    assert!(
+        out.ends_with("<p><a href=\"https://x.com/a/status/1\">words</a></p>"),
+        "a link with words of its own stays a link"
+    );
+    assert_eq!(links_to_embeds("<p><a href=\"").0, "<p><a href=\"");
+}
