@@ -73,6 +73,37 @@ pub fn addresses_in_html(html: &str) -> Vec<String> {
     out
 }
 
+/// `html` (a sanitized body) with `width` and `height` on each `<img>`
+/// whose address is a library item's in `sizes` and that has none, so that
+/// the page keeps its place for the picture before it arrives.
+pub fn with_dimensions(
+    html: &str,
+    sizes: &std::collections::HashMap<String, (i64, i64)>,
+) -> String {
+    if sizes.is_empty() {
+        return html.to_string();
+    }
+    const OPEN: &str = "<img src=\"";
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(at) = rest.find(OPEN) {
+        let tag_end = rest[at..].find('>').map_or(rest.len(), |e| at + e);
+        let tag = &rest[at..tag_end];
+        let src = tag[OPEN.len()..].split('"').next().unwrap_or("");
+        out.push_str(&rest[..at]);
+        match sizes.get(src) {
+            Some((w, h)) if !tag.contains(" width=") && !tag.contains(" height=") => {
+                out.push_str(&format!("<img width=\"{w}\" height=\"{h}\""));
+                out.push_str(&tag[4..]);
+            }
+            _ => out.push_str(tag),
+        }
+        rest = &rest[tag_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// What an image node shows of its library item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemFacts {
@@ -132,6 +163,20 @@ mod tests {
                 "/media/2026/11/cd34.png",
                 "/media/x.pdf"
             ]
+        );
+    }
+
+    #[test]
+    fn library_images_get_their_size_and_others_are_left_alone() {
+        let sizes = std::collections::HashMap::from([("/media/a.jpg".to_string(), (1200, 800))]);
+        let html = r#"<figure><img src="/media/a.jpg" alt="x" loading="lazy"></figure><img src="/media/b.jpg"><img src="/media/a.jpg" width="10" height="5"><p>img src</p>"#;
+        assert_eq!(
+            with_dimensions(html, &sizes),
+            r#"<figure><img width="1200" height="800" src="/media/a.jpg" alt="x" loading="lazy"></figure><img src="/media/b.jpg"><img src="/media/a.jpg" width="10" height="5"><p>img src</p>"#
+        );
+        assert_eq!(
+            with_dimensions("<img src=\"/media/a.jpg", &sizes),
+            "<img width=\"1200\" height=\"800\" src=\"/media/a.jpg"
         );
     }
 

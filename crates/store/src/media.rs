@@ -326,6 +326,42 @@ impl Store {
         })
     }
 
+    /// The width and height of the library items a body uses, by address
+    /// (items without a known size left out).
+    pub(crate) async fn media_sizes(
+        &self,
+        refs: &MediaRefs,
+    ) -> Result<std::collections::HashMap<String, (i64, i64)>> {
+        if refs.ids.is_empty() && refs.addresses.is_empty() {
+            return Ok(Default::default());
+        }
+        let sql = format!(
+            "SELECT url, width, height FROM media WHERE width IS NOT NULL AND height IS NOT NULL
+             AND (id IN ({}) OR url IN ({}))",
+            if refs.ids.is_empty() {
+                "NULL".to_string()
+            } else {
+                crate::db::placeholders(1, refs.ids.len())
+            },
+            if refs.addresses.is_empty() {
+                "NULL".to_string()
+            } else {
+                crate::db::placeholders(1 + refs.ids.len(), refs.addresses.len())
+            },
+        );
+        let rows: Vec<(String, i64, i64)> = with_pool!(&self.pool, p => {
+            let mut q = sqlx::query_as(&sql);
+            for id in &refs.ids {
+                q = q.bind(*id);
+            }
+            for a in &refs.addresses {
+                q = q.bind(a);
+            }
+            q.fetch_all(p).await?
+        });
+        Ok(rows.into_iter().map(|(url, w, h)| (url, (w, h))).collect())
+    }
+
     /// One item, with its uploader and use count.
     #[tracing::instrument(skip_all)]
     pub async fn media_item(&self, id: i64) -> Result<Option<MediaItem>> {

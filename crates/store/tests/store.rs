@@ -1475,6 +1475,14 @@ async fn the_media_library_knows_what_uses_each_item(db: TestDb) {
     assert_eq!(uses(in_doc).await, vec![a]);
     assert_eq!(uses(in_markdown).await, vec![b]);
     assert!(uses(unused).await.is_empty());
+    // Library images get their size in the stored body, whatever its format.
+    for (id, src) in [(a, "/media/2026/12/doc.jpg"), (b, "/media/2026/12/md.jpg")] {
+        let html = store.article_by_id(id).await.unwrap().unwrap().body_html;
+        assert!(
+            html.contains(&format!(r#"<img width="1200" height="800" src="{src}""#)),
+            "{html}"
+        );
+    }
 
     // Found by words (a % in a name is a character, not a wildcard), kind,
     // uploader, and "unused".

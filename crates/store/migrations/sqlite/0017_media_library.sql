@@ -11,6 +11,8 @@ ALTER TABLE media ADD COLUMN uploaded_by INTEGER REFERENCES users (id) ON DELETE
 ALTER TABLE media ADD COLUMN focal_x INTEGER NOT NULL DEFAULT 50;
 ALTER TABLE media ADD COLUMN focal_y INTEGER NOT NULL DEFAULT 50;
 CREATE INDEX media_newest ON media (created_at, id);
+-- Bodies name items by address: finding them must not read the whole library.
+CREATE INDEX media_url ON media (url);
 
 -- Which articles use which media item (featured image, images in the body,
 -- by library id or by address), kept by every article write in its own

@@ -200,10 +200,17 @@ impl Store {
         editors_picks: bool,
     ) -> Result<Vec<i64>> {
         // Rendering bodies is CPU work: off the request workers.
-        let prepared = crate::bodies::off_the_workers(move || {
+        let mut prepared = crate::bodies::off_the_workers(move || {
             drafts.into_iter().map(prepare).collect::<Result<Vec<_>>>()
         })
         .await?;
+        // Library images keep their place on the page before they load.
+        for (_, html, refs) in prepared.iter_mut() {
+            let sizes = self.media_sizes(refs).await?;
+            if !sizes.is_empty() {
+                *html = bbn_core::media::with_dimensions(html, &sizes);
+            }
+        }
         let now = self.now();
         crate::write_tx!(self, tx => {
             let mut ids = Vec::with_capacity(prepared.len());
@@ -307,6 +314,8 @@ impl Store {
         editors_pick: Option<bool>,
     ) -> Result<i64> {
         let (d, html, refs) = crate::bodies::off_the_workers(move || prepare(draft)).await?;
+        // Library images keep their place on the page before they load.
+        let html = bbn_core::media::with_dimensions(&html, &self.media_sizes(&refs).await?);
         let now = self.now();
         crate::write_tx!(self, tx => {
             type Current = (String, i64, String, i64, Option<i64>, String, String, String, Option<i64>);
