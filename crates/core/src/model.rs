@@ -286,6 +286,8 @@ pub struct Media {
     pub credit: String,
     /// Resized copies for `srcset` ("URL 480w, URL 960w"); empty when there are none.
     pub srcset: String,
+    /// The point crops keep in view, in percent of the width and height.
+    pub focal: (i64, i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

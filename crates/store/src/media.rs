@@ -362,6 +362,14 @@ impl Store {
         Ok(rows.into_iter().map(|(url, w, h)| (url, (w, h))).collect())
     }
 
+    /// The focal point of the item stored at `url`, if one is.
+    #[tracing::instrument(skip_all)]
+    pub async fn media_focal(&self, url: &str) -> Result<Option<(i64, i64)>> {
+        Ok(with_pool!(&self.pool, p => sqlx::query_as(
+            "SELECT focal_x, focal_y FROM media WHERE url = $1 ORDER BY id LIMIT 1",
+        ).bind(url).fetch_optional(p).await?))
+    }
+
     /// One item, with its uploader and use count.
     #[tracing::instrument(skip_all)]
     pub async fn media_item(&self, id: i64) -> Result<Option<MediaItem>> {

@@ -248,7 +248,11 @@ pub async fn remove_files(media_dir: PathBuf, url: String, srcset: String) {
             .filter_map(|c| c.split_whitespace().next())
             .map(str::to_string),
     );
-    paths.extend(CROPS.iter().filter_map(|(shape, ..)| crop_url(&url, shape)));
+    paths.extend(
+        CROPS
+            .iter()
+            .filter_map(|(shape, ..)| crop_url(&url, shape, (50, 50))),
+    );
     for p in paths {
         let Some(file) = p
             .strip_prefix("/media/")
@@ -289,11 +293,29 @@ pub fn crop_size(width: u32, height: u32, rw: u32, rh: u32) -> (u32, u32) {
     (cw.max(1) as u32, ch.max(1) as u32)
 }
 
-/// The URL of a crop of the stored image at `url` (`/media/…`), or None for
-/// images that are not bbn's own.
-pub fn crop_url(url: &str, shape: &str) -> Option<String> {
+/// The URL of a crop of the stored image at `url` (`/media/…`) that keeps
+/// the focal point (percent across, down) in view, or None for images that
+/// are not bbn's own. The centre's crops keep their plain names; another
+/// point is in the name, so a moved point is a new address (crops are
+/// cached for good).
+pub fn crop_url(url: &str, shape: &str, focal: (i64, i64)) -> Option<String> {
     let stem = url.strip_prefix("/media/")?.rsplit_once('.')?.0;
-    Some(format!("/media/{stem}-crop-{shape}.jpg"))
+    Some(if focal == (50, 50) {
+        format!("/media/{stem}-crop-{shape}.jpg")
+    } else {
+        format!("/media/{stem}-crop-{shape}-f{}x{}.jpg", focal.0, focal.1)
+    })
+}
+
+/// A missing crop's source: the original, the shape, and the focal point
+/// its name asks for.
+struct CropSource {
+    original: PathBuf,
+    /// The original's address, whose focal point the library must hold.
+    url: String,
+    rw: u32,
+    rh: u32,
+    focal: (i64, i64),
 }
 
 /// Whether a file name (without extension) is one `store` gives an
@@ -303,10 +325,27 @@ fn is_original_name(name: &str) -> bool {
     name.len() == 24 && name.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// For a missing `…-crop-WxH.jpg`, the original image it is cut from and the shape.
-fn crop_source(root: &FsPath, path: &str) -> Option<(PathBuf, u32, u32)> {
+/// For a missing `…-crop-WxH.jpg` (or `…-crop-WxH-fXxY.jpg`), the original
+/// image it is cut from, the shape and the focal point.
+fn crop_source(root: &FsPath, path: &str) -> Option<CropSource> {
     let stem = path.strip_suffix(".jpg")?;
-    let (original, shape) = stem.rsplit_once("-crop-")?;
+    let (original, rest) = stem.rsplit_once("-crop-")?;
+    let (shape, focal) = match rest.split_once("-f") {
+        None => (rest, (50, 50)),
+        Some((shape, point)) => {
+            let (x, y) = point.split_once('x')?;
+            let (x, y) = (x.parse::<i64>().ok()?, y.parse::<i64>().ok()?);
+            // Written as crop_url writes it, and only another point than the centre.
+            if !(0..=100).contains(&x)
+                || !(0..=100).contains(&y)
+                || (x, y) == (50, 50)
+                || point != format!("{x}x{y}")
+            {
+                return None;
+            }
+            (shape, (x, y))
+        }
+    };
     let file_name = original.rsplit('/').next()?;
     if !is_original_name(file_name) {
         return None;
@@ -314,9 +353,29 @@ fn crop_source(root: &FsPath, path: &str) -> Option<(PathBuf, u32, u32)> {
     let (_, rw, rh) = CROPS.iter().find(|(name, ..)| *name == shape)?;
     ["jpg", "png", "gif", "webp"]
         .iter()
-        .filter_map(|ext| resolve(root, &format!("{original}.{ext}")))
-        .find(|p| p.is_file())
-        .map(|p| (p, *rw, *rh))
+        .find_map(|ext| {
+            let rel = format!("{original}.{ext}");
+            resolve(root, &rel)
+                .filter(|p| p.is_file())
+                .map(|p| (p, format!("/media/{rel}")))
+        })
+        .map(|(original, url)| CropSource {
+            original,
+            url,
+            rw: *rw,
+            rh: *rh,
+            focal,
+        })
+}
+
+/// Where a `fw` × `fh` window of a `w` × `h` picture starts so that the
+/// focal point (percent) is as near its middle as the picture allows.
+fn window_start(w: u32, h: u32, fw: u32, fh: u32, focal: (i64, i64)) -> (u32, u32) {
+    let at = |size: u32, window: u32, percent: i64| -> u32 {
+        let centre = i64::from(size) * percent.clamp(0, 100) / 100;
+        (centre - i64::from(window) / 2).clamp(0, i64::from(size - window)) as u32
+    };
+    (at(w, fw, focal.0), at(h, fh, focal.1))
 }
 
 /// Cuts and saves a crop (written under a temporary name, then renamed, so
@@ -326,6 +385,7 @@ fn make_crop(
     target: &FsPath,
     rw: u32,
     rh: u32,
+    focal: (i64, i64),
     max_megapixels: u32,
 ) -> Result<(), MediaError> {
     let bytes = std::fs::read(source)?;
@@ -339,7 +399,8 @@ fn make_crop(
     } else {
         ((u64::from(h) * u64::from(rw) / u64::from(rh)) as u32, h)
     };
-    let cut = img.crop_imm((w - fw) / 2, (h - fh) / 2, fw.max(1), fh.max(1));
+    let (x, y) = window_start(w, h, fw, fh, focal);
+    let cut = img.crop_imm(x, y, fw.max(1), fh.max(1));
     let (cw, ch) = crop_size(w, h, rw, rh);
     let sized = if (cw, ch) == (cut.width(), cut.height()) {
         cut
@@ -401,7 +462,14 @@ pub async fn serve(
     let bytes = match tokio::fs::read(&file).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            let (source, rw, rh) = crop_source(root, &path).ok_or(AppError::NotFound)?;
+            let source = crop_source(root, &path).ok_or(AppError::NotFound)?;
+            // Only the focal point the library holds is cut: a name asking
+            // for any other is not a crop anyone was given.
+            if source.focal != (50, 50)
+                && state.store.media_focal(&source.url).await? != Some(source.focal)
+            {
+                return Err(AppError::NotFound);
+            }
             // One crop at a time per instance, so that a burst of requests
             // for the same new crop makes it once; the decoding itself
             // waits its turn with the uploads.
@@ -411,7 +479,16 @@ pub async fn serve(
                 let max_megapixels = state.config.max_image_megapixels;
                 state
                     .images
-                    .run(move || make_crop(&source, &target, rw, rh, max_megapixels))
+                    .run(move || {
+                        make_crop(
+                            &source.original,
+                            &target,
+                            source.rw,
+                            source.rh,
+                            source.focal,
+                            max_megapixels,
+                        )
+                    })
                     .await
                     .map_err(|e| {
                         tracing::warn!(error = %e, "could not make an image crop");
@@ -471,17 +548,47 @@ mod tests {
         assert_eq!(crop_size(1600, 900, 4, 3), (1200, 900));
         assert_eq!(crop_size(400, 1000, 16, 9), (400, 225));
         assert_eq!(
-            crop_url("/media/2026/11/ab12.png", "4x3").as_deref(),
+            crop_url("/media/2026/11/ab12.png", "4x3", (50, 50)).as_deref(),
             Some("/media/2026/11/ab12-crop-4x3.jpg")
         );
-        assert_eq!(crop_url("https://cdn.test/x.jpg", "4x3"), None);
+        assert_eq!(
+            crop_url("/media/2026/11/ab12.png", "4x3", (20, 70)).as_deref(),
+            Some("/media/2026/11/ab12-crop-4x3-f20x70.jpg")
+        );
+        assert_eq!(crop_url("https://cdn.test/x.jpg", "4x3", (50, 50)), None);
+        // The window keeps the focal point in view, within the picture.
+        assert_eq!(window_start(1600, 900, 900, 900, (50, 50)), (350, 0));
+        assert_eq!(window_start(1600, 900, 900, 900, (10, 50)), (0, 0));
+        assert_eq!(window_start(1600, 900, 900, 900, (80, 50)), (700, 0));
+        assert_eq!(window_start(1600, 900, 900, 900, (100, 0)), (700, 0));
 
         let dir = std::env::temp_dir().join(format!("bbn-crop-{}", rand::random::<u64>()));
         let s = store_now(&dir, &png(1600, 900), DEFAULT_MAX_MEGAPIXELS).unwrap();
-        let crop = crop_url(&s.url, "1x1").unwrap();
+        let crop = crop_url(&s.url, "1x1", (50, 50)).unwrap();
         let rel = crop.trim_start_matches("/media/");
-        let (source, rw, rh) = crop_source(&dir, rel).unwrap();
-        make_crop(&source, &dir.join(rel), rw, rh, DEFAULT_MAX_MEGAPIXELS).unwrap();
+        let source = crop_source(&dir, rel).unwrap();
+        assert_eq!(
+            (source.focal, source.url.as_str()),
+            ((50, 50), s.url.as_str())
+        );
+        make_crop(
+            &source.original,
+            &dir.join(rel),
+            source.rw,
+            source.rh,
+            source.focal,
+            DEFAULT_MAX_MEGAPIXELS,
+        )
+        .unwrap();
+        let moved = crop_url(&s.url, "1x1", (10, 90)).unwrap();
+        let moved_source = crop_source(&dir, moved.trim_start_matches("/media/")).unwrap();
+        assert_eq!(moved_source.focal, (10, 90));
+        for odd in ["-f50x50.jpg", "-f101x0.jpg", "-f07x5.jpg", "-fx.jpg"] {
+            assert!(
+                crop_source(&dir, &rel.replace(".jpg", odd)).is_none(),
+                "{odd}"
+            );
+        }
         let made = image::open(dir.join(rel)).unwrap();
         assert_eq!((made.width(), made.height()), (900, 900));
         // Never a crop of a crop, nor of a resized copy: at most three crops an image.

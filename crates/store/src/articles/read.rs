@@ -19,6 +19,7 @@ pub(crate) const SUMMARY_COLUMNS: &str = "a.id, a.slug, a.headline, a.dek, a.kic
     s.name AS section_name, a.published_at, m.id AS image_id, m.url AS image_url, \
     m.width AS image_width, m.height AS image_height, m.alt AS image_alt, \
     m.caption AS image_caption, m.credit AS image_credit, m.srcset AS image_srcset, \
+    m.focal_x AS image_focal_x, m.focal_y AS image_focal_y, \
     (SELECT COUNT(*) FROM comments cc WHERE cc.article_id = a.id AND cc.status = 'approved') AS comment_count";
 
 pub(crate) const SUMMARY_JOINS: &str =
@@ -37,7 +38,8 @@ const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.dek, a.kicker, 
         s.name AS section_name, s.description AS section_description,
         s.nav_position AS section_nav_position, s.parent_id AS section_parent_id, m.id AS image_id, m.url AS image_url,
         m.width AS image_width, m.height AS image_height, m.alt AS image_alt,
-        m.caption AS image_caption, m.credit AS image_credit, m.srcset AS image_srcset
+        m.caption AS image_caption, m.credit AS image_credit, m.srcset AS image_srcset,
+        m.focal_x AS image_focal_x, m.focal_y AS image_focal_y
      FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.image_id";
 
 #[derive(sqlx::FromRow)]
@@ -66,6 +68,8 @@ struct ImageCols {
     image_caption: Option<String>,
     image_credit: Option<String>,
     image_srcset: Option<String>,
+    image_focal_x: Option<i64>,
+    image_focal_y: Option<i64>,
 }
 
 impl ImageCols {
@@ -79,6 +83,10 @@ impl ImageCols {
             caption: self.image_caption.unwrap_or_default(),
             credit: self.image_credit.unwrap_or_default(),
             srcset: self.image_srcset.unwrap_or_default(),
+            focal: (
+                self.image_focal_x.unwrap_or(50),
+                self.image_focal_y.unwrap_or(50),
+            ),
         })
     }
 }

@@ -58,7 +58,7 @@ pub fn card_images(m: &Media, base: &str) -> Vec<CardImage> {
     let crops: Vec<CardImage> = CROPS
         .iter()
         .filter_map(|(shape, rw, rh)| {
-            let url = crop_url(&m.url, shape)?;
+            let url = crop_url(&m.url, shape, m.focal)?;
             let (w, h) = size.map_or((None, None), |(w, h)| {
                 let (cw, ch) = crop_size(w, h, *rw, *rh);
                 (Some(cw), Some(ch))

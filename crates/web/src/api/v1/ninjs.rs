@@ -142,7 +142,7 @@ pub fn ninjs(a: &Article, s: &SiteSettings, base: &str) -> Value {
             .zip(m.height)
             .and_then(|(w, h)| Some((u32::try_from(w).ok()?, u32::try_from(h).ok()?)));
         for (shape, rw, rh) in CROPS {
-            if let Some(url) = crop_url(&m.url, shape) {
+            if let Some(url) = crop_url(&m.url, shape, m.focal) {
                 let mut r = json!({
                     "name": format!("crop-{shape}"),
                     "href": absolute(base, &url),
