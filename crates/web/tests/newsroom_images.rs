@@ -718,9 +718,22 @@ async fn the_media_library_keeps_one_copy_of_each_picture(db: TestDb) {
     let stem = harbour.url.trim_end_matches(".jpg");
     let mut reader = Client::new(d.router.clone());
     let crop = reader.get(&format!("{stem}-crop-16x9-f25x60.jpg")).await;
-    assert_eq!((crop.status, crop.header("content-type")), (StatusCode::OK, Some("image/jpeg")));
-    assert_eq!(reader.get(&format!("{stem}-crop-16x9-f30x60.jpg")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(after.image.as_ref().unwrap().focal, (25, 60), "what social cards and JSON-LD name");
+    assert_eq!(
+        (crop.status, crop.header("content-type")),
+        (StatusCode::OK, Some("image/jpeg"))
+    );
+    assert_eq!(
+        reader
+            .get(&format!("{stem}-crop-16x9-f30x60.jpg"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        after.image.as_ref().unwrap().focal,
+        (25, 60),
+        "what social cards and JSON-LD name"
+    );
 
     // Deleting: refused while used, then the files go with the item.
     let page = d

@@ -361,7 +361,7 @@ async fn saved(store: &Store, article_id: i64) -> Result<Saved, AppError> {
         .ok_or(AppError::NotFound)?;
     let picked = store.editors_pick_ids().await?.contains(&article_id);
     Ok(Saved {
-        body: document_json(article.body_format, &article.body_markdown)?,
+        body: document_json(article.body_format, &article.body_markdown).await?,
         meta: shared_fields(&article, picked),
         digest: live_digest(&ArticleDraft::from(&article)),
     })
@@ -394,15 +394,18 @@ fn shared_fields(article: &Article, picked: bool) -> Meta {
 /// A saved body as the live document's JSON. A Markdown or HTML body is
 /// read into a document from the HTML it renders to, as the editor reads it
 /// when such an article is opened in the browser (`document::from_html`);
-/// the article becomes a document article when it is next saved.
-fn document_json(format: BodyFormat, body: &str) -> Result<serde_json::Value, AppError> {
-    match format {
-        BodyFormat::Document => serde_json::from_str(body).map_err(broken),
+/// the article becomes a document article when it is next saved. Rendering
+/// and reading a long body is CPU work: off the request workers.
+async fn document_json(format: BodyFormat, body: &str) -> Result<serde_json::Value, AppError> {
+    let body = body.to_owned();
+    bbn_store::bodies::off_the_workers(move || match format {
+        BodyFormat::Document => serde_json::from_str(&body).map_err(broken),
         BodyFormat::Markdown | BodyFormat::Html => {
-            let doc = bbn_core::document::from_html(&format.render(body));
+            let doc = bbn_core::document::from_html(&format.render(&body));
             serde_json::to_value(&doc).map_err(broken)
         }
-    }
+    })
+    .await
 }
 
 impl Hub {
