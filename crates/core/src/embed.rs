@@ -607,6 +607,52 @@ pub fn links_to_embeds(html: &str) -> (String, usize) {
     (out, made)
 }
 
+/// The embeds of a stored body, each read back from its figure's link (the
+/// link's address recognized again, so nothing is taken from the markup on
+/// trust) with the link's words as its title.
+pub fn embeds_in_html(html: &str) -> Vec<(Embed, String)> {
+    const FIGURE: &str = "<figure class=\"embed\"";
+    let mut out = Vec::new();
+    for (at, _) in html.match_indices(FIGURE) {
+        let rest = &html[at..];
+        let Some(end) = rest.find("</figure>") else {
+            continue;
+        };
+        let figure = &rest[..end];
+        let Some(link) = figure.find("<a href=\"").map(|i| &figure[i + 9..]) else {
+            continue;
+        };
+        let Some((href, after)) = link.split_once('"') else {
+            continue;
+        };
+        let title = after
+            .split_once('>')
+            .and_then(|(_, t)| t.split_once("</a>"))
+            .map(|(t, _)| crate::markdown::html_text(t))
+            .unwrap_or_default();
+        if let Some(e) = recognize(&href.replace("&amp;", "&"), &[]) {
+            out.push((e, title));
+        }
+    }
+    out
+}
+
+impl Embed {
+    /// A still of the video, where its address alone says where one is
+    /// (YouTube's); None elsewhere.
+    pub fn thumbnail(&self) -> Option<String> {
+        if self.provider != Provider::YouTube {
+            return None;
+        }
+        let id = self
+            .frame
+            .strip_prefix("https://www.youtube-nocookie.com/embed/")?
+            .split('?')
+            .next()?;
+        Some(format!("https://i.ytimg.com/vi/{id}/hqdefault.jpg"))
+    }
+}
+
 /// The hosts a page's `frame-src` opens for the frames of `embeds`.
 pub fn frame_hosts<'a>(embeds: impl IntoIterator<Item = &'a Embed>) -> Vec<String> {
     let mut hosts: Vec<String> = embeds

@@ -778,6 +778,12 @@ async fn embeds_open_frames_to_their_providers_on_their_page_only(db: TestDb) {
             page.contains("/js/embed.") && !page.contains("<iframe"),
             "no frame until a reader asks"
         );
+        assert!(
+            page.contains(r#""video":[{"@type":"VideoObject","description":"#)
+                && page.contains(r#""embedUrl":"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ","name":"The speech""#)
+                && page.contains(r#""thumbnailUrl":"https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg""#),
+            "the video in the structured data: {page}"
+        );
     }
     let (_, headers, page) = get(&s.app, "/").await;
     let plain = headers["content-security-policy"].to_str().unwrap();

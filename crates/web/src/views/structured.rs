@@ -126,6 +126,30 @@ pub fn article_ld(a: &Article, description: &str, p: &Publisher<'_>) -> Vec<Stri
     if !a.topics.is_empty() {
         article["keywords"] = json!(a.topics.iter().map(|t| t.name.as_str()).collect::<Vec<_>>());
     }
+    // Videos embedded in the body, as schema.org describes them (what a
+    // video's own address says; its upload date is not known offline, so
+    // the article's publication stands for it).
+    let videos: Vec<serde_json::Value> = bbn_core::embed::embeds_in_html(&a.body_html)
+        .into_iter()
+        .filter(|(e, _)| e.provider.kind() == bbn_core::embed::Kind::Video)
+        .map(|(e, title)| {
+            let mut v = json!({
+                "@type": "VideoObject",
+                "name": if title.trim().is_empty() { a.headline.clone() } else { title },
+                "description": description,
+                "embedUrl": e.frame.replace("autoplay=1&", "").replace("?autoplay=1", "").replace("&autoplay=1", ""),
+                "url": e.url,
+                "uploadDate": time::rfc3339(published, p.zone),
+            });
+            if let Some(thumbnail) = e.thumbnail() {
+                v["thumbnailUrl"] = json!(thumbnail);
+            }
+            v
+        })
+        .collect();
+    if !videos.is_empty() {
+        article["video"] = json!(videos);
+    }
     if let Some(m) = &a.image {
         article["image"] = json!(
             card_images(m, base)
