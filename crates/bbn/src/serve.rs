@@ -128,6 +128,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!(address = %config.listen, base_url = %config.base_url, "bbn is serving; open {}/", config.base_url);
     // Live editing with editors on other instances (PostgreSQL).
     let live = tokio::spawn(state.live.clone().follow(store.clone()));
+    let image_copies = state.spawn_image_copies();
     // The page cache follows the change log for writes made by other
     // instances (this instance's own writes it applies before serving).
     let pages = state.pages.enabled().then(|| {
@@ -207,6 +208,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     webhooks.stop().await;
     follower.abort();
     live.abort();
+    image_copies.abort();
     serving.release().await;
     store.close().await;
     tracing::info!("stopped");

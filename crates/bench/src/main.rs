@@ -44,6 +44,7 @@ mod distribution;
 mod generate;
 mod hostile;
 mod http;
+mod images;
 mod live;
 mod moving;
 mod sanitize;
@@ -110,6 +111,8 @@ enum Task {
     Sanitize(sanitize::Args),
     /// The live editor: keystroke-to-peer latency, memory per document and editor, storage.
     Live(live::Args),
+    /// Pictures: bytes per page as JPEG, WebP and AVIF, uploads/s while readers are served, copies of many photos.
+    Images(images::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -393,6 +396,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Task::Hostile(args)) => hostile::run(args).await,
         Some(Task::Sanitize(args)) => sanitize::run(&args),
         Some(Task::Live(args)) => live::run(args).await,
+        Some(Task::Images(args)) => images::run(args).await,
         Some(Task::Spam(args)) => {
             spam(&args);
             Ok(())

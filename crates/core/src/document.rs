@@ -186,7 +186,7 @@ fn escape(out: &mut String, text: &str) {
     out.push_str(&htmlize::escape_text(text));
 }
 
-fn escape_attr(out: &mut String, value: &str) {
+pub(crate) fn escape_attr(out: &mut String, value: &str) {
     out.push_str(&htmlize::escape_attribute(value));
 }
 

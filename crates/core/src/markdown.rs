@@ -411,12 +411,37 @@ fn embed_frame(value: &str) -> bool {
         && url::Url::parse(value).is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some())
 }
 
+/// Whether a `srcset` names only `/…` or https addresses, each with a width
+/// or density, and not too many of them.
+fn srcset_allowed(value: &str) -> bool {
+    value.len() <= 4096
+        && value.split(',').count() <= 16
+        && value.split(',').all(|candidate| {
+            let mut parts = candidate.split_whitespace();
+            let (Some(url), Some(descriptor), None) = (parts.next(), parts.next(), parts.next())
+            else {
+                return false;
+            };
+            let url_ok =
+                (url.starts_with('/') && !url.starts_with("//")) || url.starts_with("https://");
+            let descriptor_ok = descriptor
+                .strip_suffix('w')
+                .or_else(|| descriptor.strip_suffix('x'))
+                .is_some_and(|n| {
+                    !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                });
+            url_ok
+                && descriptor_ok
+                && !url.contains(|c: char| c.is_control() || c == '"' || c == '<' || c == '>')
+        })
+}
+
 fn sanitizer() -> &'static ammonia::Builder<'static> {
     static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     BUILDER.get_or_init(|| {
         let mut b = ammonia::Builder::default();
         b.add_tags(["figure", "figcaption", "audio", "video", "source"])
-            .add_tag_attributes("img", ["loading", "width", "height"])
+            .add_tag_attributes("img", ["loading", "width", "height", "srcset", "sizes"])
             .add_tag_attributes("audio", ["src", "controls", "preload"])
             .add_tag_attributes("video", ["src", "controls", "preload", "width", "height"])
             .add_tag_attributes("source", ["src", "type"])
@@ -442,6 +467,14 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
                 // An embed's frame: an https address only (the page's
                 // Content-Security-Policy decides whether it may load).
                 ("figure", "data-embed") => embed_frame(value).then(|| value.into()),
+                // Only addresses of the site's own or https pictures, each
+                // with a width: a srcset cannot fetch from anywhere a src may not.
+                ("img", "srcset") => srcset_allowed(value).then(|| value.into()),
+                ("img", "sizes") => (value.len() <= 200
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b" ()-:,.%".contains(&b)))
+                .then(|| value.into()),
                 ("figure", "data-provider") => (!value.is_empty()
                     && value.len() <= 32
                     && value.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
@@ -476,6 +509,27 @@ mod tests {
         );
         assert_eq!(html_text("&ééééééé; &amp€"), "&ééééééé; &€");
         assert_eq!(html_text("a &AMP b &eacute c &notin; d"), "a & b é c ∉ d");
+    }
+
+    #[test]
+    fn an_image_keeps_a_srcset_of_pictures_only() {
+        let kept = r#"<img src="/media/a.jpg" srcset="/media/a-480.jpg 480w, https://cdn.example/a.jpg 2x" sizes="(min-width: 960px) 720px, 100vw">"#;
+        assert_eq!(sanitize(kept), kept);
+        for hostile in [
+            r#"<img src="/a.jpg" srcset="javascript:alert(1) 1w">"#,
+            r#"<img src="/a.jpg" srcset="//elsewhere.example/t.gif 1w">"#,
+            r#"<img src="/a.jpg" srcset="http://plain.example/t.gif 1w">"#,
+            r#"<img src="/a.jpg" srcset="/a.jpg">"#,
+            r#"<img src="/a.jpg" srcset="/a.jpg 1w extra">"#,
+            r#"<img src="/a.jpg" sizes="calc(100vw - expression(alert(1)))&quot;">"#,
+        ] {
+            let clean = sanitize(hostile);
+            assert!(
+                !clean.contains("srcset") || !clean.contains("elsewhere"),
+                "{clean}"
+            );
+            assert_eq!(clean, r#"<img src="/a.jpg">"#, "{hostile}");
+        }
     }
 
     #[test]

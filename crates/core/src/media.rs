@@ -73,13 +73,24 @@ pub fn addresses_in_html(html: &str) -> Vec<String> {
     out
 }
 
-/// `html` (a sanitized body) with `width` and `height` on each `<img>`
-/// whose address is a library item's in `sizes` and that has none, so that
-/// the page keeps its place for the picture before it arrives.
-pub fn with_dimensions(
-    html: &str,
-    sizes: &std::collections::HashMap<String, (i64, i64)>,
-) -> String {
+/// What the library knows of an image's size: its own, and its resized
+/// copies ("URL 480w, URL 960w", empty when there are none).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImageSize {
+    pub width: i64,
+    pub height: i64,
+    pub srcset: String,
+}
+
+/// How wide a body image is shown, for the browser's choice among the
+/// copies: the reading column's width on wide screens, else the screen's.
+pub const BODY_IMAGE_SIZES: &str = "(min-width: 960px) 720px, 100vw";
+
+/// `html` (a sanitized body) with each `<img>` whose address is a library
+/// item's in `sizes` given what it lacks of `width` and `height` (so the
+/// page keeps its place for the picture before it arrives) and of `srcset`
+/// and `sizes` (so a phone loads a copy its size, not the original).
+pub fn with_dimensions(html: &str, sizes: &std::collections::HashMap<String, ImageSize>) -> String {
     if sizes.is_empty() {
         return html.to_string();
     }
@@ -92,11 +103,24 @@ pub fn with_dimensions(
         let src = tag[OPEN.len()..].split('"').next().unwrap_or("");
         out.push_str(&rest[..at]);
         match sizes.get(src) {
-            Some((w, h)) if !tag.contains(" width=") && !tag.contains(" height=") => {
-                out.push_str(&format!("<img width=\"{w}\" height=\"{h}\""));
+            Some(size) => {
+                out.push_str("<img");
+                if !tag.contains(" width=") && !tag.contains(" height=") {
+                    out.push_str(&format!(
+                        " width=\"{}\" height=\"{}\"",
+                        size.width, size.height
+                    ));
+                }
+                if !size.srcset.is_empty() && !tag.contains(" srcset=") {
+                    out.push_str(" srcset=\"");
+                    crate::document::escape_attr(&mut out, &size.srcset);
+                    out.push_str(", ");
+                    crate::document::escape_attr(&mut out, src);
+                    out.push_str(&format!(" {}w\" sizes=\"{BODY_IMAGE_SIZES}\"", size.width));
+                }
                 out.push_str(&tag[4..]);
             }
-            _ => out.push_str(tag),
+            None => out.push_str(tag),
         }
         rest = &rest[tag_end..];
     }
@@ -168,7 +192,24 @@ mod tests {
 
     #[test]
     fn library_images_get_their_size_and_others_are_left_alone() {
-        let sizes = std::collections::HashMap::from([("/media/a.jpg".to_string(), (1200, 800))]);
+        let sizes = std::collections::HashMap::from([
+            (
+                "/media/a.jpg".to_string(),
+                ImageSize {
+                    width: 1200,
+                    height: 800,
+                    srcset: String::new(),
+                },
+            ),
+            (
+                "/media/c.jpg".to_string(),
+                ImageSize {
+                    width: 2000,
+                    height: 1000,
+                    srcset: "/media/c-480.jpg 480w, /media/c-960.jpg 960w".into(),
+                },
+            ),
+        ]);
         let html = r#"<figure><img src="/media/a.jpg" alt="x" loading="lazy"></figure><img src="/media/b.jpg"><img src="/media/a.jpg" width="10" height="5"><p>img src</p>"#;
         assert_eq!(
             with_dimensions(html, &sizes),
@@ -177,6 +218,17 @@ mod tests {
         assert_eq!(
             with_dimensions("<img src=\"/media/a.jpg", &sizes),
             "<img width=\"1200\" height=\"800\" src=\"/media/a.jpg"
+        );
+        // Copies: the original is the widest choice; a srcset the body
+        // already has is its own.
+        assert_eq!(
+            with_dimensions(
+                r#"<img src="/media/c.jpg" alt=""><img src="/media/c.jpg" srcset="/x.jpg 1w">"#,
+                &sizes
+            ),
+            format!(
+                r#"<img width="2000" height="1000" srcset="/media/c-480.jpg 480w, /media/c-960.jpg 960w, /media/c.jpg 2000w" sizes="{BODY_IMAGE_SIZES}" src="/media/c.jpg" alt=""><img width="2000" height="1000" src="/media/c.jpg" srcset="/x.jpg 1w">"#
+            )
         );
     }
 

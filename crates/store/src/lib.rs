@@ -52,7 +52,10 @@ pub use import::{
     Outcome, Rename, import_slug,
 };
 pub use live::{LiveDocument, LiveEvent, LiveListener, LiveSnapshot, live_digest};
-pub use media::{FileFacts, MediaDetails, MediaItem, MediaQuery, MediaUse, NewMedia};
+pub use media::{
+    FileFacts, MediaDetails, MediaItem, MediaQuery, MediaUse, NewMedia, VARIANT_LEASE_SECONDS,
+    VariantWork,
+};
 pub use migrate::SCHEMA_VERSION;
 pub use pages::PageLink;
 pub use profiles::{AuthorProfile, ProfileEdit};

@@ -74,6 +74,21 @@ pub struct MediaItem {
     pub uses: i64,
 }
 
+/// An item whose WebP and AVIF copies are to be made.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VariantWork {
+    pub id: i64,
+    pub url: String,
+    pub srcset: String,
+    pub kind: String,
+    /// What the column held when it was taken.
+    #[sqlx(rename = "variants")]
+    pub was: String,
+}
+
+/// A making of copies not finished within this long is taken again.
+pub const VARIANT_LEASE_SECONDS: i64 = 600;
+
 /// What the library's search asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MediaQuery {
@@ -282,7 +297,7 @@ impl Store {
             let Some(old) = old else { return Err(StoreError::NotFound) };
             sqlx::query(
                 "UPDATE media SET url = $1, width = $2, height = $3, srcset = $4, kind = $5, mime = $6,
-                    bytes = $7, file_name = $8 WHERE id = $9",
+                    bytes = $7, file_name = $8, variants = '' WHERE id = $9",
             )
             .bind(&m.url).bind(m.width).bind(m.height).bind(&m.srcset).bind(&m.file.kind)
             .bind(&m.file.mime).bind(m.file.bytes).bind(m.file_name.chars().take(255).collect::<String>())
@@ -326,17 +341,17 @@ impl Store {
         })
     }
 
-    /// The width and height of the library items a body uses, by address
-    /// (items without a known size left out).
+    /// The width, height and resized copies of the library items a body
+    /// uses, by address (items without a known size left out).
     pub(crate) async fn media_sizes(
         &self,
         refs: &MediaRefs,
-    ) -> Result<std::collections::HashMap<String, (i64, i64)>> {
+    ) -> Result<std::collections::HashMap<String, bbn_core::media::ImageSize>> {
         if refs.ids.is_empty() && refs.addresses.is_empty() {
             return Ok(Default::default());
         }
         let sql = format!(
-            "SELECT url, width, height FROM media WHERE width IS NOT NULL AND height IS NOT NULL
+            "SELECT url, width, height, srcset FROM media WHERE width IS NOT NULL AND height IS NOT NULL
              AND (id IN ({}) OR url IN ({}))",
             if refs.ids.is_empty() {
                 "NULL".to_string()
@@ -349,7 +364,7 @@ impl Store {
                 crate::db::placeholders(1 + refs.ids.len(), refs.addresses.len())
             },
         );
-        let rows: Vec<(String, i64, i64)> = with_pool!(&self.pool, p => {
+        let rows: Vec<(String, i64, i64, String)> = with_pool!(&self.pool, p => {
             let mut q = sqlx::query_as(&sql);
             for id in &refs.ids {
                 q = q.bind(*id);
@@ -359,7 +374,19 @@ impl Store {
             }
             q.fetch_all(p).await?
         });
-        Ok(rows.into_iter().map(|(url, w, h)| (url, (w, h))).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(url, width, height, srcset)| {
+                (
+                    url,
+                    bbn_core::media::ImageSize {
+                        width,
+                        height,
+                        srcset,
+                    },
+                )
+            })
+            .collect())
     }
 
     /// The focal point of the item stored at `url`, if one is.
@@ -415,6 +442,52 @@ impl Store {
              JOIN articles a ON a.id = mu.article_id WHERE mu.media_id = $1
              ORDER BY a.modified_at DESC, a.id DESC LIMIT $2",
         ).bind(id).bind(limit).fetch_all(p).await?))
+    }
+
+    /// Takes up to `limit` images whose WebP and AVIF copies are still to
+    /// be made (or whose making another instance left more than ten minutes
+    /// ago), marking each as being made by this caller. Two instances never
+    /// take the same item at once.
+    #[tracing::instrument(skip_all)]
+    pub async fn take_variant_work(&self, limit: i64) -> Result<Vec<VariantWork>> {
+        let now = self.now();
+        let stale = format!("making:{}", now - VARIANT_LEASE_SECONDS);
+        let candidates: Vec<VariantWork> = with_pool!(&self.pool, p => sqlx::query_as(
+            "SELECT id, url, srcset, kind, variants FROM media
+             WHERE variants <> 'made' AND variants <> 'none' AND variants <> 'failed'
+               AND (variants = '' OR variants < $1)
+             ORDER BY id LIMIT $2",
+        ).bind(&stale).bind(limit).fetch_all(p).await?);
+        let mut taken = Vec::with_capacity(candidates.len());
+        let mark = format!("making:{now}");
+        for c in candidates {
+            let won = with_pool!(&self.pool, p => sqlx::query(
+                "UPDATE media SET variants = $1 WHERE id = $2 AND variants = $3",
+            ).bind(&mark).bind(c.id).bind(&c.was).execute(p).await?.rows_affected());
+            if won == 1 {
+                taken.push(c);
+            }
+        }
+        Ok(taken)
+    }
+
+    /// How many images still wait for their WebP and AVIF copies (or are
+    /// having them made).
+    #[tracing::instrument(skip_all)]
+    pub async fn media_copies_waiting(&self) -> Result<i64> {
+        Ok(with_pool!(&self.pool, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM media WHERE variants <> 'made' AND variants <> 'none' AND variants <> 'failed'",
+        ).fetch_one(p).await?))
+    }
+
+    /// Records how the making of an item's copies ended (`made`, `none` or
+    /// `failed`), unless its file was replaced meanwhile.
+    #[tracing::instrument(skip_all)]
+    pub async fn finish_variant_work(&self, id: i64, url: &str, outcome: &str) -> Result<()> {
+        with_pool!(&self.pool, p => sqlx::query(
+            "UPDATE media SET variants = $1 WHERE id = $2 AND url = $3 AND variants LIKE 'making:%'",
+        ).bind(outcome).bind(id).bind(url).execute(p).await?.rows_affected());
+        Ok(())
     }
 
     /// Reads the bodies of articles whose uses are not known yet (written

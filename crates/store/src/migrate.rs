@@ -97,10 +97,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0017_media_library.sql"),
         postgres: include_str!("../migrations/postgres/0017_media_library.sql"),
     },
+    Migration {
+        version: 18,
+        sqlite: include_str!("../migrations/sqlite/0018_image_variants.sql"),
+        postgres: include_str!("../migrations/postgres/0018_image_variants.sql"),
+    },
 ];
 
 /// The schema version this binary writes and understands.
-pub const SCHEMA_VERSION: i64 = 17;
+pub const SCHEMA_VERSION: i64 = 18;
 
 pub(crate) async fn run(pool: &Pool) -> Result<()> {
     let backend = pool.backend();

@@ -70,6 +70,8 @@ pub struct AppState {
     crop_slot: Arc<tokio::sync::Mutex<()>>,
     /// The queue every decoding, resizing and encoding of a picture waits in.
     images: media::ImageWork,
+    /// Wakes the task that makes uploads' WebP and AVIF copies.
+    pub variants: Arc<media::variants::VariantQueue>,
     /// The signing secret, read from the database once.
     secret: Arc<std::sync::OnceLock<String>>,
     /// The live editor's shared documents open on this instance.
@@ -101,9 +103,39 @@ impl AppState {
             api_limits: Default::default(),
             crop_slot: Default::default(),
             images: Default::default(),
+            variants: Default::default(),
             secret: Default::default(),
             live: Default::default(),
         }
+    }
+
+    /// Records a stored upload in the library and wakes the task that
+    /// makes its WebP and AVIF copies.
+    pub async fn record_media(
+        &self,
+        media: &bbn_store::NewMedia,
+    ) -> Result<i64, bbn_store::StoreError> {
+        let id = self.store.create_media(media).await?;
+        self.variants.wake();
+        Ok(id)
+    }
+
+    /// Gives a library item a new file (see `Store::replace_media_file`);
+    /// its copies are made again.
+    pub async fn replace_media_file(
+        &self,
+        id: i64,
+        media: &bbn_store::NewMedia,
+    ) -> Result<String, bbn_store::StoreError> {
+        let old = self.store.replace_media_file(id, media).await?;
+        self.variants.wake();
+        Ok(old)
+    }
+
+    /// Starts the background task that makes images' WebP and AVIF copies
+    /// (those waiting from before, then each upload's).
+    pub fn spawn_image_copies(&self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(media::variants::run(self.clone(), self.variants.clone()))
     }
 
     /// When the site has no staff account yet, makes the one-time setup link

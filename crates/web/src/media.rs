@@ -12,6 +12,7 @@
 
 mod strip;
 pub mod upload;
+pub mod variants;
 mod work;
 
 pub use work::{IMAGES_AT_ONCE, ImageWork};
@@ -239,27 +240,54 @@ fn store_now(media_dir: &FsPath, bytes: &[u8], max_megapixels: u32) -> Result<St
 }
 
 /// Removes an item's files under `media_dir`: the original, its resized
-/// copies and any crops made of it. What cannot be removed is logged.
+/// copies, their WebP and AVIF copies and every crop made of it (whatever
+/// focal point it kept). What cannot be removed is logged.
 pub async fn remove_files(media_dir: PathBuf, url: String, srcset: String) {
-    let mut paths: Vec<String> = vec![url.clone()];
-    paths.extend(
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let listed = std::iter::once(url.as_str()).chain(
         srcset
             .split(',')
-            .filter_map(|c| c.split_whitespace().next())
-            .map(str::to_string),
+            .filter_map(|c| c.split_whitespace().next()),
     );
-    paths.extend(
-        CROPS
-            .iter()
-            .filter_map(|(shape, ..)| crop_url(&url, shape, (50, 50))),
-    );
-    for p in paths {
+    for p in listed {
         let Some(file) = p
             .strip_prefix("/media/")
             .and_then(|rel| resolve(&media_dir, rel))
         else {
             continue;
         };
+        for variant in variants::FORMATS {
+            let mut name = file.as_os_str().to_owned();
+            name.push(".");
+            name.push(variant.extension());
+            paths.push(PathBuf::from(name));
+        }
+        paths.push(file);
+    }
+    // Crops are named after the original (random, never reused), with the
+    // focal point they keep: every file beside it whose name starts so.
+    if let Some(original) = url
+        .strip_prefix("/media/")
+        .and_then(|rel| resolve(&media_dir, rel))
+        && let (Some(dir), Some(stem)) = (
+            original.parent(),
+            original.file_stem().and_then(|s| s.to_str()),
+        )
+        && is_original_name(stem)
+        && let Ok(mut entries) = tokio::fs::read_dir(dir).await
+    {
+        let prefix = format!("{stem}-crop-");
+        while let Ok(Some(entry)) = entries.next_entry().await {
+            if entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(&prefix))
+            {
+                paths.push(entry.path());
+            }
+        }
+    }
+    for file in paths {
         match tokio::fs::remove_file(&file).await {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -432,6 +460,7 @@ fn content_type(path: &str) -> Option<&'static str> {
         "png" => Some("image/png"),
         "gif" => Some("image/gif"),
         "webp" => Some("image/webp"),
+        "avif" => Some("image/avif"),
         _ => None,
     }
 }
@@ -448,18 +477,69 @@ fn resolve(root: &FsPath, path: &str) -> Option<PathBuf> {
     safe.then(|| root.join(path))
 }
 
+/// Whether a request's `Accept` takes `mime` (named, with a quality above 0).
+fn accepts(accept: &str, mime: &str) -> bool {
+    accept.split(',').any(|item| {
+        let mut parts = item.split(';');
+        parts
+            .next()
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case(mime))
+            && parts.all(|p| {
+                let p = p.trim();
+                !(p.starts_with("q=") || p.starts_with("Q="))
+                    || p[2..].trim().parse::<f32>().is_ok_and(|q| q > 0.0)
+            })
+    })
+}
+
+/// The copy of `file` in the best format the request accepts, if it has
+/// been made.
+async fn variant_for(file: &FsPath, accept: &str) -> Option<(Vec<u8>, &'static str)> {
+    for variant in variants::FORMATS {
+        if accepts(accept, variant.mime()) {
+            let mut name = file.as_os_str().to_owned();
+            name.push(".");
+            name.push(variant.extension());
+            if let Ok(bytes) = tokio::fs::read(PathBuf::from(name)).await {
+                return Some((bytes, variant.mime()));
+            }
+        }
+    }
+    None
+}
+
 pub async fn serve(
     State(state): State<AppState>,
     Path(path): Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     let root = state
         .config
         .media_dir
         .as_deref()
         .ok_or(AppError::NotFound)?;
-    let content_type = content_type(&path).ok_or(AppError::NotFound)?;
+    let mut content_type = content_type(&path).ok_or(AppError::NotFound)?;
     let file = resolve(root, &path).ok_or(AppError::NotFound)?;
-    let bytes = match tokio::fs::read(&file).await {
+    // A JPEG or PNG goes as AVIF or WebP to the browsers that take them;
+    // caches keep one copy per `Accept`.
+    let negotiated = variants::has_variants(&path);
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let variant = if negotiated && !accept.is_empty() {
+        variant_for(&file, accept).await
+    } else {
+        None
+    };
+    let read = match variant {
+        Some((bytes, mime)) => {
+            content_type = mime;
+            Ok(bytes)
+        }
+        None => tokio::fs::read(&file).await,
+    };
+    let bytes = match read {
         Ok(bytes) => bytes,
         Err(_) => {
             let source = crop_source(root, &path).ok_or(AppError::NotFound)?;
@@ -500,7 +580,7 @@ pub async fn serve(
                 .map_err(|_| AppError::NotFound)?
         }
     };
-    Ok((
+    let mut response = (
         [
             (header::CONTENT_TYPE, content_type),
             // Names are random and never reused, so a copy may be kept for good.
@@ -509,7 +589,13 @@ pub async fn serve(
         ],
         bytes,
     )
-        .into_response())
+        .into_response();
+    if negotiated {
+        response
+            .headers_mut()
+            .insert(header::VARY, axum::http::HeaderValue::from_static("Accept"));
+    }
+    Ok(response)
 }
 
 #[cfg(test)]
@@ -522,6 +608,20 @@ mod tests {
         img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
             .unwrap();
         out
+    }
+
+    #[test]
+    fn accept_names_the_type_with_a_quality_above_nothing() {
+        let chrome = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
+        assert!(accepts(chrome, "image/avif") && accepts(chrome, "image/webp"));
+        assert!(
+            !accepts("image/*,*/*", "image/avif"),
+            "a wildcard is no promise"
+        );
+        assert!(!accepts("image/avif;q=0,image/webp", "image/avif"));
+        assert!(accepts("image/avif;q=0.5", "image/avif"));
+        assert!(accepts(" IMAGE/WEBP ; q=1", "image/webp"));
+        assert!(!accepts("image/avifx", "image/avif"));
     }
 
     #[test]

@@ -32,6 +32,7 @@ fn picture(format: ImageFormat, w: u32, h: u32) -> Vec<u8> {
 struct Desk {
     client: Client,
     router: axum::Router,
+    state: bbn_web::AppState,
     id: i64,
     media: std::path::PathBuf,
     store: bbn_store::Store,
@@ -62,7 +63,7 @@ async fn desk(db: TestDb, max_upload: usize) -> Desk {
         .await
         .unwrap();
     let media = std::env::temp_dir().join(format!("bbn-images-{}", rand::random::<u64>()));
-    let (router, _) = app_with(
+    let (router, state) = app_with(
         &store,
         WebConfig::new("http://news.example").with_media(media.clone(), max_upload),
     );
@@ -103,6 +104,7 @@ async fn desk(db: TestDb, max_upload: usize) -> Desk {
     Desk {
         client,
         router,
+        state,
         id,
         media,
         store,
@@ -792,7 +794,134 @@ async fn the_media_library_keeps_one_copy_of_each_picture(db: TestDb) {
     std::fs::remove_dir_all(&d.media).unwrap();
 }
 
+/// What a browser that sends `accept` is given for `url`: type, `Vary`, bytes.
+async fn fetch_as(d: &Desk, url: &str, accept: &str) -> (String, String, Vec<u8>) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let request = axum::http::Request::get(url)
+        .header("accept", accept)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = d.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{url}");
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let (kind, vary) = (header("content-type"), header("vary"));
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (kind, vary, bytes.to_vec())
+}
+
+async fn webp_and_avif_copies_follow_an_upload_and_go_to_browsers_that_take_them(db: TestDb) {
+    let mut d = desk(db, 10 * 1024 * 1024).await;
+    let r = d
+        .upload(
+            "photo.jpg",
+            &picture(ImageFormat::Jpeg, 1000, 600),
+            &[("alt", "A harbour")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let image = d
+        .store
+        .article_by_id(d.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .image
+        .unwrap();
+    let small = image.srcset.split_whitespace().next().unwrap().to_string();
+    const CHROME: &str = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
+
+    // Until the copies are made, every browser is given the JPEG, and
+    // caches are told the answer depends on Accept.
+    let (kind, vary, jpeg) = fetch_as(&d, &small, CHROME).await;
+    assert_eq!((kind.as_str(), vary.as_str()), ("image/jpeg", "Accept"));
+
+    // The background task takes the upload once, and only once.
+    let taken = bbn_web::media::variants::make_waiting(&d.state)
+        .await
+        .unwrap();
+    assert_eq!(taken, 1);
+    assert_eq!(
+        bbn_web::media::variants::make_waiting(&d.state)
+            .await
+            .unwrap(),
+        0
+    );
+
+    for (accept, expected) in [
+        (CHROME, "image/avif"),
+        ("image/webp,*/*", "image/webp"),
+        ("image/avif;q=0, image/webp", "image/webp"),
+        ("*/*", "image/jpeg"),
+        ("", "image/jpeg"),
+    ] {
+        for url in [&image.url, &small] {
+            let (kind, vary, bytes) = fetch_as(&d, url, accept).await;
+            assert_eq!(
+                (kind.as_str(), vary.as_str()),
+                (expected, "Accept"),
+                "{accept}"
+            );
+            match expected {
+                "image/avif" => assert_eq!(&bytes[4..12], b"ftypavif", "an AVIF file"),
+                "image/webp" => {
+                    let decoded = image::load_from_memory_with_format(&bytes, ImageFormat::WebP)
+                        .expect("a WebP picture");
+                    assert_eq!(decoded.width(), if url == &small { 480 } else { 1000 });
+                }
+                _ => assert_eq!(&bytes[..2], b"\xff\xd8", "a JPEG"),
+            }
+            if url == &small && expected != "image/jpeg" {
+                assert!(
+                    bytes.len() < jpeg.len(),
+                    "{expected}: {} ≥ {}",
+                    bytes.len(),
+                    jpeg.len()
+                );
+            }
+        }
+    }
+
+    // A crop is made, then the item goes: none of its files stay behind.
+    let stem = image.url.trim_end_matches(".jpg");
+    let crop = format!("{stem}-crop-16x9.jpg");
+    assert_eq!(fetch_as(&d, &crop, "*/*").await.0, "image/jpeg");
+    let folder = d
+        .media
+        .join(image.url.trim_start_matches("/media/"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let name = image
+        .url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .trim_end_matches(".jpg")
+        .to_string();
+    let files_of_item = || {
+        std::fs::read_dir(&folder)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.starts_with(&name))
+            .count()
+    };
+    // The original, two copies, their AVIF and WebP forms and the crop.
+    assert_eq!(files_of_item(), 3 * 3 + 1);
+    bbn_web::media::remove_files(d.media.clone(), image.url.clone(), image.srcset.clone()).await;
+    assert_eq!(files_of_item(), 0);
+    std::fs::remove_dir_all(&d.media).unwrap();
+}
+
 bbn_store::on_both_backends!(
+    webp_and_avif_copies_follow_an_upload_and_go_to_browsers_that_take_them,
     the_media_library_keeps_one_copy_of_each_picture,
     image_bomb_png_is_refused_before_decoding,
     jpeg_metadata_is_stripped,

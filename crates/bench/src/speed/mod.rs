@@ -29,6 +29,8 @@
 mod mixed;
 mod nginx;
 mod publish;
+
+pub(crate) use publish::staff_token;
 mod report;
 mod wrk;
 

@@ -236,27 +236,32 @@ pub(crate) const TABLES: &[Table] = &[
             col("description", Text),
         ],
     ),
-    with_ids(
-        "media",
-        &[
-            col("id", Int),
-            col("url", Text),
-            opt("width", Int),
-            opt("height", Int),
-            col("alt", Text),
-            col("caption", Text),
-            col("credit", Text),
-            col("created_at", Int),
-            col("srcset", Text),
-            col("kind", Text),
-            col("mime", Text),
-            col("file_name", Text),
-            col("bytes", Int),
-            opt_id_of("uploaded_by", "users"),
-            col("focal_x", Int),
-            col("focal_y", Int),
-        ],
-    ),
+    // Whether an item's WebP and AVIF copies are made is this site's own
+    // state: the site an export goes into makes them again.
+    Table {
+        left_out: &["variants"],
+        ..with_ids(
+            "media",
+            &[
+                col("id", Int),
+                col("url", Text),
+                opt("width", Int),
+                opt("height", Int),
+                col("alt", Text),
+                col("caption", Text),
+                col("credit", Text),
+                col("created_at", Int),
+                col("srcset", Text),
+                col("kind", Text),
+                col("mime", Text),
+                col("file_name", Text),
+                col("bytes", Int),
+                opt_id_of("uploaded_by", "users"),
+                col("focal_x", Int),
+                col("focal_y", Int),
+            ],
+        )
+    },
     Table {
         parts: ARTICLE_PARTS,
         left_out: &["body_sanitizer", "media_indexed"],

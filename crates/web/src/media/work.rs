@@ -8,8 +8,9 @@ use super::MediaError;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
-/// Pictures decoded at once per instance: with the pixel limit, this bounds
-/// the memory images take.
+/// Pictures decoded at once per instance for uploads and crops: with the
+/// pixel limit, this bounds the memory images take (the background task
+/// that makes WebP and AVIF copies decodes one more, `variants`).
 pub const IMAGES_AT_ONCE: usize = 2;
 
 /// A queue in front of the blocking pool; clones share it.

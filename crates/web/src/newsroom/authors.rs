@@ -207,8 +207,7 @@ pub async fn photo(
         }
     };
     let media_id = state
-        .store
-        .create_media(&stored.record(crate::media::Described {
+        .record_media(&stored.record(crate::media::Described {
             alt: p.author.name.clone(),
             file_name,
             uploaded_by: Some(user.user.id),

@@ -347,8 +347,7 @@ async fn add_file(
     match store_file(state, bytes).await {
         Ok(s) => {
             state
-                .store
-                .create_media(&s.record(Described {
+                .record_media(&s.record(Described {
                     file_name: name,
                     uploaded_by: Some(me.user.id),
                     ..Default::default()
@@ -511,7 +510,7 @@ pub async fn replace(
         file_name,
         ..Default::default()
     });
-    let old = state.store.replace_media_file(id, &record).await?;
+    let old = state.replace_media_file(id, &record).await?;
     follow(&state.store, &me.user, id, Some(&old)).await?;
     Ok(Redirect::to(&format!("/newsroom/media/{id}?saved=replaced")).into_response())
 }

@@ -172,8 +172,7 @@ pub async fn logo(
             }
         };
         let id = state
-            .store
-            .create_media(&stored.record(crate::media::Described {
+            .record_media(&stored.record(crate::media::Described {
                 alt: s.name.clone(),
                 file_name,
                 uploaded_by: Some(me.user.id),

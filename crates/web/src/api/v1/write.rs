@@ -329,8 +329,7 @@ pub async fn upload(
         .await
         .map_err(|(status, message)| Problem::new(status, message))?;
     let id = state
-        .store
-        .create_media(&stored.clone().record(crate::media::Described {
+        .record_media(&stored.clone().record(crate::media::Described {
             alt: text("alt"),
             caption: text("caption"),
             credit: text("credit"),

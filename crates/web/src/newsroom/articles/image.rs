@@ -88,8 +88,7 @@ pub async fn upload(
     };
     let get = |k: &str| form.field(k);
     let media_id = state
-        .store
-        .create_media(&stored.record(Described {
+        .record_media(&stored.record(Described {
             alt: get("alt"),
             caption: get("caption"),
             credit: get("credit"),

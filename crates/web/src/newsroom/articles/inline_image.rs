@@ -51,8 +51,7 @@ pub async fn upload(
     let (alt, caption, credit) = (text("alt"), text("caption"), text("credit"));
     let (src, width, height) = (stored.url.clone(), stored.width, stored.height);
     let media = state
-        .store
-        .create_media(&stored.record(Described {
+        .record_media(&stored.record(Described {
             alt: alt.clone(),
             caption: caption.clone(),
             credit: credit.clone(),
