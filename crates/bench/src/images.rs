@@ -164,6 +164,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let samples: Arc<Mutex<Vec<(Instant, f64)>>> = Default::default();
     let readers = reader_load(port, args.reader_rate, stop.clone(), samples.clone());
+    // Connections, the page cache and the database warm up first, untimed.
+    std::thread::sleep(Duration::from_secs(5));
     let t0 = Instant::now();
     std::thread::sleep(Duration::from_secs(args.baseline_seconds));
     let t1 = Instant::now();
@@ -211,7 +213,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             .map_err(|_| anyhow::anyhow!("a reader panicked"))??;
     }
     let peak = peak_memory_mib(server.child.id())?;
-    let samples = samples.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+    let samples = samples
+        .lock()
+        .map_err(|_| anyhow::anyhow!("poisoned"))?
+        .clone();
     let phase = |from: Instant, to: Instant| {
         let mut v: Vec<f64> = samples
             .iter()

@@ -237,30 +237,6 @@ impl Store {
         })
     }
 
-    /// Changes what readers are told about an image, keeping its focal point.
-    pub async fn update_media_text(
-        &self,
-        id: i64,
-        alt: &str,
-        caption: &str,
-        credit: &str,
-    ) -> Result<()> {
-        let Some(item) = self.media_item(id).await? else {
-            return Err(StoreError::NotFound);
-        };
-        self.update_media(
-            id,
-            &MediaDetails {
-                alt: alt.into(),
-                caption: caption.into(),
-                credit: credit.into(),
-                focal_x: item.focal_x,
-                focal_y: item.focal_y,
-            },
-        )
-        .await
-    }
-
     /// Changes an item's details. Pages showing it as a featured image
     /// change with it; bodies showing it are brought up to date by the
     /// caller (`media_refresh`), article by article, as saves.

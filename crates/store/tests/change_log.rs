@@ -240,7 +240,16 @@ async fn every_write_is_in_the_change_log(db: TestDb) {
 
     // An image's words show on every article that uses it.
     store
-        .update_media_text(photo, "New alt", "A caption", "A credit")
+        .update_media(
+            photo,
+            &bbn_store::MediaDetails {
+                alt: "New alt".into(),
+                caption: "A caption".into(),
+                credit: "A credit".into(),
+                focal_x: 50,
+                focal_y: 50,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(

@@ -580,22 +580,100 @@ pub async fn serve(
                 .map_err(|_| AppError::NotFound)?
         }
     };
-    let mut response = (
-        [
-            (header::CONTENT_TYPE, content_type),
-            // Names are random and never reused, so a copy may be kept for good.
-            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-            (header::CONTENT_DISPOSITION, "inline"),
-        ],
-        bytes,
-    )
-        .into_response();
+    // One range of bytes when asked (players seek, downloads resume); a
+    // header this does not read gets the whole file, as HTTP allows.
+    let total = bytes.len() as u64;
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| byte_range(v, total));
+    let mut response = match range {
+        None => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                // Names are random and never reused, so a copy may be kept for good.
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+                (header::CONTENT_DISPOSITION, "inline"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Some(Ok((start, end))) => {
+            let part = bytes[start as usize..=end as usize].to_vec();
+            (
+                axum::http::StatusCode::PARTIAL_CONTENT,
+                [
+                    (header::CONTENT_TYPE, content_type.to_string()),
+                    (
+                        header::CACHE_CONTROL,
+                        "public, max-age=31536000, immutable".to_string(),
+                    ),
+                    (
+                        header::CONTENT_RANGE,
+                        format!("bytes {start}-{end}/{total}"),
+                    ),
+                ],
+                part,
+            )
+                .into_response()
+        }
+        Some(Err(())) => (
+            axum::http::StatusCode::RANGE_NOT_SATISFIABLE,
+            [(header::CONTENT_RANGE, format!("bytes */{total}"))],
+        )
+            .into_response(),
+    };
+    response.headers_mut().insert(
+        header::ACCEPT_RANGES,
+        axum::http::HeaderValue::from_static("bytes"),
+    );
     if negotiated {
         response
             .headers_mut()
             .insert(header::VARY, axum::http::HeaderValue::from_static("Accept"));
     }
     Ok(response)
+}
+
+/// The one range of bytes (first and last, inclusive) a `Range` header asks
+/// of a file of `len` bytes: None when the header is not one this reads
+/// (the whole file is sent), `Err` when it asks for nothing the file has.
+fn byte_range(header: &str, len: u64) -> Option<Result<(u64, u64), ()>> {
+    let spec = header.trim().strip_prefix("bytes=")?.trim();
+    if spec.contains(',') {
+        return None;
+    }
+    let (first, last) = spec.split_once('-')?;
+    let (first, last) = (first.trim(), last.trim());
+    let number = |s: &str| {
+        (!s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u64>().ok())
+            .flatten()
+    };
+    Some(if first.is_empty() {
+        // The last N bytes.
+        let n = number(last)?;
+        if n == 0 || len == 0 {
+            Err(())
+        } else {
+            Ok((len.saturating_sub(n), len - 1))
+        }
+    } else {
+        let start = number(first)?;
+        let end = if last.is_empty() {
+            u64::MAX
+        } else {
+            number(last)?
+        };
+        if end < start {
+            return None;
+        }
+        if start >= len {
+            Err(())
+        } else {
+            Ok((start, end.min(len - 1)))
+        }
+    })
 }
 
 #[cfg(test)]
@@ -608,6 +686,23 @@ mod tests {
         img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
             .unwrap();
         out
+    }
+
+    #[test]
+    fn one_range_of_bytes_is_read_and_others_are_not() {
+        assert_eq!(byte_range("bytes=0-99", 1000), Some(Ok((0, 99))));
+        assert_eq!(byte_range("bytes=900-", 1000), Some(Ok((900, 999))));
+        assert_eq!(byte_range("bytes=990-5000", 1000), Some(Ok((990, 999))));
+        assert_eq!(byte_range("bytes=-10", 1000), Some(Ok((990, 999))));
+        assert_eq!(byte_range("bytes=-5000", 1000), Some(Ok((0, 999))));
+        assert_eq!(byte_range("bytes=1000-", 1000), Some(Err(())));
+        assert_eq!(byte_range("bytes=-0", 1000), Some(Err(())));
+        // Not read: the whole file goes.
+        assert_eq!(byte_range("bytes=0-1,5-6", 1000), None);
+        assert_eq!(byte_range("bytes=9-3", 1000), None);
+        assert_eq!(byte_range("items=0-1", 1000), None);
+        assert_eq!(byte_range("bytes=x-1", 1000), None);
+        assert_eq!(byte_range("bytes=99999999999999999999-", 1000), None);
     }
 
     #[test]

@@ -889,6 +889,27 @@ async fn webp_and_avif_copies_follow_an_upload_and_go_to_browsers_that_take_them
         }
     }
 
+    // A range of bytes, as players and resumed downloads ask, of the copy
+    // the browser is given.
+    {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let request = axum::http::Request::get(&small)
+            .header("accept", CHROME)
+            .header("range", "bytes=4-11")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = d.router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
+        let range = response.headers()["content-range"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(range.starts_with("bytes 4-11/"), "{range}");
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&body[..], b"ftypavif");
+    }
+
     // A crop is made, then the item goes: none of its files stay behind.
     let stem = image.url.trim_end_matches(".jpg");
     let crop = format!("{stem}-crop-16x9.jpg");

@@ -270,33 +270,6 @@ pub async fn run(state: AppState, queue: Arc<VariantQueue>) {
     }
 }
 
-/// Runs `job` on a thread of its own that the kernel schedules only when
-/// no other thread wants the CPU, and waits for it.
-async fn when_idle<T, F>(job: F) -> Result<T, MediaError>
-where
-    T: Send + 'static,
-    F: FnOnce() -> Result<T, MediaError> + Send + 'static,
-{
-    use thread_priority::{
-        NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy,
-        set_thread_priority_and_policy, thread_native_id,
-    };
-    let (done, result) = tokio::sync::oneshot::channel();
-    std::thread::Builder::new()
-        .name("bbn-image-copies".into())
-        .spawn(move || {
-            if let Err(e) = set_thread_priority_and_policy(
-                thread_native_id(),
-                ThreadPriority::Min,
-                ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle),
-            ) {
-                tracing::debug!(error = ?e, "image copies run at normal priority");
-            }
-            let _ = done.send(job());
-        })?;
-    result.await.map_err(|_| MediaError::Interrupted)?
-}
-
 /// Makes the copies of one batch of waiting items; returns how many it took.
 pub async fn make_waiting(state: &AppState) -> Result<usize, bbn_store::StoreError> {
     let Some(root) = state.config.media_dir.clone() else {
@@ -311,7 +284,11 @@ pub async fn make_waiting(state: &AppState) -> Result<usize, bbn_store::StoreErr
             let (root, url, srcset) = (root.clone(), item.url.clone(), item.srcset.clone());
             let max_megapixels = state.config.max_image_megapixels;
             let started = std::time::Instant::now();
-            match when_idle(move || make(&root, &url, &srcset, max_megapixels)).await {
+            match super::work::on_own_thread(super::work::Priority::Idle, move || {
+                make(&root, &url, &srcset, max_megapixels)
+            })
+            .await
+            {
                 Ok(Outcome::Made(n)) => {
                     tracing::debug!(item = item.id, files = n, took = ?started.elapsed(), "image copies made");
                     "made"

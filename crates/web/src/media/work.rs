@@ -1,8 +1,9 @@
 //! The one place images are decoded, resized, cropped and encoded. A
 //! decoded picture takes its width × height × 4 bytes or more, so the work
-//! runs on tokio's blocking pool (never on the threads that serve
-//! requests) and at most `IMAGES_AT_ONCE` pictures are worked on at a time,
-//! however many uploads and crop requests arrive together.
+//! runs on threads of its own at a low priority (never on the threads that
+//! serve requests, never before them) and at most `IMAGES_AT_ONCE` pictures
+//! are worked on at a time, however many uploads and crop requests arrive
+//! together.
 
 use super::MediaError;
 use std::sync::Arc;
@@ -47,13 +48,60 @@ impl ImageWork {
         // The place goes with the job, not with the request: a request that
         // is dropped (the client left, a timeout) cannot free it while its
         // picture is still being decoded.
-        tokio::task::spawn_blocking(move || {
+        on_own_thread(Priority::Low, move || {
             let _permit = permit;
             job()
         })
         .await
-        .map_err(|_| MediaError::Interrupted)?
     }
+}
+
+/// How much of the CPU a picture's work may take from everything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    /// Uploads and crops, which someone waits for: the lowest normal
+    /// priority (`SCHED_BATCH`, nice 19). With a core free they run at
+    /// full speed; under a rush of readers, the readers come first.
+    Low,
+    /// Work nobody waits for (WebP and AVIF copies): only when no other
+    /// thread wants the CPU (`SCHED_IDLE`).
+    Idle,
+}
+
+/// Runs `job` on a thread of its own at `priority`, and waits for it. A
+/// thread of its own, not one of tokio's blocking pool: a priority once
+/// lowered cannot be raised again without privileges, and pooled threads
+/// go on to other work.
+pub async fn on_own_thread<T, F>(priority: Priority, job: F) -> Result<T, MediaError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, MediaError> + Send + 'static,
+{
+    use thread_priority::{
+        NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy,
+        set_thread_priority_and_policy, thread_native_id,
+    };
+    let (done, result) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name(match priority {
+            Priority::Low => "bbn-images".into(),
+            Priority::Idle => "bbn-image-copies".into(),
+        })
+        .spawn(move || {
+            let policy = match priority {
+                Priority::Low => NormalThreadSchedulePolicy::Batch,
+                Priority::Idle => NormalThreadSchedulePolicy::Idle,
+            };
+            if let Err(e) = set_thread_priority_and_policy(
+                thread_native_id(),
+                ThreadPriority::Min,
+                ThreadSchedulePolicy::Normal(policy),
+            ) {
+                tracing::debug!(error = ?e, "picture work runs at normal priority");
+            }
+            let _ = done.send(job());
+        })?;
+    result.await.map_err(|_| MediaError::Interrupted)?
 }
 
 #[cfg(test)]

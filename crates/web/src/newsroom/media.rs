@@ -317,13 +317,7 @@ async fn add_file(
     me: &CurrentUser,
     field: axum::extract::multipart::Field<'_>,
 ) -> Result<Added, AppError> {
-    let name: String = field
-        .file_name()
-        .unwrap_or("")
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(255)
-        .collect();
+    let name = super::upload::file_name(&field);
     let bytes = match field.bytes().await {
         Ok(b) => b.to_vec(),
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {

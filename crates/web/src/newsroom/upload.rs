@@ -64,13 +64,7 @@ pub async fn read(
         };
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
-            let file_name = field
-                .file_name()
-                .unwrap_or("")
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(255)
-                .collect::<String>();
+            let file_name = file_name(&field);
             let bytes = match field.bytes().await {
                 Ok(b) => b.to_vec(),
                 Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
@@ -101,4 +95,16 @@ pub async fn read(
         return Err(Refusal::Error(AppError::CsrfRejected));
     }
     Ok(upload)
+}
+
+/// The name a browser gave an uploaded file, as the library keeps it:
+/// without control characters, at most 255 characters.
+pub(crate) fn file_name(field: &axum::extract::multipart::Field<'_>) -> String {
+    field
+        .file_name()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(255)
+        .collect()
 }
