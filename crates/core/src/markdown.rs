@@ -411,6 +411,30 @@ fn embed_frame(value: &str) -> bool {
         && url::Url::parse(value).is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some())
 }
 
+/// The classes of a gallery: the block, and how many columns it has.
+const GALLERY_CLASSES: [&str; 11] = [
+    "gallery",
+    "wp-block-gallery",
+    "columns-1",
+    "columns-2",
+    "columns-3",
+    "columns-4",
+    "columns-5",
+    "columns-6",
+    "columns-7",
+    "columns-8",
+    "columns-9",
+];
+
+/// Where a picture or block sits beside the text.
+const ALIGNMENTS: [&str; 5] = [
+    "alignleft",
+    "alignright",
+    "aligncenter",
+    "alignwide",
+    "alignfull",
+];
+
 /// Whether a `srcset` names only `/…` or https addresses, each with a width
 /// or density, and not too many of them.
 fn srcset_allowed(value: &str) -> bool {
@@ -450,6 +474,13 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             // FAQ block), which the theme styles and the editor reads back.
             .add_tag_attributes("figure", ["data-provider", "data-embed"])
             .add_allowed_classes("figure", ["pull-quote", "embed"])
+            // Galleries and alignment as WordPress writes them (classic
+            // shortcodes, blocks), which imports keep and the theme styles.
+            .add_allowed_classes("figure", GALLERY_CLASSES)
+            .add_allowed_classes("figure", ALIGNMENTS)
+            .add_allowed_classes("ul", GALLERY_CLASSES)
+            .add_allowed_classes("img", ALIGNMENTS)
+            .add_allowed_classes("p", ["has-text-align-center", "has-text-align-right"])
             .add_allowed_classes(
                 "span",
                 [
@@ -509,6 +540,22 @@ mod tests {
         );
         assert_eq!(html_text("&ééééééé; &amp€"), "&ééééééé; &€");
         assert_eq!(html_text("a &AMP b &eacute c &notin; d"), "a & b é c ∉ d");
+    }
+
+    #[test]
+    fn galleries_and_alignment_keep_the_classes_the_theme_styles() {
+        assert_eq!(
+            sanitize(
+                r#"<figure class="gallery columns-4 onclick"><figure class="alignright wp-image-5"><img class="alignleft size-medium" src="/a.jpg"></figure></figure>"#
+            ),
+            r#"<figure class="gallery columns-4"><figure class="alignright"><img class="alignleft" src="/a.jpg"></figure></figure>"#
+        );
+        assert_eq!(
+            sanitize(
+                r#"<ul class="wp-block-gallery columns-12 is-cropped"><li class="blocks-gallery-item">x</li></ul>"#
+            ),
+            r#"<ul class="wp-block-gallery"><li>x</li></ul>"#
+        );
     }
 
     #[test]

@@ -382,7 +382,7 @@ fn full_export_bodies_convert() {
             .starts_with("<p>屋台のラーメンは一杯八百円でした。<br>\nDie Käsespätzle")
     );
     assert!(c.html.contains(
-        "<figure class=\"gallery\"><figure><img src=\"https://ledger.example/wp-content/uploads/2024/03/flood.jpg\" alt=\"Water covers Main Street\"><figcaption>Main Street at noon.</figcaption></figure><figure><img src=\"http://ledger.example/wp-content/uploads/2024/04/ramen.jpg\" alt=\"A bowl of ramen with an egg\"><figcaption>ラーメン、八百円</figcaption></figure></figure>"
+        "<figure class=\"gallery columns-3\"><figure><img src=\"https://ledger.example/wp-content/uploads/2024/03/flood.jpg\" alt=\"Water covers Main Street\"><figcaption>Main Street at noon.</figcaption></figure><figure><img src=\"http://ledger.example/wp-content/uploads/2024/04/ramen.jpg\" alt=\"A bowl of ramen with an egg\"><figcaption>ラーメン、八百円</figcaption></figure></figure>"
     ));
     assert!(c.html.contains("<audio controls><source src=\"https://ledger.example/wp-content/uploads/2024/04/fair.mp3\" type=\"audio/mpeg\"><source src=\"https://ledger.example/wp-content/uploads/2024/04/fair.ogg\" type=\"audio/ogg\"></audio>"));
     assert!(c.html.contains("<video controls width=\"640\" height=\"360\" src=\"https://ledger.example/wp-content/uploads/2024/04/fair.mp4\"></video>"));
@@ -399,7 +399,7 @@ fn full_export_bodies_convert() {
 
     let story = item(&records, 101);
     let c = convert(&story.content, story.post_id, &library);
-    assert!(c.html.starts_with("<p>The river stood two metres above its usual level on Thursday morning.<br>\nSandbags lined Mill Lane by dawn.</p>\n<figure><a href=\"https://ledger.example/wp-content/uploads/2024/03/flood.jpg\"><img "));
+    assert!(c.html.starts_with("<p>The river stood two metres above its usual level on Thursday morning.<br>\nSandbags lined Mill Lane by dawn.</p>\n<figure class=\"alignright\"><a href=\"https://ledger.example/wp-content/uploads/2024/03/flood.jpg\"><img "));
     assert!(
         c.html
             .contains("<figcaption>Main Street at noon.</figcaption></figure>")

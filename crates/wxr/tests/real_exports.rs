@@ -176,7 +176,16 @@ mod with_corpus {
             })
             .unwrap();
         let converted = convert(&alignment.content, alignment.post_id, &NoAttachments);
-        assert_eq!(converted.html.matches("<figure>").count(), 5);
+        // The five captioned pictures keep WordPress's alignment of each.
+        assert_eq!(converted.html.matches("<figure").count(), 5);
+        for align in ["alignleft", "alignright", "aligncenter"] {
+            assert!(
+                converted
+                    .html
+                    .contains(&format!("<figure class=\"{align}\">")),
+                "{align}"
+            );
+        }
         assert_eq!(converted.html.matches("<figcaption>").count(), 5);
         assert!(!converted.html.contains("[caption"));
         assert!(converted.unknown_shortcodes.is_empty());

@@ -154,7 +154,15 @@ pub fn caption(attrs: &Attrs, content: &str, out: &mut String) {
             }
         },
     };
-    out.push_str("<figure>");
+    // WordPress's alignment, which bbn's theme styles too.
+    match attrs.get("align").map(str::trim) {
+        Some(align @ ("alignleft" | "alignright" | "aligncenter")) => {
+            out.push_str("<figure class=\"");
+            out.push_str(align);
+            out.push_str("\">");
+        }
+        _ => out.push_str("<figure>"),
+    }
     out.push_str(image);
     if !text.is_empty() {
         out.push_str("<figcaption>");
@@ -207,7 +215,13 @@ pub fn gallery(attrs: &Attrs, post_id: i64, attachments: &dyn Attachments, out: 
     if images.peek().is_none() {
         return;
     }
-    out.push_str("<figure class=\"gallery\">");
+    // WordPress's default is three columns; it allows one to nine.
+    let columns = attrs
+        .get("columns")
+        .and_then(|c| c.trim().parse::<u8>().ok())
+        .filter(|c| (1..=9).contains(c))
+        .unwrap_or(3);
+    out.push_str(&format!("<figure class=\"gallery columns-{columns}\">"));
     for image in images {
         out.push_str("<figure><img src=\"");
         escape_attribute(&image.url, out);

@@ -111,7 +111,9 @@ fn captions_become_figures() {
         html(&format!(
             "[caption id=\"attachment_5\" align=\"alignright\" width=\"300\"]{img} The <em>cat</em>.[/caption]"
         )),
-        format!("<figure>{img}<figcaption>The <em>cat</em>.</figcaption></figure>")
+        format!(
+            "<figure class=\"alignright\">{img}<figcaption>The <em>cat</em>.</figcaption></figure>"
+        )
     );
     assert_eq!(
         html(&format!(
@@ -159,17 +161,18 @@ fn galleries_show_the_attachments_bbn_knows() {
             "<figure><img src=\"https://old.example/wp-content/uploads/{id}.jpg\" alt=\"Picture {id}\">{caption}</figure>"
         )
     };
-    let gallery = |ids: &[i64]| {
+    let gallery = |ids: &[i64], columns: u8| {
         let figures: String = ids.iter().map(|&id| figure(id)).collect();
-        format!("<figure class=\"gallery\">{figures}</figure>")
+        format!("<figure class=\"gallery columns-{columns}\">{figures}</figure>")
     };
-    assert_eq!(html("[gallery ids=\"3,2,42,1\"]"), gallery(&[3, 2, 1]));
-    assert_eq!(html("[gallery include='7, 8']"), gallery(&[7, 8]));
-    assert_eq!(html("[gallery]"), gallery(&[4, 5, 6]));
+    assert_eq!(html("[gallery ids=\"3,2,42,1\"]"), gallery(&[3, 2, 1], 3));
+    assert_eq!(html("[gallery include='7, 8']"), gallery(&[7, 8], 3));
+    assert_eq!(html("[gallery]"), gallery(&[4, 5, 6], 3));
     assert_eq!(
         html("[gallery columns=\"2\" exclude=\"5\"]"),
-        gallery(&[4, 6])
+        gallery(&[4, 6], 2)
     );
+    assert_eq!(html("[gallery columns=\"12\"]"), gallery(&[4, 5, 6], 3));
     assert_eq!(html("[gallery id=\"7\"]"), "");
     assert_eq!(html("[gallery ids=\"41,42\"]"), "");
     assert_eq!(convert("[gallery]", 7, &NoAttachments).html, "");
@@ -195,7 +198,7 @@ fn gallery_text_is_escaped() {
     let c = convert("[gallery ids=\"1\"]", 1, &Odd);
     assert_eq!(
         c.html,
-        "<figure class=\"gallery\"><figure><img src=\"/a.jpg?x=1&amp;y=&quot;2&quot;&gt;&lt;script&gt;\" alt=\"Tom &amp; &quot;Jerry&quot; &lt;3\"><figcaption>&lt;b&gt;not bold&lt;/b&gt;</figcaption></figure></figure>"
+        "<figure class=\"gallery columns-3\"><figure><img src=\"/a.jpg?x=1&amp;y=&quot;2&quot;&gt;&lt;script&gt;\" alt=\"Tom &amp; &quot;Jerry&quot; &lt;3\"><figcaption>&lt;b&gt;not bold&lt;/b&gt;</figcaption></figure></figure>"
     );
     assert_eq!(c.links, vec!["/a.jpg?x=1&y=\"2\"><script>"]);
 }
